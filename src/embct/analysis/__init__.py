@@ -1,0 +1,1 @@
+"""The paper's analyses on a tidy trial table. Plain Python: no Django."""

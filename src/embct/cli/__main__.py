@@ -1,0 +1,5 @@
+import sys
+
+from embct.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""Accounts: one user model for everyone, with the role an explicit field."""

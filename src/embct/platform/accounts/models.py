@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", _("Patient")
+    THERAPIST = "therapist", _("Therapist")
+    RESEARCHER = "researcher", _("Researcher")
+    ADMIN = "admin", _("Administrator")
+
+
+class User(AbstractUser):
+    """A person who logs in. What they may see follows from ``role``, never from flags alone."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role__in=[choice.value for choice in Role]),
+                name="accounts_user_role_valid",
+            ),
+        ]
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == Role.PATIENT
+
+    @property
+    def is_therapist(self) -> bool:
+        return self.role == Role.THERAPIST
+
+    @property
+    def is_researcher(self) -> bool:
+        return self.role == Role.RESEARCHER
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_staff_role(self) -> bool:
+        """Therapists, researchers and administrators: the people who log in with a second
+        factor once that lands."""
+        return self.role in {Role.THERAPIST, Role.RESEARCHER, Role.ADMIN}

@@ -1,0 +1,1 @@
+"""Pages that belong to no one app: home, health check, login."""

@@ -1,0 +1,45 @@
+"""Create the demo clinic's accounts if they are missing; existing data is kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from embct.platform.accounts.models import Role, User
+
+#: (username, role, first name, last name). Passwords are printed; they are for a local demo.
+DEMO_ACCOUNTS = [
+    ("therapist", Role.THERAPIST, "Tessa", "Demo (therapist)"),
+    ("patient", Role.PATIENT, "Pim", "Demo (patient)"),
+    ("researcher", Role.RESEARCHER, "Rosa", "Demo (researcher)"),
+    ("admin", Role.ADMIN, "Ada", "Demo (administrator)"),
+]
+DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 (printed demo logins, refused in production)
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (only where missing) and print the demo logins."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not getattr(settings, "EMBCT_DEMO_ALLOWED", False):
+            raise CommandError("demo accounts are refused in production settings")
+        created = 0
+        with transaction.atomic():
+            for username, role, first, last in DEMO_ACCOUNTS:
+                user, was_created = User.objects.get_or_create(
+                    username=username,
+                    defaults={"role": role, "first_name": first, "last_name": last},
+                )
+                if was_created:
+                    user.set_password(username + DEMO_PASSWORD_SUFFIX)
+                    if role == Role.ADMIN:
+                        user.is_staff = user.is_superuser = True
+                    user.save()
+                    created += 1
+        self.stdout.write(f"Demo clinic ready ({created} accounts created, the rest kept).")
+        self.stdout.write("Log in at http://127.0.0.1:8000/login/ with (DEMO DATA ONLY):")
+        for username, role, _first, _last in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {role.label:<14} {username:<11} {username}{DEMO_PASSWORD_SUFFIX}")

@@ -1,0 +1,1 @@
+"""Settings: :mod:`.base` (the default, safe for a demo and tests) and :mod:`.production`."""

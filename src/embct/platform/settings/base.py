@@ -1,0 +1,154 @@
+"""Settings for a demo, a developer and the tests; :mod:`.production` tightens them.
+
+Everything is read from the environment through :mod:`.env`, with safe defaults:
+
+``EMBCT_DATA_DIR``  where the SQLite database and uploaded files live
+                    (default ``$XDG_DATA_HOME/embct`` or ``~/.local/share/embct``)
+``DATABASE_URL``    ``postgres://user:password@host:port/name`` for PostgreSQL;
+                    unset means SQLite at ``$EMBCT_DATA_DIR/embct.sqlite3`` (WAL mode)
+``SECRET_KEY``      required in production; a fixed development key otherwise
+``DEBUG``           off unless set to a true value
+``ALLOWED_HOSTS``   comma-separated; default ``127.0.0.1,localhost``
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from .env import (
+    default_data_dir,
+    env_bool,
+    env_list,
+    env_path,
+    env_str,
+    parse_database_url,
+    sqlite_database,
+)
+
+PLATFORM_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", default=False)
+
+# A development key: production.py refuses to start with it.
+DEVELOPMENT_SECRET_KEY = "embct-development-key-not-for-production"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+DATA_DIR = env_path("EMBCT_DATA_DIR", default_data_dir())
+
+_database_url = env_str("DATABASE_URL").strip()
+DATABASES = {
+    "default": parse_database_url(_database_url)
+    if _database_url
+    else sqlite_database(DATA_DIR / "embct.sqlite3")
+}
+
+INSTALLED_APPS = [
+    "embct.platform.accounts",
+    "embct.platform.core",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "embct.platform.urls"
+WSGI_APPLICATION = "embct.platform.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PLATFORM_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
+TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [PLATFORM_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+# Outside production, files come from the app folders (finders); STATIC_ROOT is filled only
+# by collectstatic, so its absence is expected here.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+MEDIA_ROOT = DATA_DIR / "media"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Sessions end after an hour without activity, and with the browser.
+SESSION_COOKIE_AGE = 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Notification e-mails say only that something new is waiting; the console backend
+# prints them in a demo. Set EMAIL_URL-style settings in production.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "embct <no-reply@localhost>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+
+# Demo accounts with printed passwords may be created (embct demo); production.py says no.
+EMBCT_DEMO_ALLOWED = True

@@ -1,0 +1,1 @@
+"""Reports (HTML, JSON, CSV, figures) from analysis results. Plain Python: no Django."""

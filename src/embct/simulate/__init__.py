@@ -1,0 +1,1 @@
+"""A synthetic cohort calibrated to Bisseling et al. (2019). Plain Python: no Django."""

@@ -1,0 +1,94 @@
+"""The ``embct`` command, in-process and as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+
+import pytest
+
+from embct import __version__
+from embct.cli import main
+
+
+def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"embct {__version__}"
+
+
+def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert "serve" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve", "--port", "70000"])
+    assert "70000 is not a port number" in capsys.readouterr().err
+
+
+def run_embct(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "embct.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_manage_runs_djangos_check(cli_env: dict[str, str]) -> None:
+    out = run_embct(["manage", "check"], cli_env)
+    assert out.returncode == 0, out.stderr
+    assert "System check identified no issues" in out.stdout
+
+
+def test_check_deploy_is_clean_in_production_settings(cli_env: dict[str, str]) -> None:
+    env = dict(cli_env)
+    env["DJANGO_SETTINGS_MODULE"] = "embct.platform.settings.production"
+    env["SECRET_KEY"] = "kQ3vT9-pZ2mW8xR4nB6yH1jL5cF7gD0sA_eU" * 2
+    env["ALLOWED_HOSTS"] = "embct.example.org"
+    out = run_embct(["manage", "check", "--deploy", "--fail-level", "WARNING"], env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "System check identified no issues" in out.stdout
+
+
+def test_manage_migrate_creates_the_sqlite_database_in_wal_mode(cli_env: dict[str, str]) -> None:
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("checks the SQLite default")
+    out = run_embct(["manage", "migrate", "--verbosity", "0"], cli_env)
+    assert out.returncode == 0, out.stderr
+    database = os.path.join(cli_env["EMBCT_DATA_DIR"], "embct.sqlite3")
+    import sqlite3
+
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "accounts_user" in tables
+
+
+def test_serve_answers_healthz_and_the_login_page(embct_server: str) -> None:
+    with urllib.request.urlopen(embct_server + "/healthz", timeout=10) as response:
+        assert response.status == 200
+        assert b'"status": "ok"' in response.read()
+    with urllib.request.urlopen(embct_server + "/login/", timeout=10) as response:
+        assert response.status == 200
+        body = response.read().decode()
+    assert 'name="password"' in body
+    with urllib.request.urlopen(embct_server + "/static/embct/embct.css", timeout=10) as response:
+        assert response.status == 200
+
+
+def test_demo_creates_its_accounts_once_and_keeps_them(cli_env: dict[str, str]) -> None:
+    first = run_embct(["demo", "--no-serve"], cli_env)
+    assert first.returncode == 0, first.stderr
+    assert "4 accounts created" in first.stdout
+    assert "therapist-demo-2026" in first.stdout
+    second = run_embct(["demo", "--no-serve"], cli_env)
+    assert second.returncode == 0, second.stderr
+    assert "0 accounts created" in second.stdout
