@@ -188,3 +188,13 @@ def test_each_figure_takes_under_a_second(results: dict[str, Any]) -> None:
         figures.figure_svg(fig)
         figures.figure_png(fig)
         assert time.perf_counter() - start < 1.0
+
+
+def test_weeks_given_as_text_are_read_as_numbers(results: dict[str, Any]) -> None:
+    for row in results["alliance_development"]["means"]:
+        row["week"] = f"w{row['week']}"
+    ax = figures.alliance_figure(results).axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "5", "9"]
+    results["alliance_development"]["means"][0]["week"] = "baseline"
+    with pytest.raises(ValueError, match="week 'baseline' is not a week number"):
+        figures.alliance_figure(results)

@@ -384,3 +384,25 @@ def test_bad_results_raise_and_write_nothing(tmp_path: Path) -> None:
     assert not (tmp_path / "a").exists()
     assert not (tmp_path / "b").exists()
     assert issubclass(ReportError, ValueError)
+
+
+def test_baseline_rows_of_another_shape_still_show_every_value(
+    results: dict[str, Any], rh: Any
+) -> None:
+    results["baseline"]["rows"] = [
+        {"variable": "age", "mbct_mean": 51.5, "embct_mean": 51.8, "t": -0.18, "p_val": 0.86},
+        {"variable": "female", "mbct_n": 101, "embct_n": 109, "chi2": 0.46, "p_val": 0.5},
+    ]
+    root = rh.parse(render_report(results))
+    rows = rh.table(root, "table-baseline")
+    assert rows[0] == [
+        "variable",
+        "mbct_mean",
+        "embct_mean",
+        "t",
+        "p_val",
+        "mbct_n",
+        "embct_n",
+        "chi2",
+    ]
+    assert rows[1] == ["age", "51.5", "51.8", f"{MINUS}0.18", "0.86", "—", "—", "—"]

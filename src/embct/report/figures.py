@@ -130,6 +130,22 @@ def _number(value: Any) -> float:
     return float(value)
 
 
+def _week(value: Any) -> float:
+    """A week as a number: ``2``, ``2.0``, ``"2"`` and ``"w2"`` all give 2.
+
+    Examples
+    --------
+    >>> _week(5), _week("w9"), _week("week 2")
+    (5, 9, 2)
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    digits = re.sub(r"\D", "", str(value))
+    if not digits:
+        raise ValueError(f"alliance_development.means: week {value!r} is not a week number")
+    return int(digits)
+
+
 def _arm_label(row: Mapping[str, Any]) -> str:
     return str(row.get("arm_label") or f"arm {row.get('arm')}")
 
@@ -164,7 +180,9 @@ def alliance_figure(results: Mapping[str, Any]) -> Figure:
     reason = section_skip_reason(results, "alliance_development", "means")
     if reason is not None:
         return _skipped_figure("Alliance development", reason)
-    rows = list(results["alliance_development"]["means"])
+    rows = [
+        dict(row, week=_week(row.get("week"))) for row in results["alliance_development"]["means"]
+    ]
     arms = sorted({row["arm"] for row in rows})
     weeks = sorted({row["week"] for row in rows})
     fig = _new_figure(5.2, 3.4, margins=(0.62, 0.5, 0.1, 0.1))
@@ -188,7 +206,7 @@ def alliance_figure(results: Mapping[str, Any]) -> Figure:
             capsize=3,
             label=_plain(_arm_label(arm_rows[0]) + n_text),
         )
-    ax.set_xticks(weeks, [str(w) for w in weeks])
+    ax.set_xticks(weeks, [f"{w:g}" for w in weeks])
     ax.set_xlabel("Week")
     ax.set_ylabel("WAI-SR total, mean (95% CI)")
     ax.legend(frameon=False, loc="lower right")
@@ -289,7 +307,8 @@ def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Fig
     for arm in (0, 1):
         intercept = b.get("intercept", 0.0) + b.get("baseline", 0.0) * baseline_mean
         intercept += b.get("arm", 0.0) * arm
-        slope = b.get("wai_w2", 0.0) + b.get("wai_w2:arm", 0.0) * arm
+        interaction = b.get("wai_w2:arm", b.get("arm:wai_w2", 0.0))
+        slope = b.get("wai_w2", 0.0) + interaction * arm
         ax.plot(
             grid,
             [intercept + slope * w for w in grid],

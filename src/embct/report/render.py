@@ -4,6 +4,29 @@ Jinja2 templates shipped in ``embct/report/templates`` with autoescape on: arm l
 variable labels, file names and anything else a user typed are escaped; only the SVG that
 matplotlib wrote is inserted as markup. Formatting lives in :mod:`embct.report.format`,
 exposed to the templates as filters (``p``, ``num``, ``dof``, ``ci``, ...).
+
+What the report reads beyond the keys fixed by the contracts (sections 3-4; an example
+document is ``tests/report/results_example.json``). Every key is optional: a missing number
+prints as an em dash, a section ``{"skipped": reason}`` prints the reason.
+
+- ``meta``: ``embct_version``, ``input``, ``config`` (shown as JSON), ``missing_data``
+  {section key: rule}. A section's own ``missing_data`` string wins over ``meta``'s; without
+  either, the rule of the contract is printed.
+- ``baseline``: ``n``, ``rows[]`` {``variable``, ``label``, ``level`` (a level of a multi-level
+  variable, consecutive rows share ``variable``), ``kind`` ("categorical" | "continuous"),
+  ``arms[]`` {``arm``, ``n``, ``count``, ``percent``} or {``arm``, ``n``, ``mean``, ``sd``},
+  ``chi2`` or ``t``, ``dof``, ``p_val``, and for continuous rows ``levene_f``,
+  ``levene_p_val``, ``welch_t``, ``welch_dof``, ``welch_p_val``}. Rows without ``arms``
+  lists are shown as a plain table of their keys.
+- ``reliability.<prefix>_<wave>``: ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``k``,
+  ``standardized_alpha``.
+- ``dropout.wai_w2``: also ``n``; ``dropout.logistic.steps[].step``.
+- ``alliance_development.univariate.{time,time_x_arm}.{sphericity_assumed,
+  greenhouse_geisser,huynh_feldt}`` {``epsilon``, ``f``, ``df1``, ``df2``, ``p_val``} (another
+  shape is shown as JSON); ``mixed_model`` {``terms[]`` {``term``, ``b``, ``se``, ``z``,
+  ``p_val``, ``ci_low``, ``ci_high``}, ``n_participants``, ``n_obs``, ``method``,
+  ``converged``, ``random_intercept_var``, ``residual_var``, ``loglik``}.
+- ``outcomes.<outcome>.steps[].step``; ``arm_difference_at[]`` may carry ``ci_low``/``ci_high``.
 """
 
 from __future__ import annotations
@@ -237,6 +260,31 @@ def _baseline_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def _generic_table(rows: Any) -> dict[str, Any] | None:
+    """Rows of an unrecognised shape as a plain table: columns = the union of their keys.
+
+    Used when an analysis returns a section in a shape this version of the report does not
+    know, so that no figure is silently dropped.
+    """
+    if not isinstance(rows, Sequence) or isinstance(rows, str):
+        return None
+    dict_rows = [r for r in rows if isinstance(r, Mapping)]
+    columns: list[str] = []
+    for row in dict_rows:
+        columns += [k for k in row if k not in columns and not isinstance(row[k], Mapping | list)]
+    return {"columns": columns, "rows": [[row.get(c) for c in columns] for row in dict_rows]}
+
+
+def _baseline_generic(section: Any) -> dict[str, Any] | None:
+    """The baseline rows as a plain table when they lack the per-arm ``arms`` lists."""
+    if not isinstance(section, Mapping):
+        return None
+    rows = section.get("rows") or []
+    if all(isinstance(r, Mapping) and isinstance(r.get("arms"), list) for r in rows):
+        return None
+    return _generic_table(rows)
+
+
 def _term_label(term: str, labels: Sequence[str], outcome: str | None = None) -> str:
     arm = f"Condition ({labels[1]} vs {labels[0]})"
     known = {
@@ -368,6 +416,7 @@ def _context(results: Mapping[str, Any], title: str | None, figures: _Figures) -
         "n": results.get("n"),
         "sections": sections,
         "baseline_rows": _baseline_rows(sections["baseline"]["data"] or {}),
+        "baseline_generic": _baseline_generic(sections["baseline"]["data"]),
         "reliability_rows": _reliability_rows(sections["reliability"]["data"] or {}),
         "mixed_model": mixed if isinstance(mixed, Mapping) and "skipped" not in mixed else None,
         "mixed_skipped": mixed.get("skipped") if isinstance(mixed, Mapping) else None,
