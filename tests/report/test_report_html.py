@@ -406,3 +406,12 @@ def test_baseline_rows_of_another_shape_still_show_every_value(
         "chi2",
     ]
     assert rows[1] == ["age", "51.5", "51.8", f"{MINUS}0.18", "0.86", "—", "—", "—"]
+
+
+def test_output_is_reproducible_with_source_date_epoch(
+    results: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1570000000")
+    first = render_report(results)
+    assert "generated 2019-10-02 07:06 UTC" in first
+    assert render_report(results) == first

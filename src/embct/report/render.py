@@ -425,8 +425,15 @@ def _context(results: Mapping[str, Any], title: str | None, figures: _Figures) -
         "figures": figures.svg,
         "term_label": lambda term, outcome=None: _term_label(str(term), labels, outcome),
         "version": __version__,
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "generated": _generated(),
     }
+
+
+def _generated() -> str:
+    """When the page was made; ``SOURCE_DATE_EPOCH`` pins it for reproducible output."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _check_results(results: Any) -> None:
@@ -639,7 +646,7 @@ def render_comparison(
         inconsistencies=notes,
         meta=meta or {},
         version=__version__,
-        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        generated=_generated(),
     )
 
 
