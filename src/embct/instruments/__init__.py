@@ -1,2 +1,52 @@
 """The trial's questionnaires as data: WAI-SR, HADS and MHC-SF (items, keys, scoring,
-reliability). Plain Python: no Django."""
+reliability). Plain Python: no Django.
+
+>>> from embct.instruments import get_instrument, score_response
+>>> score_response("mhc", {i: 4 for i in range(1, 15)})["category"]
+'flourishing'
+"""
+
+from .definitions import (
+    INSTRUMENTS,
+    Band,
+    Coding,
+    Cutoff,
+    Instrument,
+    KeyesDiagnosis,
+    MissingRule,
+    get_instrument,
+)
+from .errors import (
+    ContentPackError,
+    InstrumentError,
+    MissingColumnError,
+    NotANumberError,
+    OutOfRangeError,
+    UnknownInstrumentError,
+    UnknownItemError,
+    WrongInstrumentError,
+)
+from .scoring import item_columns, score_columns, score_response, score_table
+
+__all__ = [
+    "INSTRUMENTS",
+    "Band",
+    "Coding",
+    "ContentPackError",
+    "Cutoff",
+    "Instrument",
+    "InstrumentError",
+    "KeyesDiagnosis",
+    "MissingColumnError",
+    "MissingRule",
+    "NotANumberError",
+    "OutOfRangeError",
+    "UnknownInstrumentError",
+    "UnknownItemError",
+    "WrongInstrumentError",
+    "get_instrument",
+    "item_columns",
+    "score_columns",
+    "score_response",
+    "score_table",
+]
