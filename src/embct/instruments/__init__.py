@@ -26,10 +26,12 @@ from .errors import (
     UnknownItemError,
     WrongInstrumentError,
 )
-from .scoring import item_columns, score_columns, score_response, score_table
+from .reliability import AlphaResult, cronbach_alpha, feldt_interval, omega_total
+from .scoring import item_columns, item_scores, score_columns, score_response, score_table
 
 __all__ = [
     "INSTRUMENTS",
+    "AlphaResult",
     "Band",
     "Coding",
     "ContentPackError",
@@ -44,8 +46,12 @@ __all__ = [
     "UnknownInstrumentError",
     "UnknownItemError",
     "WrongInstrumentError",
+    "cronbach_alpha",
+    "feldt_interval",
     "get_instrument",
     "item_columns",
+    "item_scores",
+    "omega_total",
     "score_columns",
     "score_response",
     "score_table",

@@ -37,7 +37,7 @@ from .errors import (
     WrongInstrumentError,
 )
 
-__all__ = ["item_columns", "score_columns", "score_response", "score_table"]
+__all__ = ["item_columns", "item_scores", "score_columns", "score_response", "score_table"]
 
 
 def _base(instrument: Instrument, wave: str | None) -> str:
@@ -369,6 +369,67 @@ def _lookup(coding: Coding, item: int) -> tuple[int, np.ndarray]:
     return low, table
 
 
+def _score_matrix(
+    frame: pd.DataFrame, instrument: Instrument, wave: str | None, id_column: str, chosen: Coding
+) -> np.ndarray:
+    """Validated item scores (rows x items, NaN when missing); raises on any bad cell."""
+    columns = _find_columns(frame, instrument, wave)
+    n = len(frame)
+    rows = frame[id_column] if id_column in frame.columns else pd.Series(frame.index)
+
+    scores = np.empty((n, instrument.n_items))
+    for position, (item, column) in enumerate(zip(instrument.items, columns, strict=True)):
+        values, not_number = _column_as_float(frame[column])
+        low, table = _lookup(chosen, item)
+        missing = np.isnan(values) & ~not_number
+        index = values - low
+        ok = np.isfinite(index) & (index >= 0) & (index < len(table)) & (index == np.floor(index))
+        safe = np.where(ok, index, 0).astype(np.intp)
+        mapped = np.where(ok, table[safe], np.nan)
+        bad = not_number | (~missing & np.isnan(mapped))
+        if bad.any():
+            at = int(np.flatnonzero(bad)[0])
+            value = frame[column].iloc[at]
+            value = value.item() if isinstance(value, np.generic) else value
+            where = {
+                "instrument": instrument.key,
+                "item": column,
+                "row": _plain(rows.iloc[at]),
+                "value": value,
+            }
+            if not_number[at]:
+                raise NotANumberError("expected a number", **where)
+            raise OutOfRangeError(_expected(chosen, item), **where)
+        scores[:, position] = mapped
+
+    return scores
+
+
+def item_scores(
+    frame: pd.DataFrame,
+    key: str | Instrument,
+    wave: str | None,
+    *,
+    id_column: str = "participant_id",
+    coding: str | None = None,
+) -> pd.DataFrame:
+    """The item scores of a table (stored answers mapped through the coding), validated.
+
+    Returns a float DataFrame with the item columns in item order (NaN when missing), the
+    input for :func:`~embct.instruments.reliability.cronbach_alpha`. Raises as
+    :func:`score_table` does.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame([[0] * 14], columns=item_columns("hads", "pre"))
+    >>> item_scores(frame, "hads", "pre", coding="position").iloc[0, :6].tolist()
+    [3.0, 0.0, 3.0, 0.0, 3.0, 3.0]
+    """
+    instrument = get_instrument(key)
+    scores = _score_matrix(frame, instrument, wave, id_column, instrument.coding(coding))
+    return pd.DataFrame(scores, index=frame.index, columns=item_columns(instrument, wave))
+
+
 def score_table(
     frame: pd.DataFrame,
     key: str | Instrument,
@@ -423,34 +484,8 @@ def score_table(
     """
     instrument = get_instrument(key)
     chosen = instrument.coding(coding)
-    columns = _find_columns(frame, instrument, wave)
+    scores = _score_matrix(frame, instrument, wave, id_column, chosen)
     n = len(frame)
-    rows = frame[id_column] if id_column in frame.columns else pd.Series(frame.index)
-
-    scores = np.empty((n, instrument.n_items))
-    for position, (item, column) in enumerate(zip(instrument.items, columns, strict=True)):
-        values, not_number = _column_as_float(frame[column])
-        low, table = _lookup(chosen, item)
-        missing = np.isnan(values) & ~not_number
-        index = values - low
-        ok = np.isfinite(index) & (index >= 0) & (index < len(table)) & (index == np.floor(index))
-        safe = np.where(ok, index, 0).astype(np.intp)
-        mapped = np.where(ok, table[safe], np.nan)
-        bad = not_number | (~missing & np.isnan(mapped))
-        if bad.any():
-            at = int(np.flatnonzero(bad)[0])
-            value = frame[column].iloc[at]
-            value = value.item() if isinstance(value, np.generic) else value
-            where = {
-                "instrument": instrument.key,
-                "item": column,
-                "row": _plain(rows.iloc[at]),
-                "value": value,
-            }
-            if not_number[at]:
-                raise NotANumberError("expected a number", **where)
-            raise OutOfRangeError(_expected(chosen, item), **where)
-        scores[:, position] = mapped
 
     base = _base(instrument, wave)
     out: dict[str, Any] = {}
