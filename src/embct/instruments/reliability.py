@@ -238,7 +238,7 @@ def cronbach_alpha(
 
     >>> round(result.alpha, 7), result.n, result.k
     (0.9537572, 5, 3)
-    >>> result.item_total[["r_drop", "alpha_if_deleted"]].round(3)
+    >>> result.item_total[["r_drop", "alpha_if_deleted"]].round(3)  # doctest: +NORMALIZE_WHITESPACE
           r_drop  alpha_if_deleted
     item
     a      0.970             0.882
