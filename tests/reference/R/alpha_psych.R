@@ -67,7 +67,7 @@ scales <- list(
 out$bfi <- lapply(scales, function(s) {
   x <- bfi[, s$items]
   for (r in s$reversed) x[[r]] <- rev6(x[[r]])
-  c(list(reversed = s$reversed), both(x))
+  c(list(reversed = I(s$reversed)), both(x))
 })
 out$bfi_dims <- dim(bfi)
 out$bfi_colsums <- as.list(colSums(bfi, na.rm = TRUE))
