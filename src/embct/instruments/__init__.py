@@ -6,6 +6,7 @@ reliability). Plain Python: no Django.
 'flourishing'
 """
 
+from .change import jacobson_truax_cutoffs, reliable_change, reliable_change_threshold
 from .definitions import (
     INSTRUMENTS,
     Band,
@@ -51,7 +52,10 @@ __all__ = [
     "get_instrument",
     "item_columns",
     "item_scores",
+    "jacobson_truax_cutoffs",
     "omega_total",
+    "reliable_change",
+    "reliable_change_threshold",
     "score_columns",
     "score_response",
     "score_table",
