@@ -7,6 +7,12 @@ reliability). Plain Python: no Django.
 """
 
 from .change import jacobson_truax_cutoffs, reliable_change, reliable_change_threshold
+from .content import (
+    ContentPack,
+    load_content_pack,
+    placeholder_pack,
+    validate_content_pack,
+)
 from .definitions import (
     INSTRUMENTS,
     Band,
@@ -35,6 +41,7 @@ __all__ = [
     "AlphaResult",
     "Band",
     "Coding",
+    "ContentPack",
     "ContentPackError",
     "Cutoff",
     "Instrument",
@@ -53,10 +60,13 @@ __all__ = [
     "item_columns",
     "item_scores",
     "jacobson_truax_cutoffs",
+    "load_content_pack",
     "omega_total",
+    "placeholder_pack",
     "reliable_change",
     "reliable_change_threshold",
     "score_columns",
     "score_response",
     "score_table",
+    "validate_content_pack",
 ]
