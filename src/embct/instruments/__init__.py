@@ -33,6 +33,7 @@ from .errors import (
     UnknownItemError,
     WrongInstrumentError,
 )
+from .fhir import to_fhir_questionnaire
 from .reliability import AlphaResult, cronbach_alpha, feldt_interval, omega_total
 from .scoring import item_columns, item_scores, score_columns, score_response, score_table
 
@@ -68,5 +69,6 @@ __all__ = [
     "score_columns",
     "score_response",
     "score_table",
+    "to_fhir_questionnaire",
     "validate_content_pack",
 ]
