@@ -1,0 +1,16 @@
+# Reference values for embct.trial.flags.reliable_change_index (Jacobson & Truax 1991):
+#   RC = (x2 - x1) / S_diff,  S_diff = sqrt(2 * SE^2),  SE = SD * sqrt(1 - r)
+# Run from the repository root:
+#   Rscript tests/reference/R/trial_reliable_change.R > tests/reference/R/trial_reliable_change.csv
+cases <- data.frame(
+  case = c("hads_crawford", "hads_trial", "wai_trial_fall", "wai_trial_small", "mhc_rise"),
+  before = c(20, 15, 45, 45, 30),
+  after = c(27, 22, 36, 40, 41),
+  sd = c(5.98, 6.80, 9.5, 9.5, 13.2),
+  r = c(0.86, 0.87, 0.93, 0.93, 0.97)
+)
+se <- cases$sd * sqrt(1 - cases$r)
+s_diff <- sqrt(2 * se^2)
+cases$rc <- (cases$after - cases$before) / s_diff
+cases$min_reliable_change <- 1.96 * s_diff
+write.csv(format(cases, digits = 10), stdout(), row.names = FALSE, quote = FALSE)
