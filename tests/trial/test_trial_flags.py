@@ -31,7 +31,7 @@ from embct.trial.flags import (
     WEAK_ALLIANCE_THRESHOLD,
 )
 
-R_OUTPUT = Path(__file__).resolve().parents[1] / "reference" / "R" / "trial_reliable_change.csv"
+R_OUTPUT = Path(__file__).resolve().parent / "reference" / "R" / "trial_reliable_change.csv"
 START = date(2026, 3, 2)
 
 
@@ -41,7 +41,7 @@ def r_cases() -> list[dict[str, str]]:
 
 
 def test_reliable_change_index_equals_r() -> None:
-    # R: Rscript tests/reference/R/trial_reliable_change.R (Jacobson & Truax 1991 formula)
+    # R: Rscript tests/trial/reference/R/trial_reliable_change.R (Jacobson & Truax 1991 formula)
     cases = r_cases()
     assert len(cases) == 5
     for case in cases:

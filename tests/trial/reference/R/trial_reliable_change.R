@@ -1,7 +1,7 @@
 # Reference values for embct.trial.flags.reliable_change_index (Jacobson & Truax 1991):
 #   RC = (x2 - x1) / S_diff,  S_diff = sqrt(2 * SE^2),  SE = SD * sqrt(1 - r)
 # Run from the repository root:
-#   Rscript tests/reference/R/trial_reliable_change.R > tests/reference/R/trial_reliable_change.csv
+#   Rscript tests/trial/reference/R/trial_reliable_change.R > tests/trial/reference/R/trial_reliable_change.csv
 cases <- data.frame(
   case = c("hads_crawford", "hads_trial", "wai_trial_fall", "wai_trial_small", "mhc_rise"),
   before = c(20, 15, 45, 45, 30),
