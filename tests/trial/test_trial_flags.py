@@ -185,3 +185,13 @@ def test_every_flag_code_has_a_rule() -> None:
     import embct.trial.flags as flags
 
     assert all(callable(getattr(flags, code, None)) for code in FLAG_CODES)
+
+
+def test_a_flag_serializes_to_json() -> None:
+    import json
+
+    flag = no_recent_practice(date(2026, 3, 3), date(2026, 3, 12), START)
+    assert flag is not None
+    data = json.loads(json.dumps(flag.as_dict()))
+    assert data["code"] == "no_recent_practice"
+    assert data["evidence"] == {"last_practice": "2026-03-03", "days_since": 9, "days": 7}

@@ -227,9 +227,9 @@ class BaselineField:
             (self.minimum is not None and number < self.minimum)
             or (self.maximum is not None and number > self.maximum)
         ):
-            raise BaselineValueError(
-                f"{self.name}: {value!r} is outside {self.minimum:g} to {self.maximum:g}"
-            )
+            low = "-inf" if self.minimum is None else f"{self.minimum:g}"
+            high = "inf" if self.maximum is None else f"{self.maximum:g}"
+            raise BaselineValueError(f"{self.name}: {value!r} is outside {low} to {high}")
         return number
 
 

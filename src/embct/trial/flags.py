@@ -71,6 +71,26 @@ class Flag:
     explanation: str
     evidence: Mapping[str, object] = field(default_factory=dict)
 
+    def as_dict(self) -> dict[str, object]:
+        """A JSON-ready dict: dates in the evidence become ISO strings, numbers stay numbers.
+
+        Examples
+        --------
+        >>> flag = feedback_waiting(date(2026, 3, 3), 3, date(2026, 3, 6))
+        >>> flag.as_dict()["evidence"]
+        {'sent': '2026-03-03', 'feedback_due': '2026-03-05', 'days_late': 1}
+        """
+        evidence = {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in self.evidence.items()
+        }
+        return {
+            "code": self.code,
+            "title": self.title,
+            "explanation": self.explanation,
+            "evidence": evidence,
+        }
+
 
 #: Every flag code with its title.
 FLAG_CODES: MappingProxyType[str, str] = MappingProxyType(
