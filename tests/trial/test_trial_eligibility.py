@@ -52,9 +52,12 @@ VALID = {
 def test_a_hads_of_eleven_or_more_invites_a_call() -> None:
     assert SCREENING_HADS_THRESHOLD == 11
     assert [invite_for_eligibility_call(t) for t in range(43)] == [False] * 11 + [True] * 32
+    # a prorated total is compared unrounded
+    assert invite_for_eligibility_call(10.9) is False
+    assert invite_for_eligibility_call(11.0) is True
 
 
-@pytest.mark.parametrize("bad", [-1, 43, 11.0, True, "11", None])
+@pytest.mark.parametrize("bad", [-1, 43, 42.5, float("nan"), True, "11", None])
 def test_screening_refuses_a_total_the_hads_cannot_have(bad: object) -> None:
     with pytest.raises(ProtocolError, match="hads_total"):
         invite_for_eligibility_call(bad)  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from datetime import date
 
@@ -208,4 +209,4 @@ def test_tau_patients_are_rerandomized_to_a_treatment_after_three_months() -> No
 def test_add_months_keeps_the_day_or_the_months_last_day(day: date, months: int) -> None:
     out = add_months(day, months)
     assert (out.year * 12 + out.month) - (day.year * 12 + day.month) == months
-    assert out.day == day.day or (out.day < day.day and (out.replace(day=1) - day).days > 0)
+    assert out.day == min(day.day, calendar.monthrange(out.year, out.month)[1])

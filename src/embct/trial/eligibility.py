@@ -36,14 +36,17 @@ SCREENING_HADS_THRESHOLD = 11
 HADS_TOTAL_MAX = 42
 
 
-def invite_for_eligibility_call(hads_total: int, threshold: int = SCREENING_HADS_THRESHOLD) -> bool:
+def invite_for_eligibility_call(
+    hads_total: float, threshold: float = SCREENING_HADS_THRESHOLD
+) -> bool:
     """Whether a screening HADS total puts the person on the researcher's call list.
 
     Parameters
     ----------
-    hads_total : int
-        HADS total, 0..42.
-    threshold : int, optional
+    hads_total : int or float
+        HADS total, 0..42; a prorated total may be fractional and is compared unrounded
+        (10.5 is below 11), as ``embct.instruments`` scores it.
+    threshold : float, optional
         11 in the trial.
 
     Returns
@@ -54,18 +57,20 @@ def invite_for_eligibility_call(hads_total: int, threshold: int = SCREENING_HADS
     --------
     >>> invite_for_eligibility_call(10), invite_for_eligibility_call(11)
     (False, True)
+    >>> invite_for_eligibility_call(10.5)
+    False
     >>> invite_for_eligibility_call(43)
     Traceback (most recent call last):
     ...
-    embct.trial.protocol.ProtocolError: hads_total: 43 is not a whole number from 0 to 42
+    embct.trial.protocol.ProtocolError: hads_total: 43 is not a number from 0 to 42
     """
     if (
         isinstance(hads_total, bool)
-        or not isinstance(hads_total, int)
+        or not isinstance(hads_total, int | float)
         or not 0 <= hads_total <= HADS_TOTAL_MAX
     ):
         raise ProtocolError(
-            f"hads_total: {hads_total!r} is not a whole number from 0 to {HADS_TOTAL_MAX}"
+            f"hads_total: {hads_total!r} is not a number from 0 to {HADS_TOTAL_MAX}"
         )
     return hads_total >= threshold
 
