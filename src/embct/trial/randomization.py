@@ -184,6 +184,15 @@ class Randomizer:
         Allocations already made (for example read back from the database). Each is checked
         against the regenerated sequence; a mismatch raises :class:`ProtocolError`.
 
+    Notes
+    -----
+    Concealment is by design of the interface: no method returns a future arm, the seed is
+    not shown, and an :class:`Allocation` carries no block size. Python cannot stop code from
+    reading a private attribute, so the seed belongs in a secret setting, never in the
+    database that staff can read. A web platform stores :attr:`log`, rebuilds the randomizer
+    from it for each allocation (the replay is linear in the log) and must allocate one
+    participant at a time (for example under a database row lock).
+
     Examples
     --------
     >>> r = Randomizer(seed=7, strata={"nijmegen", "bilthoven"})
@@ -310,7 +319,7 @@ class Randomizer:
 
 
 def main_randomizer(
-    seed: int, strata: Collection[str] | None = None, **kwargs: object
+    seed: int, strata: Collection[str] | None = None, log: Iterable[Allocation] = ()
 ) -> Randomizer:
     """The first randomization: MBCT / eMBCT / TAU in blocks of 3 or 6.
 
@@ -325,12 +334,12 @@ def main_randomizer(
         arms=MAIN_ARMS,
         block_sizes=MAIN_BLOCK_SIZES,
         strata=strata,
-        **kwargs,  # type: ignore[arg-type]
+        log=log,
     )
 
 
 def tau_randomizer(
-    seed: int, strata: Collection[str] | None = None, **kwargs: object
+    seed: int, strata: Collection[str] | None = None, log: Iterable[Allocation] = ()
 ) -> Randomizer:
     """The re-randomization of TAU patients: MBCT / eMBCT in blocks of 2 or 4.
 
@@ -345,7 +354,7 @@ def tau_randomizer(
         arms=TREATMENT_ARMS,
         block_sizes=TAU_BLOCK_SIZES,
         strata=strata,
-        **kwargs,  # type: ignore[arg-type]
+        log=log,
     )
 
 
