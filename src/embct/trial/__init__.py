@@ -52,7 +52,6 @@ from .flags import (
     feedback_waiting,
     hads_deterioration,
     no_recent_practice,
-    reliable_change_index,
     weak_early_alliance,
 )
 from .flow import ArmFlow, Flow, FlowRecord, consort_flow
@@ -166,7 +165,6 @@ __all__ = [
     "main_randomizer",
     "no_recent_practice",
     "parse_arm",
-    "reliable_change_index",
     "schedule_states",
     "tau_randomizer",
     "tau_rerandomization_date",

@@ -5,19 +5,20 @@ returns the numbers it used as ``evidence``. The thresholds are parameters; the 
 taken from the trial's own figures (Bisseling et al. 2019; ../shared/reference/
 published-results.toml) and are early-warning heuristics, not validated clinical cut-offs.
 
-Reliable change follows Jacobson & Truax (1991, J Consult Clin Psychol 59:12-19):
-``RC = (x2 - x1) / S_diff`` with ``S_diff = sqrt(2) * SD * sqrt(1 - r)``; ``|RC| > 1.96`` is a
-reliable change. The function is a parameter (``rci``) so that the one in
-``embct.instruments`` can be passed in; :func:`reliable_change_index` is the local fallback.
+Reliable change (a fall in alliance, a rise in distress) is computed by
+:func:`embct.instruments.reliable_change` (Jacobson & Truax 1991), which knows each
+instrument's direction of improvement; this module only decides when to warn.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
+
+from embct.instruments import reliable_change
 
 from .course import _check_date, feedback_date
 from .protocol import ADEQUATE_DOSE_SESSIONS, ProtocolError
@@ -26,8 +27,6 @@ __all__ = [
     "ALLIANCE_RELIABILITY",
     "ALLIANCE_SD",
     "FLAG_CODES",
-    "HADS_RELIABILITY",
-    "HADS_SD",
     "RELIABLE_Z",
     "WEAK_ALLIANCE_THRESHOLD",
     "Flag",
@@ -36,7 +35,6 @@ __all__ = [
     "feedback_waiting",
     "hads_deterioration",
     "no_recent_practice",
-    "reliable_change_index",
     "weak_early_alliance",
 ]
 
@@ -50,15 +48,8 @@ ALLIANCE_RELIABILITY = 0.93
 #: Default "weak early alliance": one SD below the completers' week-2 mean (36.6 - 9.5).
 WEAK_ALLIANCE_THRESHOLD = round(36.6 - 9.5, 1)
 
-#: Baseline HADS SD pooled over the arms of Table 1 (6.7 with n=120, 6.9 with n=125).
-HADS_SD = round(math.sqrt((119 * 6.7**2 + 124 * 6.9**2) / 243), 2)
-#: Cronbach's alpha of the HADS total in the trial (Measures).
-HADS_RELIABILITY = 0.87
-
 WAI_TOTAL_RANGE = (12.0, 60.0)
 HADS_TOTAL_RANGE = (0.0, 42.0)
-
-RCI = Callable[[float, float, float, float], float]
 
 
 @dataclass(frozen=True)
@@ -114,31 +105,27 @@ def _number(name: str, value: object, low: float, high: float) -> float:
     return number
 
 
-def reliable_change_index(before: float, after: float, sd: float, reliability: float) -> float:
-    """Jacobson-Truax reliable change index ``(after - before) / S_diff``.
-
-    Parameters
-    ----------
-    before, after : float
-        The two scores.
-    sd : float
-        SD of the scores before (or of a norm group), > 0.
-    reliability : float
-        Reliability of the scale (test-retest or Cronbach's alpha), in [0, 1).
-
-    Returns
-    -------
-    float
-
-    Examples
-    --------
-    >>> round(reliable_change_index(20, 27, sd=5.98, reliability=0.86), 3)
-    2.212
-    """
-    if not sd > 0 or not 0 <= reliability < 1:
-        raise ProtocolError(f"sd {sd!r} must be > 0 and reliability {reliability!r} in [0, 1)")
-    s_diff = math.sqrt(2.0) * sd * math.sqrt(1.0 - reliability)
-    return (after - before) / s_diff
+def _reliable_change(
+    instrument: str,
+    before: float,
+    after: float,
+    sd: float | None,
+    reliability: float | None,
+    z: float,
+) -> dict[str, object]:
+    """One person's reliable change through :func:`embct.instruments.reliable_change`."""
+    try:
+        out = reliable_change([before], [after], instrument, sd=sd, reliability=reliability, z=z)
+    except ValueError as error:
+        raise ProtocolError(f"{instrument} reliable change: {error}") from None
+    return {
+        "rc": float(out["rci"].iloc[0]),
+        "direction": str(out["direction"].iloc[0]),
+        "threshold": float(out.attrs["threshold"]),
+        "sd": float(out.attrs["sd"]),
+        "reliability": float(out.attrs["reliability"]),
+        "source": str(out.attrs["source"]),
+    }
 
 
 def weak_early_alliance(
@@ -186,7 +173,7 @@ def alliance_fall(
     *,
     sd: float = ALLIANCE_SD,
     reliability: float = ALLIANCE_RELIABILITY,
-    rci: RCI = reliable_change_index,
+    z: float = RELIABLE_Z,
 ) -> Flag | None:
     """Flag when the latest WAI-SR total fell reliably below the one before it.
 
@@ -195,18 +182,20 @@ def alliance_fall(
     scores : sequence of (label, total)
         WAI-SR totals in time order, labelled (e.g. ``("wai_w2", 41)``).
     sd, reliability : float, optional
-        For the reliable change index (defaults: the trial's week-2 SD 9.5, alpha .93).
-    rci : callable, optional
-        ``rci(before, after, sd, reliability) -> float``.
+        For the reliable change index; the defaults are the trial's (week-2 SD 9.5 of the
+        completers, alpha .93), which make a fall of 7 points or more reliable.
+    z : float, optional
+        Critical value (1.96).
 
     Returns
     -------
     Flag or None
-        A flag when ``RC < -1.96``; None with fewer than two scores.
+        A flag when :func:`embct.instruments.reliable_change` calls the change
+        ``"deteriorated"``; None with fewer than two scores.
 
     Examples
     --------
-    >>> alliance_fall([("wai_w2", 45), ("wai_w5", 36)]).evidence["rc"]
+    >>> round(alliance_fall([("wai_w2", 45), ("wai_w5", 36)]).evidence["rc"], 2)
     -2.53
     >>> alliance_fall([("wai_w2", 45), ("wai_w5", 40)]) is None
     True
@@ -216,8 +205,8 @@ def alliance_fall(
     (label1, raw1), (label2, raw2) = scores[-2], scores[-1]
     before = _number(label1, raw1, *WAI_TOTAL_RANGE)
     after = _number(label2, raw2, *WAI_TOTAL_RANGE)
-    rc = rci(before, after, sd, reliability)
-    if rc >= -RELIABLE_Z:
+    change = _reliable_change("wai", before, after, sd, reliability, z)
+    if change["direction"] != "deteriorated":
         return None
     return Flag(
         "alliance_fall",
@@ -229,9 +218,7 @@ def alliance_fall(
             "after": after,
             "before_label": label1,
             "after_label": label2,
-            "rc": round(rc, 2),
-            "sd": sd,
-            "reliability": reliability,
+            **change,
         },
     )
 
@@ -374,21 +361,22 @@ def hads_deterioration(
     before: float | None,
     after: float | None,
     *,
-    sd: float = HADS_SD,
-    reliability: float = HADS_RELIABILITY,
-    rci: RCI = reliable_change_index,
+    sd: float | None = None,
+    reliability: float | None = None,
+    z: float = RELIABLE_Z,
 ) -> Flag | None:
-    """Flag a reliable rise in HADS total (higher is more distress).
+    """Flag a reliable rise in the HADS total (higher is more distress).
 
     Parameters
     ----------
     before, after : float or None
         HADS totals (0..42); None when either is missing (no flag).
     sd, reliability : float, optional
-        Defaults: the trial's pooled baseline SD (6.8) and alpha .87; with these a rise of
-        7 points is reliable.
-    rci : callable, optional
-        ``rci(before, after, sd, reliability) -> float``.
+        Reference SD and reliability; by default the HADS reference built into
+        :mod:`embct.instruments` (UK norms of Crawford et al. 2001: SD 5.98, alpha .86,
+        so a rise of 7 points or more is reliable).
+    z : float, optional
+        Critical value (1.96).
 
     Returns
     -------
@@ -405,13 +393,13 @@ def hads_deterioration(
         return None
     x1 = _number("hads_before", before, *HADS_TOTAL_RANGE)
     x2 = _number("hads_after", after, *HADS_TOTAL_RANGE)
-    rc = rci(x1, x2, sd, reliability)
-    if rc <= RELIABLE_Z:
+    change = _reliable_change("hads", x1, x2, sd, reliability, z)
+    if change["direction"] != "deteriorated":
         return None
     return Flag(
         "hads_deterioration",
         FLAG_CODES["hads_deterioration"],
         f"The distress score (HADS) rose from {x1:g} to {x2:g}, more than measurement error "
         "explains. Consider checking in and, where needed, further care.",
-        {"before": x1, "after": x2, "rc": round(rc, 2), "sd": sd, "reliability": reliability},
+        {"before": x1, "after": x2, **change},
     )
