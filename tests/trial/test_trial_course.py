@@ -20,6 +20,7 @@ from embct.trial import (
     feedback_date,
     feedback_overdue,
     local_date,
+    this_week,
 )
 
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
@@ -178,3 +179,32 @@ def test_releases_follow_the_amsterdam_midnight_across_dst(
 
 def test_a_session_kind_is_data() -> None:
     assert SessionKind("silent_day") is SessionKind.SILENT_DAY
+
+
+@given(
+    start=dates,
+    offset=st.integers(min_value=-10, max_value=80),
+    completed=st.sets(st.integers(min_value=1, max_value=9)),
+    weekday=st.none() | st.integers(min_value=0, max_value=6),
+)
+def test_this_week_agrees_with_the_calendar(
+    start: date, offset: int, completed: set[int], weekday: int | None
+) -> None:
+    cal = course_calendar(start)
+    today = start + timedelta(days=offset)
+    week = this_week(cal, today, completed, weekday)
+    assert week.week == cal.week_of(today)
+    assert week.session == cal.current_session(today)
+    assert week.open_sessions == cal.released(today)
+    assert {s.number for s in week.still_due} == {s.number for s in cal.released(today)} - completed
+    assert set(week.overdue) <= set(week.still_due)
+    assert week.preparation_open == (today >= cal.preparation_date)
+    if weekday is None:
+        assert week.next_feedback is None
+    else:
+        assert week.next_feedback == feedback_date(today, weekday)
+
+
+def test_this_week_before_the_start_is_empty() -> None:
+    week = this_week(course_calendar(date(2026, 3, 2)), date(2026, 2, 27))
+    assert (week.week, week.session, week.open_sessions, week.still_due) == (0, None, (), ())

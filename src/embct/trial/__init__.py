@@ -19,10 +19,12 @@ from .course import (
     CourseSession,
     SessionKind,
     Weekday,
+    WeekSummary,
     course_calendar,
     feedback_date,
     feedback_overdue,
     local_date,
+    this_week,
 )
 from .dropout import (
     REASON_LABELS,
@@ -143,6 +145,7 @@ __all__ = [
     "Randomizer",
     "SequenceSlot",
     "SessionKind",
+    "WeekSummary",
     "Weekday",
     "alliance_fall",
     "allocation_sequence",
@@ -168,6 +171,7 @@ __all__ = [
     "schedule_states",
     "tau_randomizer",
     "tau_rerandomization_date",
+    "this_week",
     "validate_baseline",
     "weak_early_alliance",
 ]

@@ -25,11 +25,13 @@ __all__ = [
     "CourseCalendar",
     "CourseSession",
     "SessionKind",
+    "WeekSummary",
     "Weekday",
     "course_calendar",
     "feedback_date",
     "feedback_overdue",
     "local_date",
+    "this_week",
 ]
 
 #: The trial's time zone: calendar dates are taken in it.
@@ -274,6 +276,82 @@ def feedback_overdue(submitted: date, weekday: int, today: date) -> int:
     """
     due = feedback_date(submitted, weekday)
     return max(0, (_check_date("today", today) - due).days)
+
+
+@dataclass(frozen=True)
+class WeekSummary:
+    """What a patient sees for "this week" on a given day.
+
+    Attributes
+    ----------
+    week : int
+        Course week (0 before the start; may exceed the course length afterwards).
+    session : CourseSession or None
+        The session of this week (the latest released one).
+    open_sessions : tuple of CourseSession
+        Every released session (earlier sessions stay open).
+    still_due : tuple of CourseSession
+        Released sessions not completed yet, oldest first (overdue ones included).
+    overdue : tuple of CourseSession
+        The part of ``still_due`` whose week has ended.
+    preparation_open : bool
+        Whether the written preparation for the silent day is available.
+    next_feedback : date or None
+        The next feedback day on or after today, given the prearranged weekday.
+    """
+
+    week: int
+    session: CourseSession | None
+    open_sessions: tuple[CourseSession, ...]
+    still_due: tuple[CourseSession, ...]
+    overdue: tuple[CourseSession, ...]
+    preparation_open: bool
+    next_feedback: date | None
+
+
+def this_week(
+    calendar: CourseCalendar,
+    today: date,
+    completed: Collection[int] = (),
+    feedback_weekday: int | None = None,
+) -> WeekSummary:
+    """Summarize a patient's course on ``today``: this week's session and what is still due.
+
+    Parameters
+    ----------
+    calendar : CourseCalendar
+    today : date
+        In the clinic's time zone (:func:`local_date`).
+    completed : collection of int, optional
+        Numbers of the completed sessions (log files sent).
+    feedback_weekday : int, optional
+        The prearranged feedback weekday (0 = Monday); None if not arranged yet.
+
+    Returns
+    -------
+    WeekSummary
+
+    Examples
+    --------
+    >>> cal = course_calendar(date(2026, 3, 2))
+    >>> week = this_week(cal, date(2026, 3, 18), completed={1}, feedback_weekday=Weekday.FRIDAY)
+    >>> week.week, week.session.number, [s.number for s in week.still_due]
+    (3, 3, [2, 3])
+    >>> [s.number for s in week.overdue], week.next_feedback
+    ([2], datetime.date(2026, 3, 20))
+    """
+    today = _check_date("today", today)
+    released = calendar.released(today)
+    overdue = calendar.overdue(today, completed)
+    return WeekSummary(
+        week=calendar.week_of(today),
+        session=released[-1] if released else None,
+        open_sessions=released,
+        still_due=tuple(s for s in released if s.number not in completed),
+        overdue=overdue,
+        preparation_open=calendar.preparation_released(today),
+        next_feedback=None if feedback_weekday is None else feedback_date(today, feedback_weekday),
+    )
 
 
 def local_date(moment: datetime, tz: ZoneInfo = CLINIC_TIMEZONE) -> date:
