@@ -24,7 +24,7 @@ from embct.trial import (
 )
 
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
-protocols = st.integers(min_value=2, max_value=8).map(lambda w: Protocol(silent_day_week=w))
+protocols = st.integers(min_value=2, max_value=9).map(lambda w: Protocol(silent_day_week=w))
 AMS = ZoneInfo("Europe/Amsterdam")
 
 

@@ -81,7 +81,7 @@ def test_a_protocol_is_frozen() -> None:
     ("kwargs", "name"),
     [
         ({"silent_day_week": 1}, "silent_day_week"),
-        ({"silent_day_week": 9}, "silent_day_week"),
+        ({"silent_day_week": 10}, "silent_day_week"),
         ({"weekly_sessions": 0}, "weekly_sessions"),
         ({"adequate_dose": 0}, "adequate_dose"),
         ({"tau_wait_months": -1}, "tau_wait_months"),

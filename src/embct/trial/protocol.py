@@ -195,8 +195,8 @@ class Protocol:
         Weekly sessions (8).
     silent_day_week : int
         Course week of the silent day (6): its written preparation is released at the end of
-        the week before. Must lie in 2..``weekly_sessions`` so that the silent day sits
-        between weekly sessions.
+        the week before. Must lie in 2..``weekly_sessions + 1`` (after at least one weekly
+        session; week ``weekly_sessions + 1`` puts it at the end of the course).
     preparation_lead_days : int
         Days before the silent-day week that the written preparation is released (1: the
         last day of the week before).
@@ -214,7 +214,7 @@ class Protocol:
     >>> Protocol(silent_day_week=1)
     Traceback (most recent call last):
     ...
-    embct.trial.protocol.ProtocolError: silent_day_week: 1 is not a whole number from 2 to 8
+    embct.trial.protocol.ProtocolError: silent_day_week: 1 is not a whole number from 2 to 9
     """
 
     weekly_sessions: int = N_WEEKLY_SESSIONS
@@ -226,7 +226,7 @@ class Protocol:
     def __post_init__(self) -> None:
         checks = [
             ("weekly_sessions", self.weekly_sessions, 1, 52),
-            ("silent_day_week", self.silent_day_week, 2, self.weekly_sessions),
+            ("silent_day_week", self.silent_day_week, 2, self.weekly_sessions + 1),
             ("preparation_lead_days", self.preparation_lead_days, 0, 7),
             ("adequate_dose", self.adequate_dose, 1, self.weekly_sessions + 1),
             ("tau_wait_months", self.tau_wait_months, 0, 24),
