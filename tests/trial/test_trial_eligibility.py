@@ -163,3 +163,12 @@ def test_a_partial_record_is_allowed_only_when_asked() -> None:
 )
 def test_every_value_in_range_is_accepted(record: dict) -> None:
     assert validate_baseline(record) == record
+
+
+def test_the_screening_rule_agrees_with_embct_instruments() -> None:
+    from embct.instruments import get_instrument
+
+    hads = get_instrument("hads")
+    assert hads.screening is not None
+    assert (hads.screening.scale, hads.screening.threshold) == ("total", SCREENING_HADS_THRESHOLD)
+    assert hads.score_range() == (0, 42)

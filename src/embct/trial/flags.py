@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from embct.instruments import reliable_change
+from embct.instruments import get_instrument, reliable_change
 
 from .course import _check_date, feedback_date
 from .protocol import ADEQUATE_DOSE_SESSIONS, ProtocolError
@@ -48,8 +48,9 @@ ALLIANCE_RELIABILITY = 0.93
 #: Default "weak early alliance": one SD below the completers' week-2 mean (36.6 - 9.5).
 WEAK_ALLIANCE_THRESHOLD = round(36.6 - 9.5, 1)
 
-WAI_TOTAL_RANGE = (12.0, 60.0)
-HADS_TOTAL_RANGE = (0.0, 42.0)
+#: Totals allowed, from the instruments' definitions (WAI-SR scored 1-5: 12..60; HADS 0..42).
+WAI_TOTAL_RANGE = get_instrument("wai").score_range()
+HADS_TOTAL_RANGE = get_instrument("hads").score_range()
 
 
 @dataclass(frozen=True)
