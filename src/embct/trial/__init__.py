@@ -96,6 +96,7 @@ from .schedule import (
     KeyDates,
     assessment_schedule,
     assessment_state,
+    due_date,
     schedule_states,
 )
 
@@ -157,6 +158,7 @@ __all__ = [
     "consort_flow",
     "course_calendar",
     "dose_at_risk",
+    "due_date",
     "feedback_date",
     "feedback_overdue",
     "feedback_waiting",

@@ -37,6 +37,7 @@ __all__ = [
     "KeyDates",
     "assessment_schedule",
     "assessment_state",
+    "due_date",
     "schedule_states",
 ]
 
@@ -203,6 +204,21 @@ def assessment_schedule(
     return tuple(sorted(items, key=lambda a: (order[a.anchor], a.offset_days)))
 
 
+def due_date(assessment: Assessment, dates: KeyDates) -> date | None:
+    """The day ``assessment`` is due for a participant, or None before its anchor event.
+
+    Examples
+    --------
+    >>> wai5 = next(a for a in assessment_schedule() if a.key == "wai_w5")
+    >>> due_date(wai5, KeyDates(course_start=date(2026, 3, 2)))  # start of week 5
+    datetime.date(2026, 3, 30)
+    >>> due_date(wai5, KeyDates()) is None
+    True
+    """
+    anchor = dates.of(assessment.anchor)
+    return None if anchor is None else anchor + timedelta(days=assessment.offset_days)
+
+
 def assessment_state(
     assessment: Assessment,
     dates: KeyDates,
@@ -235,10 +251,9 @@ def assessment_state(
     'done'
     """
     today = _check_date("today", today)
-    anchor = dates.of(assessment.anchor)
     if completed_on is not None:
         completed_on = _check_date("completed_on", completed_on)
-    due = None if anchor is None else anchor + timedelta(days=assessment.offset_days)
+    due = due_date(assessment, dates)
     if completed_on is not None:
         state = AssessmentState.DONE
     elif due is None:
