@@ -210,3 +210,13 @@ def test_add_months_keeps_the_day_or_the_months_last_day(day: date, months: int)
     out = add_months(day, months)
     assert (out.year * 12 + out.month) - (day.year * 12 + day.month) == months
     assert out.day == min(day.day, calendar.monthrange(out.year, out.month)[1])
+
+
+def test_a_site_may_be_called_all_and_strata_are_not_a_string() -> None:
+    r = main_randomizer(3, strata={"all", "other"})
+    r.allocate("P1", "all", consent=True)
+    assert main_randomizer(3, strata={"all", "other"}, log=r.log).log == r.log
+    with pytest.raises(ProtocolError, match="has a stratum, but this list is unstratified"):
+        main_randomizer(3, log=[Allocation("P1", "main", "x", 1, Arm.MBCT)])
+    with pytest.raises(ProtocolError, match="not one string"):
+        main_randomizer(3, strata="nijmegen")

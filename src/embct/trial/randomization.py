@@ -221,6 +221,8 @@ class Randomizer:
             raise ProtocolError(f"seed: {seed!r} is not a whole number")
         parsed = tuple(parse_arm(a) for a in arms)
         _check_design(parsed, block_sizes)
+        if isinstance(strata, str):
+            raise ProtocolError(f"strata: {strata!r} must be a collection of names, not one string")
         if strata is not None:
             bad = [s for s in strata if not isinstance(s, str) or not s]
             if bad or not strata:
@@ -269,7 +271,10 @@ class Randomizer:
         return next(self.__streams[stratum])
 
     def __replay(self, entry: Allocation) -> None:
-        stratum = self.__stratum(None if entry.stratum == _ALL else entry.stratum)
+        unstratified = self.__design[3] is None
+        if unstratified and entry.stratum != _ALL:
+            raise ProtocolError(f"log: {entry!r} has a stratum, but this list is unstratified")
+        stratum = self.__stratum(None if unstratified else entry.stratum)
         if entry.participant_id in self.__log or entry.list_name != self.__design[0]:
             raise ProtocolError(f"log: {entry!r} is a duplicate or belongs to another list")
         slot = self.__next(stratum)
