@@ -158,3 +158,19 @@ def test_the_command_fails_clearly_and_writes_nothing(course_dir: Path) -> None:
     with pytest.raises(CommandError, match=r"08/session.md: file is missing"):
         call_command("load_course", str(course_dir))
     assert not Course.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_shipped_demo_course_loads_by_default() -> None:
+    from embct.platform.course.management.commands.load_course import DEMO_COURSE
+
+    if not (DEMO_COURSE / "demo" / "course.md").is_file():
+        pytest.skip("the demo course has not been merged into this branch")
+    out = StringIO()
+    call_command("load_course", stdout=out)
+    course = Course.objects.get()
+    assert course.demo
+    assert course.sessions.count() == 9
+    assert Exercise.objects.exclude(audio="").count() >= 9
+    for exercise in Exercise.objects.exclude(audio=""):
+        assert course.file(exercise.audio) is not None, exercise.audio

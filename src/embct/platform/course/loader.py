@@ -78,6 +78,7 @@ class SessionData:
     intro_html: str
     handout_title: str = ""
     handout_html: str = ""
+    examples_html: str = ""
     exercises: list[ExerciseData] = field(default_factory=list)
     examples: list[ExampleData] = field(default_factory=list)
 
@@ -219,10 +220,11 @@ def _inside(root: Path, relative: str) -> bool:
     return path.is_relative_to(root.resolve()) and path.is_file()
 
 
-def _read_examples(path: Path, exercises: list[ExerciseData]) -> list[ExampleData]:
+def _read_examples(path: Path, exercises: list[ExerciseData]) -> tuple[list[ExampleData], str]:
+    """The example diary entries of a session, and the text above them."""
     if not path.exists():
-        return []
-    meta, _body = read_front_matter(path)
+        return [], ""
+    meta, body = read_front_matter(path)
     _Fields(path, meta, {"examples"})
     items = meta.get("examples") or []
     if not isinstance(items, list):
@@ -257,7 +259,7 @@ def _read_examples(path: Path, exercises: list[ExerciseData]) -> list[ExampleDat
             raise CourseFormatError(
                 path, f"{name}.{error.field_name}", str(error).rsplit(": ", 1)[-1]
             ) from None
-    return examples
+    return examples, render(body)
 
 
 def read_course(root: Path) -> CourseData:
@@ -302,6 +304,7 @@ def read_course(root: Path) -> CourseData:
         if number in by_number:
             raise CourseFormatError(path, "number", f"session {number} appears twice")
         exercises = _read_exercises(root, folder / "exercises")
+        examples, examples_html = _read_examples(folder / "examples.md", exercises)
         session = SessionData(
             week=weeks[number],
             number=number,
@@ -309,7 +312,8 @@ def read_course(root: Path) -> CourseData:
             title=f.text("title"),
             intro_html=render(body),
             exercises=exercises,
-            examples=_read_examples(folder / "examples.md", exercises),
+            examples=examples,
+            examples_html=examples_html,
         )
         handout = folder / "handout.md"
         if handout.exists():
@@ -331,6 +335,7 @@ def read_course(root: Path) -> CourseData:
     meta, body = read_front_matter(silent / "session.md")
     f = _Fields(silent / "session.md", meta, {"title", "slug"})
     exercises = _read_exercises(root, silent / "exercises")
+    examples, examples_html = _read_examples(silent / "examples.md", exercises)
     silent_session = SessionData(
         week=silent_day_week,
         number=None,
@@ -338,7 +343,8 @@ def read_course(root: Path) -> CourseData:
         title=f.text("title"),
         intro_html=render(body),
         exercises=exercises,
-        examples=_read_examples(silent / "examples.md", exercises),
+        examples=examples,
+        examples_html=examples_html,
     )
     slugs = [s.slug for s in by_number.values()] + [silent_session.slug]
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
@@ -384,6 +390,7 @@ def upsert_course(data: CourseData) -> tuple[Course, bool]:
                 "intro_html": session_data.intro_html,
                 "handout_title": session_data.handout_title,
                 "handout_html": session_data.handout_html,
+                "examples_html": session_data.examples_html,
             },
         )
         keep = [e.slug for e in session_data.exercises]

@@ -58,6 +58,7 @@ class CourseSession(models.Model):
     intro_html = models.TextField(blank=True)
     handout_title = models.CharField(max_length=200, blank=True)
     handout_html = models.TextField(blank=True)
+    examples_html = models.TextField(blank=True, help_text="text above the example diaries")
 
     class Meta:
         constraints = [
