@@ -91,3 +91,11 @@ class DiaryTests(BaseTestCase):
         self.login(self.tessa)
         assert self.client.post(self.url(), self.form()).status_code == 403
         assert not DiaryEntry.objects.exists()
+
+    def test_a_post_without_the_csrf_token_is_refused(self) -> None:
+        from django.test import Client
+
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(self.pim)
+        assert client.post(self.url(), self.form()).status_code == 403
+        assert not DiaryEntry.objects.exists()

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from embct.platform.care.models import (
     Weekday,
 )
 from embct.platform.care.services import send_log_files
-from embct.platform.course.loader import load_course
+from embct.platform.course.loader import CourseData, read_course, upsert_course
 from embct.platform.course.models import Course, CourseSession
 
 #: The tiny course the tests load (tests/platform/fixture_course/tiny).
@@ -37,12 +38,18 @@ TODAY = date(2026, 3, 18)
 NOW = datetime(2026, 3, 18, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
 
 
+@functools.cache
+def fixture_course() -> CourseData:
+    """The fixture course, parsed once per test run (each test case writes it afresh)."""
+    return read_course(FIXTURE_COURSE)
+
+
 class BaseTestCase(TestCase):
     course: Course
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.course, _ = load_course(FIXTURE_COURSE)
+        cls.course, _ = upsert_course(fixture_course())
 
         def user(name: str, role: str, **extra: object) -> User:
             return User.objects.create_user(

@@ -48,7 +48,11 @@ class Week:
 def patient_week(profile: PatientProfile, today: date) -> Week:
     """Everything the patient's week page shows (3 queries)."""
     week = profile.week(today)
-    sessions = list(CourseSession.objects.filter(course_id=profile.course_id).order_by("week"))
+    sessions = list(
+        CourseSession.objects.filter(course_id=profile.course_id)
+        .only("pk", "course_id", "week", "number", "title")
+        .order_by("week")
+    )
     completed = set(profile.submissions.values_list("session_id", flat=True))
     unsent = dict(
         profile.diaries.filter(submission=None)
