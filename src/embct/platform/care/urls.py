@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import admin_views, views
 
 app_name = "care"
 urlpatterns = [
@@ -17,4 +17,13 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
     path("patients/<int:patient_id>/write/", views.write_feedback, name="write_feedback"),
     path("supervision/", views.supervision, name="supervision"),
+    path("clinic/", admin_views.clinic, name="clinic"),
+    path("clinic/patients/new/", admin_views.new_patient, name="new_patient"),
+    path("clinic/therapists/new/", admin_views.new_therapist, name="new_therapist"),
+    path("clinic/patients/<int:profile_id>/", admin_views.assign, name="assign"),
+    path(
+        "clinic/accounts/<int:user_id>/password/",
+        admin_views.reset_password,
+        name="reset_password",
+    ),
 ]

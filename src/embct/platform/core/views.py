@@ -34,4 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("care:week")
     if user.role == "therapist":  # type: ignore[union-attr]
         return redirect("care:queue")
+    if user.role == "admin":  # type: ignore[union-attr]
+        return redirect("care:clinic")
     return render(request, "core/home.html")
