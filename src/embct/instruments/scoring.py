@@ -553,11 +553,11 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _bands_of(score: np.ndarray, bands: tuple[Band, ...]) -> pd.Categorical:
+def _bands_of(score: np.ndarray, bands: tuple[Band, ...]) -> Any:
     codes = np.full(len(score), -1, dtype=np.int8)
     for position, band in enumerate(bands):
         codes[score >= band.low] = position
-    return pd.Categorical.from_codes(codes, [b.label for b in bands], ordered=True)
+    return pd.Categorical.from_codes(codes, pd.Index([b.label for b in bands]), ordered=True)
 
 
 def _keyes(scores: np.ndarray, instrument: Instrument, coding: Coding) -> Any:
@@ -587,4 +587,4 @@ def _keyes(scores: np.ndarray, instrument: Instrument, coding: Coding) -> Any:
     at_low, at_high = category(low), category(high)
     codes = np.where(at_low == at_high, at_low, np.int8(3)).astype(np.int8)
     codes[np.isnan(np.hstack([hedonic, functioning])).all(axis=1)] = -1
-    return pd.Categorical.from_codes(codes, list(rule.labels))
+    return pd.Categorical.from_codes(codes, pd.Index(list(rule.labels)))
