@@ -4,6 +4,7 @@ the right item (and row) named."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from embct.instruments import (
     INSTRUMENTS,
     InstrumentError,
+    MissingRule,
     NotANumberError,
     OutOfRangeError,
     get_instrument,
@@ -28,9 +30,14 @@ CODINGS = [(key, coding) for key, inst in INSTRUMENTS.items() for coding in inst
 
 
 @st.composite
-def responses(draw: st.DrawFn) -> tuple[str, str, list[dict[int, int | None]]]:
+def responses(draw: st.DrawFn) -> tuple[Any, str, list[dict[int, int | None]]]:
     key, coding = draw(st.sampled_from(CODINGS))
     instrument = get_instrument(key)
+    if draw(st.booleans()):  # a random missing-item rule: settings are data too
+        rule = {
+            name: draw(st.integers(1, len(items))) for name, items in instrument.subscales.items()
+        }
+        instrument = dataclasses.replace(instrument, missing=MissingRule("random", rule))
     chosen = instrument.coding(coding)
     missing_rate = draw(st.sampled_from([0.0, 0.1, 0.4, 1.0]))
     rows = []
@@ -40,7 +47,7 @@ def responses(draw: st.DrawFn) -> tuple[str, str, list[dict[int, int | None]]]:
             missing = draw(st.floats(0, 1)) < missing_rate
             row[item] = None if missing else draw(st.sampled_from(chosen.allowed(item)))
         rows.append(row)
-    return key, coding, rows
+    return instrument, coding, rows
 
 
 def same(a: Any, b: Any) -> bool:
@@ -51,17 +58,17 @@ def same(a: Any, b: Any) -> bool:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(responses())
-def test_both_paths_agree_and_stay_in_range(case: tuple[str, str, list]) -> None:
-    key, coding, rows = case
-    instrument = get_instrument(key)
+def test_both_paths_agree_and_stay_in_range(case: tuple[Any, str, list]) -> None:
+    instrument, coding, rows = case
+    key = instrument.key
     frame = pd.DataFrame(
         [{f"{key}_pre_{i}": v for i, v in row.items()} for row in rows], dtype=float
     )
     frame.insert(0, "participant_id", [f"P{n}" for n in range(len(rows))])
-    table = score_table(frame, key, "pre", coding=coding)
+    table = score_table(frame, instrument, "pre", coding=coding)
     low, high = instrument.score_range(coding=coding)
     for n, row in enumerate(rows):
-        one = score_response(key, row, participant_id=f"P{n}", coding=coding)
+        one = score_response(instrument, row, participant_id=f"P{n}", coding=coding)
         line = table.iloc[n]
         assert same(one["total"], line[f"{key}_pre"])
         assert same(one["mean"], line[f"{key}_pre_mean"])
