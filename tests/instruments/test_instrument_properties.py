@@ -152,3 +152,27 @@ def test_numpy_integer_tables_are_scored_like_float_tables() -> None:
     pd.testing.assert_frame_equal(
         score_table(ints, "hads", "pre"), score_table(ints.astype(float), "hads", "pre")
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_keyes_indeterminate_means_the_missing_items_could_change_the_category(
+    data: st.DataObject,
+) -> None:
+    """Brute force: fill the missing items with every possible score; the category is
+    determined exactly when all fillings agree (checks the two-extremes shortcut)."""
+    import itertools
+
+    n_missing = data.draw(st.integers(0, 3))
+    missing = set(data.draw(st.permutations(range(1, 15)))[:n_missing])
+    answers: dict[int, int | None] = {
+        i: None if i in missing else data.draw(st.integers(0, 5)) for i in range(1, 15)
+    }
+    categories = set()
+    for fill in itertools.product(range(6), repeat=n_missing):
+        complete = dict(answers) | dict(zip(sorted(missing), fill, strict=True))
+        categories.add(score_response("mhc", complete)["category"])
+    expected = categories.pop() if len(categories) == 1 else "indeterminate"
+    assert score_response("mhc", answers)["category"] == expected
+    frame = pd.DataFrame([{f"mhc_{i}": v for i, v in answers.items()}], dtype=float)
+    assert score_table(frame, "mhc", None)["mhc_category"].iloc[0] == expected

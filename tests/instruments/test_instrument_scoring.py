@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -350,3 +351,20 @@ def test_settings_are_data_changed_with_dataclasses_replace() -> None:
     assert table["hads_pre_anxiety_band"].tolist() == ["severe"]
     # the default rule (half rule) scores the depression subscale: 5 / 5 x 7 = 7
     assert score_response("hads", answers)["subscales"]["depression"] == 7.0
+
+
+MULTILCIRT = Path("/work/shared/data/hads-multilcirt/hads.csv")
+
+
+@pytest.mark.skipif(not MULTILCIRT.exists(), reason="MultiLCIRT HADS data not present")
+def test_real_hads_data_imports_and_totals_are_row_sums() -> None:
+    # 201 oncology patients, printed scores 0-3, no missing values (MultiLCIRT, GPL: read
+    # where it lies). Its item order is not the original one, so only totals are checked.
+    raw = pd.read_csv(MULTILCIRT)
+    frame = raw.rename(columns={f"item{i}": f"hads_{i}" for i in range(1, 15)})
+    scored = score_table(frame, "hads", None)
+    assert len(scored) == 201
+    np.testing.assert_array_equal(scored["hads"], raw.sum(axis=1).astype(float))
+    assert scored["hads_n_missing"].eq(0).all()
+    assert not scored["hads_prorated"].any()
+    assert scored["hads"].between(0, 42).all()
