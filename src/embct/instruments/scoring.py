@@ -474,9 +474,10 @@ def score_table(
         ``{base}`` total (float, NaN when not computable), ``{base}_{subscale}``,
         ``{base}_{subscale}_mean`` (WAI-SR and MHC-SF), ``{base}_mean`` (mean item score),
         ``{base}_n_missing`` (int), ``{base}_prorated`` (bool), HADS
-        ``{base}_anxiety_band`` / ``{base}_depression_band`` (str) and
-        ``{base}_screen_positive`` (nullable bool), MHC-SF ``{base}_category`` (str), where
-        ``{base}`` is ``{prefix}_{wave}``.
+        ``{base}_anxiety_band`` / ``{base}_depression_band`` (ordered categorical:
+        non-case < doubtful < case) and ``{base}_screen_positive`` (nullable boolean),
+        MHC-SF ``{base}_category`` (categorical: flourishing, moderate, languishing,
+        indeterminate), where ``{base}`` is ``{prefix}_{wave}``. Missing is NaN / NA.
 
     Raises
     ------
