@@ -101,7 +101,7 @@ def test_wai_totals_subscales_and_means() -> None:
     assert result["subscale_means"] == {"task": 3.5, "bond": 4.0, "goal": 2.5}
     assert result["total"] == 40.0
     assert result["mean"] == 40 / 12
-    assert "category" not in result
+    assert result["category"] is None  # no categorical diagnosis for the WAI-SR
     assert result["bands"] == {}
 
 
