@@ -40,3 +40,15 @@ class AudioTests(BaseTestCase):
 
     def test_anonymous_visitors_are_sent_to_login(self) -> None:
         assert self.client.get(self.url(1)).status_code == 302
+
+    def test_it_answers_a_byte_range_so_the_player_can_seek(self) -> None:
+        self.login(self.pim)
+        whole = b"".join(self.client.get(self.url(1)).streaming_content)  # type: ignore[attr-defined]
+        response = self.client.get(self.url(1), headers={"Range": "bytes=4-9"})
+        assert response.status_code == 206
+        assert response.content == whole[4:10]
+        assert response["Content-Range"] == f"bytes 4-9/{len(whole)}"
+        tail = self.client.get(self.url(1), headers={"Range": "bytes=-5"})
+        assert tail.content == whole[-5:]
+        beyond = self.client.get(self.url(1), headers={"Range": f"bytes={len(whole)}-"})
+        assert beyond.status_code == 416

@@ -85,3 +85,11 @@ def test_every_demo_page_renders(seeded: str, username: str, pages: list[str]) -
         profile = user.patient_profile  # type: ignore[attr-defined]
         for session in profile.course.sessions.filter(week__lte=profile.week(timezone.localdate())):
             assert client.get(f"/sessions/{session.pk}/").status_code == 200
+
+
+def test_nothing_in_the_demo_lies_in_the_future(seeded: str) -> None:
+    now = timezone.now()
+    assert not DiaryEntry.objects.filter(date__gt=timezone.localdate()).exists()
+    assert not DiaryEntry.objects.filter(created__gt=now).exists()
+    assert not LogSubmission.objects.filter(sent_at__gt=now).exists()
+    assert not Message.objects.filter(sent_at__gt=now).exists()

@@ -113,3 +113,18 @@ class GroupTests(BaseTestCase):
         assert self.client.post("/my-group/").status_code == 405
         self.login(self.tessa)
         assert self.client.get("/my-group/").status_code == 403
+
+    def test_attendance_of_a_meeting_not_yet_held_is_refused(self) -> None:
+        self.login(self.tessa)
+        later = self.group.meetings.get(session__week=4)
+        assert (
+            self.client.post(
+                self.attendance_url(later), {"present": [self.pim_profile.pk]}
+            ).status_code
+            == 404
+        )
+        assert not Attendance.objects.exists()
+
+    def test_group_members_are_not_in_the_embct_caseload(self) -> None:
+        self.login(self.tessa)
+        assert self.client.get("/caseload/").context["rows"] == []

@@ -42,6 +42,19 @@ class QueueTests(BaseTestCase):
         self.assertContains(response, "feedback due <strong>today</strong>", html=False)
         self.assertContains(response, "waiting 5\xa0hours")
 
+    def test_log_files_sent_after_the_feedback_day_wait_for_the_next_one(self) -> None:
+        # Pim's day is Thursday. Sent on Friday 13 March: due Thursday 19 March, not the 12th.
+        with time_machine.travel(NOW - timedelta(days=5), tick=False):
+            self.send(self.pim_profile, 2)
+        with time_machine.travel(NOW + timedelta(days=1), tick=False):  # Thursday 19 March
+            self.login(self.tessa)
+            response = self.client.get(URL)
+        assert response.context["rows"][0].due.isoformat() == "2026-03-19"
+        self.assertContains(response, "feedback due <strong>today</strong>", html=False)
+        with time_machine.travel(NOW + timedelta(days=2), tick=False):  # Friday: overdue
+            self.login(self.tessa)
+            self.assertContains(self.client.get(URL), "(overdue)")
+
     def test_it_shows_messages_as_well_as_log_files_and_marks_overdue(self) -> None:
         with time_machine.travel(NOW - timedelta(days=9), tick=False):
             Message.objects.create(

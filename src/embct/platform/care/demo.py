@@ -103,11 +103,17 @@ def _user(username: str, password: str, role: str, first: str, last: str) -> tup
     return user, created
 
 
+def _not_after(moment: datetime, latest: datetime) -> datetime:
+    return min(moment, latest)
+
+
 def _fill_patient(
     profile: PatientProfile, spec: DemoPatient, sessions: dict[int, CourseSession]
 ) -> None:
     start = profile.start_date
     assert start is not None
+    now = timezone.now()
+    today = timezone.localdate()
     therapist = profile.therapist
     Message.objects.create(
         patient=profile,
@@ -128,29 +134,34 @@ def _fill_patient(
         week_start = start + timedelta(days=7 * (week - 1))
         entries = []
         for day in range(3):
+            practised = week_start + timedelta(days=day + 1)
+            if practised > today:
+                break
             body, thoughts, feelings = DIARY_LINES[(n + day) % len(DIARY_LINES)]
             entries.append(
                 DiaryEntry.objects.create(
                     patient=profile,
                     session=session,
                     exercise=exercises[day % len(exercises)],
-                    date=week_start + timedelta(days=day + 1),
+                    date=practised,
                     minutes=(10, 20, 15)[day] + n,
                     body=body,
                     thoughts=thoughts,
                     feelings=feelings,
-                    created=_at(week_start + timedelta(days=day + 1), 20),
+                    created=_not_after(_at(practised, 20), now - timedelta(hours=3)),
                 )
             )
-        if week not in spec.sent_weeks:
+        if week not in spec.sent_weeks or not entries:
             continue
-        sent = _at(week_start + timedelta(days=4), 21)
+        sent = _not_after(_at(week_start + timedelta(days=4), 21), now - timedelta(hours=2))
         answered = week in spec.answered_weeks
+        answer_at = max(sent, _not_after(sent + timedelta(days=2), now - timedelta(hours=1)))
+        read_at = answer_at + timedelta(hours=5)
         submission = LogSubmission.objects.create(
             patient=profile,
             session=session,
             sent_at=sent,
-            answered_at=sent + timedelta(days=2) if answered else None,
+            answered_at=answer_at if answered else None,
         )
         DiaryEntry.objects.filter(pk__in=[e.pk for e in entries]).update(submission=submission)
         if answered:
@@ -158,8 +169,8 @@ def _fill_patient(
                 patient=profile,
                 author=therapist,
                 kind=MessageKind.FEEDBACK,
-                sent_at=sent + timedelta(days=2),
-                read_at=sent + timedelta(days=2, hours=5),
+                sent_at=answer_at,
+                read_at=read_at if read_at < now else None,
                 body=(
                     f"Thank you for your diary of {session.label.lower()}. You practised on "
                     "three days and wrote honestly about what you noticed, also when it was "

@@ -16,7 +16,7 @@ from django.utils import timezone
 from embct.platform.course.models import CourseSession
 from embct.platform.lib import schedule
 
-from .models import DiaryEntry, LogSubmission, Message, PatientProfile
+from .models import Arm, DiaryEntry, LogSubmission, Message, PatientProfile
 
 
 @dataclass
@@ -116,13 +116,14 @@ def _scalar(queryset: object, column: str) -> Subquery:
 
 
 def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
-    """The therapist's patients with their progress (1 query)."""
+    """The therapist's eMBCT patients with their progress (1 query); group members are on
+    the group pages."""
     since = today - timedelta(days=6)
     diaries = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by()
     submissions = LogSubmission.objects.filter(patient=OuterRef("pk")).order_by()
     messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True).order_by()
     profiles = (
-        PatientProfile.objects.filter(therapist_id=therapist_id)
+        PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
         .select_related("user")
         .annotate(
             n_completed=_scalar(submissions, Count("session", distinct=True)),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -136,15 +138,37 @@ def write_message(request: HttpRequest) -> HttpResponse:
     return redirect("care:inbox")
 
 
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
 @require_safe
 @login_required
 @role_required("patient", "therapist", "admin", "researcher")
-def audio(request: HttpRequest, exercise_id: int) -> FileResponse:
+def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
+    """The exercise's audio; answers a single byte range so the player can seek."""
     exercise = get_exercise_for_user(request, exercise_id, timezone.localdate())
     path = exercise.session.course.file(exercise.audio) if exercise.audio else None
     if path is None:
         raise Http404("no audio")
-    response = FileResponse(path.open("rb"), content_type="audio/ogg")
+    size = path.stat().st_size
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        start = int(first) if first else max(size - int(last), 0)
+        end = min(int(last), size - 1) if first and last else size - 1
+        if start > end or start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        with path.open("rb") as handle:
+            handle.seek(start)
+            response = HttpResponse(
+                handle.read(end - start + 1), status=206, content_type="audio/ogg"
+            )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(path.open("rb"), content_type="audio/ogg")
+    response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -373,12 +373,8 @@ def upsert_course(data: CourseData) -> tuple[Course, bool]:
             "source_dir": str(data.root),
         },
     )
-    if (
-        not created and course.sessions.exclude(week__in=[s.week for s in data.sessions]).exists()
-    ):  # pragma: no cover - 9 weeks always
-        raise ValueError("a course version cannot lose a week")
     # Slugs may move between weeks: clear them first so the unique constraint holds.
-    course.sessions.update(slug=models_placeholder_slug())
+    course.sessions.update(slug=_placeholder_slug())
     for session_data in data.sessions:
         session, _ = CourseSession.objects.update_or_create(
             course=course,
@@ -418,7 +414,7 @@ def upsert_course(data: CourseData) -> tuple[Course, bool]:
     return course, created
 
 
-def models_placeholder_slug() -> Any:
+def _placeholder_slug() -> Any:
     """A per-row temporary slug (``tmp-<week>``) while slugs are rewritten."""
     from django.db.models import CharField, Value
     from django.db.models.functions import Cast, Concat

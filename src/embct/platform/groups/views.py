@@ -53,12 +53,15 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     grid = [
         (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings]) for m in members
     ]
+    today = timezone.localdate()
+    held = [m.pk for m in meetings if m.date <= today]
     ctx = {
         "group": group,
         "meetings": meetings,
+        "latest_held": held[-1] if held else None,
         "grid": grid,
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
-        "today": timezone.localdate(),
+        "today": today,
     }
     return render(request, "groups/detail.html", ctx)
 
@@ -69,8 +72,8 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 def record_attendance(request: HttpRequest, group_id: int, meeting_id: int) -> HttpResponse:
     group = get_group_for_therapist(request, group_id)
     try:
-        meeting = group.meetings.get(pk=meeting_id)
-    except GroupMeeting.DoesNotExist:
+        meeting = group.meetings.get(pk=meeting_id, date__lte=timezone.localdate())
+    except GroupMeeting.DoesNotExist:  # or not held yet
         raise Http404("no such meeting") from None
     present_ids = set(request.POST.getlist("present"))
     for member in group.members.all():
