@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import demo, manage, serve
+from . import analyze, demo, manage, serve
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage]
+COMMANDS = [serve, demo, manage, analyze]
 
 
 class CommandError(Exception):
