@@ -76,27 +76,45 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    codes, counts = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)[1:]
+    codes, uniques = pd.factorize(np.asarray(groups))
     n_obs, p = x.shape
-    n_groups = len(counts)
+    n_groups = len(uniques)
     if n_obs - p <= 0:
         raise ModelError(f"{n_obs} observations leave no degrees of freedom for {p} effects")
-    ni = counts.astype(np.float64)
+    # Centre y for accuracy (the intercept absorbs the shift: column 0 must be the intercept).
+    shift = float(y.mean()) if np.all(x[:, 0] == 1.0) else 0.0
+    y = y - shift
+    counts = np.bincount(codes, minlength=n_groups)
     sx = np.column_stack(
         [np.bincount(codes, weights=x[:, j], minlength=n_groups) for j in range(p)]
     )
     sy = np.bincount(codes, weights=y, minlength=n_groups)
+    # c_i depends on the group only through its size: aggregate the outer products of the
+    # group sums per size once, so each likelihood evaluation costs O(sizes p^2).
+    sizes, size_index = np.unique(counts, return_inverse=True)
+    n_sizes = len(sizes)
+    groups_per_size = np.bincount(size_index, minlength=n_sizes).astype(np.float64)
+    sxx = np.zeros((n_sizes, p, p))
+    sxy = np.zeros((n_sizes, p))
+    syy = np.zeros(n_sizes)
+    for s in range(n_sizes):
+        members = size_index == s
+        block = sx[members]
+        sxx[s] = block.T @ block
+        sxy[s] = block.T @ sy[members]
+        syy[s] = float(sy[members] @ sy[members])
+    size_values = sizes.astype(np.float64)
     xtx = x.T @ x
     xty = x.T @ y
     yty = float(y @ y)
     dof = n_obs - p
 
     def parts(gamma: float) -> tuple[FloatArray, FloatArray, float]:
-        c = gamma / (1.0 + ni * gamma)
-        a = xtx - (sx * c[:, None]).T @ sx
-        b = xty - sx.T @ (c * sy)
+        c = gamma / (1.0 + size_values * gamma)
+        a = xtx - np.einsum("s,sij->ij", c, sxx)
+        b = xty - c @ sxy
         beta = np.linalg.solve(a, b)
-        q = yty - float(c @ (sy * sy)) - float(b @ beta)
+        q = yty - float(c @ syy) - float(b @ beta)
         return a, beta, q
 
     def neg2ll(gamma: float) -> float:
@@ -104,9 +122,8 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
         sign, logdet = np.linalg.slogdet(a)
         if sign <= 0 or q <= 0:
             return math.inf
-        return float(
-            dof * math.log(2 * math.pi * q / dof) + np.sum(np.log1p(ni * gamma)) + logdet + dof
-        )
+        log_v = float(groups_per_size @ np.log1p(size_values * gamma))
+        return float(dof * math.log(2 * math.pi * q / dof) + log_v + logdet + dof)
 
     # Search on rho = gamma / (1 + gamma) in [0, 1).
     def objective(rho: float) -> float:
@@ -122,6 +139,8 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
     a, beta, q = parts(gamma)
     sigma2 = q / dof
     cov = sigma2 * np.linalg.inv(a)
+    beta = beta.copy()
+    beta[0] += shift
     return RandomInterceptFit(
         params=beta,
         cov=cov,
@@ -207,17 +226,17 @@ def alliance_mixed_model(
     y = values.reshape(-1)
     keep = ~np.isnan(y)
     y, participant, week_index, arm = y[keep], participant[keep], week_index[keep], arm[keep]
-    observed_weeks = np.unique(week_index)
-    if len(np.unique(arm)) < 2 or len(observed_weeks) < k:
+    observed_weeks = np.flatnonzero(np.bincount(week_index, minlength=k))
+    if not (np.any(arm == 0) and np.any(arm == 1)) or len(observed_weeks) < k:
         return {"skipped": f"every arm and every week must have observations ({rule})"}
     dummies = [(week_index == j).astype(np.float64) for j in range(1, k)]
     names = ["intercept", *(f"week{w}" for w in weeks[1:]), "arm"]
     names += [f"week{w}:arm" for w in weeks[1:]]
     x = np.column_stack([np.ones(len(y)), *dummies, arm, *(d * arm for d in dummies)])
-    n_participants = len(np.unique(participant))
+    n_participants = int(np.count_nonzero(np.bincount(participant)))
     if len(y) - n_participants < 1 or len(y) <= x.shape[1]:
         return {"skipped": f"too few repeated observations for a mixed model ({rule})"}
-    if np.linalg.matrix_rank(x) < x.shape[1]:
+    if np.linalg.matrix_rank(x.T @ x) < x.shape[1]:
         return {"skipped": f"every arm must be observed in every week ({rule})"}
     fit = random_intercept_reml(x, y, participant)
     se = np.sqrt(np.diag(fit.cov))
