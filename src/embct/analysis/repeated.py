@@ -161,13 +161,14 @@ def multivariate_tests(h: ArrayLike, e: ArrayLike, q: int, df_error: int) -> dic
     df1 = p * q
     df2 = t * (v - (p - q + 1) / 2) - (p * q - 2) / 2
     root = wilks ** (1 / t)
+    wilks_f = (1 - root) / root * df2 / df1 if root > 0 else math.inf
     out: dict[str, Any] = {"s": s}
-    out["wilks"] = entry(wilks, (1 - root) / root * df2 / df1, df1, df2, 1 - wilks ** (1 / s))
+    out["wilks"] = entry(wilks, wilks_f, df1, df2, 1 - wilks ** (1 / s))
     # Pillai
     pillai = float(np.sum(eig / (1 + eig)))
     out["pillai"] = entry(
         pillai,
-        (2 * nn + s + 1) / (2 * mm + s + 1) * pillai / (s - pillai),
+        (2 * nn + s + 1) / (2 * mm + s + 1) * pillai / (s - pillai) if pillai < s else math.inf,
         s * (2 * mm + s + 1),
         s * (2 * nn + s + 1),
         pillai / s,
@@ -193,7 +194,9 @@ def sphericity(e: ArrayLike, df_error: int, n_subjects: int | None = None) -> di
 
     ``E`` is the error SSCP of an orthonormal within-subjects transformation (``p``
     columns). ``W = det(E) / (tr(E)/p)^p``, ``chi2 = -(v - (2p^2 + p + 2)/(6p)) ln W`` on
-    ``p(p+1)/2 - 1`` df; ``eps_GG = tr(E)^2 / (p tr(E^2))``. Huynh-Feldt in two forms:
+    ``p(p+1)/2 - 1`` df (SPSS's "Approx. Chi-Square"; R's ``mauchly.test`` and car add a
+    second-order term to the p value, which vanishes for ``p = 2``, i.e. three waves);
+    ``eps_GG = tr(E)^2 / (p tr(E^2))``. Huynh-Feldt in two forms:
     ``hf_epsilon`` with Lecoutre's (1991) correction, ``((v+1) p eps - 2) / (p (v - p eps))``
     (car, afex), and ``hf_epsilon_original`` (Huynh & Feldt 1976),
     ``(N p eps - 2) / (p (v - p eps))`` with ``N`` the number of subjects (given as
@@ -381,7 +384,7 @@ def alliance_development(
     w = centred.T @ centred
     m = orthonormal_contrasts(k)
     e = m.T @ w @ m
-    if np.linalg.matrix_rank(e) < p:
+    if float(np.linalg.eigvalsh(e).min()) <= 1e-10 * max(float(np.trace(w)), 1e-300):
         return {"skipped": f"the week differences have no within-arm variation ({rule})"}
     inv_n = 1.0 / counts[0] + 1.0 / counts[1]
     g = means.mean(axis=0)
