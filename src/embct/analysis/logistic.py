@@ -337,7 +337,7 @@ def dropout_logistic(frame: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, A
     -------
     dict
         The ``dropout.logistic`` section of results.json (as
-        :func:`hierarchical_logistic`, with ``sample`` naming the missing-data rule), or
+        :func:`hierarchical_logistic`, with ``missing_data`` naming the sample rule), or
         ``{"skipped": reason}`` when a role is absent or the model cannot be estimated.
 
     Examples
@@ -384,7 +384,7 @@ def dropout_logistic(frame: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, A
             raise
         return {"skipped": f"{error} ({rule})"}
     del result["response"]
-    result["sample"] = rule
+    result["missing_data"] = rule
     return result
 
 

@@ -37,6 +37,7 @@ class RandomInterceptFit:
     llf: float  # restricted log-likelihood, constants included (as statsmodels MixedLM)
     n_obs: int
     n_groups: int
+    converged: bool
 
 
 def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> RandomInterceptFit:
@@ -149,6 +150,7 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
         llf=-0.5 * neg2ll(gamma),
         n_obs=n_obs,
         n_groups=n_groups,
+        converged=bool(res.success),
     )
 
 
@@ -163,8 +165,8 @@ def alliance_mixed_model(
     Long format: one row per participant and week with a WAI total, for every starter
     (``started`` when the column exists) with at least one; so dropouts with a week-2 WAI
     count. Fixed effects: intercept, a dummy per later week (first week = reference),
-    ``arm`` and week x arm (terms ``intercept``, ``week5``, ``week9``, ``arm``,
-    ``week5:arm``, ``week9:arm``); a random intercept per participant; REML
+    ``arm`` and week x arm (terms ``intercept``, ``week_5``, ``week_9``, ``arm``,
+    ``week_5:arm``, ``week_9:arm``); a random intercept per participant; REML
     (:func:`random_intercept_reml`). Wald z tests per term; Wald chi-square tests of week
     (all week dummies) and week x arm (all product terms). Unlike the repeated-measures
     MANOVA this uses incomplete cases under missing-at-random.
@@ -181,10 +183,11 @@ def alliance_mixed_model(
     Returns
     -------
     dict
-        ``n_participants``, ``n_observations``, ``method`` ("REML"), ``random``,
+        ``n_participants``, ``n_obs``, ``method`` ("REML"), ``converged``, ``random``,
         ``terms[]`` {``term``, ``b``, ``se``, ``z``, ``p_val``, ``ci_low``, ``ci_high``},
-        ``group_var``, ``residual_var``, ``icc``, ``llf``, ``tests`` {``time``,
-        ``time_x_arm``: {``chi2``, ``dof``, ``p_val``}}, ``sample``; or
+        ``random_intercept_var``, ``residual_var``, ``icc``, ``loglik`` (restricted),
+        ``tests`` {``time``,
+        ``time_x_arm``: {``chi2``, ``dof``, ``p_val``}}, ``missing_data``; or
         ``{"skipped": reason}``.
 
     Examples
@@ -197,8 +200,8 @@ def alliance_mixed_model(
     ...                       "wai_w9": base + 3 + rng.normal(0, 3, n)})
     >>> frame.loc[:4, "wai_w9"] = np.nan
     >>> res = alliance_mixed_model(frame)
-    >>> res["n_participants"], res["n_observations"], [t["term"] for t in res["terms"]][:3]
-    (30, 85, ['intercept', 'week5', 'week9'])
+    >>> res["n_participants"], res["n_obs"], [t["term"] for t in res["terms"]][:3]
+    (30, 85, ['intercept', 'week_5', 'week_9'])
     """
     columns = [column for column, _ in waves]
     weeks = [week for _, week in waves]
@@ -230,8 +233,8 @@ def alliance_mixed_model(
     if not (np.any(arm == 0) and np.any(arm == 1)) or len(observed_weeks) < k:
         return {"skipped": f"every arm and every week must have observations ({rule})"}
     dummies = [(week_index == j).astype(np.float64) for j in range(1, k)]
-    names = ["intercept", *(f"week{w}" for w in weeks[1:]), "arm"]
-    names += [f"week{w}:arm" for w in weeks[1:]]
+    names = ["intercept", *(f"week_{w}" for w in weeks[1:]), "arm"]
+    names += [f"week_{w}:arm" for w in weeks[1:]]
     x = np.column_stack([np.ones(len(y)), *dummies, arm, *(d * arm for d in dummies)])
     n_participants = int(np.count_nonzero(np.bincount(participant)))
     if len(y) - n_participants < 1 or len(y) <= x.shape[1]:
@@ -269,14 +272,15 @@ def alliance_mixed_model(
     total = fit.group_var + fit.residual_var
     return {
         "n_participants": n_participants,
-        "n_observations": len(y),
+        "n_obs": len(y),
         "method": "REML",
         "random": "intercept per participant",
         "terms": terms,
-        "group_var": json_number(fit.group_var),
+        "converged": fit.converged,
+        "random_intercept_var": json_number(fit.group_var),
         "residual_var": json_number(fit.residual_var),
         "icc": json_number(fit.group_var / total) if total > 0 else None,
-        "llf": json_number(fit.llf),
+        "loglik": json_number(fit.llf),
         "tests": tests,
-        "sample": rule,
+        "missing_data": rule,
     }

@@ -227,7 +227,7 @@ def outcome_regression(
         ``dof``, ``p_val``, ``ci_low``, ``ci_high``}, ``johnson_neyman``, ``moderator``
         {``mean``, ``sd``, ``min``, ``max``}, ``covariates`` {``baseline_mean``},
         ``assumptions`` {``vif``, ``max_cooks_d``, ``shapiro_w``, ``shapiro_p_val``},
-        ``sample`` (the missing-data rule). ``{"skipped": reason}`` when a role is absent
+        ``missing_data`` (the sample rule). ``{"skipped": reason}`` when a role is absent
         or the sample cannot carry the model.
 
     Raises
@@ -288,7 +288,7 @@ def outcome_regression(
         return {"skipped": f"{error} ({rule})"}
     del result["response"]
     result["outcome"] = outcome
-    result["sample"] = rule
+    result["missing_data"] = rule
     labels = arm_labels(frame)
     step3 = fit.steps[2]
     params, cov, dof = step3.params, covs[2], step3.df_resid

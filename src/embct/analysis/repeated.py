@@ -241,7 +241,10 @@ def univariate_tests(
 
     ``F = (tr H / (q p)) / (tr E / (v p))`` on ``q p, v p`` df; the corrected tests
     multiply both df by ``min(1, eps)``. ``eps`` maps a correction name (e.g.
-    ``greenhouse_geisser``) to its epsilon.
+    ``greenhouse_geisser``) to its epsilon. The result holds the test flat (``ss``,
+    ``ss_error``, ``f``, ``df1``, ``df2``, ``p_val``, ``partial_eta2``) and once more as
+    ``sphericity_assumed``, and one entry per correction, each {``epsilon``, ``f``,
+    ``df1``, ``df2``, ``p_val``}.
 
     Examples
     --------
@@ -264,10 +267,18 @@ def univariate_tests(
         "p_val": float(stats.f.sf(f, df1, df2)),
         "partial_eta2": ss_h / (ss_h + ss_e),
     }
+    out["sphericity_assumed"] = {
+        "epsilon": 1.0,
+        "f": f,
+        "df1": df1,
+        "df2": df2,
+        "p_val": out["p_val"],
+    }
     for name, epsilon in eps.items():
         factor = min(1.0, float(epsilon))
         out[name] = {
             "epsilon": float(epsilon),
+            "f": f,
             "df1": df1 * factor,
             "df2": df2 * factor,
             "p_val": float(stats.f.sf(f, df1 * factor, df2 * factor)),
@@ -338,10 +349,11 @@ def alliance_development(
         ``p_val``, ``gg_epsilon``, ``hf_epsilon`` (Lecoutre, as car/afex),
         ``hf_epsilon_original`` (Huynh & Feldt 1976), ``lower_bound_epsilon``},
         ``univariate`` {``time``, ``time_x_arm``} each {``f``, ``df1``, ``df2``, ``p_val``,
-        ``partial_eta2``, ``greenhouse_geisser``, ``huynh_feldt``, ``lower_bound``} (each
-        correction {``epsilon``, ``df1``, ``df2``, ``p_val``}), ``means[]`` {``arm``,
+        ``partial_eta2``, ``sphericity_assumed``, ``greenhouse_geisser``, ``huynh_feldt``
+        (Lecoutre epsilon), ``lower_bound``} (each {``epsilon``, ``f``, ``df1``, ``df2``,
+        ``p_val``}), ``means[]`` {``arm``,
         ``arm_label``, ``week``, ``mean``, ``se``, ``ci_low``, ``ci_high``, ``n``},
-        ``mixed_model`` and ``sample``; or ``{"skipped": reason}``.
+        ``mixed_model`` and ``missing_data`` (the sample rule); or ``{"skipped": reason}``.
 
     Examples
     --------
@@ -448,7 +460,7 @@ def alliance_development(
     result: dict[str, Any] = {
         "n": n,
         "n_by_arm": {labels[0]: counts[0], labels[1]: counts[1]},
-        "sample": rule,
+        "missing_data": rule,
         "multivariate": multivariate,
         "between": between,
         "sphericity": sph,
