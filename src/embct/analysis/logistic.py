@@ -361,14 +361,14 @@ def dropout_logistic(frame: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, A
     rule = "starters with wai_w2 and dropped_out (one listwise sample for both steps)"
     if "started" in frame.columns:
         rows &= frame["started"].fillna(False).astype(bool)
-    index = frame.index[rows]
+    mask = rows.to_numpy(dtype=bool)
+    index = frame.index[mask]
     if "participant_id" in frame.columns:
-        index = pd.Index(frame.loc[rows, "participant_id"])
+        index = pd.Index(frame["participant_id"].to_numpy()[mask])
     sample = pd.DataFrame(
         {
-            "dropped_out": frame.loc[rows, "dropped_out"].to_numpy(dtype=np.float64),
-            "wai_w2": frame.loc[rows, "wai_w2"].to_numpy(dtype=np.float64),
-            "arm": frame.loc[rows, "arm"].to_numpy(dtype=np.float64),
+            column: frame[column].to_numpy(dtype=np.float64)[mask]
+            for column in ("dropped_out", "wai_w2", "arm")
         },
         index=index,
     )
