@@ -42,12 +42,33 @@ def wait_for(url: str, timeout: float = 60.0) -> int:
 
 
 @pytest.fixture
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    """Environment for running ``embct`` in a subprocess with its own data directory."""
+def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Environment for running ``embct`` in a subprocess with its own data directory.
+
+    On PostgreSQL (``DATABASE_URL`` set) the subprocess gets a throwaway database of its
+    own, so a CLI test never writes into the database that ``DATABASE_URL`` names.
+    """
     env = dict(os.environ)
     env["EMBCT_DATA_DIR"] = str(tmp_path / "data")
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    return env
+    url = env.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        yield env
+        return
+    import uuid
+
+    import psycopg
+
+    name = f"embct_cli_{uuid.uuid4().hex[:12]}"
+    base, _, _ = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    env["DATABASE_URL"] = f"{base}/{name}"
+    try:
+        yield env
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

@@ -121,7 +121,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 # Outside production, files come from the app folders (finders); STATIC_ROOT is filled only
 # by collectstatic, so its absence is expected here.
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 MEDIA_ROOT = DATA_DIR / "media"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
