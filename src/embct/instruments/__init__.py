@@ -7,6 +7,12 @@ reliability). Plain Python: no Django.
 """
 
 from .change import jacobson_truax_cutoffs, reliable_change, reliable_change_threshold
+from .content import (
+    ContentPack,
+    load_content_pack,
+    placeholder_pack,
+    validate_content_pack,
+)
 from .definitions import (
     INSTRUMENTS,
     Band,
@@ -27,6 +33,7 @@ from .errors import (
     UnknownItemError,
     WrongInstrumentError,
 )
+from .fhir import to_fhir_questionnaire
 from .reliability import AlphaResult, cronbach_alpha, feldt_interval, omega_total
 from .scoring import item_columns, item_scores, score_columns, score_response, score_table
 
@@ -35,6 +42,7 @@ __all__ = [
     "AlphaResult",
     "Band",
     "Coding",
+    "ContentPack",
     "ContentPackError",
     "Cutoff",
     "Instrument",
@@ -53,10 +61,14 @@ __all__ = [
     "item_columns",
     "item_scores",
     "jacobson_truax_cutoffs",
+    "load_content_pack",
     "omega_total",
+    "placeholder_pack",
     "reliable_change",
     "reliable_change_threshold",
     "score_columns",
     "score_response",
     "score_table",
+    "to_fhir_questionnaire",
+    "validate_content_pack",
 ]

@@ -219,6 +219,8 @@ class Instrument:
         Whether tables report the mean item score per subscale too.
     recall_period, reference : str
         Documentation: the recall period and the source of the key.
+    short_name : str
+        Abbreviation for labels (``"HADS"``).
     """
 
     key: str
@@ -238,6 +240,7 @@ class Instrument:
     subscale_means: bool = False
     recall_period: str = ""
     reference: str = ""
+    short_name: str = ""
 
     @property
     def n_items(self) -> int:
@@ -365,6 +368,7 @@ HADS = Instrument(
     higher_is_better=False,
     recall_period="the past week",
     reference="Zigmond & Snaith (1983), Acta Psychiatr Scand 67:361-370",
+    short_name="HADS",
 )
 
 # --- WAI-SR ----------------------------------------------------------------------------
@@ -391,6 +395,7 @@ WAI = Instrument(
     subscale_means=True,
     recall_period="the therapy so far",
     reference="Hatcher & Gillaspy (2006), Psychother Res 16:12-25",
+    short_name="WAI-SR",
 )
 
 # --- MHC-SF ----------------------------------------------------------------------------
@@ -422,6 +427,7 @@ MHC = Instrument(
     recall_period="the past month",
     reference="Keyes (2002), J Health Soc Behav 43:207; Lamers et al. (2011), "
     "J Clin Psychol 67:99-110",
+    short_name="MHC-SF",
 )
 
 #: The built-in instruments by key.

@@ -104,10 +104,8 @@ class AlphaResult:
                 "nan_policy",
             )
         }
-        out["items"] = [
-            {"item": str(item), **{k: _json(v) for k, v in row.items()}}
-            for item, row in self.item_total.iterrows()
-        ]
+        records = self.item_total.reset_index().to_dict(orient="records")
+        out["items"] = [{str(k): _json(v) for k, v in row.items()} for row in records]
         return out
 
 
