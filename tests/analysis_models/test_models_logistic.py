@@ -18,8 +18,10 @@ import statsmodels.api as sm
 
 from embct.analysis.linalg import ModelError
 from embct.analysis.logistic import (
+    collapse_patterns,
     dropout_logistic,
     dropout_logistic_table,
+    fit_logit,
     hierarchical_logistic,
 )
 
@@ -135,3 +137,32 @@ def test_outcome_other_than_0_1_raises(trial_frame: pd.DataFrame) -> None:
     bad.loc[0, "dropped_out"] = 2.0
     with pytest.raises(ModelError, match=r"row 'P001', column 'dropped_out': value 2.0"):
         dropout_logistic(bad)
+
+
+def test_grouped_fit_equals_row_level_fit() -> None:
+    """Collapsing identical covariate patterns (the fast path for integer totals) gives the
+    row-level estimates, covariance and log-likelihood; statsmodels Logit on the rows."""
+    rng = np.random.default_rng(7)
+    n = 3000
+    wai = rng.integers(12, 61, n).astype(float)
+    arm = rng.integers(0, 2, n).astype(float)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(1 - 0.05 * wai + 0.8 * arm)))).astype(float)
+    x = np.column_stack([np.ones(n), wai, arm, wai * arm])
+    grouped = collapse_patterns(x, y)
+    assert grouped is not None
+    patterns, trials, events = grouped
+    assert len(patterns) <= 98
+    assert trials.sum() == n
+    assert events.sum() == y.sum()
+    b_rows, cov_rows, ll_rows, _ = fit_logit(x, y)
+    b_grouped, cov_grouped, ll_grouped, _ = fit_logit(patterns, events, trials)
+    np.testing.assert_allclose(b_grouped, b_rows, rtol=1e-9)
+    np.testing.assert_allclose(cov_grouped, cov_rows, rtol=1e-8)
+    assert ll_grouped == pytest.approx(ll_rows, rel=1e-12)
+    fit = sm.Logit(y, x).fit(disp=0, tol=1e-12)
+    np.testing.assert_allclose(b_grouped, fit.params, rtol=1e-7)
+    assert ll_grouped == pytest.approx(fit.llf, rel=1e-12)
+    frame = pd.DataFrame({"arm": arm.astype(int), "wai_w2": wai, "dropped_out": y})
+    res = dropout_logistic(frame)
+    np.testing.assert_allclose([t["b"] for t in res["steps"][1]["terms"]], b_rows, rtol=1e-9)
+    assert collapse_patterns(np.column_stack([np.ones(n), rng.normal(size=n)]), y) is None

@@ -329,3 +329,29 @@ def test_skips_and_table(trial_frame: pd.DataFrame) -> None:
         "greenhouse_geisser",
         "huynh_feldt",
     ]
+
+
+def test_degenerate_week_differences_are_skipped_not_crashed() -> None:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"arm": np.repeat([0, 1], 20), "completer": True})
+    frame["wai_w2"] = rng.normal(36, 8, 40)
+    frame["wai_w5"] = frame["wai_w2"] + 1
+    frame["wai_w9"] = frame["wai_w2"] + 2
+    assert "no within-arm variation" in alliance_development(frame)["skipped"]
+
+
+def test_perfect_fit_gives_an_infinite_f() -> None:
+    """Pillai at its bound s (a perfect fit) gives an infinite F, not an exception."""
+    res = multivariate_tests(np.array([[1.0]]), np.array([[1e-300]]), 1, 10)
+    assert res["pillai"]["f"] == np.inf
+    assert res["wilks"]["p_val"] == 0.0
+
+
+def test_univariate_section_shape(trial_frame: pd.DataFrame) -> None:
+    """Each effect carries the sphericity-assumed test and every correction in one shape."""
+    uni = alliance_development(trial_frame, mixed=False)["univariate"]["time"]
+    for name in ("sphericity_assumed", "greenhouse_geisser", "huynh_feldt", "lower_bound"):
+        assert set(uni[name]) == {"epsilon", "f", "df1", "df2", "p_val"}
+        assert uni[name]["f"] == uni["f"]
+    assert uni["sphericity_assumed"]["df2"] == uni["df2"]
+    assert uni["lower_bound"]["df1"] == pytest.approx(1.0)

@@ -209,10 +209,16 @@ def arm_labels(frame: pd.DataFrame) -> dict[int, str]:
     """The user's label of arm 0 and arm 1 (``arm_label`` column), else ``"arm 0"``/``"arm 1"``."""
     labels = {0: "arm 0", 1: "arm 1"}
     if "arm_label" in frame.columns:
+        arm = frame["arm"].to_numpy()
+        label = frame["arm_label"].to_numpy(dtype=object)
         for code in (0, 1):
-            values = frame.loc[frame["arm"] == code, "arm_label"].dropna()
-            if len(values):
-                labels[code] = str(values.iloc[0])
+            positions = np.flatnonzero(arm == code)
+            # The first non-missing label of the arm (usually the first row).
+            for position in positions:
+                value = label[position]
+                if value is not None and not (isinstance(value, float) and math.isnan(value)):
+                    labels[code] = str(value)
+                    break
     return labels
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from scipy import special, stats
 
 from embct.analysis.linalg import (
@@ -22,6 +23,7 @@ from embct.analysis.linalg import (
 )
 
 __all__ = [
+    "collapse_patterns",
     "dropout_logistic",
     "dropout_logistic_table",
     "fit_logit",
@@ -33,7 +35,43 @@ TOL = 1e-10
 SEPARATION_ETA = 30.0
 
 
-def fit_logit(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, float, int]:
+def collapse_patterns(
+    x: FloatArray, y: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+    """Group identical design rows: ``(patterns, trials, events)``, or ``None`` when
+    grouping would not shrink the data at least by half.
+
+    The Bernoulli log-likelihood ``sum y eta - log(1 + e^eta)`` summed over the rows of one
+    covariate pattern is ``events eta - trials log(1 + e^eta)``, so the grouped fit gives
+    the same estimates, covariance and log-likelihood as the row-level one. Questionnaire
+    totals take few values, so a million participants often have a few hundred patterns.
+
+    Examples
+    --------
+    >>> x = np.column_stack([np.ones(6), [1.0, 1, 2, 2, 2, 3]])
+    >>> patterns, trials, events = collapse_patterns(x, np.array([0.0, 1, 1, 1, 0, 1]))
+    >>> patterns[:, 1].tolist(), trials.tolist(), events.tolist()
+    ([1.0, 2.0, 3.0], [2.0, 3.0, 1.0], [1.0, 2.0, 1.0])
+    """
+    n = x.shape[0]
+    codes: NDArray[np.int64] = np.zeros(n, dtype=np.int64)
+    n_codes = 1
+    for j in range(x.shape[1]):
+        column_codes, uniques = pd.factorize(x[:, j])
+        codes, combined = pd.factorize(codes * len(uniques) + column_codes)
+        n_codes = len(combined)
+        if n_codes > n // 2:
+            return None
+    trials = np.bincount(codes, minlength=n_codes).astype(np.float64)
+    events = np.bincount(codes, weights=y, minlength=n_codes).astype(np.float64)
+    first = np.full(n_codes, n, dtype=np.int64)
+    np.minimum.at(first, codes, np.arange(n))
+    return x[first], trials, events
+
+
+def fit_logit(
+    x: FloatArray, y: FloatArray, trials: FloatArray | None = None
+) -> tuple[FloatArray, FloatArray, float, int]:
     """Maximum likelihood logit by Newton-Raphson (IRLS) with step halving.
 
     Parameters
@@ -41,13 +79,15 @@ def fit_logit(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, flo
     x : ndarray, shape (n, k)
         Design with the intercept in column 0.
     y : ndarray, shape (n,)
-        0/1 outcome.
+        0/1 outcome, or the number of events per row when ``trials`` is given.
+    trials : ndarray, shape (n,), optional
+        Number of trials per row (grouped binomial data, see :func:`collapse_patterns`).
 
     Returns
     -------
     params, cov, llf, iterations
-        Coefficients, their covariance (inverse information), the log-likelihood and the
-        number of Newton steps taken.
+        Coefficients, their covariance (inverse information at the estimate), the
+        log-likelihood (of the Bernoulli rows) and the number of Newton steps taken.
 
     Raises
     ------
@@ -62,13 +102,15 @@ def fit_logit(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, flo
     ([-4.2491, 1.214], -2.478)
     """
     k = x.shape[1]
+    m = np.ones(len(y)) if trials is None else np.asarray(trials, dtype=np.float64)
     params = np.zeros(k)
-    p0 = float(np.clip(y.mean(), 1e-12, 1 - 1e-12))
+    p0 = float(np.clip(y.sum() / m.sum(), 1e-12, 1 - 1e-12))
     params[0] = math.log(p0 / (1 - p0))
 
     def loglik(eta: FloatArray) -> float:
-        # sum y*eta - log(1 + exp(eta)), overflow-safe
-        return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+        # sum y*eta - m log(1 + exp(eta)); log(1 + e^eta) = max(eta, 0) + log1p(e^-|eta|)
+        soft = np.maximum(eta, 0.0) + np.log1p(np.exp(-np.abs(eta)))
+        return float(y @ eta - m @ soft)
 
     eta = x @ params
     llf = loglik(eta)
@@ -76,9 +118,9 @@ def fit_logit(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, flo
     for _ in range(MAX_ITER):
         iteration += 1
         mu = special.expit(eta)
-        w = mu * (1.0 - mu)
-        grad = x.T @ (y - mu)
-        info = (x * w[:, None]).T @ x
+        w = m * mu * (1.0 - mu)
+        grad = x.T @ (y - m * mu)
+        info = x.T @ (x * w[:, None])
         try:
             step = np.linalg.solve(info, grad)
         except np.linalg.LinAlgError as error:
@@ -91,7 +133,7 @@ def fit_logit(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, flo
             candidate = params + factor * step
             eta_new = x @ candidate
             ll_new = loglik(eta_new)
-            if ll_new >= llf - 1e-12 or factor < 1e-8:
+            if ll_new >= llf - 1e-12 * abs(llf) or factor < 1e-8:
                 break
             factor /= 2
         params, eta = candidate, eta_new
@@ -112,7 +154,7 @@ def fit_logit(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, flo
             "the estimates do not exist"
         )
     mu = special.expit(eta)
-    info = (x * (mu * (1.0 - mu))[:, None]).T @ x
+    info = x.T @ (x * (m * mu * (1.0 - mu))[:, None])
     cov = np.linalg.inv(info)
     return params, cov, llf, iteration
 
@@ -161,11 +203,16 @@ def _fit_steps(
         raise ModelError(f"the outcome {response!r} is constant ({events} of {n} are 1)")
     x_full = _design(data, names)
     ll_null = _null_loglik(y)
+    grouped = collapse_patterns(x_full, y)
     z = float(stats.norm.ppf(1 - alpha / 2))
     out_steps = []
     previous_ll, previous_k = ll_null, 1
     for number, k in enumerate(ks, start=1):
-        params, cov, llf, iterations = fit_logit(x_full[:, :k], y)
+        if grouped is None:
+            params, cov, llf, iterations = fit_logit(x_full[:, :k], y)
+        else:
+            patterns, trials, events_per_pattern = grouped
+            params, cov, llf, iterations = fit_logit(patterns[:, :k], events_per_pattern, trials)
         se = np.sqrt(np.diag(cov))
         wald = (params / se) ** 2
         p = stats.chi2.sf(wald, 1)
@@ -290,7 +337,7 @@ def dropout_logistic(frame: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, A
     -------
     dict
         The ``dropout.logistic`` section of results.json (as
-        :func:`hierarchical_logistic`, with ``sample`` naming the missing-data rule), or
+        :func:`hierarchical_logistic`, with ``missing_data`` naming the sample rule), or
         ``{"skipped": reason}`` when a role is absent or the model cannot be estimated.
 
     Examples
@@ -314,14 +361,14 @@ def dropout_logistic(frame: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, A
     rule = "starters with wai_w2 and dropped_out (one listwise sample for both steps)"
     if "started" in frame.columns:
         rows &= frame["started"].fillna(False).astype(bool)
-    index = frame.index[rows]
+    mask = rows.to_numpy(dtype=bool)
+    index = frame.index[mask]
     if "participant_id" in frame.columns:
-        index = pd.Index(frame.loc[rows, "participant_id"])
+        index = pd.Index(frame["participant_id"].to_numpy()[mask])
     sample = pd.DataFrame(
         {
-            "dropped_out": frame.loc[rows, "dropped_out"].to_numpy(dtype=np.float64),
-            "wai_w2": frame.loc[rows, "wai_w2"].to_numpy(dtype=np.float64),
-            "arm": frame.loc[rows, "arm"].to_numpy(dtype=np.float64),
+            column: frame[column].to_numpy(dtype=np.float64)[mask]
+            for column in ("dropped_out", "wai_w2", "arm")
         },
         index=index,
     )
@@ -337,7 +384,7 @@ def dropout_logistic(frame: pd.DataFrame, *, alpha: float = 0.05) -> dict[str, A
             raise
         return {"skipped": f"{error} ({rule})"}
     del result["response"]
-    result["sample"] = rule
+    result["missing_data"] = rule
     return result
 
 

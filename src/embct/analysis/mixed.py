@@ -37,6 +37,7 @@ class RandomInterceptFit:
     llf: float  # restricted log-likelihood, constants included (as statsmodels MixedLM)
     n_obs: int
     n_groups: int
+    converged: bool
 
 
 def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> RandomInterceptFit:
@@ -76,27 +77,45 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    codes, counts = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)[1:]
+    codes, uniques = pd.factorize(np.asarray(groups))
     n_obs, p = x.shape
-    n_groups = len(counts)
+    n_groups = len(uniques)
     if n_obs - p <= 0:
         raise ModelError(f"{n_obs} observations leave no degrees of freedom for {p} effects")
-    ni = counts.astype(np.float64)
+    # Centre y for accuracy (the intercept absorbs the shift: column 0 must be the intercept).
+    shift = float(y.mean()) if np.all(x[:, 0] == 1.0) else 0.0
+    y = y - shift
+    counts = np.bincount(codes, minlength=n_groups)
     sx = np.column_stack(
         [np.bincount(codes, weights=x[:, j], minlength=n_groups) for j in range(p)]
     )
     sy = np.bincount(codes, weights=y, minlength=n_groups)
+    # c_i depends on the group only through its size: aggregate the outer products of the
+    # group sums per size once, so each likelihood evaluation costs O(sizes p^2).
+    sizes, size_index = np.unique(counts, return_inverse=True)
+    n_sizes = len(sizes)
+    groups_per_size = np.bincount(size_index, minlength=n_sizes).astype(np.float64)
+    sxx = np.zeros((n_sizes, p, p))
+    sxy = np.zeros((n_sizes, p))
+    syy = np.zeros(n_sizes)
+    for s in range(n_sizes):
+        members = size_index == s
+        block = sx[members]
+        sxx[s] = block.T @ block
+        sxy[s] = block.T @ sy[members]
+        syy[s] = float(sy[members] @ sy[members])
+    size_values = sizes.astype(np.float64)
     xtx = x.T @ x
     xty = x.T @ y
     yty = float(y @ y)
     dof = n_obs - p
 
     def parts(gamma: float) -> tuple[FloatArray, FloatArray, float]:
-        c = gamma / (1.0 + ni * gamma)
-        a = xtx - (sx * c[:, None]).T @ sx
-        b = xty - sx.T @ (c * sy)
+        c = gamma / (1.0 + size_values * gamma)
+        a = xtx - np.einsum("s,sij->ij", c, sxx)
+        b = xty - c @ sxy
         beta = np.linalg.solve(a, b)
-        q = yty - float(c @ (sy * sy)) - float(b @ beta)
+        q = yty - float(c @ syy) - float(b @ beta)
         return a, beta, q
 
     def neg2ll(gamma: float) -> float:
@@ -104,9 +123,8 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
         sign, logdet = np.linalg.slogdet(a)
         if sign <= 0 or q <= 0:
             return math.inf
-        return float(
-            dof * math.log(2 * math.pi * q / dof) + np.sum(np.log1p(ni * gamma)) + logdet + dof
-        )
+        log_v = float(groups_per_size @ np.log1p(size_values * gamma))
+        return float(dof * math.log(2 * math.pi * q / dof) + log_v + logdet + dof)
 
     # Search on rho = gamma / (1 + gamma) in [0, 1).
     def objective(rho: float) -> float:
@@ -122,6 +140,8 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
     a, beta, q = parts(gamma)
     sigma2 = q / dof
     cov = sigma2 * np.linalg.inv(a)
+    beta = beta.copy()
+    beta[0] += shift
     return RandomInterceptFit(
         params=beta,
         cov=cov,
@@ -130,6 +150,7 @@ def random_intercept_reml(x: ArrayLike, y: ArrayLike, groups: ArrayLike) -> Rand
         llf=-0.5 * neg2ll(gamma),
         n_obs=n_obs,
         n_groups=n_groups,
+        converged=bool(res.success),
     )
 
 
@@ -144,8 +165,8 @@ def alliance_mixed_model(
     Long format: one row per participant and week with a WAI total, for every starter
     (``started`` when the column exists) with at least one; so dropouts with a week-2 WAI
     count. Fixed effects: intercept, a dummy per later week (first week = reference),
-    ``arm`` and week x arm (terms ``intercept``, ``week5``, ``week9``, ``arm``,
-    ``week5:arm``, ``week9:arm``); a random intercept per participant; REML
+    ``arm`` and week x arm (terms ``intercept``, ``week_5``, ``week_9``, ``arm``,
+    ``week_5:arm``, ``week_9:arm``); a random intercept per participant; REML
     (:func:`random_intercept_reml`). Wald z tests per term; Wald chi-square tests of week
     (all week dummies) and week x arm (all product terms). Unlike the repeated-measures
     MANOVA this uses incomplete cases under missing-at-random.
@@ -162,10 +183,11 @@ def alliance_mixed_model(
     Returns
     -------
     dict
-        ``n_participants``, ``n_observations``, ``method`` ("REML"), ``random``,
+        ``n_participants``, ``n_obs``, ``method`` ("REML"), ``converged``, ``random``,
         ``terms[]`` {``term``, ``b``, ``se``, ``z``, ``p_val``, ``ci_low``, ``ci_high``},
-        ``group_var``, ``residual_var``, ``icc``, ``llf``, ``tests`` {``time``,
-        ``time_x_arm``: {``chi2``, ``dof``, ``p_val``}}, ``sample``; or
+        ``random_intercept_var``, ``residual_var``, ``icc``, ``loglik`` (restricted),
+        ``tests`` {``time``,
+        ``time_x_arm``: {``chi2``, ``dof``, ``p_val``}}, ``missing_data``; or
         ``{"skipped": reason}``.
 
     Examples
@@ -178,8 +200,8 @@ def alliance_mixed_model(
     ...                       "wai_w9": base + 3 + rng.normal(0, 3, n)})
     >>> frame.loc[:4, "wai_w9"] = np.nan
     >>> res = alliance_mixed_model(frame)
-    >>> res["n_participants"], res["n_observations"], [t["term"] for t in res["terms"]][:3]
-    (30, 85, ['intercept', 'week5', 'week9'])
+    >>> res["n_participants"], res["n_obs"], [t["term"] for t in res["terms"]][:3]
+    (30, 85, ['intercept', 'week_5', 'week_9'])
     """
     columns = [column for column, _ in waves]
     weeks = [week for _, week in waves]
@@ -207,17 +229,17 @@ def alliance_mixed_model(
     y = values.reshape(-1)
     keep = ~np.isnan(y)
     y, participant, week_index, arm = y[keep], participant[keep], week_index[keep], arm[keep]
-    observed_weeks = np.unique(week_index)
-    if len(np.unique(arm)) < 2 or len(observed_weeks) < k:
+    observed_weeks = np.flatnonzero(np.bincount(week_index, minlength=k))
+    if not (np.any(arm == 0) and np.any(arm == 1)) or len(observed_weeks) < k:
         return {"skipped": f"every arm and every week must have observations ({rule})"}
     dummies = [(week_index == j).astype(np.float64) for j in range(1, k)]
-    names = ["intercept", *(f"week{w}" for w in weeks[1:]), "arm"]
-    names += [f"week{w}:arm" for w in weeks[1:]]
+    names = ["intercept", *(f"week_{w}" for w in weeks[1:]), "arm"]
+    names += [f"week_{w}:arm" for w in weeks[1:]]
     x = np.column_stack([np.ones(len(y)), *dummies, arm, *(d * arm for d in dummies)])
-    n_participants = len(np.unique(participant))
+    n_participants = int(np.count_nonzero(np.bincount(participant)))
     if len(y) - n_participants < 1 or len(y) <= x.shape[1]:
         return {"skipped": f"too few repeated observations for a mixed model ({rule})"}
-    if np.linalg.matrix_rank(x) < x.shape[1]:
+    if np.linalg.matrix_rank(x.T @ x) < x.shape[1]:
         return {"skipped": f"every arm must be observed in every week ({rule})"}
     fit = random_intercept_reml(x, y, participant)
     se = np.sqrt(np.diag(fit.cov))
@@ -250,14 +272,15 @@ def alliance_mixed_model(
     total = fit.group_var + fit.residual_var
     return {
         "n_participants": n_participants,
-        "n_observations": len(y),
+        "n_obs": len(y),
         "method": "REML",
         "random": "intercept per participant",
         "terms": terms,
-        "group_var": json_number(fit.group_var),
+        "converged": fit.converged,
+        "random_intercept_var": json_number(fit.group_var),
         "residual_var": json_number(fit.residual_var),
         "icc": json_number(fit.group_var / total) if total > 0 else None,
-        "llf": json_number(fit.llf),
+        "loglik": json_number(fit.llf),
         "tests": tests,
-        "sample": rule,
+        "missing_data": rule,
     }

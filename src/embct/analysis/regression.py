@@ -70,8 +70,10 @@ def _fit_steps(
     y = data[response].to_numpy(dtype=np.float64)
     fit = nested_ols(x, y, ks)
     n = fit.n
-    sd = x.std(axis=0, ddof=1)
-    sd_y = float(y.std(ddof=1))
+    # Column SDs from R: with the intercept first, sum_{i>=1} R[i, j]^2 is column j's
+    # centred sum of squares (no second pass over the rows).
+    sd = np.sqrt(np.sum(fit.r[1:, :] ** 2, axis=0) / (fit.n - 1))
+    sd_y = math.sqrt(fit.tss / (fit.n - 1))
     out_steps: list[dict[str, Any]] = []
     covs: list[FloatArray] = []
     previous_rss, previous_k = fit.tss, 1
@@ -227,7 +229,7 @@ def outcome_regression(
         ``dof``, ``p_val``, ``ci_low``, ``ci_high``}, ``johnson_neyman``, ``moderator``
         {``mean``, ``sd``, ``min``, ``max``}, ``covariates`` {``baseline_mean``},
         ``assumptions`` {``vif``, ``max_cooks_d``, ``shapiro_w``, ``shapiro_p_val``},
-        ``sample`` (the missing-data rule). ``{"skipped": reason}`` when a role is absent
+        ``missing_data`` (the sample rule). ``{"skipped": reason}`` when a role is absent
         or the sample cannot carry the model.
 
     Raises
@@ -267,12 +269,16 @@ def outcome_regression(
         rows &= frame["completer"].fillna(False).astype(bool)
     else:
         rule = f"all participants with {pre}, {post} and wai_w2 (no completer column)"
+    mask = rows.to_numpy(dtype=bool)
     sample = pd.DataFrame(
         {
-            "post": frame.loc[rows, post].to_numpy(dtype=np.float64),
-            "baseline": frame.loc[rows, pre].to_numpy(dtype=np.float64),
-            "arm": frame.loc[rows, "arm"].to_numpy(dtype=np.float64),
-            "wai_w2": frame.loc[rows, "wai_w2"].to_numpy(dtype=np.float64),
+            name: frame[column].to_numpy(dtype=np.float64)[mask]
+            for name, column in (
+                ("post", post),
+                ("baseline", pre),
+                ("arm", "arm"),
+                ("wai_w2", "wai_w2"),
+            )
         }
     )
     n = len(sample)
@@ -281,14 +287,14 @@ def outcome_regression(
     if sample["arm"].nunique() < 2:
         return {"skipped": f"only one arm among the {n} complete cases ({rule})"}
     try:
-        result, fit, x, covs = _fit_steps(
+        result, fit, _, covs = _fit_steps(
             sample, "post", [["baseline", "arm"], ["wai_w2"], ["wai_w2:arm"]], cov_type, alpha
         )
     except ModelError as error:
         return {"skipped": f"{error} ({rule})"}
     del result["response"]
     result["outcome"] = outcome
-    result["sample"] = rule
+    result["missing_data"] = rule
     labels = arm_labels(frame)
     step3 = fit.steps[2]
     params, cov, dof = step3.params, covs[2], step3.df_resid
@@ -327,7 +333,7 @@ def outcome_regression(
         "max": json_number(wai.max()),
     }
     result["covariates"] = {"baseline_mean": json_number(sample["baseline"].mean())}
-    result["assumptions"] = _assumptions(fit, x, step3.k, step3.scale)
+    result["assumptions"] = _assumptions(fit, step3.k, step3.scale)
     return result
 
 
@@ -335,10 +341,13 @@ def _clean(est: dict[str, float]) -> dict[str, Any]:
     return {key: json_number(value) for key, value in est.items()}
 
 
-def _assumptions(fit: NestedOLS, x: FloatArray, k: int, scale: float) -> dict[str, Any]:
+def _assumptions(fit: NestedOLS, k: int, scale: float) -> dict[str, Any]:
     names = ["baseline", "arm", "wai_w2", "wai_w2:arm"]
-    corr = np.corrcoef(x[:, 1:k], rowvar=False)
-    vif = np.diag(np.linalg.inv(corr))
+    # Centred cross-products of the predictors from R (intercept first): R[1:, 1:]' R[1:, 1:].
+    block = fit.r[1:k, 1:k]
+    sscp = block.T @ block
+    scale_ = np.sqrt(np.diag(sscp))
+    vif = np.diag(np.linalg.inv(sscp / np.outer(scale_, scale_)))
     e = fit.residuals(k)
     h = fit.leverage(k)
     cooks = e**2 / (k * scale) * h / (1.0 - h) ** 2

@@ -161,13 +161,14 @@ def multivariate_tests(h: ArrayLike, e: ArrayLike, q: int, df_error: int) -> dic
     df1 = p * q
     df2 = t * (v - (p - q + 1) / 2) - (p * q - 2) / 2
     root = wilks ** (1 / t)
+    wilks_f = (1 - root) / root * df2 / df1 if root > 0 else math.inf
     out: dict[str, Any] = {"s": s}
-    out["wilks"] = entry(wilks, (1 - root) / root * df2 / df1, df1, df2, 1 - wilks ** (1 / s))
+    out["wilks"] = entry(wilks, wilks_f, df1, df2, 1 - wilks ** (1 / s))
     # Pillai
     pillai = float(np.sum(eig / (1 + eig)))
     out["pillai"] = entry(
         pillai,
-        (2 * nn + s + 1) / (2 * mm + s + 1) * pillai / (s - pillai),
+        (2 * nn + s + 1) / (2 * mm + s + 1) * pillai / (s - pillai) if pillai < s else math.inf,
         s * (2 * mm + s + 1),
         s * (2 * nn + s + 1),
         pillai / s,
@@ -193,7 +194,9 @@ def sphericity(e: ArrayLike, df_error: int, n_subjects: int | None = None) -> di
 
     ``E`` is the error SSCP of an orthonormal within-subjects transformation (``p``
     columns). ``W = det(E) / (tr(E)/p)^p``, ``chi2 = -(v - (2p^2 + p + 2)/(6p)) ln W`` on
-    ``p(p+1)/2 - 1`` df; ``eps_GG = tr(E)^2 / (p tr(E^2))``. Huynh-Feldt in two forms:
+    ``p(p+1)/2 - 1`` df (SPSS's "Approx. Chi-Square"; R's ``mauchly.test`` and car add a
+    second-order term to the p value, which vanishes for ``p = 2``, i.e. three waves);
+    ``eps_GG = tr(E)^2 / (p tr(E^2))``. Huynh-Feldt in two forms:
     ``hf_epsilon`` with Lecoutre's (1991) correction, ``((v+1) p eps - 2) / (p (v - p eps))``
     (car, afex), and ``hf_epsilon_original`` (Huynh & Feldt 1976),
     ``(N p eps - 2) / (p (v - p eps))`` with ``N`` the number of subjects (given as
@@ -238,7 +241,10 @@ def univariate_tests(
 
     ``F = (tr H / (q p)) / (tr E / (v p))`` on ``q p, v p`` df; the corrected tests
     multiply both df by ``min(1, eps)``. ``eps`` maps a correction name (e.g.
-    ``greenhouse_geisser``) to its epsilon.
+    ``greenhouse_geisser``) to its epsilon. The result holds the test flat (``ss``,
+    ``ss_error``, ``f``, ``df1``, ``df2``, ``p_val``, ``partial_eta2``) and once more as
+    ``sphericity_assumed``, and one entry per correction, each {``epsilon``, ``f``,
+    ``df1``, ``df2``, ``p_val``}.
 
     Examples
     --------
@@ -261,10 +267,18 @@ def univariate_tests(
         "p_val": float(stats.f.sf(f, df1, df2)),
         "partial_eta2": ss_h / (ss_h + ss_e),
     }
+    out["sphericity_assumed"] = {
+        "epsilon": 1.0,
+        "f": f,
+        "df1": df1,
+        "df2": df2,
+        "p_val": out["p_val"],
+    }
     for name, epsilon in eps.items():
         factor = min(1.0, float(epsilon))
         out[name] = {
             "epsilon": float(epsilon),
+            "f": f,
             "df1": df1 * factor,
             "df2": df2 * factor,
             "p_val": float(stats.f.sf(f, df1 * factor, df2 * factor)),
@@ -335,10 +349,11 @@ def alliance_development(
         ``p_val``, ``gg_epsilon``, ``hf_epsilon`` (Lecoutre, as car/afex),
         ``hf_epsilon_original`` (Huynh & Feldt 1976), ``lower_bound_epsilon``},
         ``univariate`` {``time``, ``time_x_arm``} each {``f``, ``df1``, ``df2``, ``p_val``,
-        ``partial_eta2``, ``greenhouse_geisser``, ``huynh_feldt``, ``lower_bound``} (each
-        correction {``epsilon``, ``df1``, ``df2``, ``p_val``}), ``means[]`` {``arm``,
+        ``partial_eta2``, ``sphericity_assumed``, ``greenhouse_geisser``, ``huynh_feldt``
+        (Lecoutre epsilon), ``lower_bound``} (each {``epsilon``, ``f``, ``df1``, ``df2``,
+        ``p_val``}), ``means[]`` {``arm``,
         ``arm_label``, ``week``, ``mean``, ``se``, ``ci_low``, ``ci_high``, ``n``},
-        ``mixed_model`` and ``sample``; or ``{"skipped": reason}``.
+        ``mixed_model`` and ``missing_data`` (the sample rule); or ``{"skipped": reason}``.
 
     Examples
     --------
@@ -381,7 +396,7 @@ def alliance_development(
     w = centred.T @ centred
     m = orthonormal_contrasts(k)
     e = m.T @ w @ m
-    if np.linalg.matrix_rank(e) < p:
+    if float(np.linalg.eigvalsh(e).min()) <= 1e-10 * max(float(np.trace(w)), 1e-300):
         return {"skipped": f"the week differences have no within-arm variation ({rule})"}
     inv_n = 1.0 / counts[0] + 1.0 / counts[1]
     g = means.mean(axis=0)
@@ -445,7 +460,7 @@ def alliance_development(
     result: dict[str, Any] = {
         "n": n,
         "n_by_arm": {labels[0]: counts[0], labels[1]: counts[1]},
-        "sample": rule,
+        "missing_data": rule,
         "multivariate": multivariate,
         "between": between,
         "sphericity": sph,

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import demo, manage, reliability, score, serve
+from . import analyze, demo, manage, reliability, score, serve
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage, score, reliability]
+COMMANDS = [serve, demo, manage, score, reliability, analyze]
 
 
 class CommandError(Exception):
