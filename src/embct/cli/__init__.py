@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import analyze, demo, manage, reliability, score, serve
+from . import analyze, demo, export, manage, reliability, remind, score, serve
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage, score, reliability, analyze]
+COMMANDS = [serve, demo, manage, score, reliability, analyze, export, remind]
 
 
 class CommandError(Exception):
