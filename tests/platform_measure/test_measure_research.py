@@ -232,9 +232,11 @@ class RandomizationTests(BaseTestCase):
 
     def test_without_a_seed_nothing_is_allocated(self) -> None:
         person = helpers.participant(TODAY)
-        with self.settings(EMBCT_RANDOMIZATION_SEED=None):
-            with self.assertRaisesMessage(services.WorkflowError, "no randomization seed"):
-                services.randomize(person, self.rosa, TODAY)
+        with (
+            self.settings(EMBCT_RANDOMIZATION_SEED=None),
+            self.assertRaisesMessage(services.WorkflowError, "no randomization seed"),
+        ):
+            services.randomize(person, self.rosa, TODAY)
         assert not Allocation.objects.exists()
 
     def test_a_bad_participant_id_is_404(self) -> None:

@@ -119,8 +119,8 @@ def trial_table() -> pd.DataFrame:
     for name in names:
         if name in ("participant_id", "arm", "site", "therapist_id"):
             frame[name] = frame[name].astype("string")
-        elif name in ("age", "years_since_diagnosis"):
-            frame[name] = pd.to_numeric(frame[name], errors="raise").astype("Float64")
+        elif name == "years_since_diagnosis":
+            frame[name] = pd.array(frame[name], dtype="Float64")
         else:
             frame[name] = pd.array(frame[name], dtype="Int64")
     return frame
