@@ -41,7 +41,7 @@ class ReminderTests(BaseTestCase):
         assert message.subject == "embct: something is waiting for you"
         text = (message.subject + message.body).lower()
         for word in ("hads", "wai", "mhc", "questionnaire", "distress", "anxiety", "pim", "olga"):
-            assert not re.search(rf"\b{word}", text), word
+            assert not re.search(rf"\b{word}\b", text), word
         assert self.reminded(self.pim) == OPEN_ON_TODAY
 
     def test_never_twice_on_one_day(self) -> None:
