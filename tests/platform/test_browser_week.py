@@ -68,6 +68,17 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             chromium.close()
 
 
+def shoot(page: Any, name: str) -> None:
+    """A screenshot of the whole page: the viewport is stretched to the page's height first,
+    which is steadier than Playwright's full_page on a page still settling."""
+    page.wait_for_load_state("load")
+    size = page.viewport_size
+    height = page.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
+    page.screenshot(path=SHOTS / name)
+    page.set_viewport_size(size)
+
+
 def log_in(page: Any, base: str, username: str) -> None:
     page.goto(base + "/login/")
     page.get_by_label("Username").fill(username)
@@ -130,7 +141,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     patient = browser.new_context(viewport={"width": 412, "height": 860}, locale="en-GB").new_page()
     log_in(patient, base, "pim")
     patient.get_by_role("heading", name="Week 3 of 9").wait_for()
-    patient.screenshot(path=SHOTS / "patient-week.png", full_page=True)
+    shoot(patient, "patient-week.png")
 
     patient.get_by_role("link", name="Open session 3").click()
     audio = patient.locator("audio").first
@@ -152,7 +163,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     patient.get_by_label("What thoughts were there?").fill("Planning tomorrow's hospital visit.")
     patient.get_by_label("What feelings were there?").fill("Worried, then a little calmer.")
     patient.get_by_label("Anything else you want to write").fill("The audio helped me start.")
-    patient.screenshot(path=SHOTS / "diary-form.png", full_page=True)
+    shoot(patient, "diary-form.png")
     patient.get_by_role("button", name="Save diary entry").click()
     patient.get_by_text("Your diary entry is saved.").wait_for()
     patient.get_by_role("button", name="Send my log files to my therapist").click()
@@ -167,7 +178,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     assert "Mia" in rows.nth(0).inner_text()  # due today, before Pim who is due tomorrow
     row = rows.nth(1)
     assert "Log files of session 3 (1 entry)" in row.inner_text()
-    therapist.screenshot(path=SHOTS / "therapist-queue.png", full_page=True)
+    shoot(therapist, "therapist-queue.png")
     row.get_by_role("link").first.click()
     therapist.get_by_text("Planning tomorrow's hospital visit.").wait_for()
     therapist.get_by_label("Your feedback").fill(
@@ -180,7 +191,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
 
     patient.goto(base + "/inbox/")
     patient.get_by_text("Noticing the tight jaw while planning").wait_for()
-    patient.screenshot(path=SHOTS / "inbox.png", full_page=True)
+    shoot(patient, "inbox.png")
 
     entry = DiaryEntry.objects.get(patient=profile)
     assert (entry.minutes, entry.submission.answered_at is not None) == (20, True)  # type: ignore[union-attr]

@@ -26,10 +26,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     prepare_database(verbosity=0)
+    from django.core.management import CommandError as DjangoCommandError
     from django.core.management import call_command
 
-    call_command("load_course")
-    call_command("seed_demo")
+    from . import CommandError
+
+    try:
+        call_command("load_course")
+        call_command("seed_demo")
+    except DjangoCommandError as error:
+        raise CommandError(str(error)) from None
     if not args.no_serve:
         serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0
