@@ -93,7 +93,7 @@ def trial_table(n: int, seed: int = 2019) -> pd.DataFrame:
     for column, p in (("female", 0.86), ("relationship", 0.82), ("children", 0.69)):
         frame[column] = (rng.random(n) < p).astype(int)
     frame["education_high"] = (rng.random(n) < 0.68).astype(int)
-    frame["age"] = np.round(rng.normal(51.6, 10.6, n))
+    frame["age"] = np.clip(np.round(rng.normal(51.6, 10.6, n)), 18, 90)
     frame["years_since_diagnosis"] = np.round(np.abs(rng.normal(3.5, 4.7, n)), 1)
     alliance, distress = rng.normal(size=n), rng.normal(size=n)
     specs = {
