@@ -55,7 +55,15 @@ def test_it_writes_results_json_and_tables(
 ) -> None:
     trial_table(n=120, seed=5).to_csv(tmp_path / "trial.csv", index=False)
     code, out, err = run(
-        ["--data", str(tmp_path / "trial.csv"), "--out", str(tmp_path / "out")], capsys
+        [
+            "--data",
+            str(tmp_path / "trial.csv"),
+            "--out",
+            str(tmp_path / "out"),
+            "--title",
+            "Pilot <trial>",
+        ],
+        capsys,
     )
     assert code == 0, err
     results = json.loads((tmp_path / "out" / "results.json").read_text())
@@ -81,6 +89,7 @@ def test_it_writes_results_json_and_tables(
     # The report layer's page and figures sit beside them, from the same results.
     html = (tmp_path / "out" / "report.html").read_text()
     assert "<svg" in html
+    assert "Pilot &lt;trial&gt;" in html
     assert f"{results['flow']['dropout_by_arm']['chi2']:.2f}" in html
     assert (tmp_path / "out" / "figures" / "consort.svg").exists()
 
