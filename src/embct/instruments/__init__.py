@@ -1,2 +1,74 @@
 """The trial's questionnaires as data: WAI-SR, HADS and MHC-SF (items, keys, scoring,
-reliability). Plain Python: no Django."""
+reliability). Plain Python: no Django.
+
+>>> from embct.instruments import get_instrument, score_response
+>>> score_response("mhc", {i: 4 for i in range(1, 15)})["category"]
+'flourishing'
+"""
+
+from .change import jacobson_truax_cutoffs, reliable_change, reliable_change_threshold
+from .content import (
+    ContentPack,
+    load_content_pack,
+    placeholder_pack,
+    validate_content_pack,
+)
+from .definitions import (
+    INSTRUMENTS,
+    Band,
+    Coding,
+    Cutoff,
+    Instrument,
+    KeyesDiagnosis,
+    MissingRule,
+    get_instrument,
+)
+from .errors import (
+    ContentPackError,
+    InstrumentError,
+    MissingColumnError,
+    NotANumberError,
+    OutOfRangeError,
+    UnknownInstrumentError,
+    UnknownItemError,
+    WrongInstrumentError,
+)
+from .fhir import to_fhir_questionnaire
+from .reliability import AlphaResult, cronbach_alpha, feldt_interval, omega_total
+from .scoring import item_columns, item_scores, score_columns, score_response, score_table
+
+__all__ = [
+    "INSTRUMENTS",
+    "AlphaResult",
+    "Band",
+    "Coding",
+    "ContentPack",
+    "ContentPackError",
+    "Cutoff",
+    "Instrument",
+    "InstrumentError",
+    "KeyesDiagnosis",
+    "MissingColumnError",
+    "MissingRule",
+    "NotANumberError",
+    "OutOfRangeError",
+    "UnknownInstrumentError",
+    "UnknownItemError",
+    "WrongInstrumentError",
+    "cronbach_alpha",
+    "feldt_interval",
+    "get_instrument",
+    "item_columns",
+    "item_scores",
+    "jacobson_truax_cutoffs",
+    "load_content_pack",
+    "omega_total",
+    "placeholder_pack",
+    "reliable_change",
+    "reliable_change_threshold",
+    "score_columns",
+    "score_response",
+    "score_table",
+    "to_fhir_questionnaire",
+    "validate_content_pack",
+]
