@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import demo, manage, serve
+from . import demo, manage, reliability, score, serve
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage]
+COMMANDS = [serve, demo, manage, score, reliability]
 
 
 class CommandError(Exception):

@@ -81,6 +81,11 @@ class AlphaResult:
     item_total: pd.DataFrame = field(repr=False, compare=False)
 
     @property
+    def standardized_alpha(self) -> float:
+        """Alias of :attr:`std_alpha`."""
+        return self.std_alpha
+
+    @property
     def alpha_if_deleted(self) -> pd.Series:
         """Raw alpha with each item left out (indexed by item)."""
         return self.item_total["alpha_if_deleted"]
@@ -104,10 +109,8 @@ class AlphaResult:
                 "nan_policy",
             )
         }
-        out["items"] = [
-            {"item": str(item), **{k: _json(v) for k, v in row.items()}}
-            for item, row in self.item_total.iterrows()
-        ]
+        records = self.item_total.reset_index().to_dict(orient="records")
+        out["items"] = [{str(k): _json(v) for k, v in row.items()} for row in records]
         return out
 
 

@@ -191,7 +191,7 @@ def score_response(
         (name -> float or ``None``), ``n_missing`` (int), ``prorated`` (bool),
         ``item_scores`` (item -> int or ``None``), ``bands`` (scale -> label or ``None``),
         the screening flag under the cut-off's name (HADS: ``screen_positive``, bool or
-        ``None``) and ``category`` (MHC-SF: Keyes' diagnosis or ``None``).
+        ``None``) and ``category`` (MHC-SF: Keyes' diagnosis; ``None`` when not defined).
 
     Raises
     ------
@@ -270,6 +270,7 @@ def score_response(
         cut = instrument.screening
         score = total if cut.scale == "total" else subscales[cut.scale]
         result[cut.name] = None if score is None else bool(score >= cut.threshold)
+    result["category"] = None
     if instrument.diagnosis is not None:
         low, high = _score_bounds(chosen)
         result["category"] = instrument.diagnosis.classify(scores, low, high)
@@ -360,12 +361,16 @@ def _column_as_float(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, numbers_), bad
 
 
-def _lookup(coding: Coding, item: int) -> tuple[int, np.ndarray]:
-    values = coding.option_values[item]
-    low, high = min(values), max(values)
-    table = np.full(high - low + 1, np.nan)
-    for value, score in zip(values, coding.option_scores[item], strict=True):
-        table[value - low] = score
+def _lookup_table(instrument: Instrument, chosen: Coding) -> tuple[int, np.ndarray]:
+    """(lowest stored value, items x (values + 1) table of scores; NaN = not a code)."""
+    values = [v for item in instrument.items for v in chosen.option_values[item]]
+    low, width = min(values), max(values) - min(values) + 1
+    table = np.full((instrument.n_items, width + 1), np.nan)
+    for position, item in enumerate(instrument.items):
+        for value, score in zip(
+            chosen.option_values[item], chosen.option_scores[item], strict=True
+        ):
+            table[position, value - low] = score
     return low, table
 
 
@@ -374,34 +379,43 @@ def _score_matrix(
 ) -> np.ndarray:
     """Validated item scores (rows x items, NaN when missing); raises on any bad cell."""
     columns = _find_columns(frame, instrument, wave)
-    n = len(frame)
-    rows = frame[id_column] if id_column in frame.columns else pd.Series(frame.index)
-
-    scores = np.empty((n, instrument.n_items))
-    for position, (item, column) in enumerate(zip(instrument.items, columns, strict=True)):
-        values, not_number = _column_as_float(frame[column])
-        low, table = _lookup(chosen, item)
-        missing = np.isnan(values) & ~not_number
-        index = values - low
-        ok = np.isfinite(index) & (index >= 0) & (index < len(table)) & (index == np.floor(index))
-        safe = np.where(ok, index, 0).astype(np.intp)
-        mapped = np.where(ok, table[safe], np.nan)
-        bad = not_number | (~missing & np.isnan(mapped))
-        if bad.any():
-            at = int(np.flatnonzero(bad)[0])
-            value = frame[column].iloc[at]
-            value = value.item() if isinstance(value, np.generic) else value
-            where = {
-                "instrument": instrument.key,
-                "item": column,
-                "row": _plain(rows.iloc[at]),
-                "value": value,
-            }
-            if not_number[at]:
-                raise NotANumberError("expected a number", **where)
-            raise OutOfRangeError(_expected(chosen, item), **where)
-        scores[:, position] = mapped
-
+    block = frame[columns]
+    not_number: np.ndarray | None = None
+    if all(
+        pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t) for t in block.dtypes
+    ):
+        values = block.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        parts = [_column_as_float(block[column]) for column in columns]
+        values = np.column_stack([part[0] for part in parts])
+        not_number = np.column_stack([part[1] for part in parts])
+    low, table = _lookup_table(instrument, chosen)
+    width = table.shape[1] - 1
+    # one gather for every cell: code -> score, with "not a code" mapped to NaN
+    with np.errstate(invalid="ignore"):
+        shifted = values - low if low else values
+        codes = shifted.astype(np.intp)
+    codes = np.where((codes >= 0) & (codes < width) & (codes == shifted), codes, width)
+    codes += np.arange(instrument.n_items) * (width + 1)
+    scores = np.asfortranarray(np.take(table.ravel(), codes))
+    bad = np.isnan(scores) & ~np.isnan(values)
+    if not_number is not None:
+        bad |= not_number
+    if bad.any():
+        position = int(np.flatnonzero(bad.any(axis=0))[0])
+        at = int(np.flatnonzero(bad[:, position])[0])
+        column = columns[position]
+        value = _plain(frame[column].iloc[at])
+        rows = frame[id_column] if id_column in frame.columns else pd.Series(frame.index)
+        where = {
+            "instrument": instrument.key,
+            "item": column,
+            "row": _plain(rows.iloc[at]),
+            "value": value,
+        }
+        if not_number is not None and not_number[at, position]:
+            raise NotANumberError("expected a number", **where)
+        raise OutOfRangeError(_expected(chosen, instrument.items[position]), **where)
     return scores
 
 
@@ -461,9 +475,10 @@ def score_table(
         ``{base}`` total (float, NaN when not computable), ``{base}_{subscale}``,
         ``{base}_{subscale}_mean`` (WAI-SR and MHC-SF), ``{base}_mean`` (mean item score),
         ``{base}_n_missing`` (int), ``{base}_prorated`` (bool), HADS
-        ``{base}_anxiety_band`` / ``{base}_depression_band`` (str) and
-        ``{base}_screen_positive`` (nullable bool), MHC-SF ``{base}_category`` (str), where
-        ``{base}`` is ``{prefix}_{wave}``.
+        ``{base}_anxiety_band`` / ``{base}_depression_band`` (ordered categorical:
+        non-case < doubtful < case) and ``{base}_screen_positive`` (nullable boolean),
+        MHC-SF ``{base}_category`` (categorical: flourishing, moderate, languishing,
+        indeterminate), where ``{base}`` is ``{prefix}_{wave}``. Missing is NaN / NA.
 
     Raises
     ------
@@ -489,18 +504,26 @@ def score_table(
 
     base = _base(instrument, wave)
     out: dict[str, Any] = {}
+    missing = np.isnan(scores)
+    filled = np.where(missing, 0.0, scores)
+    present = ~missing
     position_of = {item: p for p, item in enumerate(instrument.items)}
     subscale_scores: dict[str, np.ndarray] = {}
     prorated = np.zeros(n, bool)
     for name, members in instrument.subscales.items():
-        block = scores[:, [position_of[i] for i in members]]
-        answered = (~np.isnan(block)).sum(axis=1)
-        sums = np.nansum(block, axis=1)
+        columns = [position_of[i] for i in members]
+        # column by column: contiguous in the column-major matrix, and exact (small integers)
+        sums = filled[:, columns[0]].copy()
+        answered = present[:, columns[0]].astype(np.int64)
+        for column in columns[1:]:
+            sums += filled[:, column]
+            answered += present[:, column]
         enough = (answered >= instrument.missing.min_answered[name]) & (answered > 0)
+        size = len(members)
         with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.where(answered == len(members), sums, sums / answered * len(members))
-        value = np.where(enough, value, np.nan)
-        prorated |= enough & (answered < len(members))
+            value = np.where(answered == size, sums, sums / answered * size)
+        value[~enough] = np.nan
+        prorated |= enough & (answered < size)
         subscale_scores[name] = value
     total = np.zeros(n)
     for value in subscale_scores.values():
@@ -512,7 +535,7 @@ def score_table(
         for name, value in subscale_scores.items():
             out[f"{base}_{name}_mean"] = value / len(instrument.subscales[name])
     out[f"{base}_mean"] = total / instrument.n_items
-    out[f"{base}_n_missing"] = np.isnan(scores).sum(axis=1).astype(np.int64)
+    out[f"{base}_n_missing"] = missing.sum(axis=1).astype(np.int64)
     out[f"{base}_prorated"] = prorated
     for scale, bands in instrument.bands.items():
         score = total if scale == "total" else subscale_scores[scale]
@@ -525,8 +548,7 @@ def score_table(
         out[f"{base}_{cut.name}"] = flag
     if instrument.diagnosis is not None:
         out[f"{base}_category"] = _keyes(scores, instrument, chosen)
-    result = pd.DataFrame(out, index=frame.index)
-    return result[score_columns(instrument, wave)]
+    return pd.DataFrame(out, index=frame.index)  # built in score_columns' order
 
 
 def _plain(value: Any) -> Any:
@@ -534,10 +556,10 @@ def _plain(value: Any) -> Any:
 
 
 def _bands_of(score: np.ndarray, bands: tuple[Band, ...]) -> Any:
-    labels = np.full(len(score), None, dtype=object)
-    for band in bands:
-        labels[score >= band.low] = band.label
-    return pd.array(labels, dtype="str")
+    codes = np.full(len(score), -1, dtype=np.int8)
+    for position, band in enumerate(bands):
+        codes[score >= band.low] = position
+    return pd.Categorical.from_codes(codes, pd.Index([b.label for b in bands]), ordered=True)
 
 
 def _keyes(scores: np.ndarray, instrument: Instrument, coding: Coding) -> Any:
@@ -550,6 +572,7 @@ def _keyes(scores: np.ndarray, instrument: Instrument, coding: Coding) -> Any:
     low, high = _score_bounds(coding)
 
     def category(fill: float) -> np.ndarray:
+        """Codes 0 flourishing, 1 moderate, 2 languishing with missing items at ``fill``."""
         h = np.where(np.isnan(hedonic), fill, hedonic)
         f = np.where(np.isnan(functioning), fill, functioning)
         flourishing = ((h >= rule.high).sum(axis=1) >= rule.min_hedonic) & (
@@ -558,12 +581,12 @@ def _keyes(scores: np.ndarray, instrument: Instrument, coding: Coding) -> Any:
         languishing = ((h <= rule.low).sum(axis=1) >= rule.min_hedonic) & (
             (f <= rule.low).sum(axis=1) >= rule.min_functioning
         )
-        return np.select(
-            [flourishing, languishing], [rule.labels[0], rule.labels[2]], rule.labels[1]
-        ).astype(object)
+        codes = np.ones(len(h), dtype=np.int8)
+        codes[flourishing] = 0
+        codes[languishing] = 2
+        return codes
 
     at_low, at_high = category(low), category(high)
-    labels = np.where(at_low == at_high, at_low, rule.labels[3]).astype(object)
-    none_answered = np.isnan(np.hstack([hedonic, functioning])).all(axis=1)
-    labels[none_answered] = None
-    return pd.array(labels, dtype="str")
+    codes = np.where(at_low == at_high, at_low, np.int8(3)).astype(np.int8)
+    codes[np.isnan(np.hstack([hedonic, functioning])).all(axis=1)] = -1
+    return pd.Categorical.from_codes(codes, pd.Index(list(rule.labels)))
