@@ -25,13 +25,6 @@ if TYPE_CHECKING:  # pragma: no cover
 TABLE_SUFFIXES = (".csv", ".sav")
 
 
-def CommandError(message: str) -> Exception:
-    """A :class:`embct.cli.CommandError` (imported late: this module is imported by it)."""
-    from embct.cli import CommandError
-
-    return CommandError(message)
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "score",
