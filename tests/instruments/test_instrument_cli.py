@@ -163,3 +163,21 @@ def test_reliability_bad_input(tmp_path: Path, capsys) -> None:  # type: ignore[
     frame.to_csv(source, index=False)
     assert main(["reliability", "hads", "--in", str(source)]) == 2
     assert "row 'S004', value -1" in capsys.readouterr().err
+
+
+def test_as_a_real_process_bad_input_exits_2(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    frame = pd.read_csv(OWN_CSV)
+    frame.loc[0, "hads_pre_1"] = 4
+    source = tmp_path / "bad.csv"
+    frame.to_csv(source, index=False)
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "embct.cli", "score", "hads", "--in", str(source)]
+    done = subprocess.run(
+        [*command, "--out", str(out)], env=cli_env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "hads item hads_pre_1, row 'S001', value 4" in done.stderr
+    assert not out.exists()

@@ -4,6 +4,7 @@ the right item (and row) named."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from embct.instruments import (
     INSTRUMENTS,
     InstrumentError,
+    MissingRule,
     NotANumberError,
     OutOfRangeError,
     get_instrument,
@@ -28,9 +30,14 @@ CODINGS = [(key, coding) for key, inst in INSTRUMENTS.items() for coding in inst
 
 
 @st.composite
-def responses(draw: st.DrawFn) -> tuple[str, str, list[dict[int, int | None]]]:
+def responses(draw: st.DrawFn) -> tuple[Any, str, list[dict[int, int | None]]]:
     key, coding = draw(st.sampled_from(CODINGS))
     instrument = get_instrument(key)
+    if draw(st.booleans()):  # a random missing-item rule: settings are data too
+        rule = {
+            name: draw(st.integers(1, len(items))) for name, items in instrument.subscales.items()
+        }
+        instrument = dataclasses.replace(instrument, missing=MissingRule("random", rule))
     chosen = instrument.coding(coding)
     missing_rate = draw(st.sampled_from([0.0, 0.1, 0.4, 1.0]))
     rows = []
@@ -40,7 +47,7 @@ def responses(draw: st.DrawFn) -> tuple[str, str, list[dict[int, int | None]]]:
             missing = draw(st.floats(0, 1)) < missing_rate
             row[item] = None if missing else draw(st.sampled_from(chosen.allowed(item)))
         rows.append(row)
-    return key, coding, rows
+    return instrument, coding, rows
 
 
 def same(a: Any, b: Any) -> bool:
@@ -51,17 +58,17 @@ def same(a: Any, b: Any) -> bool:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(responses())
-def test_both_paths_agree_and_stay_in_range(case: tuple[str, str, list]) -> None:
-    key, coding, rows = case
-    instrument = get_instrument(key)
+def test_both_paths_agree_and_stay_in_range(case: tuple[Any, str, list]) -> None:
+    instrument, coding, rows = case
+    key = instrument.key
     frame = pd.DataFrame(
         [{f"{key}_pre_{i}": v for i, v in row.items()} for row in rows], dtype=float
     )
     frame.insert(0, "participant_id", [f"P{n}" for n in range(len(rows))])
-    table = score_table(frame, key, "pre", coding=coding)
+    table = score_table(frame, instrument, "pre", coding=coding)
     low, high = instrument.score_range(coding=coding)
     for n, row in enumerate(rows):
-        one = score_response(key, row, participant_id=f"P{n}", coding=coding)
+        one = score_response(instrument, row, participant_id=f"P{n}", coding=coding)
         line = table.iloc[n]
         assert same(one["total"], line[f"{key}_pre"])
         assert same(one["mean"], line[f"{key}_pre_mean"])
@@ -145,3 +152,27 @@ def test_numpy_integer_tables_are_scored_like_float_tables() -> None:
     pd.testing.assert_frame_equal(
         score_table(ints, "hads", "pre"), score_table(ints.astype(float), "hads", "pre")
     )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_keyes_indeterminate_means_the_missing_items_could_change_the_category(
+    data: st.DataObject,
+) -> None:
+    """Brute force: fill the missing items with every possible score; the category is
+    determined exactly when all fillings agree (checks the two-extremes shortcut)."""
+    import itertools
+
+    n_missing = data.draw(st.integers(0, 3))
+    missing = set(data.draw(st.permutations(range(1, 15)))[:n_missing])
+    answers: dict[int, int | None] = {
+        i: None if i in missing else data.draw(st.integers(0, 5)) for i in range(1, 15)
+    }
+    categories = set()
+    for fill in itertools.product(range(6), repeat=n_missing):
+        complete = dict(answers) | dict(zip(sorted(missing), fill, strict=True))
+        categories.add(score_response("mhc", complete)["category"])
+    expected = categories.pop() if len(categories) == 1 else "indeterminate"
+    assert score_response("mhc", answers)["category"] == expected
+    frame = pd.DataFrame([{f"mhc_{i}": v for i, v in answers.items()}], dtype=float)
+    assert score_table(frame, "mhc", None)["mhc_category"].iloc[0] == expected

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from embct.instruments import cronbach_alpha, feldt_interval, item_scores, omega_total
 
@@ -189,3 +191,26 @@ def test_bfi_listwise_matches_the_published_bruceR_example(bfi: pd.DataFrame) ->
     assert round(result.alpha, 3) == -0.624
     assert round(result.mean / 5, 3) == 3.791
     assert round(result.sd / 5, 3) == 0.542
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.integers(3, 8), st.floats(0.0, 0.15))
+def test_alpha_properties_on_random_items(seed: int, k: int, missing_rate: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 60
+    latent = rng.normal(size=(n, 1))
+    values = np.round(latent + rng.normal(size=(n, k)), 0) + 3
+    items = pd.DataFrame(values, columns=[f"i{j}" for j in range(k)])
+    complete = cronbach_alpha(items)
+    # pairwise equals listwise when nothing is missing; row order does not matter
+    assert cronbach_alpha(items, nan_policy="pairwise").alpha == pytest.approx(complete.alpha)
+    shuffled = items.sample(frac=1.0, random_state=seed % 1000)
+    assert cronbach_alpha(shuffled).alpha == pytest.approx(complete.alpha)
+    assert complete.ci_low < complete.alpha < complete.ci_high
+    # listwise with missing values is the textbook formula on complete rows
+    holes = items.mask(rng.random(items.shape) < missing_rate)
+    rows = holes.dropna()
+    if len(rows) > 3 and (rows.var() > 0).all():
+        by_hand = k / (k - 1) * (1 - rows.var().sum() / rows.sum(axis=1).var())
+        assert cronbach_alpha(holes).alpha == pytest.approx(by_hand, abs=1e-10)
+        assert cronbach_alpha(holes).n == len(rows)

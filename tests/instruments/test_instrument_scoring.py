@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -100,7 +101,7 @@ def test_wai_totals_subscales_and_means() -> None:
     assert result["subscale_means"] == {"task": 3.5, "bond": 4.0, "goal": 2.5}
     assert result["total"] == 40.0
     assert result["mean"] == 40 / 12
-    assert "category" not in result
+    assert result["category"] is None  # no categorical diagnosis for the WAI-SR
     assert result["bands"] == {}
 
 
@@ -310,3 +311,60 @@ def test_unwaved_columns_and_empty_tables() -> None:
     empty = score_table(frame.iloc[:0], "mhc", None)
     assert len(empty) == 0
     assert list(empty.columns) == score_columns("mhc", None)
+
+
+# --- settings ---------------------------------------------------------------------------
+def test_settings_are_data_changed_with_dataclasses_replace() -> None:
+    import dataclasses
+
+    from embct.instruments import Band, Cutoff, MissingRule, get_instrument
+
+    hads = get_instrument("hads")
+    custom = dataclasses.replace(
+        hads,
+        # a stricter rule: at most one missing item per subscale (qscorer's nvalid = 6)
+        missing=MissingRule("at most one missing", {"anxiety": 6, "depression": 6}),
+        # the manual's bands as quoted by Crawford et al. 2001
+        bands={
+            "anxiety": (
+                Band(0, "normal"),
+                Band(8, "mild"),
+                Band(11, "moderate"),
+                Band(16, "severe"),
+            )
+        },
+        screening=Cutoff("total", 15, "distressed", "total >= 15 (Strong et al. 2007)"),
+    )
+    # anxiety 3,3,3,3,3,2 + one missing -> 17 / 6 x 7 = 19.8333; depression 2 missing -> NaN
+    answers: dict[int, int | None] = {1: 3, 3: 3, 5: 3, 7: 3, 9: 3, 11: 2, 13: None}
+    answers |= {2: 1, 4: 1, 6: 1, 8: 1, 10: 1, 12: None, 14: None}
+    one = score_response(custom, answers)
+    assert one["subscales"]["anxiety"] == 17 / 6 * 7
+    assert one["subscales"]["depression"] is None
+    assert one["bands"] == {"anxiety": "severe"}
+    assert one["distressed"] is None
+    frame = pd.DataFrame([hads_row([answers[i] for i in range(1, 15)])])
+    table = score_table(frame, custom, "pre")
+    assert list(table.columns) == score_columns(custom, "pre")
+    assert "hads_pre_distressed" in table
+    assert "hads_pre_depression_band" not in table
+    assert table["hads_pre_anxiety_band"].tolist() == ["severe"]
+    # the default rule (half rule) scores the depression subscale: 5 / 5 x 7 = 7
+    assert score_response("hads", answers)["subscales"]["depression"] == 7.0
+
+
+MULTILCIRT = Path("/work/shared/data/hads-multilcirt/hads.csv")
+
+
+@pytest.mark.skipif(not MULTILCIRT.exists(), reason="MultiLCIRT HADS data not present")
+def test_real_hads_data_imports_and_totals_are_row_sums() -> None:
+    # 201 oncology patients, printed scores 0-3, no missing values (MultiLCIRT, GPL: read
+    # where it lies). Its item order is not the original one, so only totals are checked.
+    raw = pd.read_csv(MULTILCIRT)
+    frame = raw.rename(columns={f"item{i}": f"hads_{i}" for i in range(1, 15)})
+    scored = score_table(frame, "hads", None)
+    assert len(scored) == 201
+    np.testing.assert_array_equal(scored["hads"], raw.sum(axis=1).astype(float))
+    assert scored["hads_n_missing"].eq(0).all()
+    assert not scored["hads_prorated"].any()
+    assert scored["hads"].between(0, 42).all()

@@ -1,6 +1,15 @@
 """The trial's questionnaires as data: WAI-SR, HADS and MHC-SF (items, keys, scoring,
 reliability). Plain Python: no Django.
 
+* :func:`get_instrument` - the definitions (:mod:`.definitions`), settings as data;
+* :func:`score_response` / :func:`score_table` / :func:`item_scores` /
+  :func:`item_columns` - scoring one response or a table (:mod:`.scoring`);
+* :func:`cronbach_alpha`, :func:`feldt_interval`, :func:`omega_total` (:mod:`.reliability`);
+* :func:`reliable_change`, :func:`jacobson_truax_cutoffs` (:mod:`.change`);
+* :func:`load_content_pack`, :func:`placeholder_pack` (:mod:`.content`);
+* :func:`to_fhir_questionnaire` (:mod:`.fhir`);
+* errors: :class:`InstrumentError` and its subclasses (:mod:`.errors`).
+
 >>> from embct.instruments import get_instrument, score_response
 >>> score_response("mhc", {i: 4 for i in range(1, 15)})["category"]
 'flourishing'

@@ -382,8 +382,12 @@ WAI = Instrument(
     min_score=1,
     max_score=5,
     codings={
-        "1-5": _scale_coding("1-5", "options scored 1 (seldom) to 5 (always)", WAI_ITEMS, 1, 5),
-        "0-4": _scale_coding("0-4", "options scored 0 (seldom) to 4 (always)", WAI_ITEMS, 0, 4),
+        "1-5": _scale_coding(
+            "1-5", "options scored 1 (first option) to 5 (last option)", WAI_ITEMS, 1, 5
+        ),
+        "0-4": _scale_coding(
+            "0-4", "options scored 0 (first option) to 4 (last option)", WAI_ITEMS, 0, 4
+        ),
     },
     default_coding="1-5",
     missing=MissingRule(
@@ -413,7 +417,9 @@ MHC = Instrument(
     min_score=0,
     max_score=5,
     codings={
-        "0-5": _scale_coding("0-5", "options scored 0 (never) to 5 (every day)", MHC_ITEMS, 0, 5),
+        "0-5": _scale_coding(
+            "0-5", "options scored 0 (first option) to 5 (last option)", MHC_ITEMS, 0, 5
+        ),
     },
     default_coding="0-5",
     missing=MissingRule(

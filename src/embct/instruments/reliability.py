@@ -81,6 +81,11 @@ class AlphaResult:
     item_total: pd.DataFrame = field(repr=False, compare=False)
 
     @property
+    def standardized_alpha(self) -> float:
+        """Alias of :attr:`std_alpha`."""
+        return self.std_alpha
+
+    @property
     def alpha_if_deleted(self) -> pd.Series:
         """Raw alpha with each item left out (indexed by item)."""
         return self.item_total["alpha_if_deleted"]

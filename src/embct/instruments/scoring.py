@@ -191,7 +191,7 @@ def score_response(
         (name -> float or ``None``), ``n_missing`` (int), ``prorated`` (bool),
         ``item_scores`` (item -> int or ``None``), ``bands`` (scale -> label or ``None``),
         the screening flag under the cut-off's name (HADS: ``screen_positive``, bool or
-        ``None``) and ``category`` (MHC-SF: Keyes' diagnosis or ``None``).
+        ``None``) and ``category`` (MHC-SF: Keyes' diagnosis; ``None`` when not defined).
 
     Raises
     ------
@@ -270,6 +270,7 @@ def score_response(
         cut = instrument.screening
         score = total if cut.scale == "total" else subscales[cut.scale]
         result[cut.name] = None if score is None else bool(score >= cut.threshold)
+    result["category"] = None
     if instrument.diagnosis is not None:
         low, high = _score_bounds(chosen)
         result["category"] = instrument.diagnosis.classify(scores, low, high)
@@ -474,9 +475,10 @@ def score_table(
         ``{base}`` total (float, NaN when not computable), ``{base}_{subscale}``,
         ``{base}_{subscale}_mean`` (WAI-SR and MHC-SF), ``{base}_mean`` (mean item score),
         ``{base}_n_missing`` (int), ``{base}_prorated`` (bool), HADS
-        ``{base}_anxiety_band`` / ``{base}_depression_band`` (str) and
-        ``{base}_screen_positive`` (nullable bool), MHC-SF ``{base}_category`` (str), where
-        ``{base}`` is ``{prefix}_{wave}``.
+        ``{base}_anxiety_band`` / ``{base}_depression_band`` (ordered categorical:
+        non-case < doubtful < case) and ``{base}_screen_positive`` (nullable boolean),
+        MHC-SF ``{base}_category`` (categorical: flourishing, moderate, languishing,
+        indeterminate), where ``{base}`` is ``{prefix}_{wave}``. Missing is NaN / NA.
 
     Raises
     ------
