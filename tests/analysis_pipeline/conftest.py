@@ -56,7 +56,7 @@ def make_trial_table(n: int = 245, seed: int = 1, *, missing: float = 0.01) -> p
         ("psychiatric_diagnosis", 0.36),
     ]:
         frame[column] = (rng.random(n) < p).astype(int)
-    frame["age"] = np.round(rng.normal(51.6, 10.6, n))
+    frame["age"] = np.clip(np.round(rng.normal(51.6, 10.6, n)), 18, 90)
     frame["years_since_diagnosis"] = np.round(np.abs(rng.normal(3.5, 4.7, n)), 1)
     alliance = rng.normal(0.0, 1.0, n)
     distress = rng.normal(0.0, 1.0, n)

@@ -55,7 +55,15 @@ def test_it_writes_results_json_and_tables(
 ) -> None:
     trial_table(n=120, seed=5).to_csv(tmp_path / "trial.csv", index=False)
     code, out, err = run(
-        ["--data", str(tmp_path / "trial.csv"), "--out", str(tmp_path / "out")], capsys
+        [
+            "--data",
+            str(tmp_path / "trial.csv"),
+            "--out",
+            str(tmp_path / "out"),
+            "--title",
+            "Pilot <trial>",
+        ],
+        capsys,
     )
     assert code == 0, err
     results = json.loads((tmp_path / "out" / "results.json").read_text())
@@ -78,6 +86,12 @@ def test_it_writes_results_json_and_tables(
         120,
     ]
     assert "results.json" in out
+    # The report layer's page and figures sit beside them, from the same results.
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "<svg" in html
+    assert "Pilot &lt;trial&gt;" in html
+    assert f"{results['flow']['dropout_by_arm']['chi2']:.2f}" in html
+    assert (tmp_path / "out" / "figures" / "consort.svg").exists()
 
 
 def test_totals_and_items_give_the_same_numbers(
@@ -218,6 +232,7 @@ def test_bad_data_exits_non_zero_naming_the_cell_and_writes_nothing(
     for fragment in fragments:
         assert fragment in err, (fragment, err)
     assert not (tmp_path / "out").exists()
+    # No report, no staging folder, nothing else left behind.
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["bad.csv", *(["c.toml"] if config else [])]
     )

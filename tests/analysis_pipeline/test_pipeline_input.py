@@ -265,3 +265,18 @@ def test_unreadable_files_are_refused(
 def test_a_missing_data_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="does not exist"):
         read_table(tmp_path / "nope.csv")
+
+
+def test_the_wai_coding_from_the_config_sets_the_valid_items_and_totals() -> None:
+    from embct.instruments import get_instrument
+
+    answers = {f"wai_w2_{i}": [0, 4, 2, 1] for i in range(1, 13)}
+    config = AnalysisConfig(wai_coding="0-4")
+    frame = prepare(small(**answers), config)
+    # Totals on the scale the coding defines (embct.instruments' score_range).
+    assert get_instrument("wai").score_range(coding="0-4") == (0, 48)
+    assert frame["wai_w2"].tolist() == [0.0, 48.0, 24.0, 12.0]
+    with pytest.raises(DataError, match="'wai_w2_1', row 1"):
+        prepare(small(**answers))  # 0 is not a WAI-SR answer under the default 1-5
+    with pytest.raises(DataError, match="0 to 48"):
+        prepare(small(wai_w2=[10, 49, 3, 4]), config)

@@ -57,7 +57,7 @@ def assert_same(a: Any, b: Any, path: str = "") -> None:
 # The fixtures only return pure functions, so sharing them across examples is safe. The
 # examples use totals (reliability, the slow section, is checked on items once below).
 SETTINGS = settings(
-    max_examples=15,
+    max_examples=10,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking whole trials is slow
@@ -126,6 +126,7 @@ def check_swap(raw: pd.DataFrame) -> None:
         assert test_a["dropouts_reference"] == test_b["dropouts_comparison"]
     assert_same(a["reliability"], b["reliability"])
     assert_same(a["dropout"]["wai_w2"], b["dropout"]["wai_w2"])
+    check_models_swap(a, b)
     for row_a, row_b in zip(a["baseline"]["rows"], b["baseline"]["rows"], strict=True):
         for arm_a, arm_b in zip(row_a["arms"], reversed(row_b["arms"]), strict=True):
             assert_same(arm_a | {"arm": 1 - arm_a["arm"]}, arm_b)
@@ -157,3 +158,78 @@ def test_the_property_tests_see_real_differences(
     assert not np.isclose(age["ci_low"], -age["ci_high"])
     counts = [arm["randomized"] for arm in a["flow"]["arms"]]
     assert counts[0] != counts[1]
+
+
+def both_ran(a: Any, b: Any) -> bool:
+    assert ("skipped" in a) == ("skipped" in b), (a.get("skipped"), b.get("skipped"))
+    return "skipped" not in a
+
+
+def check_terms(ta: dict, tb: dict, rel: float, same: set[str], flipped: set[str]) -> None:
+    """Terms of one step: ``same`` unchanged, ``flipped`` with b (and t) negated."""
+    for term in same | flipped:
+        sign = -1.0 if term in flipped else 1.0
+        x, y = ta[term], tb[term]
+        assert close(x["b"], sign * y["b"], rel), term
+        assert close(x["se"], y["se"], rel), term
+        assert close(x["p_val"], y["p_val"], rel), term
+        if "t" in x:
+            assert close(x["t"], sign * y["t"], rel), term
+
+
+def check_models_swap(a: dict, b: dict) -> None:
+    """Coding the other arm as 0: y = b0 + b1 arm + b2 w + b3 w arm becomes
+    (b0 + b1) - b1 arm' + (b2 + b3) w - b3 w arm', so the arm and interaction terms flip
+    sign, the baseline term and (before the interaction enters) the WAI term stay, and
+    every model-level statistic is unchanged."""
+    la, lb = a["dropout"]["logistic"], b["dropout"]["logistic"]
+    if both_ran(la, lb):
+        assert la["n"] == lb["n"]
+        for sa, sb in zip(la["steps"], lb["steps"], strict=True):
+            for key in ("minus2ll", "model_chi2", "model_p_val", "nagelkerke_r2"):
+                assert close(sa[key], sb[key], 1e-6), key
+            ta = {t["term"]: t for t in sa["terms"]}
+            tb = {t["term"]: t for t in sb["terms"]}
+            interaction = "wai_w2:arm" in ta
+            same = set() if interaction else {"wai_w2"}
+            check_terms(ta, tb, 1e-6, same, {"arm", "wai_w2:arm"} & set(ta))
+    for outcome in ("hads", "mhc"):
+        oa, ob = a["outcomes"][outcome], b["outcomes"][outcome]
+        if not both_ran(oa, ob):
+            continue
+        assert oa["n"] == ob["n"]
+        for sa, sb in zip(oa["steps"], ob["steps"], strict=True):
+            for key in ("r2", "adj_r2", "f", "p_val", "r2_change", "f_change", "f_change_p_val"):
+                assert close(sa[key], sb[key], 1e-7), key
+            ta = {t["term"]: t for t in sa["terms"]}
+            tb = {t["term"]: t for t in sb["terms"]}
+            same = {"baseline"} | (
+                {"wai_w2"} if "wai_w2:arm" not in ta and "wai_w2" in ta else set()
+            )
+            check_terms(ta, tb, 1e-7, same, {"arm", "wai_w2:arm"} & set(ta))
+        for x, y in zip(oa["simple_slopes"], reversed(ob["simple_slopes"]), strict=True):
+            for key in ("b", "se", "t", "p_val"):
+                assert close(x[key], y[key], 1e-7), key
+        for x, y in zip(oa["arm_difference_at"], ob["arm_difference_at"], strict=True):
+            assert close(x["b"], -y["b"], 1e-7)
+            assert close(x["p_val"], y["p_val"], 1e-7)
+        for key in ("lower", "upper"):
+            assert close(oa["johnson_neyman"][key], ob["johnson_neyman"][key], 1e-7), key
+    aa, ab = a["alliance_development"], b["alliance_development"]
+    if both_ran(aa, ab):
+        assert aa["n"] == ab["n"]
+        assert_same(aa["multivariate"], ab["multivariate"])
+        assert_same(aa["between"], ab["between"])
+        assert_same(aa["sphericity"], ab["sphericity"])
+        means_b = {(1 - m["arm"], m["week"]): m for m in ab["means"]}
+        for m in aa["means"]:
+            other = means_b[(m["arm"], m["week"])]
+            assert close(m["mean"], other["mean"])
+            assert close(m["se"], other["se"])
+        # The mixed model's "time" test is time in the reference arm (treatment coding, with
+        # the interaction in the model), so it rightly changes; the interaction does not.
+        assert_same(
+            aa["mixed_model"]["tests"]["time_x_arm"],
+            ab["mixed_model"]["tests"]["time_x_arm"],
+            ".mixed_model.tests.time_x_arm",
+        )

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embct.trial.protocol import ADEQUATE_DOSE_SESSIONS, N_SESSIONS
+
 __all__ = [
     "BASELINE_BINARY",
     "BASELINE_CONTINUOUS",
@@ -89,9 +91,11 @@ class AnalysisConfig:
     items : mapping of str to str
         ``"<instrument>_<wave>"`` -> item column pattern with ``{item}`` (e.g. ``"h0_{item}"``).
     completer_min_sessions : int
-        A starter who attended at least this many sessions completed the course (default 4).
+        A starter who attended at least this many sessions completed the course (default
+        :data:`embct.trial.protocol.ADEQUATE_DOSE_SESSIONS`, 4: the paper's adequate dose).
     max_sessions : int
-        The largest valid ``sessions_attended`` (default 9: eight sessions and a silent day).
+        The largest valid ``sessions_attended`` (default
+        :data:`embct.trial.protocol.N_SESSIONS`, 9: eight sessions and a silent day).
     wai_coding : str
         ``"1-5"`` (WAI-SR, default) or ``"0-4"``, passed to :mod:`embct.instruments`.
     source : str or None
@@ -110,8 +114,8 @@ class AnalysisConfig:
     reference_label: str = "mbct"
     comparison_label: str = "embct"
     items: Mapping[str, str] = field(default_factory=dict)
-    completer_min_sessions: int = 4
-    max_sessions: int = 9
+    completer_min_sessions: int = ADEQUATE_DOSE_SESSIONS
+    max_sessions: int = N_SESSIONS
     wai_coding: str = "1-5"
     source: str | None = None
 

@@ -346,12 +346,10 @@ class _Cells:
         if column not in self.frame.columns:
             return pd.Series([str(i + 1) for i in range(len(self.frame))], dtype=str)
         raw = self.frame[column]
-        text = raw.map(_as_text, na_action="ignore").astype(object)
-        text = text.where(text.notna() & (text.astype(str).str.strip() != ""), None)
+        text = _texts(raw)
         i = self.first_bad(text.isna())
         if i is not None:
             raise self.error(column, i, raw.iloc[i], "a participant id (it is empty)")
-        text = text.astype(str).str.strip()
         repeated = text.duplicated(keep=False)
         if repeated.any():
             first = self.first_bad(repeated)
@@ -384,12 +382,10 @@ class _Cells:
                 expected="an arm column",
             )
         raw = self.frame[column]
-        labels = raw.map(_as_text, na_action="ignore")
-        empty = labels.isna() | (labels.astype(str).str.strip() == "")
-        i = self.first_bad(empty)
+        labels = _texts(raw)
+        i = self.first_bad(labels.isna())
         if i is not None:
             raise self.error(column, i, raw.iloc[i], f"an arm label ({expected}); it is empty")
-        labels = labels.astype(str).str.strip()
         distinct = pd.unique(labels)
         codes_of = {label: config.arm_code(label) for label in distinct}
         codes = labels.map(codes_of)
@@ -527,13 +523,18 @@ class _Cells:
         if pd.api.types.is_numeric_dtype(raw):
             values = raw.astype(float)
         else:
-            text = raw.astype(object).where(raw.notna(), None)
-            stripped = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+            # Parsed once per distinct value: a column of a million cells has few of them.
+            codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+            stripped = pd.Series([_as_text(u).strip() for u in uniques], dtype=object)
             stripped = stripped.where(stripped != "", None)
-            values = pd.to_numeric(stripped, errors="coerce").astype(float)
-            bad = self.first_bad(values.isna() & stripped.notna())
+            parsed = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype=float)
+            unparsed = np.isnan(parsed) & stripped.notna().to_numpy()
+            bad = self.first_bad((codes >= 0) & unparsed[codes])
             if bad is not None:
                 raise self.error(column, bad, raw.iloc[bad], expected)
+            values = pd.Series(
+                np.where(codes >= 0, parsed[codes], np.nan), index=raw.index, dtype=float
+            )
         finite = values.notna()
         checks = [finite & ~np.isfinite(values.fillna(0.0))]
         checks.append(finite & ((values < low) | (values > high)))
@@ -549,20 +550,36 @@ class _Cells:
         raw = self.frame[column]
         if pd.api.types.is_bool_dtype(raw):
             return raw.astype(float)
-        text = raw.map(_as_text, na_action="ignore")
-        folded = text.astype(object).map(
-            lambda v: v.strip().casefold() if isinstance(v, str) else v
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        folded = [_as_text(u).strip().casefold() for u in uniques]
+        known = np.array(
+            [
+                1.0 if v in _TRUE else 0.0 if v in _FALSE else np.nan if v == "" else -1.0
+                for v in folded
+            ]
+            + [np.nan]
         )
-        folded = folded.where(folded != "", None)
-        values = folded.map(lambda v: 1.0 if v in _TRUE else (0.0 if v in _FALSE else -1.0))
-        values = values.where(folded.notna(), np.nan).astype(float)
+        values = pd.Series(known[codes], index=raw.index, dtype=float)  # code -1: missing
         i = self.first_bad(values == -1.0)
         if i is not None:
             raise self.error(column, i, raw.iloc[i], f"{role} as 0/1 (or yes/no, true/false)")
         return values
 
     def text(self, column: str) -> pd.Series:
-        return self.frame[column].map(_as_text, na_action="ignore").astype(object)
+        return _texts(self.frame[column])
+
+
+def _texts(series: pd.Series) -> pd.Series:
+    """Cells as stripped text (object dtype), None where missing or blank.
+
+    Whole floats lose their ``.0`` (a .sav file stores codes and ids as floats). Computed
+    once per distinct value.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    texts = np.empty(len(uniques) + 1, dtype=object)
+    texts[:-1] = [_as_text(u).strip() or None for u in uniques]
+    texts[-1] = None  # code -1: missing
+    return pd.Series(texts[codes], index=series.index, dtype=object)
 
 
 def _as_text(value: Any) -> str:

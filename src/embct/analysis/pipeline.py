@@ -68,7 +68,8 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> dict[s
           ``completers``, ``dose_unknown``), ``total`` (the same counts), ``dropout_by_arm``
           (``chi2``, ``dof``, ``p_val`` (Pearson, uncorrected), ``fisher_p_val``, ``n``, ...);
         - ``reliability``: ``{instrument}_{wave}`` -> ``alpha``, ``standardized_alpha``,
-          ``n``, ``k``, ``ci_low``, ``ci_high``, ``subscales`` (the same per subscale);
+          ``n``, ``k``, ``ci_low``, ``ci_high``, ``omega``, ``note`` (why alpha is missing),
+          ``subscales`` (the same per subscale);
         - ``baseline``: ``n``, ``arms`` (arm, arm_label, n), ``rows`` (the rows of
           :func:`embct.analysis.baseline_table`, each also with ``arms``: per arm ``arm``,
           ``arm_label``, ``n`` and ``count``, ``percent`` or ``mean``, ``sd``);
@@ -159,7 +160,7 @@ def _model(name: str, frame: pd.DataFrame, *args: Any) -> dict[str, Any]:
 
 
 def _reliability(frame: pd.DataFrame) -> dict[str, Any]:
-    fields = ["alpha", "standardized_alpha", "n", "k", "ci_low", "ci_high", "note"]
+    fields = ["alpha", "standardized_alpha", "n", "k", "ci_low", "ci_high", "omega", "note"]
     out: dict[str, Any] = {}
     for row in reliability_table(frame).to_dict("records"):
         values = {field: row[field] for field in fields}

@@ -31,8 +31,8 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
         One row per instrument, wave and scale (``total`` first, then the subscales):
         ``key`` (``{instrument}_{wave}``), ``instrument``, ``wave``, ``scale``, ``alpha``,
         ``standardized_alpha``, ``n`` (complete cases), ``k`` (items), ``ci_low``,
-        ``ci_high`` (Feldt 95% CI), ``note`` (why alpha is missing: fewer than two
-        complete answers, or no variance; else None).
+        ``ci_high`` (Feldt 95% CI), ``omega`` (McDonald's omega total), ``note`` (why
+        alpha is missing: fewer than two complete answers, or no variance; else None).
 
     Raises
     ------
@@ -91,7 +91,7 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-_EMPTY = dict.fromkeys(("alpha", "standardized_alpha", "ci_low", "ci_high"), np.nan)
+_EMPTY = dict.fromkeys(("alpha", "standardized_alpha", "ci_low", "ci_high", "omega"), np.nan)
 
 
 def _fields(result: Any) -> dict[str, Any]:
@@ -102,5 +102,6 @@ def _fields(result: Any) -> dict[str, Any]:
         "k": int(result.k),
         "ci_low": float(result.ci_low),
         "ci_high": float(result.ci_high),
+        "omega": float(result.omega),
         "note": None,
     }

@@ -14,13 +14,12 @@ from collections.abc import Sequence
 from embct import __version__
 
 from . import analyze, demo, export, manage, reliability, remind, score, serve
+from .errors import CommandError
+
+__all__ = ["COMMANDS", "CommandError", "build_parser", "main", "parse_args"]
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
 COMMANDS = [serve, demo, manage, score, reliability, analyze, export, remind]
-
-
-class CommandError(Exception):
-    """A problem the user can fix; ``main`` prints it and exits with status 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from .errors import CommandError
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -47,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
         write_results,
     )
     from embct.report import write_report
-
-    from . import CommandError
 
     out: Path = args.out
     if out.exists() and not out.is_dir():

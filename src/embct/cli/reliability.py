@@ -14,7 +14,8 @@ import json
 import math
 from typing import Any, Literal
 
-from .score import add_table_arguments, check_coding, chosen_waves, command_error, read_table
+from .errors import CommandError
+from .score import add_table_arguments, check_coding, chosen_waves, read_table
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -124,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             for wave in chosen_waves(frame, args.instrument, args.wave)
         ]
     except InstrumentError as error:
-        raise command_error(str(error)) from None
+        raise CommandError(str(error)) from None
     if args.json:
         print(json.dumps(results if len(results) > 1 else results[0], indent=2))
     else:

@@ -17,17 +17,12 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .errors import CommandError
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 TABLE_SUFFIXES = (".csv", ".sav")
-
-
-def command_error(message: str) -> Exception:
-    """A :class:`embct.cli.CommandError` (imported late: this module is imported by it)."""
-    from embct.cli import CommandError
-
-    return CommandError(message)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,9 +80,9 @@ def read_table(path: Path, id_column: str) -> pd.DataFrame:
 
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise command_error(f"{path}: expected a .csv or .sav file")
+        raise CommandError(f"{path}: expected a .csv or .sav file")
     if not path.is_file():
-        raise command_error(f"{path}: no such file")
+        raise CommandError(f"{path}: no such file")
     try:
         if suffix == ".csv":
             return pd.read_csv(path, dtype={id_column: str})
@@ -96,10 +91,10 @@ def read_table(path: Path, id_column: str) -> pd.DataFrame:
         frame, _meta = pyreadstat.read_sav(str(path))
         return frame
     except (ValueError, OSError, UnicodeDecodeError) as error:
-        raise command_error(f"{path}: cannot be read: {error}") from None
+        raise CommandError(f"{path}: cannot be read: {error}") from None
     except Exception as error:  # pyreadstat raises its own exception types
         if type(error).__module__.startswith("pyreadstat"):
-            raise command_error(f"{path}: cannot be read: {error}") from None
+            raise CommandError(f"{path}: cannot be read: {error}") from None
         raise
 
 
@@ -118,7 +113,7 @@ def chosen_waves(frame: pd.DataFrame, instrument: str, wave: str | None) -> list
         return [wave]
     waves = waves_in(frame, instrument)
     if not waves:
-        raise command_error(
+        raise CommandError(
             f"no {instrument} item columns ({instrument}_<wave>_<item>, e.g. "
             f"{instrument}_pre_1) in the file"
         )
@@ -130,7 +125,7 @@ def check_coding(instrument: str, coding: str | None) -> None:
 
     codings = get_instrument(instrument).codings
     if coding is not None and coding not in codings:
-        raise command_error(
+        raise CommandError(
             f"--coding {coding!r} is not a coding of {instrument}; expected one of "
             + ", ".join(codings)
         )
@@ -140,9 +135,9 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     """Write CSV or .sav atomically: the file appears complete or not at all."""
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise command_error(f"{path}: expected a .csv or .sav output file")
+        raise CommandError(f"{path}: expected a .csv or .sav output file")
     if not path.parent.is_dir():
-        raise command_error(f"{path.parent}: no such directory")
+        raise CommandError(f"{path.parent}: no such directory")
     handle, temporary = tempfile.mkstemp(prefix=".embct-", suffix=suffix, dir=path.parent)
     os.close(handle)
     try:
@@ -177,9 +172,9 @@ def run(args: argparse.Namespace) -> int:
     from embct.instruments import InstrumentError, score_table
 
     if args.out.resolve() == args.input.resolve():
-        raise command_error("--out must differ from --in")
+        raise CommandError("--out must differ from --in")
     if args.out.suffix.lower() not in TABLE_SUFFIXES:
-        raise command_error(f"{args.out}: expected a .csv or .sav output file")
+        raise CommandError(f"{args.out}: expected a .csv or .sav output file")
     check_coding(args.instrument, args.coding)
     frame = read_table(args.input, args.id_column)
     parts = []
@@ -191,7 +186,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
     except InstrumentError as error:
-        raise command_error(str(error)) from None
+        raise CommandError(str(error)) from None
     scores = pd.concat(parts, axis=1)
     if args.keep_columns:
         out = pd.concat([frame.drop(columns=[c for c in scores if c in frame]), scores], axis=1)
