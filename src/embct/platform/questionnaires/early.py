@@ -50,6 +50,7 @@ def _inputs(profiles: list[PatientProfile]) -> dict[int, Inputs]:
         out[pk].responses = by_key
     for pk, week in (
         LogSubmission.objects.filter(patient_id__in=ids)
+        .order_by()
         .values_list("patient_id", "session__week")
         .distinct()
     ):
@@ -131,33 +132,49 @@ def evaluate(profile: PatientProfile, data: Inputs, today: date) -> list[tuple[s
 
 def refresh_flags(profiles: list[PatientProfile], today: date) -> dict[int, list[FlagRecord]]:
     """Evaluate the rules for ``profiles``, keep new occurrences, return the open flags per
-    patient (unacknowledged, oldest first). A fixed number of queries for any caseload."""
+    patient (firing now and not acknowledged, oldest first). Earlier occurrences and their
+    acknowledgements stay in :class:`FlagRecord`. A fixed number of queries for any caseload."""
     data = _inputs(profiles)
     for pk, (to_come, held) in _group_meetings(profiles, today).items():
         data[pk].meetings_to_come, data[pk].group_started = to_come, held > 0
+    ids = [p.pk for p in profiles]
+    fired = {
+        (profile.pk, flag.code, occurrence[:64]): flag
+        for profile in profiles
+        for occurrence, flag in evaluate(profile, data[profile.pk], today)
+    }
+
+    def kept() -> dict[tuple[int, str, str], FlagRecord]:
+        return {
+            (r.patient_id, r.code, r.occurrence): r
+            for r in FlagRecord.objects.filter(patient_id__in=ids)
+        }
+
+    records = kept()
     now = timezone.now()
-    new = []
-    for profile in profiles:
-        for occurrence, flag in evaluate(profile, data[profile.pk], today):
-            record = flag.as_dict()
-            new.append(
-                FlagRecord(
-                    patient=profile,
-                    code=flag.code,
-                    occurrence=occurrence[:64],
-                    title=flag.title,
-                    explanation=flag.explanation,
-                    evidence=record["evidence"],
-                    first_seen=now,
-                )
-            )
-    if new:
+    new = [
+        FlagRecord(
+            patient_id=pk,
+            code=code,
+            occurrence=occurrence,
+            title=flag.title,
+            explanation=flag.explanation,
+            evidence=flag.as_dict()["evidence"],
+            first_seen=now,
+        )
+        for (pk, code, occurrence), flag in fired.items()
+        if (pk, code, occurrence) not in records
+    ]
+    if new:  # kept once: a concurrent request may have written the same occurrence
         FlagRecord.objects.bulk_create(new, ignore_conflicts=True)
+        records = kept()
     open_flags: dict[int, list[FlagRecord]] = defaultdict(list)
-    for record in FlagRecord.objects.filter(
-        patient_id__in=[p.pk for p in profiles], acknowledged_at=None
-    ):
-        open_flags[record.patient_id].append(record)
+    for key in fired:
+        record = records.get(key)
+        if record is not None and record.acknowledged_at is None:
+            open_flags[key[0]].append(record)
+    for flags in open_flags.values():
+        flags.sort(key=lambda r: (r.first_seen, r.pk))
     return open_flags
 
 
