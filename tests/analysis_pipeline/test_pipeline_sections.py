@@ -166,3 +166,20 @@ def test_analyze_prepares_a_raw_frame_and_records_the_rules() -> None:
         {"arm": 0, "arm_label": "mbct"},
         {"arm": 1, "arm_label": "embct"},
     ]
+
+
+def test_a_model_missing_from_the_build_is_skipped_and_nothing_else(
+    monkeypatch: pytest.MonkeyPatch, trial_table: Callable[..., pd.DataFrame]
+) -> None:
+    import embct.analysis
+    from embct.analysis.pipeline import MODEL_UNAVAILABLE
+
+    frame = prepare(trial_table(n=60, seed=1))
+    assert "skipped" not in analyze(frame)["outcomes"]["hads"]
+    monkeypatch.delattr(embct.analysis, "outcome_regression")
+    results = analyze(frame)
+    assert results["outcomes"] == {
+        "hads": {"skipped": MODEL_UNAVAILABLE},
+        "mhc": {"skipped": MODEL_UNAVAILABLE},
+    }
+    assert "skipped" not in results["dropout"]["logistic"]
