@@ -265,3 +265,41 @@ class FillViewTests(BaseTestCase):
         self.login(self.tessa)
         assert self.client.post(self.url(), helpers.answers("wai", 3)).status_code == 403
         assert not Response.objects.exists()
+
+
+class PagesShowQuestionnairesTests(BaseTestCase):
+    def test_the_week_page_lists_what_is_due(self) -> None:
+        self.login(self.pim)
+        response = self.client.get("/week/")
+        wai2 = ScheduledAssessment.objects.get(patient=self.pim_profile, key="wai_w2")
+        self.assertContains(response, f'href="/questionnaires/{wai2.pk}/"')
+        self.assertContains(response, "Overdue since 10 March")
+
+    def test_group_members_see_the_same_questionnaires(self) -> None:
+        group = MbctGroup.objects.create(
+            name="Tuesday", therapist=self.tessa, location="room 1", course=self.course
+        )
+        GroupMeeting.objects.create(
+            group=group, session=self.session(1), date=TODAY - timedelta(days=8)
+        )
+        self.pim_profile.group = group
+        self.pim_profile.start_date = None
+        self.pim_profile.arm = Arm.MBCT
+        self.pim_profile.save()
+        self.login(self.pim)
+        response = self.client.get("/my-group/")
+        assert response.status_code == 200
+        self.assertContains(response, "WAI-SR, start of week 2")
+        wai2 = ScheduledAssessment.objects.get(patient=self.pim_profile, key="wai_w2")
+        assert wai2.due == TODAY - timedelta(days=1)
+        payload = helpers.answers("wai", 5)
+        payload.update(form_token=str(uuid.uuid4()), action="submit")
+        self.client.post(f"/questionnaires/{wai2.pk}/", payload)
+        assert Response.objects.get().total == 60.0
+
+    def test_the_caseload_shows_flags_explained(self) -> None:
+        self.login(self.tessa)
+        response = self.client.get("/caseload/")
+        self.assertContains(response, "No practice logged")
+        self.assertContains(response, "No practice has been logged for 15 days")
+        self.assertContains(response, f"/patients/{self.pim_profile.pk}/measures/")

@@ -70,10 +70,17 @@ def key_dates(profile: PatientProfile) -> trial.KeyDates:
     return trial.KeyDates(consent=consent or start, course_start=start)
 
 
-def materialize(profile: PatientProfile, dates: trial.KeyDates | None = None) -> None:
-    """Create or update the patient's scheduled assessments (idempotent, 2-3 queries)."""
+def materialize(
+    profile: PatientProfile,
+    dates: trial.KeyDates | None = None,
+    rows: list[ScheduledAssessment] | None = None,
+) -> bool:
+    """Create or update the patient's scheduled assessments (idempotent); True if it wrote.
+
+    ``rows``: the patient's assessments when the caller has read them already.
+    """
     dates = key_dates(profile) if dates is None else dates
-    existing = {a.key: a for a in profile.assessments.all()}
+    existing = {a.key: a for a in (profile.assessments.all() if rows is None else rows)}
     new, changed = [], []
     for position, item in enumerate(schedule()):
         due = trial.due_date(item, dates)
@@ -97,6 +104,7 @@ def materialize(profile: PatientProfile, dates: trial.KeyDates | None = None) ->
         ScheduledAssessment.objects.bulk_create(new, ignore_conflicts=True)
     if changed:
         ScheduledAssessment.objects.bulk_update(changed, ["due", "position"])
+    return bool(new or changed)
 
 
 @dataclass
@@ -134,10 +142,11 @@ def title(instrument: str, wave: str) -> str:
 def windows(profile: PatientProfile, today: date, *, refresh: bool = True) -> list[Window]:
     """The patient's assessments with their states on ``today`` (materialized first)."""
     dates = key_dates(profile)
-    if refresh:
-        materialize(profile, dates)
+    rows = list(profile.assessments.select_related("draft"))
+    if refresh and materialize(profile, dates, rows):
+        rows = list(profile.assessments.select_related("draft"))
     out = []
-    for row in profile.assessments.select_related("draft"):
+    for row in rows:
         try:
             item = definition(row.key)
         except KeyError:  # from an earlier schedule mode: shown only when done
