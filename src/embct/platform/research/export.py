@@ -66,22 +66,28 @@ def _sessions(profile_ids: set[int]) -> dict[int, int]:
     return out
 
 
-def _item_scores(keys: list[str]) -> Any:
-    """(patient id, key, item scores) of every response to ``keys``: one raw query, so that
-    an export of 10^5 participants does not pay the ORM's per-row cost."""
+def _item_matrix(key: str, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """Patient ids and a float matrix of item scores (NaN = missing) of every response to
+    ``key``: one raw query, the JSON parsed in one call, so that 10^5 responses do not pay
+    the ORM's per-row cost. Item scores are stored in item order (see services.submit)."""
     from django.db import connection
 
-    table = connection.ops.quote_name(Response._meta.db_table)
-    marks = ", ".join(["%s"] * len(keys))
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT patient_id, {connection.ops.quote_name('key')}, item_scores "  # noqa: S608
-            f"FROM {table} WHERE {connection.ops.quote_name('key')} IN ({marks})",
-            keys,
+            f"SELECT patient_id, item_scores FROM {quote(Response._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote('key')} = %s",
+            [key],
         )
-        while rows := cursor.fetchmany(10_000):
-            for patient, key, scores in rows:
-                yield patient, key, json.loads(scores) if isinstance(scores, str) else scores
+        rows = cursor.fetchall()
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty((0, n_items))
+    patients = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    raw = [row[1] for row in rows]
+    if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
+        raw = json.loads("[" + ",".join(raw) + "]")
+    values = np.array([list(scores.values()) for scores in raw], dtype=float)
+    return patients, values
 
 
 def trial_table() -> pd.DataFrame:
@@ -132,11 +138,11 @@ def trial_table() -> pd.DataFrame:
         )
         names_items += item_columns(instrument, wave)
     matrix = np.full((len(columns["participant_id"]), len(names_items)), np.nan)
-    for patient, key, scores in _item_scores(list(slots)):
-        row = row_of.get(patient)
-        if row is not None:
-            start, items = slots[key]
-            matrix[row, start : start + len(items)] = [scores.get(i) for i in items]
+    for key, (start, items) in slots.items():
+        patients, values = _item_matrix(key, len(items))
+        where = np.array([row_of.get(int(p), -1) for p in patients], dtype=np.int64)
+        keep = where >= 0
+        matrix[where[keep], start : start + len(items)] = values[keep]
     names = ["participant_id", "arm", "tau_first", "site", "therapist_id"]
     names += [f.name for f in trial.BASELINE_FIELDS] + ["started", "sessions_attended"]
     frame = pd.DataFrame({name: columns.get(name, []) for name in names})
