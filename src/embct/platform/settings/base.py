@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "embct.platform.course",
     "embct.platform.care",
     "embct.platform.groups",
+    "embct.platform.audit",
+    "embct.platform.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
