@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from embct.platform.audit.models import AppendOnlyError, AuditEvent
 from embct.platform.audit.services import MASK, describe_target, mask, record, record_each
@@ -76,6 +76,19 @@ class RecordTests(BaseTestCase):
         with pytest.raises(TypeError, match="model instance or a"):
             record(self.ada, "trial.export", "allocation 12")
         assert not AuditEvent.objects.exists()
+
+    def test_behind_a_trusted_proxy_the_address_comes_from_x_forwarded_for(self) -> None:
+        def ip(remote: str, forwarded: str) -> str | None:
+            request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+            request.user = self.tessa
+            return record(request, "patient.view", self.pim_profile).ip
+
+        assert ip("203.0.113.9", "192.0.2.1") == "203.0.113.9"  # not a proxy: header ignored
+        with override_settings(EMBCT_TRUSTED_PROXIES=["127.0.0.1", "10.0.0.2"]):
+            assert ip("127.0.0.1", "192.0.2.1") == "192.0.2.1"
+            assert ip("127.0.0.1", "6.6.6.6, 192.0.2.1, 10.0.0.2") == "192.0.2.1"
+            assert ip("127.0.0.1", "not-an-address") == "127.0.0.1"
+            assert ip("127.0.0.1", "") == "127.0.0.1"
 
     def test_masking_and_targets_without_a_database(self) -> None:
         assert mask({"Api-Key": "x", "nested": [{"diary_text": "sad"}], "when": NOW}) == {

@@ -6,9 +6,11 @@ a key that names a secret or free text a patient wrote never reaches the log in 
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
@@ -88,9 +90,24 @@ def describe_target(target: Any) -> tuple[str, str]:
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from: ``REMOTE_ADDR``, which a TLS proxy in front of
-    gunicorn sets from its own ``X-Forwarded-For`` handling (never trusted from the client)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The address the request came from.
+
+    ``REMOTE_ADDR``, unless that is one of ``settings.EMBCT_TRUSTED_PROXIES`` (the TLS proxy
+    in front of gunicorn): then the nearest address in ``X-Forwarded-For`` that is not itself a
+    trusted proxy. A client cannot forge its address by sending the header itself.
+    """
+    remote = request.META.get("REMOTE_ADDR") or None
+    trusted = set(getattr(settings, "EMBCT_TRUSTED_PROXIES", ()))
+    if remote not in trusted:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    for address in reversed([part.strip() for part in forwarded.split(",")]):
+        if address and address not in trusted:
+            try:
+                return str(ipaddress.ip_address(address))
+            except ValueError:
+                return remote
+    return remote
 
 
 def record(
