@@ -8,6 +8,7 @@ erase it. What a clinic keeps is configured in ``settings.EMBCT_RETENTION``::
         "diaries": "erase",           # diary free text blank (dates and minutes stay)
         "messages": "erase",          # message text blank ("delete" removes the rows)
         "audit": "pseudonymize",      # details blank; patients' names in the log -> pseudonym
+                                      # (the retention runs' own events keep their counts)
     }
 
 ``keep`` leaves a category alone. Research data (dates, minutes, scores, allocations) stay:
@@ -27,7 +28,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from embct.platform.accounts.models import Role, User
-from embct.platform.audit.models import AuditEvent
+from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.care.models import DiaryEntry, Message
 
 DEFAULTS: dict[str, Any] = {
@@ -154,7 +155,8 @@ class AuditShredder(Shredder):
     def rows(self) -> QuerySet[AuditEvent]:
         patient_ids = list(_patients().values_list("pk", flat=True))
         by_patient = Q(actor_id__in=patient_ids) & ~Q(actor_name__in=self._names(patient_ids))
-        return AuditEvent.objects.filter(by_patient | ~Q(details=REDACTED) & ~Q(details={}))
+        with_details = ~Q(details=REDACTED) & ~Q(details={}) & ~Q(action=Action.RETENTION)
+        return AuditEvent.objects.filter(by_patient | with_details)
 
     def _names(self, patient_ids: list[int]) -> list[str]:
         return [pseudonym(pk) for pk in patient_ids] if self.method == "pseudonymize" else [""]
