@@ -190,3 +190,16 @@ class WarningsPageTests(BaseTestCase):
     def test_it_refuses_post(self) -> None:
         self.login(self.tessa)
         assert self.client.post(self.URL).status_code == 405
+
+
+class AuditTests(BaseTestCase):
+    def test_reading_measures_and_acknowledging_are_audited(self) -> None:
+        from embct.platform.audit.models import AuditEvent
+
+        self.login(self.tessa)
+        self.client.get(f"/patients/{self.pim_profile.pk}/measures/")
+        flag = FlagRecord.objects.get(patient=self.pim_profile, code="no_recent_practice")
+        self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": "called"})
+        actions = list(AuditEvent.objects.values_list("action", "actor_id"))
+        assert ("patient.view", self.tessa.pk) in actions
+        assert ("trial.flag_ack", self.tessa.pk) in actions

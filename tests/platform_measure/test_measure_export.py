@@ -112,6 +112,9 @@ class ExportTests(BaseTestCase):
         response = self.client.post("/research/export/", {"format": "sav"})
         assert response.status_code == 200
         assert response["Content-Disposition"].endswith('filename="embct-trial.sav"')
+        from embct.platform.audit.models import AuditEvent
+
+        assert AuditEvent.objects.filter(action="trial.export", actor_id=self.rosa.pk).exists()
         log = ExportLog.objects.get()
         assert (log.user, log.what, log.via, log.rows, log.columns) == (
             self.rosa,

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import analyze, demo, export, manage, reliability, remind, score, serve
+from . import analyze, backup, demo, export, manage, reliability, remind, restore, score, serve
 from .errors import CommandError
 
 __all__ = ["COMMANDS", "CommandError", "build_parser", "main", "parse_args"]
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage, score, reliability, analyze, export, remind]
+COMMANDS = [serve, demo, manage, score, reliability, analyze, backup, restore, export, remind]
 
 
 def build_parser() -> argparse.ArgumentParser:

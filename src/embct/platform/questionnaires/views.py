@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from embct.platform.audit.services import record
 from embct.platform.care.access import (
     get_own_profile,
     get_patient_for_therapist,
@@ -87,6 +88,7 @@ def _form_page(
 def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
     """Alliance over time and distress/well-being before and after, with the flags."""
     profile = get_patient_for_therapist(request, patient_id)
+    record(request, "patient.view", profile, page="measures")
     today = timezone.localdate()
     early.refresh_flags([profile], today)
     ctx = {
@@ -118,5 +120,6 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
         flash.error(request, "The note is too long (at most 2000 characters).")
     else:
         early.acknowledge(flag, request.user, form.cleaned_data["note"])
+        record(request, "trial.flag_ack", flag, code=flag.code)
         flash.success(request, "The warning is marked as seen; it stays in the record.")
     return redirect("questionnaires:measures", patient_id=flag.patient_id)

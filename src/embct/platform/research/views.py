@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct import trial
+from embct.platform.audit.services import record
 from embct.platform.care.access import role_required
 from embct.platform.care.models import PatientProfile
 from embct.platform.questionnaires.content import content_pack
@@ -203,7 +204,12 @@ def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
     today = timezone.localdate()
     tau = request.POST.get("list") == "tau"
     action = services.rerandomize_tau if tau else services.randomize
-    return _act(request, person, lambda: action(person, request.user, today), "Allocated.")
+
+    def allocate() -> None:
+        made = action(person, request.user, today)
+        record(request, "trial.allocation", made, study_id=person.study_id, list=made.list_name)
+
+    return _act(request, person, allocate, "Allocated.")
 
 
 @require_POST
@@ -235,7 +241,8 @@ def export_file(request: HttpRequest) -> HttpResponse:
     fmt = form.cleaned_data["format"]
     folder = Path(tempfile.mkdtemp(prefix="embct-export-"))
     path = folder / f"embct-trial.{fmt}"
-    export.export(path, fmt, user=request.user, via="web")
+    log = export.export(path, fmt, user=request.user, via="web")
+    record(request, "trial.export", log, format=fmt, rows=log.rows)
     response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
     response["Cache-Control"] = "no-store"
     return response
@@ -246,6 +253,7 @@ def export_file(request: HttpRequest) -> HttpResponse:
 @researcher_required
 def report(request: HttpRequest) -> HttpResponse:
     results, html = live.report(request.user)
+    record(request, "trial.export", ("report", "live"), rows=results.get("n"))
     return render(request, "research/report.html", {"results": results, "report_html": html})
 
 
