@@ -98,14 +98,17 @@ def trial_table() -> pd.DataFrame:
     declined = set(
         Withdrawal.objects.filter(kind="declined").values_list("participant_id", flat=True)
     )
-    people = list(
-        Participant.objects.filter(pk__in=list(by_list))
-        .order_by("study_id")
-        .values_list("pk", "study_id", "site", "baseline", "profile_id", "profile__therapist_id")
-    )
+    people = [
+        row
+        for row in Participant.objects.order_by("study_id").values_list(
+            "pk", "study_id", "site", "baseline", "profile_id", "profile__therapist_id"
+        )
+        if row[0] in by_list
+    ]
     profiles = {row[4] for row in people if row[4] is not None}
     sessions = _sessions(profiles)
     columns: dict[str, list[Any]] = defaultdict(list)
+    baselines: list[dict[str, Any]] = []
     row_of: dict[int, int] = {}
     for pk, study_id, site, baseline, profile, therapist in people:
         lists = by_list[pk]
@@ -121,11 +124,7 @@ def trial_table() -> pd.DataFrame:
         columns["tau_first"].append(int(tau_first))
         columns["site"].append(site)
         columns["therapist_id"].append("" if therapist is None else f"T{therapist}")
-        for spec in trial.BASELINE_FIELDS:
-            value = (baseline or {}).get(spec.name)
-            columns[spec.name].append(
-                None if value is None else int(value) if spec.kind == "bool" else value
-            )
+        baselines.append(baseline or {})
         columns["started"].append(int(pk not in declined and n_sessions > 0))
         columns["sessions_attended"].append(n_sessions)
     # Items: one float matrix (NaN = missing), filled wave by wave from the responses.
@@ -145,6 +144,10 @@ def trial_table() -> pd.DataFrame:
         matrix[where[keep], start : start + len(items)] = values[keep]
     names = ["participant_id", "arm", "tau_first", "site", "therapist_id"]
     names += [f.name for f in trial.BASELINE_FIELDS] + ["started", "sessions_attended"]
+    fields = [f.name for f in trial.BASELINE_FIELDS]
+    table = pd.DataFrame.from_records(baselines, columns=fields) if baselines else None
+    for name in fields:  # booleans become 0/1 below; None stays missing
+        columns[name] = [] if table is None else table[name].tolist()
     frame = pd.DataFrame({name: columns.get(name, []) for name in names})
     for name in names:
         if name in ("participant_id", "arm", "site", "therapist_id"):
