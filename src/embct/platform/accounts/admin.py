@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.decorators import method_decorator
+
+from embct.platform.lib.reauth import recent_auth_required
 
 from .models import User
 
@@ -11,6 +14,12 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("role",)}))
+
+    # Adding an account or changing its role, flags or password needs a recent password entry.
+    changeform_view = method_decorator(recent_auth_required())(BaseUserAdmin.changeform_view)
+    user_change_password = method_decorator(recent_auth_required())(
+        BaseUserAdmin.user_change_password
+    )
 
 
 def _admin_role_only(request: object) -> bool:

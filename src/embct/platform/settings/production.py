@@ -37,3 +37,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 EMBCT_DEMO_ALLOWED = False
+# One TLS proxy in front: the login throttle reads the client address it appends.
+EMBCT_TRUSTED_PROXIES = env_int("EMBCT_TRUSTED_PROXIES", 1, minimum=0)
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
