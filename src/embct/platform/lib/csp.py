@@ -6,11 +6,17 @@ SHA-256 hash of each of them; ``style="..."`` attributes (matplotlib's inline SV
 are allowed by their hashes too, which CSP level 3 permits with ``'unsafe-hashes'``. Scripts
 stay forbidden: nothing here touches ``script-src``.
 
-Use in a view (django-csp 4)::
+Use in the view that shows the report (django-csp 4 adds the sources to the site policy for
+that one response)::
 
-    from csp.decorators import csp_update  # or set the attribute as below
-    response = render(...)
-    response._csp_update = {"style-src": inline_style_sources(report_html)}
+    report_html = ...  # the self-contained report, exactly as it will be sent
+    response = HttpResponse(report_html)
+    return allow_inline_styles(response, report_html)
+
+When the report is embedded inside a platform template instead, hash the report part only
+(the platform's own templates have no inline style). Hashes, not a nonce: the report is
+generated before the request, and a nonce would have to be written into its markup (and does
+not cover ``style=`` attributes at all).
 
 >>> inline_style_sources("<style>p { color: red }</style><p>x</p>")
 ["'sha256-ngewhhP73WDIbgwseeu52VAAJgKdGUsu1IUQQsAm8m4='"]
@@ -26,6 +32,9 @@ import base64
 import hashlib
 import re
 from html.parser import HTMLParser
+from typing import TypeVar
+
+R = TypeVar("R")
 
 # The text of a <style> element, exactly as the browser hashes it (no entity decoding
 # happens inside <style>).
@@ -75,3 +84,14 @@ def inline_style_sources(html: str) -> list[str]:
     if attribute_sources:
         sources = ["'unsafe-hashes'", *sources, *attribute_sources]
     return sources
+
+
+def allow_inline_styles(response: R, html: str) -> R:
+    """Let ``response`` (a Django response under django-csp's middleware) apply the inline
+    styles of ``html`` and nothing else inline; returns the response."""
+    sources = inline_style_sources(html)
+    if sources:
+        update = dict(getattr(response, "_csp_update", None) or {})
+        update["style-src"] = [*update.get("style-src", []), *sources]
+        response._csp_update = update  # type: ignore[attr-defined]
+    return response
