@@ -163,6 +163,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Staff log in with a second factor (embct.platform.security, django-otp): a TOTP app,
 # with single-use backup codes. The issuer is the name the app shows.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "embct")
+# Administrators manage devices (remove a lost phone's) but never see their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
 # from one address, that pair is locked for AXES_COOLOFF_MINUTES, or until an administrator
