@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -104,11 +105,11 @@ def test_chromium_applies_the_hashed_styles_and_blocks_the_rest(
             violations: list[str] = []
             page.on("console", lambda message: violations.append(message.text))
 
-            def serve(body: str):  # type: ignore[no-untyped-def]
+            def serve(body: str, policy: str = allowed):  # type: ignore[no-untyped-def]
                 def handler(route):  # type: ignore[no-untyped-def]
                     route.fulfill(
                         status=200,
-                        headers={"Content-Type": "text/html", "Content-Security-Policy": allowed},
+                        headers={"Content-Type": "text/html", "Content-Security-Policy": policy},
                         body=body,
                     )
 
@@ -127,5 +128,25 @@ def test_chromium_applies_the_hashed_styles_and_blocks_the_rest(
             assert page.evaluate(f"s => ({color})(s).fill", "#box") != "rgb(255, 0, 0)"
             assert page.title() == "r"  # the inline script did not run
             assert any("Content Security Policy" in text for text in violations)
+
+            # The report in a sandboxed srcdoc iframe of a platform page (the research page's
+            # way): the frame inherits the page's policy, so the page lists the report's hashes.
+            framed = f'<iframe sandbox class="report" title="Report" srcdoc="{escape(REPORT)}">'
+            page.unroute("http://embct.test/report")
+            page.route("http://embct.test/report", serve(f"<h2>Live</h2>{framed}</iframe>"))
+            page.goto("http://embct.test/report")
+            frame = page.frames[1]
+            frame.wait_for_selector("#box")
+            assert frame.evaluate(f"s => ({color})(s).color", "h1") == "rgb(0, 128, 0)"
+            assert frame.evaluate(f"s => ({color})(s).fill", "#box") == "rgb(0, 0, 255)"
+
+            # ... and without them, the site policy would strip the report of its styles.
+            page.unroute("http://embct.test/report")
+            plain = header_for("<p>no inline styles</p>")
+            page.route("http://embct.test/report", serve(f"{framed}</iframe>", plain))
+            page.goto("http://embct.test/report")
+            frame = page.frames[1]
+            frame.wait_for_selector("#box")
+            assert frame.evaluate(f"s => ({color})(s).color", "h1") != "rgb(0, 128, 0)"
         finally:
             browser.close()

@@ -13,8 +13,10 @@ that one response)::
     response = HttpResponse(report_html)
     return allow_inline_styles(response, report_html)
 
-When the report is embedded inside a platform template instead, hash the report part only
-(the platform's own templates have no inline style). Hashes, not a nonce: the report is
+When the report sits inside a platform page (a sandboxed ``<iframe srcdoc=...>``: the frame
+inherits the page's policy, checked in Chromium by the tests), pass the report's HTML, not the
+page's: the platform's own templates have no inline style, and must not get one (a
+``style="..."`` on the iframe itself belongs in the stylesheet). Hashes, not a nonce: the report is
 generated before the request, and a nonce would have to be written into its markup (and does
 not cover ``style=`` attributes at all).
 

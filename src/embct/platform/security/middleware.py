@@ -16,7 +16,7 @@ from .services import needs_second_factor
 
 #: URL names a password-only staff session may reach.
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
-    {"security:verify", "security:enrol", "logout", "login", "healthz", "javascript-catalog"}
+    {"security:verify", "security:enrol", "logout", "login", "healthz"}
 )
 
 
