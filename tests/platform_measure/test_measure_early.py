@@ -172,7 +172,7 @@ class WarningsPageTests(BaseTestCase):
     def test_the_query_count_does_not_grow_with_the_caseload(self) -> None:
         self.login(self.tessa)
         self.client.get(self.URL)  # first visit writes the flags
-        queries = 13  # session, user, patients, 6 rule inputs, kept flags, session save (3)
+        queries = 14  # session, user, 2FA device, patients, 6 rule inputs, flags, session save (3)
         with self.assertNumQueries(queries):
             self.client.get(self.URL)
         for n in range(5):

@@ -341,3 +341,11 @@ class PseudonymizationTests(BaseTestCase):
             assert person.study_id in text or "participant_id" in text
             for secret in ("Pim", "pim@example.org", "warm hands", "my secret worry", "0612345678"):
                 assert secret not in text, (secret, response.request["PATH_INFO"])
+
+
+class EmptyReportTests(BaseTestCase):
+    def test_without_participants_the_report_page_explains(self) -> None:
+        self.login(self.rosa)
+        response = self.client.get("/research/report/")
+        self.assertContains(response, "could not run on the current data")
+        self.assertContains(response, "has no data rows")

@@ -252,7 +252,11 @@ def export_file(request: HttpRequest) -> HttpResponse:
 @login_required
 @researcher_required
 def report(request: HttpRequest) -> HttpResponse:
-    results, html = live.report(request.user)
+    try:
+        results, html = live.report(request.user)
+    except ValueError as error:  # no data yet, or data the analysis cannot use
+        ctx = {"problem": str(error).split("/")[-1] if "no data rows" in str(error) else error}
+        return render(request, "research/report.html", ctx)
     record(request, "trial.export", ("report", "live"), rows=results.get("n"))
     return render(request, "research/report.html", {"results": results, "report_html": html})
 
