@@ -156,3 +156,32 @@ def load(
 
 def _criteria() -> dict[str, bool]:
     return {c.id: c.kind == trial.CriterionKind.INCLUSION for c in trial.CRITERIA}
+
+
+def from_simulator(simulated: pd.DataFrame, seed: int, therapist_id: str) -> pd.DataFrame:
+    """The rows of an ``embct.simulate`` cohort in the order the platform's randomizer (with
+    ``seed``) will allocate them: slot by slot, the next row of that arm (TAU slots: the next
+    TAU-first row of the re-randomized arm), until a slot cannot be filled. Study ids and the
+    therapist's pseudonym replace the simulator's; nothing else changes."""
+    pools: dict[tuple[bool, str], list[int]] = {}
+    for index, row in simulated.iterrows():
+        pools.setdefault((bool(row["tau_first"]), str(row["arm"])), []).append(index)
+    main = trial.allocation_sequence(seed, len(simulated))
+    second = iter(
+        trial.allocation_sequence(
+            seed, len(simulated), list_name="tau", arms=("mbct", "embct"), block_sizes=(2, 4)
+        )
+    )
+    chosen = []
+    for slot in main:
+        key = (
+            (True, next(second).arm.value) if slot.arm is trial.Arm.TAU else (False, slot.arm.value)
+        )
+        if not pools.get(key):
+            break
+        chosen.append(pools[key].pop(0))
+    out = simulated.loc[chosen].reset_index(drop=True)
+    out["participant_id"] = [f"S{k:05d}" for k in range(1, len(out) + 1)]
+    out["site"] = ""
+    out["therapist_id"] = therapist_id
+    return out
