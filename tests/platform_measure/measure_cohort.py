@@ -94,7 +94,9 @@ def cohort(seed: int, n: int, therapist_id: str = "") -> pd.DataFrame:
 def load(
     frame: pd.DataFrame, course: Course, therapist: User, researcher: User, today: date
 ) -> None:
-    """Put ``frame`` into the platform through its services, in order of study id."""
+    """Put ``frame`` into the platform through its services, row by row, and give its
+    ``participant_id`` column the study ids the platform assigned (database sequences need
+    not start at 1, e.g. on PostgreSQL after earlier tests)."""
     group = MbctGroup.objects.create(
         name="cohort group", therapist=therapist, location="room", course=course
     )
@@ -103,11 +105,12 @@ def load(
         GroupMeeting.objects.create(group=group, session=s, date=today + timedelta(weeks=i))
         for i, s in enumerate(sessions)
     ]
+    study_ids: list[str] = []
     for row in frame.itertuples(index=False):
         data = row._asdict()
         screening = research.screen(dict.fromkeys(range(1, 15), 2), "06", uuid.uuid4())
         person = research.record_eligibility(screening, _criteria(), "", today)
-        assert person.study_id == data["participant_id"]
+        study_ids.append(person.study_id)
         research.record_consent(person, today)
         research.record_baseline(
             person,
@@ -152,6 +155,7 @@ def load(
             )
             raw = {str(i): str(int(v)) for i, v in enumerate(values, start=1)}
             questionnaires.submit(assessment, raw, uuid.uuid4())
+    frame["participant_id"] = pd.array(study_ids, dtype=frame["participant_id"].dtype)
 
 
 def _criteria() -> dict[str, bool]:
