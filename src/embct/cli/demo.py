@@ -12,8 +12,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo",
         help="set up the demo clinic (kept between runs), print its logins and serve it",
         description=(
-            "Migrate the database, create the demo accounts if they are missing (existing "
-            "data is kept), print the logins and serve the platform."
+            "Migrate the database, load the demo course, create the demo clinic (therapists, "
+            "eMBCT patients at different weeks with diaries and feedback, an MBCT group) where "
+            "it is missing (existing data is kept), print the logins and serve the platform."
         ),
     )
     add_server_arguments(parser)
@@ -25,9 +26,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     prepare_database(verbosity=0)
+    from django.core.management import CommandError as DjangoCommandError
     from django.core.management import call_command
 
-    call_command("seed_demo")
+    from . import CommandError
+
+    try:
+        call_command("load_course")
+        call_command("seed_demo")
+    except DjangoCommandError as error:
+        raise CommandError(str(error)) from None
     if not args.no_serve:
         serve_forever(args.host, args.port, workers=args.workers, threads=args.threads)
     return 0

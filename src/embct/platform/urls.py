@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from embct.platform.core import views as core_views
 
@@ -9,5 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("embct.platform.care.urls")),
+    path("", include("embct.platform.groups.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,5 +8,17 @@ from .models import User
 class UserAdmin(BaseUserAdmin):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
     list_filter = ("role", "is_active")
+    search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("role",)}))
+
+
+def _admin_role_only(request: object) -> bool:
+    """Django admin is for active staff accounts with the admin role, never for a therapist
+    or researcher who happens to carry ``is_staff``."""
+    user = request.user  # type: ignore[attr-defined]
+    return bool(user.is_active and user.is_staff and getattr(user, "role", None) == "admin")
+
+
+admin.site.has_permission = _admin_role_only  # type: ignore[method-assign]
+admin.site.site_header = "embct administration"

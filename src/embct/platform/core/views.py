@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -24,4 +24,16 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to its starting page."""
+    user = request.user
+    if user.role == "patient":  # type: ignore[union-attr]
+        profile = getattr(user, "patient_profile", None)
+        if profile is not None and profile.group_id is not None:
+            return redirect("groups:mine")
+        if profile is not None:
+            return redirect("care:week")
+    if user.role == "therapist":  # type: ignore[union-attr]
+        return redirect("care:queue")
+    if user.role == "admin":  # type: ignore[union-attr]
+        return redirect("care:clinic")
     return render(request, "core/home.html")

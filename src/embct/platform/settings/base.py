@@ -48,6 +48,9 @@ DATABASES = {
 INSTALLED_APPS = [
     "embct.platform.accounts",
     "embct.platform.core",
+    "embct.platform.course",
+    "embct.platform.care",
+    "embct.platform.groups",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,4 +1,5 @@
-"""Create the demo clinic's accounts if they are missing; existing data is kept."""
+"""Create the demo clinic (accounts, patients with diaries and feedback, an MBCT group) where
+it is missing; existing data is kept. Load a course first for the clinic part."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from embct.platform.accounts.models import Role, User
+from embct.platform.care.demo import seed_clinic
+from embct.platform.course.models import Course
 
 #: (username, role, first name, last name). Passwords are printed; they are for a local demo.
 DEMO_ACCOUNTS = [
@@ -39,7 +42,13 @@ class Command(BaseCommand):
                         user.is_staff = user.is_superuser = True
                     user.save()
                     created += 1
+            clinic = seed_clinic(DEMO_PASSWORD_SUFFIX) if Course.objects.exists() else []
         self.stdout.write(f"Demo clinic ready ({created} accounts created, the rest kept).")
+        if not clinic:
+            self.stdout.write("No course is loaded, so no patients were seeded (load_course).")
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ with (DEMO DATA ONLY):")
-        for username, role, _first, _last in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {role.label:<14} {username:<11} {username}{DEMO_PASSWORD_SUFFIX}")
+        logins = {username: (role.label, username) for username, role, _f, _l in DEMO_ACCOUNTS}
+        for label, username, _password in clinic:
+            logins[username] = (label, username)
+        for label, username in logins.values():
+            self.stdout.write(f"  {label:<22} {username:<11} {username}{DEMO_PASSWORD_SUFFIX}")

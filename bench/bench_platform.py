@@ -1,0 +1,215 @@
+"""Benchmark: the patient's week page and the therapist's feedback queue under 20 concurrent
+clients, against ``embct serve`` (gunicorn, SQLite in WAL mode, demo clinic), beside a bare
+Django view (``/healthz``: the full middleware stack and one ``SELECT 1``) on the same server
+in the same run.
+
+Usage::
+
+    .venv/bin/python bench/bench_platform.py [--clients 20] [--requests 40] [--workers 2]
+
+Each client logs in with its own session (as a real browser would), then sends its requests
+one after another over a keep-alive connection. Latencies are per request, wall clock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+PASSWORD_SUFFIX = "-demo-2026"  # the printed demo logins
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import django
+    import numpy
+
+    return (
+        f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; "
+        f"Django {django.get_version()}; numpy {numpy.__version__}; {platform.platform()}"
+    )
+
+
+class Client:
+    """One browser: its own cookies and one keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Referer"] = f"http://127.0.0.1:{self.port}/login/"
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            # The server closed an idle keep-alive connection: reconnect, as browsers do.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+        data = response.read()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def log_in(self, username: str) -> None:
+        _status, page = self.request("GET", "/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token, "no CSRF token on the login page"
+        form = urllib.parse.urlencode(
+            {
+                "username": username,
+                "password": username + PASSWORD_SUFFIX,
+                "csrfmiddlewaretoken": token.group(1).decode(),
+            }
+        )
+        status, _ = self.request("POST", "/login/", form)
+        if status != 302:
+            raise RuntimeError(f"login as {username} failed with HTTP {status}")
+
+
+def run_load(port: int, path: str, username: str | None, clients: int, requests: int) -> dict:
+    sessions = []
+    for _ in range(clients):
+        client = Client(port)
+        if username:
+            client.log_in(username)
+        sessions.append(client)
+    latencies: list[float] = []
+    errors = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+
+    def work(client: Client) -> None:
+        mine = []
+        barrier.wait()
+        for _ in range(requests):
+            start = time.perf_counter()
+            status, _ = client.request("GET", path)
+            mine.append(time.perf_counter() - start)
+            if status != 200:
+                errors.append(status)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in sessions]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "path": path,
+        "as": username or "anonymous",
+        "n": len(latencies),
+        "errors": len(errors),
+        "p50_ms": 1000 * statistics.median(latencies),
+        "p95_ms": 1000 * latencies[int(0.95 * (len(latencies) - 1))],
+        "rps": len(latencies) / elapsed,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--requests", type=int, default=40, help="per client and page")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="embct-bench-") as data_dir:
+        env = dict(os.environ, EMBCT_DATA_DIR=data_dir)
+        env.pop("DATABASE_URL", None)
+        env.pop("DJANGO_SETTINGS_MODULE", None)
+        subprocess.run(
+            [sys.executable, "-m", "embct.cli", "demo", "--no-serve"],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "embct.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    if Client(port).request("GET", "/healthz")[0] == 200:
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.2)
+            print(f"machine: {machine()}")
+            print(
+                f"server: embct serve, gunicorn {args.workers} workers x 4 threads, SQLite (WAL), "
+                f"demo clinic; {args.clients} concurrent clients x {args.requests} requests each"
+            )
+            print(f"{'page':<34} {'n':>5} {'err':>4} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8}")
+            Client(port).request("GET", "/healthz")  # warm up
+            for path, user in [
+                ("/healthz", None),
+                ("/week/", "patient"),
+                ("/queue/", "therapist"),
+                ("/healthz", None),
+            ]:
+                r = run_load(port, path, user, args.clients, args.requests)
+                label = f"{r['path']} ({r['as']})"
+                print(
+                    f"{label:<34} {r['n']:>5} {r['errors']:>4} {r['p50_ms']:>8.1f} "
+                    f"{r['p95_ms']:>8.1f} {r['rps']:>8.0f}"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""The administrator's clinic pages: create therapists and patients, assign a patient's
+therapist, arm, start date and feedback weekday, and reset passwords. A new or reset password
+is a random temporary one, shown once on the page and never stored in clear or e-mailed."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from embct.platform.accounts.models import Role, User
+from embct.platform.course.models import Course
+
+from .access import role_required
+from .admin_forms import AssignmentForm, NewAccountForm
+from .models import PatientProfile
+
+admin_required = role_required(Role.ADMIN)
+
+
+def temporary_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def get_profile_for_admin(profile_id: int) -> PatientProfile:
+    try:
+        return PatientProfile.objects.select_related("user").get(pk=profile_id)
+    except PatientProfile.DoesNotExist:
+        raise Http404("no such patient") from None
+
+
+def get_account_for_admin(user_id: int) -> User:
+    """Therapist and patient accounts; other administrators reset their own in Django admin."""
+    try:
+        return User.objects.get(pk=user_id, role__in=[Role.PATIENT, Role.THERAPIST])
+    except User.DoesNotExist:
+        raise Http404("no such account") from None
+
+
+@require_safe
+@login_required
+@admin_required
+def clinic(request: HttpRequest) -> HttpResponse:
+    therapists = User.objects.filter(role=Role.THERAPIST).order_by("last_name", "first_name")
+    patients = PatientProfile.objects.select_related("user", "therapist").order_by("user__username")
+    return render(request, "care/clinic.html", {"therapists": therapists, "patients": patients})
+
+
+def _create(request: HttpRequest, role: str) -> HttpResponse:
+    account = NewAccountForm(request.POST or None, prefix="account")
+    assignment = (
+        AssignmentForm(request.POST or None, prefix="care") if role == Role.PATIENT else None
+    )
+    valid = account.is_valid() and (assignment is None or assignment.is_valid())
+    if request.method == "POST" and valid:
+        password = temporary_password()
+        with transaction.atomic():
+            user = account.save(commit=False)
+            user.role = role
+            user.set_password(password)
+            user.save()
+            if assignment is not None:
+                profile = assignment.save(commit=False)
+                profile.user, profile.course = user, Course.current()
+                profile.save()
+        ctx = {"account": user, "password": password}
+        return render(request, "care/clinic_password.html", ctx, status=201)
+    ctx = {"account": account, "assignment": assignment, "role": role}
+    return render(
+        request, "care/clinic_new.html", ctx, status=400 if request.method == "POST" else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@admin_required
+@never_cache
+def new_patient(request: HttpRequest) -> HttpResponse:
+    return _create(request, Role.PATIENT)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@admin_required
+@never_cache
+def new_therapist(request: HttpRequest) -> HttpResponse:
+    return _create(request, Role.THERAPIST)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@admin_required
+def assign(request: HttpRequest, profile_id: int) -> HttpResponse:
+    profile = get_profile_for_admin(profile_id)
+    form = AssignmentForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        return redirect("care:clinic")
+    return render(request, "care/clinic_assign.html", {"profile": profile, "form": form})
+
+
+@require_POST
+@login_required
+@admin_required
+@never_cache
+def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    account = get_account_for_admin(user_id)
+    password = temporary_password()
+    account.set_password(password)
+    account.save(update_fields=["password"])
+    return render(request, "care/clinic_password.html", {"account": account, "password": password})

@@ -1,0 +1,270 @@
+"""A small demo clinic: therapists, eMBCT patients at different weeks with diaries, messages
+and feedback, a supervised therapist, and an MBCT group with attendance.
+
+Everything is created only when missing, relative to the day it is first run; running it
+again keeps the data (and what was typed into it since). The people are fictional.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from embct.platform.accounts.models import Role, User
+from embct.platform.course.models import Course, CourseSession
+from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+
+from .models import (
+    Arm,
+    DiaryEntry,
+    LogSubmission,
+    Message,
+    MessageKind,
+    PatientProfile,
+    Supervision,
+)
+
+
+@dataclass(frozen=True)
+class DemoPatient:
+    username: str
+    first_name: str
+    therapist: str
+    days_in: int  # days since the start date
+    weekday: int
+    sent_weeks: tuple[int, ...]  # weeks whose log files were sent
+    answered_weeks: tuple[int, ...]  # ... and answered
+    unsent_week: int | None = None  # a diary written but not sent yet
+    question: str = ""
+
+
+THERAPISTS = [
+    # (username, first, last, supervised by)
+    ("therapist", "Tessa", "Demo (therapist)", None),
+    ("therapist2", "Otto", "Demo (therapist, new to eMBCT)", "therapist"),
+]
+PATIENTS = [
+    DemoPatient("patient", "Pim", "therapist", 15, 3, (1, 2), (1, 2), unsent_week=3),
+    DemoPatient("patient2", "Mia", "therapist", 2, 3, (), ()),
+    DemoPatient(
+        "patient3",
+        "Kai",
+        "therapist",
+        30,
+        2,
+        (1, 2, 3, 4, 5),
+        (1, 2, 3, 4),
+        question="Can I do the silent day on a Sunday instead?",
+    ),
+    DemoPatient("patient4", "Noor", "therapist", 52, 4, (1, 2, 4, 6, 7), (1, 2, 4, 6, 7)),
+    DemoPatient(
+        "patient5",
+        "Lars",
+        "therapist2",
+        9,
+        1,
+        (1, 2),
+        (1,),
+        question="The body scan makes me sleepy. Is that all right?",
+    ),
+]
+GROUP_MEMBERS = [("member", "Gwen"), ("member2", "Hugo"), ("member3", "Iris"), ("member4", "Jan")]
+
+DIARY_LINES = [
+    (
+        "Warm hands on the blanket; my shoulders were tight.",
+        "Planning the next hospital visit.",
+        "Restless, then a little calmer.",
+    ),
+    ("Heavy legs, a tingling in the feet.", "Am I doing this right?", "Tired, but glad I did it."),
+    (
+        "The scar felt tender; breathing was shallow.",
+        "Thoughts about the scan results.",
+        "Worried. It passed after a while.",
+    ),
+    ("Noticed the taste of my tea for the first time in weeks.", "Not many.", "Quiet."),
+]
+
+
+def _at(day: date, hour: int) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def _user(username: str, password: str, role: str, first: str, last: str) -> tuple[User, bool]:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"role": role, "first_name": first, "last_name": last}
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    return user, created
+
+
+def _not_after(moment: datetime, latest: datetime) -> datetime:
+    return min(moment, latest)
+
+
+def _fill_patient(
+    profile: PatientProfile, spec: DemoPatient, sessions: dict[int, CourseSession]
+) -> None:
+    start = profile.start_date
+    assert start is not None
+    now = timezone.now()
+    today = timezone.localdate()
+    therapist = profile.therapist
+    Message.objects.create(
+        patient=profile,
+        author=therapist,
+        kind=MessageKind.WELCOME,
+        sent_at=_at(start, 9),
+        read_at=_at(start, 18),
+        body=(
+            f"Welcome, {spec.first_name}. I am {therapist.first_name}, your therapist for this "  # type: ignore[union-attr]
+            "course. I read the diaries you send and write back once a week. Take your time; "
+            "there is no wrong way to do this."
+        ),
+    )
+    weeks = [*spec.sent_weeks, *([spec.unsent_week] if spec.unsent_week else [])]
+    for n, week in enumerate(weeks):
+        session = sessions[week]
+        exercises = [e for e in session.exercises.all() if e.diary] or [None]
+        week_start = start + timedelta(days=7 * (week - 1))
+        entries = []
+        for day in range(3):
+            practised = week_start + timedelta(days=day + 1)
+            if practised > today:
+                break
+            body, thoughts, feelings = DIARY_LINES[(n + day) % len(DIARY_LINES)]
+            entries.append(
+                DiaryEntry.objects.create(
+                    patient=profile,
+                    session=session,
+                    exercise=exercises[day % len(exercises)],
+                    date=practised,
+                    minutes=(10, 20, 15)[day] + n,
+                    body=body,
+                    thoughts=thoughts,
+                    feelings=feelings,
+                    created=_not_after(_at(practised, 20), now - timedelta(hours=3)),
+                )
+            )
+        if week not in spec.sent_weeks or not entries:
+            continue
+        sent = _not_after(_at(week_start + timedelta(days=4), 21), now - timedelta(hours=2))
+        answered = week in spec.answered_weeks
+        answer_at = max(sent, _not_after(sent + timedelta(days=2), now - timedelta(hours=1)))
+        read_at = answer_at + timedelta(hours=5)
+        submission = LogSubmission.objects.create(
+            patient=profile,
+            session=session,
+            sent_at=sent,
+            answered_at=answer_at if answered else None,
+        )
+        DiaryEntry.objects.filter(pk__in=[e.pk for e in entries]).update(submission=submission)
+        if answered:
+            Message.objects.create(
+                patient=profile,
+                author=therapist,
+                kind=MessageKind.FEEDBACK,
+                sent_at=answer_at,
+                read_at=read_at if read_at < now else None,
+                body=(
+                    f"Thank you for your diary of {session.label.lower()}. You practised on "
+                    "three days and wrote honestly about what you noticed, also when it was "
+                    "hard. Noticing that your mind goes to the hospital is the practice itself."
+                ),
+            )
+    if spec.question:
+        Message.objects.create(
+            patient=profile,
+            author=profile.user,
+            body=spec.question,
+            from_patient=True,
+            sent_at=timezone.now() - timedelta(days=1),
+        )
+
+
+@transaction.atomic
+def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[str, str, str]]:
+    """Create what is missing of the demo clinic; return its logins (role, username, password)."""
+    today = today or timezone.localdate()
+    course = Course.current()
+    if course is None:
+        raise ValueError("load a course first (embct manage load_course)")
+    sessions = {s.week: s for s in course.sessions.prefetch_related("exercises")}
+    logins: list[tuple[str, str, str]] = []
+    therapists: dict[str, User] = {}
+    for username, first, last, _sup in THERAPISTS:
+        therapists[username], _ = _user(
+            username, username + password_suffix, Role.THERAPIST, first, last
+        )
+        logins.append(("Therapist", username, username + password_suffix))
+    for username, _first, _last, supervisor in THERAPISTS:
+        if supervisor:
+            Supervision.objects.get_or_create(
+                therapist=therapists[username], defaults={"supervisor": therapists[supervisor]}
+            )
+    for spec in PATIENTS:
+        user, _ = _user(
+            spec.username,
+            spec.username + password_suffix,
+            Role.PATIENT,
+            spec.first_name,
+            "Demo (patient)",
+        )
+        logins.append(
+            (
+                f"Patient, week {min(spec.days_in // 7 + 1, 9)}",
+                spec.username,
+                spec.username + password_suffix,
+            )
+        )
+        if PatientProfile.objects.filter(user=user).exists():
+            continue
+        profile = PatientProfile.objects.create(
+            user=user,
+            therapist=therapists[spec.therapist],
+            arm=Arm.EMBCT,
+            course=course,
+            start_date=today - timedelta(days=spec.days_in),
+            feedback_weekday=spec.weekday,
+        )
+        _fill_patient(profile, spec, sessions)
+    group, created = MbctGroup.objects.get_or_create(
+        name="Thursday evening group (demo)",
+        defaults={
+            "therapist": therapists["therapist"],
+            "location": "Room 2, psycho-oncology centre",
+            "course": course,
+        },
+    )
+    if created:
+        first = today - timedelta(days=today.weekday() - 3 + 7 * 4)  # a Thursday, 4-5 weeks ago
+        for week, session in sessions.items():
+            GroupMeeting.objects.create(
+                group=group, session=session, date=first + timedelta(days=7 * (week - 1))
+            )
+    for n, (username, first_name) in enumerate(GROUP_MEMBERS):
+        user, _ = _user(
+            username, username + password_suffix, Role.PATIENT, first_name, "Demo (group)"
+        )
+        if n == 0:
+            logins.append(("Group member", username, username + password_suffix))
+        profile, made = PatientProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "therapist": therapists["therapist"],
+                "arm": Arm.MBCT,
+                "course": course,
+                "group": group,
+            },
+        )
+        if made:
+            for k, meeting in enumerate(group.meetings.filter(date__lte=today)):
+                Attendance.objects.create(
+                    meeting=meeting, patient=profile, present=(k + n) % 5 != 4
+                )
+    return logins

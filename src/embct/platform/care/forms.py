@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from embct.platform.course.models import CourseSession
+
+from .models import DiaryEntry
+
+MAX_MESSAGE = 5000
+
+
+class DiaryForm(forms.ModelForm):
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = DiaryEntry
+        fields = ["exercise", "date", "minutes", "body", "thoughts", "feelings", "text"]
+        labels = {
+            "exercise": "Exercise",
+            "date": "Date",
+            "minutes": "Minutes practised",
+            "body": "What did you notice in your body?",
+            "thoughts": "What thoughts were there?",
+            "feelings": "What feelings were there?",
+            "text": "Anything else you want to write",
+        }
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}),
+            "minutes": forms.NumberInput(attrs={"min": 0, "max": 600, "inputmode": "numeric"}),
+            "body": forms.Textarea(attrs={"rows": 3}),
+            "thoughts": forms.Textarea(attrs={"rows": 3}),
+            "feelings": forms.Textarea(attrs={"rows": 3}),
+            "text": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args: Any, session: CourseSession, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["exercise"].queryset = session.exercises.filter(diary=True)  # type: ignore[attr-defined]
+        self.fields["exercise"].empty_label = "Other practice"
+        self.fields["exercise"].required = False
+        self.fields["minutes"].min_value = 0
+        if not self.is_bound:
+            self.initial.setdefault("date", timezone.localdate())
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+    def clean_date(self) -> Any:
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("The date cannot be in the future.")
+        return day
+
+    def clean_minutes(self) -> Any:
+        minutes = self.cleaned_data["minutes"]
+        if not 0 <= minutes <= 600:
+            raise forms.ValidationError("Enter the minutes you practised (0 to 600).")
+        return minutes
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Your message",
+        max_length=MAX_MESSAGE,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )

@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from embct.platform.course.models import Course, CourseSession, Exercise
+from embct.platform.lib import schedule
+
+
+class Arm(models.TextChoices):
+    EMBCT = "embct", "eMBCT (online)"
+    MBCT = "mbct", "MBCT (group)"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class PatientProfile(models.Model):
+    """A patient in care: their therapist, arm, start date and feedback weekday."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_profile"
+    )
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="caseload",
+        limit_choices_to={"role": "therapist"},
+    )
+    arm = models.CharField(max_length=8, choices=Arm.choices, default=Arm.EMBCT)
+    start_date = models.DateField(null=True, blank=True)
+    feedback_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.THURSDAY
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, null=True, blank=True)
+    group = models.ForeignKey(
+        "groups.MbctGroup",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(arm__in=[a.value for a in Arm]), name="care_profile_arm_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(feedback_weekday__lte=6), name="care_profile_weekday_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"patient #{self.pk}"
+
+    def week(self, today: date) -> int:
+        """The course week the patient is in today (0 before the start or without one)."""
+        if self.start_date is None:
+            return 0
+        return min(schedule.week_of(self.start_date, today), schedule.COURSE_WEEKS)
+
+    def released_weeks(self, today: date) -> int:
+        return self.week(today)
+
+    def preparation_released(self, today: date) -> bool:
+        if self.start_date is None or self.course is None:
+            return False
+        return today >= schedule.preparation_date(self.start_date, self.course.silent_day_week)
+
+
+class Supervision(models.Model):
+    """A therapist new to eMBCT and the supervising therapist who may read their feedback."""
+
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervisees_links"
+    )
+    therapist = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supervision"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("therapist")),
+                name="care_supervision_not_self",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"supervision #{self.pk}"
+
+
+class LogSubmission(models.Model):
+    """The patient sent the log files (diary entries) of one session to the therapist."""
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="submissions"
+    )
+    session = models.ForeignKey(CourseSession, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_at"]
+        indexes = [models.Index(fields=["patient", "answered_at"])]
+
+    def __str__(self) -> str:
+        return f"log files #{self.pk}"
+
+
+class DiaryEntry(models.Model):
+    """One diary entry (log file line): what was practised and what was noticed."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="diaries")
+    session = models.ForeignKey(CourseSession, on_delete=models.PROTECT, related_name="+")
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    date = models.DateField()
+    minutes = models.PositiveSmallIntegerField()
+    body = models.TextField("body", blank=True)
+    thoughts = models.TextField(blank=True)
+    feelings = models.TextField(blank=True)
+    text = models.TextField("anything else", blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    submission = models.ForeignKey(
+        LogSubmission, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
+    )
+    # A hidden token from the form: a double submit does not create a second entry.
+    form_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        ordering = ["date", "created"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "form_token"], name="care_diary_form_token_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(minutes__lte=600), name="care_diary_minutes_at_most_600"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"diary #{self.pk}"
+
+
+class MessageKind(models.TextChoices):
+    WELCOME = "welcome", "Welcome"
+    FEEDBACK = "feedback", "Feedback"
+    MESSAGE = "message", "Message"
+
+
+class Message(models.Model):
+    """A message in a patient's secure inbox, written by the patient or their therapist."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=10, choices=MessageKind.choices, default=MessageKind.MESSAGE)
+    body = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # For a patient's message: when the therapist answered it.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    from_patient = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["sent_at", "pk"]
+        indexes = [models.Index(fields=["patient", "from_patient", "answered_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[k.value for k in MessageKind]),
+                name="care_message_kind_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"message #{self.pk}"

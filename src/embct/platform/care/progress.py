@@ -1,0 +1,218 @@
+"""Read-side summaries for the pages: a patient's week, a therapist's caseload and queue.
+
+Each runs a fixed number of queries, whatever the number of patients, diaries or messages
+(the tests pin the counts)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from embct.platform.course.models import CourseSession
+from embct.platform.lib import schedule
+
+from .models import Arm, DiaryEntry, LogSubmission, Message, PatientProfile
+
+
+@dataclass
+class SessionState:
+    session: CourseSession
+    released: bool
+    release_date: date | None
+    completed: bool
+    unsent: int
+
+
+@dataclass
+class Week:
+    profile: PatientProfile
+    today: date
+    week: int
+    sessions: list[SessionState]
+    current: SessionState | None
+    next_feedback: date | None
+    unread: int
+    preparation_open: bool
+    due: list[str]
+
+    @property
+    def completed_count(self) -> int:
+        return sum(state.completed for state in self.sessions)
+
+
+def patient_week(profile: PatientProfile, today: date) -> Week:
+    """Everything the patient's week page shows (3 queries)."""
+    week = profile.week(today)
+    sessions = list(
+        CourseSession.objects.filter(course_id=profile.course_id)
+        .only("pk", "course_id", "week", "number", "title")
+        .order_by("week")
+    )
+    completed = set(profile.submissions.values_list("session_id", flat=True))
+    unsent = dict(
+        profile.diaries.filter(submission=None)
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values_list("session_id", "n")
+    )
+    unread = profile.messages.filter(from_patient=False, read_at=None).count()
+    states = [
+        SessionState(
+            session=s,
+            released=s.week <= week,
+            release_date=schedule.release_date(profile.start_date, s.week)
+            if profile.start_date
+            else None,
+            completed=s.pk in completed,
+            unsent=unsent.get(s.pk, 0),
+        )
+        for s in sessions
+    ]
+    current = next((s for s in states if s.session.week == week), None)
+    due: list[str] = []
+    if current is not None and not current.completed:
+        if current.unsent:
+            due.append(f"Send the log files of {current.session.label.lower()}.")
+        else:
+            due.append(f"Practise and keep your diary for {current.session.label.lower()}.")
+    for state in states:
+        if state.released and state is not current and not state.completed and state.unsent:
+            due.append(f"Send the log files of {state.session.label.lower()} (still open).")
+    return Week(
+        profile=profile,
+        today=today,
+        week=week,
+        sessions=states,
+        current=current,
+        next_feedback=schedule.next_weekday(today, profile.feedback_weekday),
+        unread=unread,
+        preparation_open=profile.preparation_released(today),
+        due=due,
+    )
+
+
+@dataclass
+class CaseloadRow:
+    profile: PatientProfile
+    week: int
+    completed: int
+    last_activity: datetime | None
+    minutes_last_7_days: int
+    minutes_total: int
+    waiting: int
+
+    @property
+    def adequate_dose(self) -> bool:
+        return self.completed >= schedule.ADEQUATE_DOSE_SESSIONS
+
+
+def _scalar(queryset: object, column: str) -> Subquery:
+    return Subquery(queryset.values("patient").annotate(v=column).values("v")[:1])  # type: ignore[attr-defined]
+
+
+def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
+    """The therapist's eMBCT patients with their progress (1 query); group members are on
+    the group pages."""
+    since = today - timedelta(days=6)
+    diaries = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by()
+    submissions = LogSubmission.objects.filter(patient=OuterRef("pk")).order_by()
+    messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True).order_by()
+    profiles = (
+        PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
+        .select_related("user")
+        .annotate(
+            n_completed=_scalar(submissions, Count("session", distinct=True)),
+            last_diary=_scalar(diaries, Max("created")),
+            last_sent=_scalar(submissions, Max("sent_at")),
+            last_message=_scalar(messages, Max("sent_at")),
+            minutes_7=_scalar(diaries.filter(date__gte=since), Sum("minutes")),
+            minutes_all=_scalar(diaries, Sum("minutes")),
+            n_waiting=Coalesce(_scalar(submissions.filter(answered_at=None), Count("pk")), 0)
+            + Coalesce(_scalar(messages.filter(answered_at=None), Count("pk")), 0),
+        )
+        .order_by("start_date", "pk")
+    )
+    rows = []
+    for p in profiles:
+        moments = [m for m in (p.last_diary, p.last_sent, p.last_message) if m is not None]
+        rows.append(
+            CaseloadRow(
+                profile=p,
+                week=p.week(today),
+                completed=p.n_completed or 0,
+                last_activity=max(moments) if moments else None,
+                minutes_last_7_days=p.minutes_7 or 0,
+                minutes_total=p.minutes_all or 0,
+                waiting=p.n_waiting or 0,
+            )
+        )
+    return rows
+
+
+def minutes_per_week(profile: PatientProfile) -> list[tuple[int, int]]:
+    """(course week, minutes practised) for weeks 1-9, from the diary dates (1 query)."""
+    totals: dict[int, int] = defaultdict(int)
+    if profile.start_date is not None:
+        for day, minutes in profile.diaries.values_list("date", "minutes"):
+            week = schedule.week_of(profile.start_date, day)
+            if 1 <= week <= schedule.COURSE_WEEKS:
+                totals[week] += minutes
+    return [(week, totals[week]) for week in range(1, schedule.COURSE_WEEKS + 1)]
+
+
+@dataclass
+class QueueItem:
+    kind: str  # "log files" or "message"
+    label: str
+    waiting_since: datetime
+    entries: int = 0
+
+
+@dataclass
+class QueueRow:
+    profile: PatientProfile
+    due: date
+    items: list[QueueItem] = field(default_factory=list)
+
+    @property
+    def oldest(self) -> datetime:
+        return min(item.waiting_since for item in self.items)
+
+    def overdue(self, today: date) -> bool:
+        return self.due < today
+
+
+def feedback_queue(therapist_id: int) -> list[QueueRow]:
+    """Patients with unanswered log files or messages, by feedback day, oldest first
+    (2 queries). A patient's feedback is due on their weekday on or after the oldest item."""
+    rows: dict[int, QueueRow] = {}
+
+    def row_for(profile: PatientProfile) -> QueueRow:
+        if profile.pk not in rows:
+            rows[profile.pk] = QueueRow(profile=profile, due=date.max)
+        return rows[profile.pk]
+
+    submissions = (
+        LogSubmission.objects.filter(patient__therapist_id=therapist_id, answered_at=None)
+        .select_related("patient__user", "session")
+        .annotate(n_entries=Count("entries"))
+    )
+    for s in submissions:
+        row_for(s.patient).items.append(
+            QueueItem("log files", s.session.label, s.sent_at, s.n_entries)  # type: ignore[attr-defined]
+        )
+    messages = Message.objects.filter(
+        patient__therapist_id=therapist_id, from_patient=True, answered_at=None
+    ).select_related("patient__user")
+    for m in messages:
+        row_for(m.patient).items.append(QueueItem("message", "Message", m.sent_at))
+    for row in rows.values():
+        row.items.sort(key=lambda item: item.waiting_since)
+        first_day = timezone.localdate(row.oldest)
+        row.due = schedule.next_weekday(first_day, row.profile.feedback_weekday)
+    return sorted(rows.values(), key=lambda row: (row.due, row.oldest))

@@ -1,0 +1,63 @@
+"""The work behind the views: each function does one clinically meaningful thing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from embct.platform.course.models import CourseSession
+
+from .models import DiaryEntry, LogSubmission, Message, MessageKind, PatientProfile
+from .notify import notify
+
+
+class NothingToSend(ValueError):
+    """The patient tried to send a session's log files without any unsent diary entry."""
+
+
+@transaction.atomic
+def send_log_files(profile: PatientProfile, session: CourseSession) -> LogSubmission:
+    """Bundle the session's unsent diary entries into a submission to the therapist."""
+    unsent = DiaryEntry.objects.select_for_update().filter(
+        patient=profile, session=session, submission=None
+    )
+    ids = list(unsent.values_list("pk", flat=True))
+    if not ids:
+        raise NothingToSend("write at least one diary entry for this session first")
+    submission = LogSubmission.objects.create(patient=profile, session=session)
+    DiaryEntry.objects.filter(pk__in=ids).update(submission=submission)
+    if profile.therapist is not None:
+        notify(profile.therapist)
+    return submission
+
+
+def patient_writes(profile: PatientProfile, body: str) -> Message:
+    message = Message.objects.create(
+        patient=profile,
+        author=profile.user,
+        kind=MessageKind.MESSAGE,
+        body=body,
+        from_patient=True,
+    )
+    if profile.therapist is not None:
+        notify(profile.therapist)
+    return message
+
+
+@transaction.atomic
+def therapist_writes(
+    therapist: object, profile: PatientProfile, body: str, kind: str = MessageKind.FEEDBACK
+) -> Message:
+    """Feedback (or a welcome): answers every waiting log file and message of the patient."""
+    now = timezone.now()
+    message = Message.objects.create(patient=profile, author=therapist, kind=kind, body=body)
+    if kind == MessageKind.FEEDBACK:
+        profile.submissions.filter(answered_at=None).update(answered_at=now)
+        profile.messages.filter(from_patient=True, answered_at=None).update(answered_at=now)
+    notify(profile.user)
+    return message
+
+
+def mark_read(profile: PatientProfile) -> int:
+    """The patient opened the inbox: the therapist's messages are read."""
+    return profile.messages.filter(from_patient=False, read_at=None).update(read_at=timezone.now())

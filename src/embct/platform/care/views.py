@@ -1,0 +1,258 @@
+"""Patient and therapist pages. Thin views: role decorator, access helper, form, service."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.db import IntegrityError, transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from embct.platform.lib import schedule
+
+from . import progress, services
+from .access import (
+    get_exercise_for_user,
+    get_own_profile,
+    get_patient_for_therapist,
+    get_session_for_patient,
+    patient_required,
+    role_required,
+    therapist_required,
+)
+from .forms import DiaryForm, MessageForm
+from .models import Message, MessageKind
+
+
+# ---- patient -------------------------------------------------------------------------------
+@require_safe
+@login_required
+@patient_required
+def week(request: HttpRequest) -> HttpResponse:
+    profile = get_own_profile(request)
+    today = timezone.localdate()
+    ctx = {"w": progress.patient_week(profile, today), "weekdays": schedule.WEEKDAY_NAMES}
+    return render(request, "care/week.html", ctx)
+
+
+@require_safe
+@login_required
+@patient_required
+def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+    profile = get_own_profile(request)
+    session = get_session_for_patient(profile, session_id, timezone.localdate())
+    ctx = {
+        "profile": profile,
+        "session": session,
+        "exercises": session.exercises.all(),
+        "examples": session.examples.all(),
+        "entries": profile.diaries.filter(session=session).select_related("exercise"),
+        "sent": profile.submissions.filter(session=session).exists(),
+    }
+    return render(request, "care/session.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@patient_required
+def diary(request: HttpRequest, session_id: int) -> HttpResponse:
+    profile = get_own_profile(request)
+    session = get_session_for_patient(profile, session_id, timezone.localdate())
+    form = DiaryForm(request.POST or None, session=session)
+    if request.method == "POST" and form.is_valid():
+        entry = form.save(commit=False)
+        entry.patient, entry.session = profile, session
+        entry.form_token = form.cleaned_data["form_token"]
+        try:
+            with transaction.atomic():
+                entry.save()
+        except IntegrityError:  # the same form sent twice: the entry is already saved
+            pass
+        flash.success(request, "Your diary entry is saved. Send your log files when you are ready.")
+        return redirect("care:session", session_id=session.pk)
+    return render(request, "care/diary.html", {"session": session, "form": form})
+
+
+@require_POST
+@login_required
+@patient_required
+def send_logs(request: HttpRequest, session_id: int) -> HttpResponse:
+    profile = get_own_profile(request)
+    session = get_session_for_patient(profile, session_id, timezone.localdate())
+    try:
+        services.send_log_files(profile, session)
+    except services.NothingToSend:
+        flash.error(request, "There is nothing to send yet: write a diary entry first.")
+    else:
+        flash.success(request, "Your log files are sent to your therapist.")
+    return redirect("care:session", session_id=session.pk)
+
+
+@require_safe
+@login_required
+@patient_required
+def preparation(request: HttpRequest) -> HttpResponse:
+    profile = get_own_profile(request)
+    if not profile.preparation_released(timezone.localdate()):
+        raise Http404("not open yet")
+    return render(request, "care/preparation.html", {"course": profile.course})
+
+
+@require_safe
+@login_required
+@patient_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    profile = get_own_profile(request)
+    thread = list(profile.messages.select_related("author"))
+    services.mark_read(profile)
+    ctx = {
+        "profile": profile,
+        "thread": thread,
+        "form": MessageForm(),
+        "weekdays": schedule.WEEKDAY_NAMES,
+    }
+    return render(request, "care/inbox.html", ctx)
+
+
+@require_POST
+@login_required
+@patient_required
+def write_message(request: HttpRequest) -> HttpResponse:
+    profile = get_own_profile(request)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        thread = profile.messages.select_related("author")
+        ctx = {
+            "profile": profile,
+            "thread": thread,
+            "form": form,
+            "weekdays": schedule.WEEKDAY_NAMES,
+        }
+        return render(request, "care/inbox.html", ctx, status=400)
+    services.patient_writes(profile, form.cleaned_data["body"])
+    flash.success(request, "Your message is sent to your therapist.")
+    return redirect("care:inbox")
+
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@require_safe
+@login_required
+@role_required("patient", "therapist", "admin", "researcher")
+def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
+    """The exercise's audio; answers a single byte range so the player can seek."""
+    exercise = get_exercise_for_user(request, exercise_id, timezone.localdate())
+    path = exercise.session.course.file(exercise.audio) if exercise.audio else None
+    if path is None:
+        raise Http404("no audio")
+    size = path.stat().st_size
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.groups()
+        start = int(first) if first else max(size - int(last), 0)
+        end = min(int(last), size - 1) if first and last else size - 1
+        if start > end or start >= size:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        with path.open("rb") as handle:
+            handle.seek(start)
+            response = HttpResponse(
+                handle.read(end - start + 1), status=206, content_type="audio/ogg"
+            )
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(path.open("rb"), content_type="audio/ogg")
+    response["Accept-Ranges"] = "bytes"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# ---- therapist -----------------------------------------------------------------------------
+@require_safe
+@login_required
+@therapist_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    rows = progress.caseload(request.user.pk, timezone.localdate())
+    ctx = {
+        "rows": rows,
+        "dose": schedule.ADEQUATE_DOSE_SESSIONS,
+        "weekdays": schedule.WEEKDAY_NAMES,
+    }
+    return render(request, "care/caseload.html", ctx)
+
+
+@require_safe
+@login_required
+@therapist_required
+def queue(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    ctx = {
+        "rows": progress.feedback_queue(request.user.pk),
+        "today": today,
+        "now": timezone.now(),
+        "weekdays": schedule.WEEKDAY_NAMES,
+    }
+    return render(request, "care/queue.html", ctx)
+
+
+@require_safe
+@login_required
+@therapist_required
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    profile = get_patient_for_therapist(request, patient_id)
+    today = timezone.localdate()
+    submissions = profile.submissions.select_related("session").prefetch_related(
+        "entries__exercise"
+    )
+    thread = profile.messages.select_related("author")
+    ctx = {
+        "profile": profile,
+        "week": profile.week(today),
+        "completed": profile.submissions.values("session").distinct().count(),
+        "dose": schedule.ADEQUATE_DOSE_SESSIONS,
+        "minutes": progress.minutes_per_week(profile),
+        "submissions": submissions,
+        "unsent": profile.diaries.filter(submission=None).count(),
+        "thread": thread,
+        "has_welcome": any(m.kind == MessageKind.WELCOME for m in thread),
+        "form": MessageForm(),
+        "weekdays": schedule.WEEKDAY_NAMES,
+    }
+    return render(request, "care/patient.html", ctx)
+
+
+@require_POST
+@login_required
+@therapist_required
+def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
+    profile = get_patient_for_therapist(request, patient_id)
+    kind = MessageKind.WELCOME if request.POST.get("kind") == "welcome" else MessageKind.FEEDBACK
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, "Write a message before sending it (at most 5000 characters).")
+        return redirect("care:patient", patient_id=profile.pk)
+    services.therapist_writes(request.user, profile, form.cleaned_data["body"], kind=kind)
+    flash.success(request, "Sent. Your patient gets an e-mail that something new is waiting.")
+    return redirect("care:patient", patient_id=profile.pk)
+
+
+@require_safe
+@login_required
+@therapist_required
+def supervision(request: HttpRequest) -> HttpResponse:
+    """The feedback written by the therapists this therapist supervises (read only)."""
+    feedback = (
+        Message.objects.filter(author__supervision__supervisor=request.user, from_patient=False)
+        .select_related("author", "patient")
+        .order_by("-sent_at")[:200]
+    )
+    supervisees = request.user.supervisees_links.select_related("therapist")  # type: ignore[union-attr]
+    return render(
+        request, "care/supervision.html", {"feedback": feedback, "supervisees": supervisees}
+    )

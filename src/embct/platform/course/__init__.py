@@ -1,0 +1,1 @@
+"""The course: versioned sessions, exercises, audio and example diaries, loaded from files."""

@@ -1,0 +1,115 @@
+"""The personas every platform test uses (in the spirit of healthchecks' ``hc/test.py``).
+
+- ``tessa``: a therapist; ``pim`` is her eMBCT patient (started 15 days ago: week 3).
+- ``otto``: another therapist; ``olga`` is his patient.
+- ``sam``: a supervising therapist who supervises ``tessa``.
+- ``rosa``: a researcher; ``ada``: an administrator.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import time_machine
+from django.test import TestCase
+
+from embct.platform.accounts.models import Role, User
+from embct.platform.care.models import (
+    DiaryEntry,
+    LogSubmission,
+    PatientProfile,
+    Supervision,
+    Weekday,
+)
+from embct.platform.care.services import send_log_files
+from embct.platform.course.loader import CourseData, read_course, upsert_course
+from embct.platform.course.models import Course, CourseSession
+
+#: The tiny course the tests load (tests/platform/fixture_course/tiny).
+FIXTURE_COURSE = (
+    Path(__file__).resolve().parents[3] / "tests" / "platform" / "fixture_course" / "tiny"
+)
+PASSWORD = "a long enough passphrase"  # noqa: S105
+#: Tests run on a fixed day: Wednesday 18 March 2026, 10:00 in Amsterdam.
+TODAY = date(2026, 3, 18)
+NOW = datetime(2026, 3, 18, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+@functools.cache
+def fixture_course() -> CourseData:
+    """The fixture course, parsed once per test run (each test case writes it afresh)."""
+    return read_course(FIXTURE_COURSE)
+
+
+class BaseTestCase(TestCase):
+    course: Course
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        cls.course, _ = upsert_course(fixture_course())
+
+        def user(name: str, role: str, **extra: object) -> User:
+            return User.objects.create_user(
+                name,
+                password=None,  # force_login in tests; hashing costs 0.3 s a user
+                role=role,
+                first_name=name.title(),
+                email=f"{name}@example.org",
+                **extra,
+            )
+
+        cls.tessa = user("tessa", Role.THERAPIST)
+        cls.otto = user("otto", Role.THERAPIST)
+        cls.sam = user("sam", Role.THERAPIST)
+        cls.rosa = user("rosa", Role.RESEARCHER)
+        cls.ada = user("ada", Role.ADMIN, is_staff=True, is_superuser=True)
+        cls.pim = user("pim", Role.PATIENT)
+        cls.olga = user("olga", Role.PATIENT)
+        cls.pim_profile = PatientProfile.objects.create(
+            user=cls.pim,
+            therapist=cls.tessa,
+            start_date=TODAY - timedelta(days=15),
+            feedback_weekday=Weekday.THURSDAY,
+            course=cls.course,
+        )
+        cls.olga_profile = PatientProfile.objects.create(
+            user=cls.olga,
+            therapist=cls.otto,
+            start_date=TODAY - timedelta(days=15),
+            feedback_weekday=Weekday.MONDAY,
+            course=cls.course,
+        )
+        Supervision.objects.create(supervisor=cls.sam, therapist=cls.tessa)
+
+    def setUp(self) -> None:
+        super().setUp()
+        traveller = time_machine.travel(NOW, tick=False)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+
+    def login(self, user: User) -> None:
+        self.client.force_login(user)
+
+    def session(self, week: int) -> CourseSession:
+        return self.course.sessions.get(week=week)
+
+    def diary(self, profile: PatientProfile, week: int, **fields: object) -> DiaryEntry:
+        """A diary entry of ``profile`` for the session of ``week`` (not sent)."""
+        session = self.session(week)
+        values: dict[str, object] = {
+            "date": TODAY,
+            "minutes": 10,
+            "body": "warm hands",
+            "exercise": session.exercises.first(),
+        }
+        values.update(fields)
+        return DiaryEntry.objects.create(patient=profile, session=session, **values)
+
+    def send(self, profile: PatientProfile, week: int, entries: int = 1) -> LogSubmission:
+        """``entries`` diary entries for ``week``, sent to the therapist."""
+        for _ in range(entries):
+            self.diary(profile, week)
+        return send_log_files(profile, self.session(week))

@@ -1,0 +1,121 @@
+"""The administrator's clinic pages: create accounts, assign patients, reset passwords."""
+
+from __future__ import annotations
+
+from embct.platform.accounts.models import Role, User
+from embct.platform.care.models import Arm, PatientProfile
+from embct.platform.testing import BaseTestCase
+
+
+class ClinicTests(BaseTestCase):
+    def new_patient_form(self, **extra: object) -> dict[str, object]:
+        data: dict[str, object] = {
+            "account-username": "newpatient",
+            "account-first_name": "Nel",
+            "account-email": "nel@example.org",
+            "care-therapist": self.tessa.pk,
+            "care-arm": Arm.EMBCT,
+            "care-start_date": "2026-03-23",
+            "care-feedback_weekday": 1,
+        }
+        data.update(extra)
+        return data
+
+    def test_the_clinic_lists_patients_and_therapists(self) -> None:
+        self.login(self.ada)
+        response = self.client.get("/clinic/")
+        self.assertContains(response, "pim")
+        self.assertContains(response, "otto")
+
+    def test_the_administrator_creates_a_patient_with_a_one_time_password(self) -> None:
+        self.login(self.ada)
+        response = self.client.post("/clinic/patients/new/", self.new_patient_form())
+        assert response.status_code == 201
+        assert response["Cache-Control"].startswith("max-age=0")
+        password = response.context["password"]
+        user = User.objects.get(username="newpatient")
+        assert user.role == Role.PATIENT
+        assert user.check_password(password)
+        profile = PatientProfile.objects.get(user=user)
+        assert (
+            profile.therapist,
+            profile.arm,
+            str(profile.start_date),
+            profile.feedback_weekday,
+        ) == (self.tessa, "embct", "2026-03-23", 1)
+        assert profile.course == self.course
+
+    def test_a_patient_needs_a_therapist_and_nothing_is_half_written(self) -> None:
+        self.login(self.ada)
+        response = self.client.post(
+            "/clinic/patients/new/", self.new_patient_form(**{"care-therapist": ""})
+        )
+        assert response.status_code == 400
+        assert not User.objects.filter(username="newpatient").exists()
+
+    def test_a_patient_cannot_be_assigned_to_a_non_therapist(self) -> None:
+        self.login(self.ada)
+        response = self.client.post(
+            "/clinic/patients/new/", self.new_patient_form(**{"care-therapist": self.rosa.pk})
+        )
+        assert response.status_code == 400
+        assert not User.objects.filter(username="newpatient").exists()
+
+    def test_the_administrator_creates_a_therapist(self) -> None:
+        self.login(self.ada)
+        response = self.client.post("/clinic/therapists/new/", {"account-username": "thea"})
+        assert response.status_code == 201
+        assert User.objects.get(username="thea").role == Role.THERAPIST
+        assert not PatientProfile.objects.filter(user__username="thea").exists()
+
+    def test_the_administrator_reassigns_a_patient(self) -> None:
+        self.login(self.ada)
+        response = self.client.post(
+            f"/clinic/patients/{self.pim_profile.pk}/",
+            {
+                "therapist": self.otto.pk,
+                "arm": "embct",
+                "start_date": "2026-03-01",
+                "feedback_weekday": 4,
+            },
+        )
+        self.assertRedirects(response, "/clinic/")
+        self.pim_profile.refresh_from_db()
+        assert (self.pim_profile.therapist, self.pim_profile.feedback_weekday) == (self.otto, 4)
+
+    def test_the_administrator_resets_a_password(self) -> None:
+        self.login(self.ada)
+        response = self.client.post(f"/clinic/accounts/{self.pim.pk}/password/")
+        assert response.status_code == 200
+        self.pim.refresh_from_db()
+        assert self.pim.check_password(response.context["password"])
+
+    def test_an_administrators_password_is_not_reset_here(self) -> None:
+        self.login(self.ada)
+        assert self.client.post(f"/clinic/accounts/{self.ada.pk}/password/").status_code == 404
+
+    def test_bad_ids_are_404(self) -> None:
+        self.login(self.ada)
+        assert self.client.get("/clinic/patients/999999/").status_code == 404
+        assert self.client.post("/clinic/accounts/999999/password/").status_code == 404
+
+    def test_wrong_methods_are_405(self) -> None:
+        self.login(self.ada)
+        assert self.client.post("/clinic/").status_code == 405
+        assert self.client.get(f"/clinic/accounts/{self.pim.pk}/password/").status_code == 405
+        assert self.client.put("/clinic/patients/new/").status_code == 405
+
+    def test_other_roles_get_403(self) -> None:
+        for user in (self.tessa, self.pim, self.rosa):
+            self.login(user)
+            assert self.client.get("/clinic/").status_code == 403
+            assert self.client.post(f"/clinic/accounts/{self.olga.pk}/password/").status_code == 403
+            assert (
+                self.client.post("/clinic/patients/new/", self.new_patient_form()).status_code
+                == 403
+            )
+        assert not User.objects.filter(username="newpatient").exists()
+
+    def test_home_sends_an_administrator_to_the_clinic(self) -> None:
+        self.login(self.ada)
+        self.assertRedirects(self.client.get("/"), "/clinic/")

@@ -1,0 +1,95 @@
+"""The demo clinic: seeded once, kept on the next run, and every page of it renders."""
+
+from __future__ import annotations
+
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from embct.platform.accounts.models import User
+from embct.platform.care.models import DiaryEntry, LogSubmission, Message, PatientProfile
+from embct.platform.course.loader import load_course
+from embct.platform.groups.models import Attendance, MbctGroup
+from embct.platform.testing import FIXTURE_COURSE
+
+
+@pytest.fixture
+def seeded(db: None, settings: Any) -> str:
+    # Argon2 costs 0.3 s a password; the demo's 15 accounts need no real hashing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    load_course(FIXTURE_COURSE)
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def counts() -> tuple[int, ...]:
+    return tuple(
+        model.objects.count()
+        for model in (User, PatientProfile, DiaryEntry, LogSubmission, Message, Attendance)
+    )
+
+
+def test_it_seeds_patients_at_different_weeks_a_group_and_prints_logins(seeded: str) -> None:
+    assert "patient3-demo-2026" in seeded
+    assert "member-demo-2026" in seeded
+    today = timezone.localdate()
+    weeks = sorted(p.week(today) for p in PatientProfile.objects.filter(arm="embct"))
+    assert weeks == [1, 2, 3, 5, 8]
+    assert LogSubmission.objects.filter(answered_at=None).exists()
+    assert Message.objects.filter(from_patient=True, answered_at=None).exists()
+    group = MbctGroup.objects.get()
+    assert group.members.count() == 4
+    assert Attendance.objects.filter(present=True).exists()
+
+
+def test_running_it_again_keeps_the_data(seeded: str) -> None:
+    pim = PatientProfile.objects.get(user__username="patient")
+    DiaryEntry.objects.create(
+        patient=pim,
+        session=pim.course.sessions.get(week=1),
+        date=pim.start_date,
+        minutes=3,  # type: ignore[union-attr]
+    )
+    before = counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == before
+
+
+@pytest.mark.parametrize(
+    ("username", "pages"),
+    [
+        ("patient", ["/week/", "/inbox/"]),
+        ("patient3", ["/week/", "/inbox/"]),
+        ("member", ["/my-group/", "/inbox/"]),
+        ("therapist", ["/queue/", "/caseload/", "/groups/", "/supervision/"]),
+        ("therapist2", ["/queue/", "/caseload/"]),
+    ],
+)
+def test_every_demo_page_renders(seeded: str, username: str, pages: list[str]) -> None:
+    client = Client()
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    for page in pages:
+        assert client.get(page).status_code == 200, page
+    if user.role == "therapist":
+        for profile in PatientProfile.objects.filter(therapist=user):
+            assert client.get(f"/patients/{profile.pk}/").status_code == 200
+        for group in MbctGroup.objects.filter(therapist=user):
+            assert client.get(f"/groups/{group.pk}/").status_code == 200
+    else:
+        profile = user.patient_profile  # type: ignore[attr-defined]
+        for session in profile.course.sessions.filter(week__lte=profile.week(timezone.localdate())):
+            assert client.get(f"/sessions/{session.pk}/").status_code == 200
+
+
+def test_nothing_in_the_demo_lies_in_the_future(seeded: str) -> None:
+    now = timezone.now()
+    assert not DiaryEntry.objects.filter(date__gt=timezone.localdate()).exists()
+    assert not DiaryEntry.objects.filter(created__gt=now).exists()
+    assert not LogSubmission.objects.filter(sent_at__gt=now).exists()
+    assert not Message.objects.filter(sent_at__gt=now).exists()

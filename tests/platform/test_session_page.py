@@ -1,0 +1,56 @@
+"""The session page: introduction, exercises with audio and transcript, examples, diary."""
+
+from __future__ import annotations
+
+from embct.platform.testing import BaseTestCase
+
+
+class SessionPageTests(BaseTestCase):
+    def url(self, week: int) -> str:
+        return f"/sessions/{self.session(week).pk}/"
+
+    def test_it_shows_the_introduction_audio_transcript_and_examples(self) -> None:
+        self.login(self.pim)
+        response = self.client.get(self.url(2))
+        exercise = self.session(2).exercises.get(slug="breath-2")
+        self.assertContains(response, "<strong>session 2</strong>", html=False)
+        self.assertContains(response, f'src="/exercises/{exercise.pk}/audio/"')
+        self.assertContains(response, "<audio controls", html=False)
+        self.assertContains(response, "Test audio. Breathe in. Breathe out.")
+        self.assertContains(response, "Busy thoughts.")
+        self.assertContains(response, "made-up examples")
+
+    def test_course_html_is_escaped_and_diary_text_too(self) -> None:
+        self.diary(self.pim_profile, 2, body="<b>tight</b> chest")
+        self.login(self.pim)
+        response = self.client.get(self.url(2))
+        self.assertNotContains(response, "<script>alert(1)</script>", html=False)
+        self.assertContains(response, "&lt;b&gt;tight&lt;/b&gt; chest", html=False)
+
+    def test_earlier_sessions_stay_open(self) -> None:
+        self.login(self.pim)
+        assert self.client.get(self.url(1)).status_code == 200
+
+    def test_a_session_not_yet_released_is_404(self) -> None:
+        self.login(self.pim)
+        assert self.client.get(self.url(4)).status_code == 404
+
+    def test_a_bad_id_is_404(self) -> None:
+        self.login(self.pim)
+        assert self.client.get("/sessions/999999/").status_code == 404
+
+    def test_it_refuses_post(self) -> None:
+        self.login(self.pim)
+        assert self.client.post(self.url(1)).status_code == 405
+
+    def test_a_therapist_gets_403(self) -> None:
+        self.login(self.tessa)
+        assert self.client.get(self.url(1)).status_code == 403
+
+    def test_it_shows_own_entries_not_another_patients(self) -> None:
+        self.diary(self.olga_profile, 1, body="olga's private words")
+        self.diary(self.pim_profile, 1, body="pim's words")
+        self.login(self.pim)
+        response = self.client.get(self.url(1))
+        self.assertContains(response, "pim&#x27;s words")
+        self.assertNotContains(response, "olga")
