@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("embct.platform.groups.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage outside a view (e.g. saving the session) also gets the 503 draft page.
+handler500 = "embct.platform.core.dberrors.server_error"

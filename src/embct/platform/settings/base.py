@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A locked or unavailable database: a 503 page that keeps the user's text.
+    "embct.platform.core.dberrors.DatabaseErrorMiddleware",
 ]
 
 ROOT_URLCONF = "embct.platform.urls"
