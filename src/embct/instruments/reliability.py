@@ -166,8 +166,10 @@ def _alpha_of(cov: np.ndarray) -> tuple[float, float]:
         return math.nan, math.nan
     sd = np.sqrt(np.diag(cov))
     corr = cov / np.outer(sd, sd)
-    raw = (1 - np.trace(cov) / cov.sum()) * k / (k - 1)
-    std = (1 - k / corr.sum()) * k / (k - 1)
+    # A total without variance (possible for "alpha if item dropped") leaves alpha undefined.
+    total, total_r = cov.sum(), corr.sum()
+    raw = (1 - np.trace(cov) / total) * k / (k - 1) if total > 0 else math.nan
+    std = (1 - k / total_r) * k / (k - 1) if total_r > 0 else math.nan
     return float(raw), float(std)
 
 
@@ -300,7 +302,10 @@ def cronbach_alpha(
                 "sd": float(item_sd[i]),
                 "r_total": float(col_sums[i] / math.sqrt(cov[i, i] * cov.sum())),
                 "r_total_std": float(corr[:, i].sum() / math.sqrt(corr.sum())),
-                "r_drop": float((col_sums[i] - cov[i, i]) / math.sqrt(cov[i, i] * rest.sum())),
+                # Undefined (NaN) when the other items' total has no variance.
+                "r_drop": float((col_sums[i] - cov[i, i]) / math.sqrt(cov[i, i] * rest.sum()))
+                if rest.sum() > 0
+                else math.nan,
                 "alpha_if_deleted": dropped_raw,
                 "std_alpha_if_deleted": dropped_std,
             }
