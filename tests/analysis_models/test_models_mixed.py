@@ -36,6 +36,10 @@ def test_mixed_model_matches_lme4(trial_frame: pd.DataFrame, r_reference: dict) 
     assert res["residual_var"] == pytest.approx(ref["residual_var"], rel=1e-5)
     assert res["loglik"] == pytest.approx(ref["loglik_reml"], rel=1e-9)
     assert res["converged"] is True
+    # R: car::linearHypothesis(lmm, rbind(c(0,1,0,0,.5,0), c(0,0,1,0,0,.5)))$Chisq[2] (time
+    # averaged over the arms) and the same for the two week x arm terms.
+    assert res["tests"]["time"]["chi2"] == pytest.approx(ref["time_chi2"], rel=1e-5)
+    assert res["tests"]["time_x_arm"]["chi2"] == pytest.approx(ref["time_x_arm_chi2"], rel=1e-5)
     json.dumps(res, allow_nan=False)
 
 

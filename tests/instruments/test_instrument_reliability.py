@@ -214,3 +214,19 @@ def test_alpha_properties_on_random_items(seed: int, k: int, missing_rate: float
         by_hand = k / (k - 1) * (1 - rows.var().sum() / rows.sum(axis=1).var())
         assert cronbach_alpha(holes).alpha == pytest.approx(by_hand, abs=1e-10)
         assert cronbach_alpha(holes).n == len(rows)
+
+
+def test_alpha_if_deleted_is_nan_not_a_warning_when_the_rest_has_no_variance() -> None:
+    """Three items where the last two always sum to the same value: deleting item 1 leaves
+    a constant rest score, so alpha if deleted and r_drop are undefined (NaN), and no
+    division warning escapes (the suite turns RuntimeWarnings into errors)."""
+    import warnings
+
+    items = pd.DataFrame({"a": [2, 2, 3, 1, 4], "b": [0, 1, 2, 3, 1], "c": [3, 2, 1, 0, 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = cronbach_alpha(items)
+    row = result.item_total.loc["a"]
+    assert np.isnan(row["alpha_if_deleted"])
+    assert np.isnan(row["r_drop"])
+    assert np.isfinite(result.item_total.loc["b", "alpha_if_deleted"])

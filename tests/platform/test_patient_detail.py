@@ -44,3 +44,15 @@ class PatientDetailTests(BaseTestCase):
     def test_a_patient_gets_403(self) -> None:
         self.login(self.pim)
         assert self.client.get(self.url()).status_code == 403
+
+    def test_the_query_count_does_not_grow_with_log_files(self) -> None:
+        self.send(self.pim_profile, 1)
+        self.login(self.tessa)
+        url = self.url()
+        # 13, and the INSERT of the audit event that records the read.
+        with self.assertNumQueries(14) as first:
+            self.client.get(url)
+        for week in (1, 2, 3):
+            self.send(self.pim_profile, week, entries=3)
+        with self.assertNumQueries(len(first.captured_queries)):
+            self.client.get(url)

@@ -54,3 +54,14 @@ class SessionPageTests(BaseTestCase):
         response = self.client.get(self.url(1))
         self.assertContains(response, "pim&#x27;s words")
         self.assertNotContains(response, "olga")
+
+    def test_the_query_count_does_not_grow_with_diary_entries(self) -> None:
+        self.login(self.pim)
+        self.diary(self.pim_profile, 2)
+        url = self.url(2)
+        with self.assertNumQueries(11) as first:
+            self.client.get(url)
+        for _ in range(5):
+            self.send(self.pim_profile, 2, entries=2)
+        with self.assertNumQueries(len(first.captured_queries)):
+            self.client.get(url)

@@ -168,7 +168,9 @@ def alliance_mixed_model(
     ``arm`` and week x arm (terms ``intercept``, ``week_5``, ``week_9``, ``arm``,
     ``week_5:arm``, ``week_9:arm``); a random intercept per participant; REML
     (:func:`random_intercept_reml`). Wald z tests per term; Wald chi-square tests of week
-    (all week dummies) and week x arm (all product terms). Unlike the repeated-measures
+    (the week effects averaged over the two arms, like the repeated-measures time test, so
+    the test does not depend on which arm is coded 0) and week x arm (all product terms).
+    Unlike the repeated-measures
     MANOVA this uses incomplete cases under missing-at-random.
 
     Parameters
@@ -257,17 +259,22 @@ def alliance_mixed_model(
         }
         for j, name in enumerate(names)
     ]
+    # Time is tested averaged over the two arms (week_j + week_j:arm / 2), as the
+    # repeated-measures time test is, so it does not depend on which arm is coded 0.
+    time_contrast = np.zeros((k - 1, x.shape[1]))
+    interaction_contrast = np.zeros((k - 1, x.shape[1]))
+    for j in range(k - 1):
+        time_contrast[j, 1 + j] = 1.0
+        time_contrast[j, k + 1 + j] = 0.5
+        interaction_contrast[j, k + 1 + j] = 1.0
     tests = {}
-    for label, index in (
-        ("time", list(range(1, k))),
-        ("time_x_arm", list(range(k + 1, 2 * k))),
-    ):
-        b = fit.params[index]
-        chi2 = float(b @ np.linalg.solve(fit.cov[np.ix_(index, index)], b))
+    for label, contrast in (("time", time_contrast), ("time_x_arm", interaction_contrast)):
+        estimate = contrast @ fit.params
+        chi2 = float(estimate @ np.linalg.solve(contrast @ fit.cov @ contrast.T, estimate))
         tests[label] = {
             "chi2": json_number(chi2),
-            "dof": len(index),
-            "p_val": json_number(stats.chi2.sf(chi2, len(index))),
+            "dof": k - 1,
+            "p_val": json_number(stats.chi2.sf(chi2, k - 1)),
         }
     total = fit.group_var + fit.residual_var
     return {

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import demo, manage, reliability, score, serve
+from . import analyze, backup, demo, manage, reliability, restore, score, serve
 from .errors import CommandError
 
 __all__ = ["COMMANDS", "CommandError", "build_parser", "main", "parse_args"]
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage, score, reliability]
+COMMANDS = [serve, demo, manage, score, reliability, analyze, backup, restore]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -164,12 +164,15 @@ def _alpha_of(cov: np.ndarray) -> tuple[float, float]:
     k = cov.shape[0]
     if k < 2:
         return math.nan, math.nan
-    sd = np.sqrt(np.diag(cov))
-    corr = cov / np.outer(sd, sd)
-    # A total without variance (possible for "alpha if item dropped") leaves alpha undefined.
-    total, total_r = cov.sum(), corr.sum()
+    # Undefined (NaN, not a division warning) when the scale has no variance, or an item has
+    # none for the standardized form: tiny listwise samples can get there.
+    total = float(cov.sum())
     raw = (1 - np.trace(cov) / total) * k / (k - 1) if total > 0 else math.nan
-    std = (1 - k / total_r) * k / (k - 1) if total_r > 0 else math.nan
+    sd = np.sqrt(np.diag(cov))
+    if np.any(sd == 0):
+        return float(raw), math.nan
+    corr_total = float((cov / np.outer(sd, sd)).sum())
+    std = (1 - k / corr_total) * k / (k - 1) if corr_total > 0 else math.nan
     return float(raw), float(std)
 
 
@@ -302,7 +305,7 @@ def cronbach_alpha(
                 "sd": float(item_sd[i]),
                 "r_total": float(col_sums[i] / math.sqrt(cov[i, i] * cov.sum())),
                 "r_total_std": float(corr[:, i].sum() / math.sqrt(corr.sum())),
-                # Undefined (NaN) when the other items' total has no variance.
+                # NaN where the other items' sum has no variance (tiny samples).
                 "r_drop": float((col_sums[i] - cov[i, i]) / math.sqrt(cov[i, i] * rest.sum()))
                 if rest.sum() > 0
                 else math.nan,

@@ -11,6 +11,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("embct.platform.care.urls")),
     path("", include("embct.platform.groups.urls")),
+    path("", include("embct.platform.audit.urls")),
+    path("", include("embct.platform.privacy.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct.platform.accounts.models import Role, User
+from embct.platform.audit.services import record
 from embct.platform.course.models import Course
 
 from .access import role_required
@@ -68,6 +69,7 @@ def _create(request: HttpRequest, role: str) -> HttpResponse:
                 profile = assignment.save(commit=False)
                 profile.user, profile.course = user, Course.current()
                 profile.save()
+            record(request, "account.create", user, role=role)
         ctx = {"account": user, "password": password}
         return render(request, "care/clinic_password.html", ctx, status=201)
     ctx = {"account": account, "assignment": assignment, "role": role}
@@ -100,6 +102,7 @@ def assign(request: HttpRequest, profile_id: int) -> HttpResponse:
     form = AssignmentForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
+        record(request, "patient.assign", profile, changed=form.changed_data)
         return redirect("care:clinic")
     return render(request, "care/clinic_assign.html", {"profile": profile, "form": form})
 
@@ -113,4 +116,5 @@ def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
     password = temporary_password()
     account.set_password(password)
     account.save(update_fields=["password"])
+    record(request, "account.password_reset", account)
     return render(request, "care/clinic_password.html", {"account": account, "password": password})

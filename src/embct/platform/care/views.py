@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from embct.platform.audit.services import record, record_each
 from embct.platform.lib import schedule
 
 from . import progress, services
@@ -206,6 +207,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @therapist_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
+    record(request, "patient.view", profile)
     today = timezone.localdate()
     submissions = profile.submissions.select_related("session").prefetch_related(
         "entries__exercise"
@@ -247,11 +249,12 @@ def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
 @therapist_required
 def supervision(request: HttpRequest) -> HttpResponse:
     """The feedback written by the therapists this therapist supervises (read only)."""
-    feedback = (
+    feedback = list(
         Message.objects.filter(author__supervision__supervisor=request.user, from_patient=False)
         .select_related("author", "patient")
         .order_by("-sent_at")[:200]
     )
+    record_each(request, "supervision.view", [m.patient for m in feedback])
     supervisees = request.user.supervisees_links.select_related("therapist")  # type: ignore[union-attr]
     return render(
         request, "care/supervision.html", {"feedback": feedback, "supervisees": supervisees}

@@ -65,7 +65,7 @@ class CourseSession(models.Model):
             models.UniqueConstraint(fields=["course", "week"], name="course_session_week_unique"),
             models.UniqueConstraint(fields=["course", "slug"], name="course_session_slug_unique"),
         ]
-        ordering = ["course", "week"]
+        ordering = ["course_id", "week"]
 
     def __str__(self) -> str:
         return self.title
@@ -105,7 +105,7 @@ class Exercise(models.Model):
                 name="exercise_kind_valid",
             ),
         ]
-        ordering = ["session", "order"]
+        ordering = ["session_id", "order"]
 
     def __str__(self) -> str:
         return self.title
@@ -125,7 +125,7 @@ class ExampleEntry(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["session", "order"]
+        ordering = ["session_id", "order"]
 
     def __str__(self) -> str:
         return f"{self.author}: {self.exercise_title}"

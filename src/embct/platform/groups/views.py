@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
+from embct.platform.audit.services import record
 from embct.platform.care.access import get_own_profile, patient_required, therapist_required
 from embct.platform.lib import schedule
 
@@ -37,6 +38,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @therapist_required
 def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_therapist(request, group_id)
+    record(request, "group.view", group)
     meetings = list(group.meetings.select_related("session"))
     members = list(
         group.members.select_related("user").annotate(

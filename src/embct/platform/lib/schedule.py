@@ -1,6 +1,10 @@
-"""The course calendar: which week a patient is in, when a session opens, when feedback is due.
+"""The course calendar as the platform uses it: a thin view over :mod:`embct.trial`.
 
-Plain date arithmetic, no Django, so the rules can be read and tested on their own.
+The rules (one session a week from the start date, the silent day in its week after written
+preparation on the last day of the week before, the prearranged feedback weekday, the
+adequate dose) live once, in :mod:`embct.trial`; this module only gives the platform the
+shapes it works with (session numbers 1..8 for the weekly sessions, ``None`` for the silent
+day).
 
 >>> from datetime import date
 >>> week_of(date(2026, 1, 5), date(2026, 1, 12))
@@ -15,24 +19,24 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from embct.trial import protocol as _protocol
+from embct.trial.course import course_calendar, feedback_date
+
 DAYS_PER_WEEK = 7
 
 #: A course has 8 weekly sessions plus the silent day, released one per week.
-WEEKLY_SESSIONS = 8
-COURSE_WEEKS = WEEKLY_SESSIONS + 1
+WEEKLY_SESSIONS = _protocol.N_WEEKLY_SESSIONS
+COURSE_WEEKS = _protocol.N_SESSIONS
 
-#: The adequate dose of the trial: a participant who completed at least this many sessions
-#: is a completer (Bisseling et al. 2019, Methods). Defined here until ``embct.trial`` has it.
-ADEQUATE_DOSE_SESSIONS = 4
+#: The adequate dose of the trial (Bisseling et al. 2019, Methods; see embct.trial).
+ADEQUATE_DOSE_SESSIONS = _protocol.ADEQUATE_DOSE_SESSIONS
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def week_of(start: date, today: date) -> int:
     """The course week ``today`` falls in (1 on the start date), 0 before the start."""
-    if today < start:
-        return 0
-    return (today - start).days // DAYS_PER_WEEK + 1
+    return course_calendar(start).week_of(today)
 
 
 def release_date(start: date, week: int) -> date:
@@ -44,14 +48,14 @@ def release_date(start: date, week: int) -> date:
 
 def preparation_date(start: date, silent_day_week: int) -> date:
     """The silent day's written preparation opens on the last day of the week before it."""
-    return release_date(start, silent_day_week) - timedelta(days=1)
+    return course_calendar(start, _protocol_for(silent_day_week)).preparation_date
 
 
 def next_weekday(on_or_after: date, weekday: int) -> date:
     """The first date on or after ``on_or_after`` that falls on ``weekday`` (Monday = 0)."""
     if not 0 <= weekday <= 6:
         raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
-    return on_or_after + timedelta(days=(weekday - on_or_after.weekday()) % DAYS_PER_WEEK)
+    return feedback_date(on_or_after, weekday)
 
 
 def session_weeks(silent_day_week: int) -> list[tuple[int, int | None]]:
@@ -60,14 +64,11 @@ def session_weeks(silent_day_week: int) -> list[tuple[int, int | None]]:
     >>> session_weeks(6)[4:7]
     [(5, 5), (6, None), (7, 6)]
     """
+    calendar = course_calendar(date(2000, 1, 3), _protocol_for(silent_day_week))
+    return [(session.week, session.weekly_number) for session in calendar.sessions]
+
+
+def _protocol_for(silent_day_week: int) -> _protocol.Protocol:
     if not 2 <= silent_day_week <= COURSE_WEEKS:
         raise ValueError(f"silent_day_week must be 2 to {COURSE_WEEKS}, got {silent_day_week}")
-    weeks: list[tuple[int, int | None]] = []
-    number = 0
-    for week in range(1, COURSE_WEEKS + 1):
-        if week == silent_day_week:
-            weeks.append((week, None))
-        else:
-            number += 1
-            weeks.append((week, number))
-    return weeks
+    return _protocol.Protocol(silent_day_week=silent_day_week)

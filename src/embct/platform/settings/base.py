@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "embct.platform.course",
     "embct.platform.care",
     "embct.platform.groups",
+    "embct.platform.audit",
+    "embct.platform.privacy",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -154,6 +156,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Addresses of the TLS proxies in front of gunicorn: for a request from one of them, the audit
+# log takes the client's address from X-Forwarded-For (never trusted from anyone else).
+EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Demo accounts with printed passwords may be created (embct demo); production.py says no.
 EMBCT_DEMO_ALLOWED = True

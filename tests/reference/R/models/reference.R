@@ -114,7 +114,11 @@ out$mixed <- list(
   n_obs = nrow(long), n_groups = length(unique(long$participant_id)),
   b = unname(fixef(lmm)), se = unname(sqrt(diag(as.matrix(vcov(lmm))))),
   group_var = vc$vcov[vc$grp == "participant_id"], residual_var = vc$vcov[vc$grp == "Residual"],
-  loglik_reml = as.numeric(logLik(lmm, REML = TRUE))
+  loglik_reml = as.numeric(logLik(lmm, REML = TRUE)),
+  # Wald chi-square tests: time averaged over the two arms (week_j + week_j:arm / 2) and
+  # week x arm, by car::linearHypothesis on the lmer fit.
+  time_chi2 = linearHypothesis(lmm, rbind(c(0, 1, 0, 0, 0.5, 0), c(0, 0, 1, 0, 0, 0.5)))$Chisq[2],
+  time_x_arm_chi2 = linearHypothesis(lmm, rbind(c(0, 0, 0, 0, 1, 0), c(0, 0, 0, 0, 0, 1)))$Chisq[2]
 )
 
 # Hierarchical regressions (SPSS listwise over all steps; pairwise F change).

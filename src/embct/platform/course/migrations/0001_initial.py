@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='course.course')),
             ],
             options={
-                'ordering': ['course', 'week'],
+                'ordering': ['course_id', 'week'],
             },
         ),
         migrations.CreateModel(
@@ -67,7 +67,7 @@ class Migration(migrations.Migration):
                 ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='examples', to='course.coursesession')),
             ],
             options={
-                'ordering': ['session', 'order'],
+                'ordering': ['session_id', 'order'],
             },
         ),
         migrations.CreateModel(
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exercises', to='course.coursesession')),
             ],
             options={
-                'ordering': ['session', 'order'],
+                'ordering': ['session_id', 'order'],
             },
         ),
         migrations.AddConstraint(

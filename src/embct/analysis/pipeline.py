@@ -1,0 +1,443 @@
+"""The whole analysis: every section of the paper, as one JSON-ready results document.
+
+:func:`analyze` runs the sections on the normalized frame, :func:`results_tables` lays the
+results out as one tidy table per report table, and :func:`write_results` writes
+``results.json`` and ``tables/*.csv`` to a folder. A section whose data are absent is not an
+error: it reads ``{"skipped": "<reason>"}`` and the others still run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from embct import __version__
+
+from .baseline import baseline_table
+from .config import AnalysisConfig
+from .dropout import early_alliance_by_dropout
+from .flow import arm_labels, dropout_by_arm, sample_flow
+from .io import MissingDataError, prepare
+from .reliability import reliability_table
+
+__all__ = ["MODEL_UNAVAILABLE", "analyze", "results_tables", "to_jsonable", "write_results"]
+
+#: What a model section says when this build of embct does not have the model function.
+MODEL_UNAVAILABLE = "model not available in this build"
+
+_NORMALIZED = {
+    "participant_id",
+    "arm",
+    "arm_label",
+    "started",
+    "sessions_attended",
+    "dropped_out",
+    "completer",
+}
+
+
+def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> dict[str, Any]:
+    """Run every analysis of the paper and return the results document.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The normalized frame (:func:`embct.analysis.load_table` or
+        :func:`embct.analysis.prepare`). A frame that is not normalized yet (it lacks the
+        normalized columns) is passed through :func:`prepare` with ``config`` first.
+    config : AnalysisConfig, optional
+        Only used to prepare a raw frame, and recorded in ``meta``.
+
+    Returns
+    -------
+    dict
+        JSON-ready (numbers as numbers, NaN as None). Keys, in order:
+
+        - ``n``: randomized participants (rows);
+        - ``flow``: ``arms`` (one entry per arm, reference first, with ``arm``,
+          ``arm_label``, ``randomized``, ``declined``, ``started``, ``dropouts``,
+          ``completers``, ``dose_unknown``), ``total`` (the same counts), ``dropout_by_arm``
+          (``chi2``, ``dof``, ``p_val`` (Pearson, uncorrected), ``fisher_p_val``, ``n``, ...);
+        - ``reliability``: ``{instrument}_{wave}`` -> ``alpha``, ``standardized_alpha``,
+          ``n``, ``k``, ``ci_low``, ``ci_high``, ``omega``, ``note`` (why alpha is missing),
+          ``subscales`` (the same per subscale);
+        - ``baseline``: ``n``, ``arms`` (arm, arm_label, n), ``rows`` (the rows of
+          :func:`embct.analysis.baseline_table`, each also with ``arms``: per arm ``arm``,
+          ``arm_label``, ``n`` and ``count``, ``percent`` or ``mean``, ``sd``);
+        - ``dropout``: ``wai_w2`` (``dropouts`` and ``completers`` each ``n``, ``mean``,
+          ``sd``; ``t``, ``dof``, ``p_val``, Welch and Levene beside them) and ``logistic``
+          (:func:`embct.analysis.dropout_logistic`);
+        - ``alliance_development`` (:func:`embct.analysis.alliance_development`);
+        - ``outcomes``: ``hads`` and ``mhc`` (:func:`embct.analysis.outcome_regression`);
+        - ``meta``: ``embct_version``, ``input`` (the data file's name), ``config``, where
+          each total and the dropout status came from, and ``missing_data`` (the sample rule
+          of each section).
+
+        Any section may instead be ``{"skipped": "<reason>"}``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({
+    ...     "arm": ["mbct", "embct"] * 10,
+    ...     "sessions_attended": [9, 2, 8, 7, 3, 9, 6, 1, 9, 8] * 2,
+    ...     "age": [51, 48, 60, 45, 39, 57, 62, 50, 44, 53] * 2})
+    >>> results = analyze(prepare(raw))
+    >>> results["n"], [arm["dropouts"] for arm in results["flow"]["arms"]]
+    (20, [2, 4])
+    >>> results["baseline"]["rows"][0]["variable"], list(results["reliability"])
+    ('age', ['skipped'])
+    """
+    if not set(frame.columns) >= _NORMALIZED or not pd.api.types.is_integer_dtype(frame["arm"]):
+        frame = prepare(frame, config)
+    info: Mapping[str, Any] = frame.attrs.get("embct", {})
+    labels = arm_labels(frame)
+    results: dict[str, Any] = {"n": len(frame)}
+
+    flow = sample_flow(frame)
+    records = flow.to_dict("records")
+    total = {k: v for k, v in records[2].items() if k not in ("arm", "arm_label")}
+    results["flow"] = {
+        "arms": records[:2],
+        "total": total,
+        "dropout_by_arm": _section(lambda: dropout_by_arm(frame).to_dict("records")[0]),
+    }
+    results["reliability"] = _section(lambda: _reliability(frame))
+    results["baseline"] = _section(lambda: _baseline(frame, labels))
+    results["dropout"] = {
+        "wai_w2": _section(lambda: _early_alliance(frame)),
+        "logistic": _model("dropout_logistic", frame),
+    }
+    results["alliance_development"] = _model("alliance_development", frame)
+    results["outcomes"] = {
+        outcome: _model("outcome_regression", frame, outcome) for outcome in ("hads", "mhc")
+    }
+    used = config or AnalysisConfig()
+    results["meta"] = {
+        "embct_version": __version__,
+        "input": info.get("source") or frame.attrs.get("source"),
+        "config": info.get("config") or used.to_dict(),
+        "arms": [{"arm": arm, "arm_label": labels[arm]} for arm in (0, 1)],
+        "participant_id_from": info.get("participant_id_from"),
+        "started_from": info.get("started_from"),
+        "dropped_out_from": info.get("dropped_out_from"),
+        "totals_from": info.get("totals_from"),
+        "missing_data": _missing_data_rules(info),
+    }
+    return to_jsonable(results)
+
+
+def _section(compute: Callable[[], Any]) -> Any:
+    try:
+        return compute()
+    except MissingDataError as reason:
+        return {"skipped": str(reason)}
+
+
+def _model_function(name: str) -> Callable[..., dict[str, Any]]:
+    """``embct.analysis.<name>``; ImportError when this build does not have it."""
+    module = importlib.import_module("embct.analysis")
+    function = getattr(module, name, None)
+    if function is None:
+        raise ImportError(f"cannot import name {name!r} from 'embct.analysis'")
+    return function
+
+
+def _model(name: str, frame: pd.DataFrame, *args: Any) -> dict[str, Any]:
+    try:
+        function = _model_function(name)
+    except ImportError:
+        return {"skipped": MODEL_UNAVAILABLE}
+    return function(frame, *args)
+
+
+def _reliability(frame: pd.DataFrame) -> dict[str, Any]:
+    fields = ["alpha", "standardized_alpha", "n", "k", "ci_low", "ci_high", "omega", "note"]
+    out: dict[str, Any] = {}
+    for row in reliability_table(frame).to_dict("records"):
+        values = {field: row[field] for field in fields}
+        if row["scale"] == "total":
+            out[row["key"]] = {**values, "subscales": {}}
+        else:
+            out[row["key"]]["subscales"][row["scale"]] = values
+    return out
+
+
+def _baseline(frame: pd.DataFrame, labels: dict[int, str]) -> dict[str, Any]:
+    table = baseline_table(frame)
+    counts = frame["arm"].value_counts()
+    rows = []
+    for row in table.to_dict("records"):
+        stats = ("n", "count", "percent") if row["kind"] == "categorical" else ("n", "mean", "sd")
+        row["arms"] = [
+            {"arm": arm, "arm_label": labels[arm], **{s: row[f"{side}_{s}"] for s in stats}}
+            for arm, side in ((0, "reference"), (1, "comparison"))
+        ]
+        rows.append(row)
+    return {
+        "n": len(frame),
+        "arms": [
+            {"arm": arm, "arm_label": labels[arm], "n": int(counts.get(arm, 0))} for arm in (0, 1)
+        ],
+        "rows": rows,
+    }
+
+
+def _early_alliance(frame: pd.DataFrame) -> dict[str, Any]:
+    dropouts, completers = early_alliance_by_dropout(frame).to_dict("records")
+    out: dict[str, Any] = {
+        name: {key: row[key] for key in ("n", "mean", "sd")}
+        for name, row in (("dropouts", dropouts), ("completers", completers))
+    }
+    out["n"] = dropouts["n"] + completers["n"]
+    out.update({str(k): v for k, v in dropouts.items() if k not in ("group", "n", "mean", "sd")})
+    return out
+
+
+def _missing_data_rules(info: Mapping[str, Any]) -> dict[str, str]:
+    dropout_rule = info.get("dropped_out_from") or "the dropped_out column of the frame"
+    return {
+        "dropout_status": str(dropout_rule),
+        "totals": (
+            "totals given in the file are used as they are; totals scored from items follow "
+            "embct.instruments' missing-item rule"
+        ),
+        "flow": "every randomized participant",
+        "dropout_by_arm": "participants who started and whose dropout status is known",
+        "reliability": "per scale, participants who answered every item (listwise)",
+        "baseline": "per row, participants with a value for that characteristic",
+        "dropout.wai_w2": "participants who started, with a known dropout status and wai_w2",
+        "dropout.logistic": "participants who started, with wai_w2 and a known dropout status",
+        "alliance_development": (
+            "completers with wai_w2, wai_w5 and wai_w9 (complete cases); the mixed model "
+            "uses every available WAI total"
+        ),
+        "outcomes": (
+            "one listwise sample for all steps: completers with <outcome>_pre, "
+            "<outcome>_post and wai_w2"
+        ),
+    }
+
+
+def to_jsonable(value: Any) -> Any:
+    """Plain JSON data from results: numpy and pandas scalars as Python numbers, NaN as None.
+
+    Examples
+    --------
+    >>> to_jsonable({"t": np.float64(1.5), "p_val": float("nan"), "n": np.int64(3),
+    ...              "ok": np.bool_(True), "arm": pd.NA, "rows": (1, 2)})
+    {'t': 1.5, 'p_val': None, 'n': 3, 'ok': True, 'arm': None, 'rows': [1, 2]}
+    """
+    if isinstance(value, Mapping):
+        return {str(key): to_jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(item) for item in value]
+    if isinstance(value, np.ndarray):
+        return [to_jsonable(item) for item in value.tolist()]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"cannot put a {type(value).__name__} into results.json: {value!r}")
+
+
+def results_tables(results: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+    """The results document as tidy tables, one per report table (for ``tables/*.csv``).
+
+    Parameters
+    ----------
+    results : mapping
+        The document :func:`analyze` returns. Skipped sections give no table.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        Table name -> table, e.g. ``flow``, ``dropout_by_arm``, ``baseline``,
+        ``reliability``, ``dropout_wai_w2``, ``dropout_logistic_steps``,
+        ``dropout_logistic_terms``, ``alliance_multivariate``, ``alliance_between``,
+        ``alliance_sphericity``, ``alliance_means``, ``outcome_hads_steps``,
+        ``outcome_hads_terms``, ``outcome_hads_simple_slopes`` ... (those present).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"arm": ["mbct", "embct"] * 3, "age": [50, 40, 61, 45, 38, 52]})
+    >>> tables = results_tables(analyze(raw))
+    >>> sorted(tables)
+    ['baseline', 'flow']
+    >>> tables["flow"][["arm_label", "randomized"]]
+      arm_label  randomized
+    0      mbct           3
+    1     embct           3
+    2     total           6
+    """
+    tables: dict[str, pd.DataFrame] = {}
+
+    def ok(section: Any) -> bool:
+        return isinstance(section, Mapping) and "skipped" not in section
+
+    flow = results.get("flow", {})
+    if flow:
+        rows = [*flow["arms"], {"arm": None, "arm_label": "total", **flow["total"]}]
+        tables["flow"] = pd.DataFrame(rows)
+        if ok(flow.get("dropout_by_arm")):
+            tables["dropout_by_arm"] = pd.DataFrame([flow["dropout_by_arm"]])
+    if ok(results.get("baseline")):
+        tables["baseline"] = pd.DataFrame([_scalars(r) for r in results["baseline"]["rows"]])
+    reliability = results.get("reliability")
+    if ok(reliability):
+        assert isinstance(reliability, Mapping)
+        rows = []
+        for key, entry in reliability.items():
+            rows.append({"key": key, "scale": "total", **_scalars(entry)})
+            for scale, values in entry.get("subscales", {}).items():
+                rows.append({"key": key, "scale": scale, **_scalars(values)})
+        tables["reliability"] = pd.DataFrame(rows)
+    dropout = results.get("dropout", {})
+    if ok(dropout.get("wai_w2")):
+        entry = dropout["wai_w2"]
+        test = _scalars(entry)
+        tables["dropout_wai_w2"] = pd.DataFrame(
+            [
+                {"group": group, **entry[group], **{k: v for k, v in test.items() if k != "n"}}
+                for group in ("dropouts", "completers")
+            ]
+        )
+    if ok(dropout.get("logistic")):
+        _steps(tables, "dropout_logistic", dropout["logistic"])
+    alliance = results.get("alliance_development")
+    if ok(alliance):
+        assert isinstance(alliance, Mapping)
+        for part, value in alliance.items():
+            _collect(tables, f"alliance_{part}", value)
+    for outcome, section in (results.get("outcomes") or {}).items():
+        if not ok(section):
+            continue
+        name = f"outcome_{outcome}"
+        _steps(tables, name, section)
+        for part, value in section.items():
+            if part != "steps":
+                _collect(tables, f"{name}_{part}", value)
+    # Whole numbers print as such (counts, df), missing cells stay empty.
+    return {name: table.convert_dtypes() for name, table in tables.items()}
+
+
+def _scalars(entry: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in entry.items() if not isinstance(v, (Mapping, list))}
+
+
+def _steps(tables: dict[str, pd.DataFrame], name: str, section: Mapping[str, Any]) -> None:
+    steps = section.get("steps") or []
+    if not steps:
+        return
+    tables[f"{name}_steps"] = pd.DataFrame(
+        [{"step": i, **_scalars(step)} for i, step in enumerate(steps, start=1)]
+    )
+    terms = [{"step": i, **term} for i, step in enumerate(steps, start=1) for term in step["terms"]]
+    tables[f"{name}_terms"] = pd.DataFrame(terms)
+
+
+def _collect(tables: dict[str, pd.DataFrame], name: str, value: Any) -> None:
+    """Tidy tables from one part of a section, whatever its nesting.
+
+    A list of records is a table (its nested lists become ``<name>_<key>`` tables); a
+    mapping of mappings is a table with one row per ``effect`` (and per ``effect.sub`` for a
+    mapping one level deeper); a mapping's scalars are a one-row table and its nested parts
+    are collected under ``<name>_<key>``. Scalars alone are left to results.json.
+    """
+    if isinstance(value, list):
+        if value and all(isinstance(v, Mapping) for v in value):
+            tables[name] = pd.DataFrame([_scalars(v) for v in value])
+            nested = {k for v in value for k, inner in v.items() if isinstance(inner, list)}
+            for key in sorted(nested):
+                rows = [
+                    {"row": i, **_scalars(inner)}
+                    for i, v in enumerate(value, start=1)
+                    for inner in v.get(key) or []
+                    if isinstance(inner, Mapping)
+                ]
+                if rows:
+                    tables[f"{name}_{key}"] = pd.DataFrame(rows)
+        return
+    if not isinstance(value, Mapping) or not value:
+        return
+    if all(isinstance(v, Mapping) for v in value.values()):
+        rows = []
+        for key, inner in value.items():
+            if _scalars(inner):
+                rows.append({"effect": key, **_scalars(inner)})
+            for sub, deeper in inner.items():
+                if isinstance(deeper, Mapping) and _scalars(deeper):
+                    rows.append({"effect": f"{key}.{sub}", **_scalars(deeper)})
+        if rows:
+            tables[name] = pd.DataFrame(rows)
+        return
+    if _scalars(value):
+        tables[name] = pd.DataFrame([_scalars(value)])
+    for key, inner in value.items():
+        if isinstance(inner, (Mapping, list)):
+            _collect(tables, f"{name}_{key}", inner)
+
+
+def write_results(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
+    """Write ``results.json`` and ``tables/*.csv`` into ``out_dir`` (created if missing).
+
+    The files are first written to a temporary folder beside ``out_dir`` and then moved
+    into place, so an error leaves no partial output.
+
+    Parameters
+    ----------
+    results : mapping
+        The document :func:`analyze` returns.
+    out_dir : str or pathlib.Path
+        The output folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, ``results.json`` first.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp()) / "out"
+    >>> raw = pd.DataFrame({"arm": ["mbct", "embct"] * 3, "age": [50, 40, 61, 45, 38, 52]})
+    >>> [path.relative_to(out).as_posix() for path in write_results(analyze(raw), out)]
+    ['results.json', 'tables/baseline.csv', 'tables/flow.csv']
+    """
+    out_dir = Path(out_dir)
+    text = json.dumps(to_jsonable(results), indent=2, allow_nan=False) + "\n"
+    tables = results_tables(results)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-", dir=out_dir.parent))
+    try:
+        (staging / "results.json").write_text(text, encoding="utf-8")
+        (staging / "tables").mkdir()
+        for name, table in sorted(tables.items()):
+            table.to_csv(staging / "tables" / f"{name}.csv", index=False)
+        out_dir.mkdir(exist_ok=True)
+        (out_dir / "tables").mkdir(exist_ok=True)
+        written = []
+        for path in [staging / "results.json", *sorted((staging / "tables").iterdir())]:
+            target = out_dir / path.relative_to(staging)
+            path.replace(target)
+            written.append(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return written

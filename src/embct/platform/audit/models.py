@@ -1,0 +1,95 @@
+"""One append-only table of audit events.
+
+The application never changes or deletes an event: ``save()`` refuses an update, and
+``delete()`` and the queryset's ``update()``/``delete()`` refuse too. On PostgreSQL a trigger
+(migration 0002) rejects UPDATE and DELETE as well, so a bug or a shell session cannot rewrite
+history. The one exception is the retention command, which may blank an event's details and
+pseudonymize its actor's name (never its action, target or time) through :meth:`redact`.
+
+``actor_id`` is a plain number, not a foreign key: deleting an account must neither cascade
+into the log nor need an UPDATE of it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+
+class AppendOnlyError(RuntimeError):
+    """Something tried to change or delete an audit event."""
+
+
+class Action(models.TextChoices):
+    PATIENT_VIEW = "patient.view", "Read a patient's record"
+    SUPERVISION_VIEW = "supervision.view", "Read feedback to a supervisee's patient"
+    GROUP_VIEW = "group.view", "Read a group's attendance"
+    ACCOUNT_CREATE = "account.create", "Created an account"
+    ROLE_CHANGE = "account.role_change", "Changed an account's role"
+    PASSWORD_RESET = "account.password_reset", "Reset an account's password"
+    PATIENT_ASSIGN = "patient.assign", "Changed a patient's therapist, arm or schedule"
+    SELF_EXPORT = "privacy.self_export", "A patient downloaded their own data"
+    RETENTION = "privacy.retention", "Pseudonymized or erased data after the retention period"
+    # The research workflow (allocation, exports, flags) records these.
+    ALLOCATION = "trial.allocation", "Allocated a participant"
+    EXPORT = "trial.export", "Exported study data"
+    FLAG_ACK = "trial.flag_ack", "Acknowledged a flag"
+
+
+#: PostgreSQL setting that lets the retention command redact details (see migration 0002).
+REDACTION_SETTING = "embct.audit_redaction"
+
+
+class AuditQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events cannot be updated")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def redact(self, *, details: dict[str, Any], actor_name: str | None = None) -> int:
+        """Replace the details (and optionally the actor's name) of these events: the
+        retention command's one permitted change. Returns the number of events."""
+        values: dict[str, Any] = {"details": details}
+        if actor_name is not None:
+            values["actor_name"] = actor_name
+        postgres = connection.vendor == "postgresql"
+        with transaction.atomic(using=self.db), connection.cursor() as cursor:
+            if postgres:
+                cursor.execute("SELECT set_config(%s, 'on', true)", [REDACTION_SETTING])
+            count = super().update(**values)
+            if postgres:  # the permission ends with this update, not with the transaction
+                cursor.execute("SELECT set_config(%s, 'off', true)", [REDACTION_SETTING])
+            return count
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    actor_name = models.CharField(max_length=150, blank=True)
+    role = models.CharField(max_length=16, blank=True)
+    action = models.CharField(max_length=40, db_index=True)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"audit event #{self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or kwargs.get("force_update"):
+            raise AppendOnlyError("audit events cannot be changed once written")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")

@@ -1,0 +1,47 @@
+"""The audit log page, for administrators only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from embct.platform.accounts.models import Role
+from embct.platform.care.access import role_required
+
+from .forms import EventFilterForm
+from .models import AuditEvent
+
+PAGE_SIZE = 100
+
+
+@require_safe
+@login_required
+@role_required(Role.ADMIN)
+def event_list(request: HttpRequest) -> HttpResponse:
+    form = EventFilterForm(request.GET or None)
+    events = AuditEvent.objects.all()
+    status = 200
+    if form.is_bound and not form.is_valid():
+        events, status = AuditEvent.objects.none(), 400
+    elif form.is_bound:
+        f = form.cleaned_data
+        if f["actor"]:
+            events = events.filter(actor_name=f["actor"])
+        if f["action"]:
+            events = events.filter(action=f["action"])
+        if f["target_type"]:
+            events = events.filter(target_type=f["target_type"])
+        if f["target_id"]:
+            events = events.filter(target_id=f["target_id"])
+        if f["since"]:
+            events = events.filter(at__date__gte=f["since"])
+        if f["until"]:
+            events = events.filter(at__date__lte=f["until"])
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, "audit/list.html", ctx, status=status)

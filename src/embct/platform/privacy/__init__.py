@@ -1,0 +1,1 @@
+"""Patients' own data: download (right of access) and erasure after the retention period."""

@@ -1,0 +1,209 @@
+"""Erasure after the retention period, one category at a time (the idea of pretix's
+"shredders"): each category can first export what it is about to change, then pseudonymize or
+erase it. What a clinic keeps is configured in ``settings.EMBCT_RETENTION``::
+
+    EMBCT_RETENTION = {
+        "years": 15,                  # after the study's end
+        "accounts": "pseudonymize",   # patients' user name -> stable pseudonym; names, e-mail blank
+        "diaries": "erase",           # diary free text blank (dates and minutes stay)
+        "messages": "erase",          # message text blank ("delete" removes the rows)
+        "audit": "pseudonymize",      # details blank; patients' names in the log -> pseudonym
+                                      # (the retention runs' own events keep their counts)
+    }
+
+``keep`` leaves a category alone. Research data (dates, minutes, scores, allocations) stay:
+they are what the study is analysed from, linked only through the pseudonym.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from embct.platform.accounts.models import Role, User
+from embct.platform.audit.models import Action, AuditEvent
+from embct.platform.care.models import DiaryEntry, Message
+
+DEFAULTS: dict[str, Any] = {
+    "years": 15,
+    "accounts": "pseudonymize",
+    "diaries": "erase",
+    "messages": "erase",
+    "audit": "pseudonymize",
+}
+REDACTED = {"redacted": "retention"}
+
+
+class RetentionConfigError(ValueError):
+    """``EMBCT_RETENTION`` names an unknown category or method, or a bad period."""
+
+
+def pseudonym(user_id: int) -> str:
+    """A stable pseudonym for an account: the same on every run, not reversible without
+    ``SECRET_KEY``."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"user:{user_id}".encode(), hashlib.sha256)
+    return f"p-{digest.hexdigest()[:16]}"
+
+
+def retention_end(study_end: date, years: int) -> date:
+    """The first day after the retention period (29 February becomes 28 February).
+
+    Examples
+    --------
+    >>> retention_end(date(2024, 2, 29), 15)
+    datetime.date(2039, 2, 28)
+    """
+    try:
+        return study_end.replace(year=study_end.year + years)
+    except ValueError:
+        return study_end.replace(year=study_end.year + years, day=28)
+
+
+def _patients() -> QuerySet[User]:
+    return User.objects.filter(role=Role.PATIENT)
+
+
+@dataclass
+class Shredder:
+    """One category of personal data; subclasses say which rows and how to change them."""
+
+    method: str
+    name: ClassVar[str] = ""
+    methods: ClassVar[tuple[str, ...]] = ()
+
+    def rows(self) -> QuerySet:
+        """The rows this category would change (already shredded rows excluded)."""
+        raise NotImplementedError
+
+    def export(self) -> list[dict[str, Any]]:
+        return list(self.rows().order_by("pk").values(*self.fields))
+
+    fields: ClassVar[tuple[str, ...]] = ()
+
+    def shred(self) -> int:
+        raise NotImplementedError
+
+
+class AccountShredder(Shredder):
+    name = "accounts"
+    methods = ("pseudonymize", "erase")
+    fields = ("id", "username", "first_name", "last_name", "email")
+
+    def rows(self) -> QuerySet[User]:
+        pending = ~Q(first_name="") | ~Q(last_name="") | ~Q(email="") | Q(is_active=True)
+        if self.method == "pseudonymize":
+            pending |= ~Q(username__startswith="p-")
+        else:
+            pending |= ~Q(username__startswith="erased-")
+        return _patients().filter(pending)
+
+    def shred(self) -> int:
+        count = 0
+        for user in self.rows():
+            if self.method == "pseudonymize":
+                user.username = pseudonym(user.pk)
+            else:
+                user.username = f"erased-{secrets.token_hex(8)}"
+            user.first_name = user.last_name = user.email = ""
+            user.is_active = False
+            user.set_unusable_password()
+            user.save()
+            count += 1
+        return count
+
+
+class DiaryShredder(Shredder):
+    name = "diaries"
+    methods = ("erase",)
+    fields = ("id", "patient_id", "date", "body", "thoughts", "feelings", "text")
+
+    def rows(self) -> QuerySet[DiaryEntry]:
+        return DiaryEntry.objects.exclude(body="", thoughts="", feelings="", text="")
+
+    def shred(self) -> int:
+        return self.rows().update(body="", thoughts="", feelings="", text="")
+
+
+class MessageShredder(Shredder):
+    name = "messages"
+    methods = ("erase", "delete")
+    fields = ("id", "patient_id", "sent_at", "body")
+
+    def rows(self) -> QuerySet[Message]:
+        if self.method == "delete":
+            return Message.objects.all()
+        return Message.objects.exclude(body="")
+
+    def shred(self) -> int:
+        if self.method == "delete":
+            return self.rows().delete()[0]
+        return self.rows().update(body="")
+
+
+class AuditShredder(Shredder):
+    name = "audit"
+    methods = ("pseudonymize", "erase")
+    fields = ("id", "at", "actor_name", "action", "target_type", "target_id", "details")
+
+    def rows(self) -> QuerySet[AuditEvent]:
+        patient_ids = list(_patients().values_list("pk", flat=True))
+        by_patient = Q(actor_id__in=patient_ids) & ~Q(actor_name__in=self._names(patient_ids))
+        with_details = ~Q(details=REDACTED) & ~Q(details={}) & ~Q(action=Action.RETENTION)
+        return AuditEvent.objects.filter(by_patient | with_details)
+
+    def _names(self, patient_ids: list[int]) -> list[str]:
+        return [pseudonym(pk) for pk in patient_ids] if self.method == "pseudonymize" else [""]
+
+    def shred(self) -> int:
+        events = list(self.rows().values_list("pk", "actor_id", "actor_name", "details"))
+        patient_ids = set(_patients().values_list("pk", flat=True))
+        count = 0
+        for pk, actor_id, actor_name, details in events:
+            name = actor_name
+            if actor_id in patient_ids:
+                name = pseudonym(actor_id) if self.method == "pseudonymize" else ""
+            AuditEvent.objects.filter(pk=pk).redact(
+                details=REDACTED if details else {}, actor_name=name
+            )
+            count += 1
+        return count
+
+
+SHREDDERS: tuple[type[Shredder], ...] = (
+    AccountShredder,
+    DiaryShredder,
+    MessageShredder,
+    AuditShredder,
+)
+
+
+def configured() -> tuple[int, list[Shredder]]:
+    """The retention period in years and the shredders of the categories not kept."""
+    config = {**DEFAULTS, **getattr(settings, "EMBCT_RETENTION", {})}
+    unknown = set(config) - set(DEFAULTS)
+    if unknown:
+        raise RetentionConfigError(
+            f"EMBCT_RETENTION: unknown key(s) {sorted(unknown)}; expected {sorted(DEFAULTS)}"
+        )
+    years = config["years"]
+    if not isinstance(years, int) or isinstance(years, bool) or years < 0:
+        raise RetentionConfigError(f"EMBCT_RETENTION['years']: {years!r} is not a whole >= 0")
+    chosen = []
+    for shredder in SHREDDERS:
+        method = config[shredder.name]
+        if method == "keep":
+            continue
+        if method not in shredder.methods:
+            allowed = ", ".join((*shredder.methods, "keep"))
+            raise RetentionConfigError(
+                f"EMBCT_RETENTION[{shredder.name!r}]: {method!r} is not one of {allowed}"
+            )
+        chosen.append(shredder(method))
+    return years, chosen

@@ -1,0 +1,156 @@
+"""The audit log itself: append-only for the application (and, on PostgreSQL, for the
+database), masking of sensitive details, and the ``record`` API."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory, override_settings
+
+from embct.platform.audit.models import AppendOnlyError, AuditEvent
+from embct.platform.audit.services import MASK, describe_target, mask, record, record_each
+from embct.platform.testing import NOW, BaseTestCase
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
+)
+
+
+class RecordTests(BaseTestCase):
+    def request(self, user: object, ip: str = "192.0.2.7") -> object:
+        request = RequestFactory().get("/patients/1/", REMOTE_ADDR=ip)
+        request.user = user
+        return request
+
+    def test_it_records_who_what_when_and_from_where(self) -> None:
+        record(self.request(self.tessa), "patient.view", self.pim_profile)
+        event = AuditEvent.objects.get()
+        assert (event.actor_id, event.actor_name, event.role) == (
+            self.tessa.pk,
+            "tessa",
+            "therapist",
+        )
+        assert (event.action, event.target_type, event.target_id) == (
+            "patient.view",
+            "patient",
+            str(self.pim_profile.pk),
+        )
+        assert (event.ip, event.at) == ("192.0.2.7", NOW)
+
+    def test_it_masks_sensitive_details_at_any_depth(self) -> None:
+        event = record(
+            self.ada,
+            "account.password_reset",
+            self.pim,
+            password="hunter2-secret",
+            changes={"email": "pim@example.org", "role": "patient"},
+            rows=3,
+        )
+        event.refresh_from_db()
+        assert event.details == {
+            "password": MASK,
+            "changes": {"email": MASK, "role": "patient"},
+            "rows": 3,
+        }
+        assert "hunter2" not in str(AuditEvent.objects.values_list("details", flat=True)[0])
+
+    def test_a_user_or_nobody_can_be_the_actor(self) -> None:
+        by_user = record(self.ada, "account.create", ("account", 12))
+        by_system = record(None, "privacy.retention")
+        assert (by_user.actor_name, by_user.ip, by_user.target_id) == ("ada", None, "12")
+        assert (by_system.actor_id, by_system.actor_name, by_system.target_type) == (None, "", "")
+
+    def test_record_each_writes_one_event_per_distinct_target(self) -> None:
+        events = record_each(
+            self.sam, "supervision.view", [self.pim_profile, self.olga_profile, self.pim_profile]
+        )
+        assert len(events) == 2
+        assert set(AuditEvent.objects.values_list("target_id", flat=True)) == {
+            str(self.pim_profile.pk),
+            str(self.olga_profile.pk),
+        }
+
+    def test_bad_action_and_target_are_refused(self) -> None:
+        with pytest.raises(ValueError, match="1 to 40 characters"):
+            record(self.ada, "")
+        with pytest.raises(TypeError, match="model instance or a"):
+            record(self.ada, "trial.export", "allocation 12")
+        assert not AuditEvent.objects.exists()
+
+    def test_behind_a_trusted_proxy_the_address_comes_from_x_forwarded_for(self) -> None:
+        def ip(remote: str, forwarded: str) -> str | None:
+            request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
+            request.user = self.tessa
+            return record(request, "patient.view", self.pim_profile).ip
+
+        assert ip("203.0.113.9", "192.0.2.1") == "203.0.113.9"  # not a proxy: header ignored
+        with override_settings(EMBCT_TRUSTED_PROXIES=["127.0.0.1", "10.0.0.2"]):
+            assert ip("127.0.0.1", "192.0.2.1") == "192.0.2.1"
+            assert ip("127.0.0.1", "6.6.6.6, 192.0.2.1, 10.0.0.2") == "192.0.2.1"
+            assert ip("127.0.0.1", "not-an-address") == "127.0.0.1"
+            assert ip("127.0.0.1", "") == "127.0.0.1"
+
+    def test_masking_and_targets_without_a_database(self) -> None:
+        assert mask({"Api-Key": "x", "nested": [{"diary_text": "sad"}], "when": NOW}) == {
+            "Api-Key": MASK,
+            "nested": [{"diary_text": MASK}],
+            "when": str(NOW),
+        }
+        assert mask({"password": ""}) == {"password": ""}  # nothing to hide
+        assert describe_target(self.course) == ("course.course", str(self.course.pk))
+
+
+class AppendOnlyTests(BaseTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.event = record(self.tessa, "patient.view", self.pim_profile, week=3)
+
+    def test_save_refuses_an_update(self) -> None:
+        self.event.action = "account.create"
+        with pytest.raises(AppendOnlyError):
+            self.event.save()
+        assert AuditEvent.objects.get().action == "patient.view"
+
+    def test_delete_and_queryset_changes_are_refused(self) -> None:
+        with pytest.raises(AppendOnlyError):
+            self.event.delete()
+        with pytest.raises(AppendOnlyError):
+            AuditEvent.objects.filter(pk=self.event.pk).delete()
+        with pytest.raises(AppendOnlyError):
+            AuditEvent.objects.update(action="x")
+        assert AuditEvent.objects.get().action == "patient.view"
+
+    def test_redact_changes_details_and_actor_name_only(self) -> None:
+        AuditEvent.objects.filter(pk=self.event.pk).redact(details={}, actor_name="p-1")
+        event = AuditEvent.objects.get()
+        assert (event.details, event.actor_name, event.action) == ({}, "p-1", "patient.view")
+
+    @postgres_only
+    def test_the_database_rejects_update_and_delete(self) -> None:
+        for sql in (
+            "UPDATE audit_auditevent SET action = 'forged'",
+            "DELETE FROM audit_auditevent",
+        ):
+            with pytest.raises(DatabaseError, match="append-only"):
+                raw(sql)
+        assert AuditEvent.objects.get().action == "patient.view"
+
+    @postgres_only
+    def test_the_database_lets_redaction_change_nothing_but_details(self) -> None:
+        with pytest.raises(DatabaseError, match="append-only"):
+            raw(
+                "SELECT set_config('embct.audit_redaction', 'on', true)",
+                "UPDATE audit_auditevent SET action = 'forged', details = '{}'",
+            )
+        AuditEvent.objects.all().redact(details={"redacted": "retention"})
+        with pytest.raises(DatabaseError, match="append-only"):  # the permission ended
+            raw("UPDATE audit_auditevent SET details = '{}'")
+        event = AuditEvent.objects.get()
+        assert (event.action, event.details) == ("patient.view", {"redacted": "retention"})
+
+
+def raw(*statements: str) -> None:
+    """Run SQL behind the application's back, in a savepoint the test survives."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
