@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import tempfile
 from pathlib import Path
 
@@ -129,3 +130,73 @@ def test_alpha_if_dropped_is_undefined_not_a_warning_when_the_rest_has_no_varian
         path = Path(folder) / "items.csv"
         frame.to_csv(path, index=False)
         assert check("reliability", path, None) in {0, 2}
+
+
+# ---- embct.analysis.load_table and `embct analyze` -----------------------------------------
+TRIAL_COLUMNS = ["participant_id", "arm", "started", "sessions_attended", "wai_w2", "hads_pre"]
+trial_cells = st.one_of(
+    st.sampled_from(["mbct", "embct", "MBCT", "tau", "", "yes", "no", "1", "0", "9", "-1"]),
+    st.sampled_from(["3.5", "1e9", "NaN", "inf", "p1", "p1", " ", "\x00", "２", "TRUE"]),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=6),
+)
+valid_trial_row = st.tuples(
+    st.sampled_from(["mbct", "embct"]),
+    st.integers(0, 9).map(str),
+    st.floats(20, 84).map(lambda x: f"{x:.1f}"),
+    st.integers(0, 42).map(str),
+)
+
+
+@FUZZ
+@given(
+    rows=st.lists(
+        st.one_of(
+            st.lists(trial_cells, min_size=6, max_size=6),
+            valid_trial_row.map(lambda r: ["", r[0], "yes", r[1], r[2], r[3]]),
+        ),
+        min_size=0,
+        max_size=5,
+    ),
+    drop=st.sets(st.sampled_from(TRIAL_COLUMNS), max_size=2),
+)
+def test_load_table_refuses_malformed_trial_tables_with_a_data_error(
+    rows: list[list[str]], drop: set[str]
+) -> None:
+    from embct.analysis import DataError, load_table
+
+    frame = pd.DataFrame(rows, columns=TRIAL_COLUMNS, dtype=object)
+    frame["participant_id"] = [f"p{i}" if v == "" else v for i, v in enumerate(frame.iloc[:, 0])]
+    frame = frame.drop(columns=sorted(drop))
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "trial.csv"
+        frame.to_csv(path, index=False)
+        problem: DataError | None = None
+        try:
+            loaded = load_table(path)
+        except DataError as error:
+            problem = error
+        if problem is None:
+            assert len(loaded) == len(rows)
+            assert set(loaded["arm"]) <= {0, 1}
+        else:
+            message = str(problem)
+            assert message  # says what is wrong
+            if problem.row is not None:  # a cell: the message names its column and row
+                assert problem.column is not None
+                assert repr(problem.column) in message
+                assert re.search(rf"\brows? [^;]*\b{problem.row}\b", message)
+
+
+@FUZZ
+@given(content=st.binary(max_size=300), suffix=st.sampled_from([".csv", ".sav"]))
+def test_embct_analyze_refuses_random_bytes_and_writes_nothing(content: bytes, suffix: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"trial{suffix}"
+        path.write_bytes(content)
+        out = Path(folder) / "results"
+        status, err = run(["analyze", "--data", str(path), "--out", str(out)])
+        assert status == 2
+        assert err.startswith("embct analyze: error: ")
+        assert "Traceback" not in err
+        assert not out.exists()
+        assert [p.name for p in Path(folder).iterdir()] == [path.name]
