@@ -132,6 +132,7 @@ def test_passwords_one_time_codes_and_csrf_tokens_are_never_echoed() -> None:
             "form_token": "8c3c3f7e-5d0b-4c6e-9a43-6f4b7a0f3b11",
             "care-therapist": "12",
             "present": ["3", "4"],
+            "exercise": "",
         },
     )
     text, hidden = draft_fields(request)
@@ -141,4 +142,5 @@ def test_passwords_one_time_codes_and_csrf_tokens_are_never_echoed() -> None:
         ("care-therapist", "12"),
         ("present", "3"),
         ("present", "4"),
+        ("exercise", ""),
     ]

@@ -66,7 +66,11 @@ def draft_fields(request: HttpRequest) -> tuple[list[tuple[str, str]], list[tupl
     for name, value in items:
         if _SECRET.search(name):
             continue
-        if _MACHINE_NAME.search(name) or _MACHINE_VALUE.fullmatch(value.strip()):
+        if (
+            not value.strip()
+            or _MACHINE_NAME.search(name)
+            or _MACHINE_VALUE.fullmatch(value.strip())
+        ):
             hidden.append((name, value))
         else:
             text.append((name, value))
@@ -90,7 +94,7 @@ def unavailable_response(request: HttpRequest, error: BaseException) -> HttpResp
     context = {
         "text_fields": [(name, _label(name), value) for name, value in text],
         "hidden_fields": hidden,
-        "action": request.path,
+        "action": request.path if request.method == "POST" else request.get_full_path(),
         "csrf_token": get_token(request) if request.method == "POST" else "",
         "posted": request.method == "POST",
         "retry_after": RETRY_AFTER,
