@@ -8,8 +8,8 @@ Usage::
                                          [--workers 2] [--database sqlite,postgres]
 
 Each patient logs in through the login form, then, without pause, opens a diary form and
-sends it, or opens the inbox and writes a message, or sends a session's log files, or looks
-at the week page. Every text field carries a marker unique to that submission. Afterwards
+sends it, or opens the inbox and writes a message, or answers an open questionnaire, or
+sends a session's log files, or looks at the week page. Every text field carries a marker unique to that submission. Afterwards
 the database is read and compared with the clients' ledger: every acknowledged (302)
 submission present exactly once with every field as sent, nothing doubled, nothing the
 clients did not send; SQLite's ``PRAGMA integrity_check`` says ok. The peer in the same run
@@ -18,7 +18,8 @@ is the other database: the same load, the same server, PostgreSQL beside SQLite.
 PostgreSQL is skipped (with a note) when ``BENCH_POSTGRES`` (default
 ``postgres://postgres@127.0.0.1:5432``) does not answer. Loopback only; bounded by
 ``--seconds`` and ``--max-requests``. Exit status 1 when any 5xx was answered or the check
-failed. (Questionnaires join the load when the questionnaire app lands.)
+failed. Where the questionnaires app is installed, patients also answer their open
+questionnaires, and each acknowledged response must be stored with the answers sent.
 """
 
 from __future__ import annotations

@@ -115,12 +115,23 @@ messages = [
     for m in Message.objects.select_related("patient__user", "author").filter(
         body__startswith="bench-")
 ]
+from django.apps import apps
+responses = None
+if apps.is_installed("embct.platform.questionnaires"):
+    from embct.platform.questionnaires.models import Response
+    responses = [
+        {"patient": r.patient.user.username, "assessment": r.assessment_id,
+         "form_token": str(r.form_token), "answers": r.answers}
+        for r in Response.objects.select_related("patient__user").filter(
+            patient__user__username__startswith="bench_")
+    ]
 integrity = "ok"
 if connection.vendor == "sqlite":
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA integrity_check")
         integrity = cursor.fetchone()[0]
-print(json.dumps({"diaries": diaries, "messages": messages, "integrity": integrity}))
+print(json.dumps({"diaries": diaries, "messages": messages, "responses": responses,
+                  "integrity": integrity}))
 """
 
 
@@ -243,6 +254,8 @@ def dump(env: dict[str, str]) -> dict:
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _TOKEN = re.compile(r'name="form_token" value="([^"]+)"')
 _DATE = re.compile(r'name="date" value="([^"]+)"')
+_FILL = re.compile(r'href="(?:[^"]*)/questionnaires/(\d+)/"')
+_RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]*)"')
 
 
 class Client:
@@ -335,6 +348,7 @@ class Patient:
         self.client = Client(port)
         self.rng = random.Random(seed)
         self.count = 0
+        self.questionnaires = False  # set by log_in_all where the app is installed
 
     def marker(self, kind: str) -> str:
         self.count += 1
@@ -343,7 +357,9 @@ class Patient:
     def act(self, ledger: Ledger) -> None:
         """One step of a patient's evening: mostly diaries and messages."""
         roll = self.rng.random()
-        if roll < 0.45:
+        if roll < 0.1 and self.questionnaires:
+            self.fill_questionnaire(ledger)
+        elif roll < 0.5:
             self.write_diary(ledger)
         elif roll < 0.85:
             self.write_message(ledger)
@@ -384,6 +400,36 @@ class Patient:
             with ledger.lock:
                 ledger.acked.add(marker)
 
+    def fill_questionnaire(self, ledger: Ledger) -> None:
+        """Answer one open questionnaire (when the questionnaires app is installed)."""
+        status, page = ledger.timed(self.client, "GET", "/questionnaires/")
+        ids = sorted(set(_FILL.findall(page)))
+        if status != 200 or not ids:
+            return
+        path = f"/questionnaires/{self.rng.choice(ids)}/"
+        status, page = ledger.timed(self.client, "GET", path)
+        csrf, token = _CSRF.search(page), _TOKEN.search(page)
+        options: dict[str, list[str]] = {}
+        for name, value in _RADIO.findall(page):
+            if value != "skip":
+                options.setdefault(name, []).append(value)
+        if status != 200 or not (csrf and token and options):
+            return
+        answers = {name: self.rng.choice(values) for name, values in options.items()}
+        marker = f"questionnaire-{token[1]}"
+        with ledger.lock:
+            ledger.attempts[marker] = {
+                "kind": "questionnaire",
+                "patient": self.username,
+                "assessment": int(path.split("/")[2]),
+                "answers": answers,
+            }
+        form = {"csrfmiddlewaretoken": csrf[1], "form_token": token[1], "action": "submit"}
+        status, _ = ledger.timed(self.client, "POST", path, {**form, **answers})
+        if status == 302:
+            with ledger.lock:
+                ledger.acked.add(marker)
+
     def write_message(self, ledger: Ledger) -> None:
         status, page = ledger.timed(self.client, "GET", "/inbox/")
         csrf = _CSRF.search(page)
@@ -419,6 +465,10 @@ def log_in_all(seed: dict, port: int, ledger_seed: int = 1) -> list[Patient]:
     missing = [p.username for p in patients if "sessionid" not in p.client.cookies]
     if missing:
         raise RuntimeError(f"could not log in: {', '.join(missing)}")
+    # Questionnaires join the load where the questionnaires app is installed.
+    installed = patients[0].client.request("GET", "/questionnaires/")[0] != 404
+    for patient in patients:
+        patient.questionnaires = installed
     return patients
 
 
@@ -501,11 +551,27 @@ def verify(ledger: Ledger, snapshot: dict) -> dict:
             True,
         ):
             half_written.append(marker)
+    for row in snapshot.get("responses") or []:
+        marker = f"questionnaire-{row['form_token']}"
+        seen[marker] += 1
+        sent = ledger.attempts.get(marker)
+        if sent is None:
+            unknown.append(marker)
+        elif (
+            row["patient"],
+            row["assessment"],
+            {str(k): str(v) for k, v in row["answers"].items()},
+        ) != (sent["patient"], sent["assessment"], sent["answers"]):
+            half_written.append(marker)
     unacked = set(ledger.attempts) - ledger.acked
     return {
         "acknowledged": len(ledger.acked),
         "acknowledged_diaries": sum(ledger.attempts[m]["kind"] == "diary" for m in ledger.acked),
         "acknowledged_messages": sum(ledger.attempts[m]["kind"] == "message" for m in ledger.acked),
+        "acknowledged_questionnaires": sum(
+            ledger.attempts[m]["kind"] == "questionnaire" for m in ledger.acked
+        ),
+        "questionnaires_installed": snapshot.get("responses") is not None,
         "unacknowledged_present": sum(1 for m in unacked if seen[m]),
         "unacknowledged_absent": sum(1 for m in unacked if not seen[m]),
         "missing": sorted(m for m in ledger.acked if seen[m] == 0),
@@ -543,7 +609,13 @@ def figures(ledger: Ledger, elapsed: float) -> dict:
 def print_check(check: dict) -> None:
     print(
         f"  acknowledged {check['acknowledged']} ({check['acknowledged_diaries']} diaries, "
-        f"{check['acknowledged_messages']} messages); unacknowledged: "
+        f"{check['acknowledged_messages']} messages, "
+        + (
+            f"{check['acknowledged_questionnaires']} questionnaires"
+            if check["questionnaires_installed"]
+            else "no questionnaire app"
+        )
+        + "); unacknowledged: "
         f"{check['unacknowledged_present']} saved, {check['unacknowledged_absent']} not saved"
     )
     print(
