@@ -9,10 +9,11 @@ Usage::
 
 Each patient logs in through the login form, then, without pause, opens a diary form and
 sends it, or opens the inbox and writes a message, or answers an open questionnaire, or
-sends a session's log files, or looks at the week page. Every text field carries a marker unique to that submission. Afterwards
-the database is read and compared with the clients' ledger: every acknowledged (302)
-submission present exactly once with every field as sent, nothing doubled, nothing the
-clients did not send; SQLite's ``PRAGMA integrity_check`` says ok. The peer in the same run
+sends a session's log files, or looks at the week page. Every text field carries a marker
+unique to that submission. Afterwards the database is read and compared with the clients'
+ledger: every acknowledged (302) submission present exactly once with every field as sent,
+nothing doubled, nothing the clients did not send; SQLite's ``PRAGMA integrity_check``
+says ok. The peer in the same run
 is the other database: the same load, the same server, PostgreSQL beside SQLite.
 
 PostgreSQL is skipped (with a note) when ``BENCH_POSTGRES`` (default
