@@ -24,6 +24,7 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import DiaryEntry, Message, MessageKind, PatientProfile
 from embct.platform.care.services import send_log_files
 from embct.platform.course.loader import load_course
+from embct.platform.security.demo import give_demo_code
 from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
 
 REPO = Path(__file__).resolve().parents[2]
@@ -79,11 +80,14 @@ def shoot(page: Any, name: str) -> None:
     page.set_viewport_size(size)
 
 
-def log_in(page: Any, base: str, username: str) -> None:
+def log_in(page: Any, base: str, username: str, code: str | None = None) -> None:
     page.goto(base + "/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    if code is not None:  # staff: the second factor
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Continue").click()
 
 
 @pytest.fixture
@@ -172,7 +176,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     therapist = browser.new_context(
         viewport={"width": 1200, "height": 800}, locale="en-GB"
     ).new_page()
-    log_in(therapist, base, "tessa")
+    log_in(therapist, base, "tessa", code=give_demo_code(tessa))
     therapist.get_by_role("heading", name="Feedback queue").wait_for()
     rows = therapist.locator(".queue-row")
     assert "Mia" in rows.nth(0).inner_text()  # due today, before Pim who is due tomorrow

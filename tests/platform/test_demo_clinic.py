@@ -14,7 +14,7 @@ from embct.platform.accounts.models import User
 from embct.platform.care.models import DiaryEntry, LogSubmission, Message, PatientProfile
 from embct.platform.course.loader import load_course
 from embct.platform.groups.models import Attendance, MbctGroup
-from embct.platform.testing import FIXTURE_COURSE
+from embct.platform.testing import FIXTURE_COURSE, force_login_verified
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_running_it_again_keeps_the_data(seeded: str) -> None:
 def test_every_demo_page_renders(seeded: str, username: str, pages: list[str]) -> None:
     client = Client()
     user = User.objects.get(username=username)
-    client.force_login(user)
+    force_login_verified(client, user)
     for page in pages:
         assert client.get(page).status_code == 200, page
     if user.role == "therapist":

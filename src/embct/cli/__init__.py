@@ -13,13 +13,37 @@ from collections.abc import Sequence
 
 from embct import __version__
 
-from . import analyze, backup, demo, manage, reliability, restore, score, serve
+from . import (
+    analyze,
+    backup,
+    demo,
+    manage,
+    power,
+    reliability,
+    reproduce,
+    restore,
+    score,
+    serve,
+    simulate,
+)
 from .errors import CommandError
 
 __all__ = ["COMMANDS", "CommandError", "build_parser", "main", "parse_args"]
 
 #: Subcommand modules, in the order ``embct --help`` lists them.
-COMMANDS = [serve, demo, manage, score, reliability, analyze, backup, restore]
+COMMANDS = [
+    serve,
+    demo,
+    manage,
+    score,
+    reliability,
+    analyze,
+    simulate,
+    reproduce,
+    power,
+    backup,
+    restore,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -14,7 +14,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
-from django.test import TestCase
+from django.test import Client, TestCase
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import (
@@ -27,6 +29,7 @@ from embct.platform.care.models import (
 from embct.platform.care.services import send_log_files
 from embct.platform.course.loader import CourseData, read_course, upsert_course
 from embct.platform.course.models import Course, CourseSession
+from embct.platform.security.services import needs_second_factor
 
 #: The tiny course the tests load (tests/platform/fixture_course/tiny).
 FIXTURE_COURSE = (
@@ -36,6 +39,19 @@ PASSWORD = "a long enough passphrase"  # noqa: S105
 #: Tests run on a fixed day: Wednesday 18 March 2026, 10:00 in Amsterdam.
 TODAY = date(2026, 3, 18)
 NOW = datetime(2026, 3, 18, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
+
+
+def force_login_verified(client: Client, user: User) -> None:
+    """``client.force_login(user)``; for staff, also as if they had given their second factor
+    (a confirmed device of theirs is recorded in the session, as django-otp does)."""
+    client.force_login(user)
+    if needs_second_factor(user):
+        device, _ = StaticDevice.objects.get_or_create(
+            user=user, name="test device", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 @functools.cache
@@ -91,7 +107,7 @@ class BaseTestCase(TestCase):
         self.addCleanup(traveller.stop)
 
     def login(self, user: User) -> None:
-        self.client.force_login(user)
+        force_login_verified(self.client, user)
 
     def session(self, week: int) -> CourseSession:
         return self.course.sessions.get(week=week)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("embct.platform.security.urls")),
     path("", include("embct.platform.care.urls")),
     path("", include("embct.platform.groups.urls")),
     path("", include("embct.platform.audit.urls")),

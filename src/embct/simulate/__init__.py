@@ -1,1 +1,19 @@
-"""A synthetic cohort calibrated to Bisseling et al. (2019). Plain Python: no Django."""
+"""A synthetic BeMind cohort calibrated to Bisseling et al. (2019) (no Django).
+
+>>> from embct.simulate import simulate
+>>> table = simulate(seed=3, mode="population", items=False)
+>>> sorted(table["arm"].unique())
+['embct', 'mbct']
+"""
+
+from .cohort import MODES, simulate
+from .params import ParameterError, default_parameters, load_parameters, scale_design
+
+__all__ = [
+    "MODES",
+    "ParameterError",
+    "default_parameters",
+    "load_parameters",
+    "scale_design",
+    "simulate",
+]

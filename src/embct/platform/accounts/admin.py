@@ -2,6 +2,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.decorators import method_decorator
+
+from embct.platform.lib.reauth import recent_auth_required
 
 from .models import User
 
@@ -21,6 +24,12 @@ class UserAdmin(BaseUserAdmin):
 
             old = form.initial.get("role") if change else None
             record(request, "account.role_change", obj, old=old, new=obj.role)
+
+    # Adding an account or changing its role, flags or password needs a recent password entry.
+    changeform_view = method_decorator(recent_auth_required())(BaseUserAdmin.changeform_view)
+    user_change_password = method_decorator(recent_auth_required())(
+        BaseUserAdmin.user_change_password
+    )
 
 
 def _admin_role_only(request: object) -> bool:

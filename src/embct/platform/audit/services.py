@@ -6,15 +6,17 @@ a key that names a secret or free text a patient wrote never reaches the log in 
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 
+from embct.platform.lib.client_ip import client_ip
+
 from .models import AuditEvent
+
+__all__ = ["client_ip", "record", "record_each"]
 
 #: Keys whose values are masked, matched as case-insensitive substrings of the key.
 SENSITIVE_KEYS = (
@@ -87,27 +89,6 @@ def describe_target(target: Any) -> tuple[str, str]:
     if isinstance(target, tuple) and len(target) == 2:
         return str(target[0]), str(target[1])
     raise TypeError(f"audit target must be a model instance or a (type, id) pair, not {target!r}")
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The address the request came from.
-
-    ``REMOTE_ADDR``, unless that is one of ``settings.EMBCT_TRUSTED_PROXIES`` (the TLS proxy
-    in front of gunicorn): then the nearest address in ``X-Forwarded-For`` that is not itself a
-    trusted proxy. A client cannot forge its address by sending the header itself.
-    """
-    remote = request.META.get("REMOTE_ADDR") or None
-    trusted = set(getattr(settings, "EMBCT_TRUSTED_PROXIES", ()))
-    if remote not in trusted:
-        return remote
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    for address in reversed([part.strip() for part in forwarded.split(",")]):
-        if address and address not in trusted:
-            try:
-                return str(ipaddress.ip_address(address))
-            except ValueError:
-                return remote
-    return remote
 
 
 def record(

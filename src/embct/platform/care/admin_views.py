@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.services import record
 from embct.platform.course.models import Course
+from embct.platform.lib.reauth import recent_auth_required
 
 from .access import role_required
 from .admin_forms import AssignmentForm, NewAccountForm
@@ -89,6 +90,7 @@ def new_patient(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @admin_required
+@recent_auth_required()  # creating a staff account grants a role
 @never_cache
 def new_therapist(request: HttpRequest) -> HttpResponse:
     return _create(request, Role.THERAPIST)

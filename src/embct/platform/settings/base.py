@@ -14,11 +14,15 @@ Everything is read from the environment through :mod:`.env`, with safe defaults:
 from __future__ import annotations
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONE, SELF
 
 from .env import (
     default_data_dir,
     env_bool,
+    env_int,
     env_list,
     env_path,
     env_str,
@@ -53,26 +57,36 @@ INSTALLED_APPS = [
     "embct.platform.groups",
     "embct.platform.audit",
     "embct.platform.privacy",
+    "embct.platform.security",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "embct.platform.security.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A locked or unavailable database: a 503 page that keeps the user's text.
     "embct.platform.core.dberrors.DatabaseErrorMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "embct.platform.urls"
@@ -94,6 +108,11 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "accounts.User"
+# django-axes first: it refuses a locked-out username+address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -144,6 +163,42 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Staff log in with a second factor (embct.platform.security, django-otp): a TOTP app,
+# with single-use backup codes. The issuer is the name the app shows.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "embct")
+# Administrators manage devices (remove a lost phone's) but never see their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked for AXES_COOLOFF_MINUTES, or until an administrator
+# deletes the attempt in Administration > Axes > Access attempts (or `manage.py axes_reset`).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "embct.platform.security.views.lockout"
+AXES_CLIENT_IP_CALLABLE = "embct.platform.security.client_ip.client_ip"
+AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): nothing inline, nothing from elsewhere. A page that
+# shows a self-contained report allows its own inline styles by hash
+# (embct.platform.lib.csp.inline_style_sources).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "media-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
 
 # Notification e-mails say only that something new is waiting; the console backend
 # prints them in a demo. Set EMAIL_URL-style settings in production.

@@ -9,7 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import DEVELOPMENT_SECRET_KEY, SECRET_KEY
-from .env import env_bool, env_int
+from .env import env_bool, env_int, env_list
 
 if not SECRET_KEY or SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured(
@@ -37,3 +37,10 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 EMBCT_DEMO_ALLOWED = False
+# The TLS proxy in front, on this host by default: the audit log and the login throttle read
+# the client address it appends to X-Forwarded-For. TRUSTED_PROXIES lists other addresses.
+EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True

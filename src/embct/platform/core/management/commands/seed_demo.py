@@ -12,6 +12,7 @@ from django.db import transaction
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.demo import seed_clinic
 from embct.platform.course.models import Course
+from embct.platform.security.demo import give_demo_code
 
 #: (username, role, first name, last name). Passwords are printed; they are for a local demo.
 DEMO_ACCOUNTS = [
@@ -50,5 +51,16 @@ class Command(BaseCommand):
         logins = {username: (role.label, username) for username, role, _f, _l in DEMO_ACCOUNTS}
         for label, username, _password in clinic:
             logins[username] = (label, username)
+        codes = _demo_codes(list(logins))
         for label, username in logins.values():
-            self.stdout.write(f"  {label:<22} {username:<11} {username}{DEMO_PASSWORD_SUFFIX}")
+            line = f"  {label:<22} {username:<11} {username}{DEMO_PASSWORD_SUFFIX}"
+            if username in codes:
+                line += f"  second factor: {codes[username]}"
+            self.stdout.write(line.rstrip())
+
+
+def _demo_codes(usernames: list[str]) -> dict[str, str]:
+    """Printed second-factor codes for the demo's staff accounts (patients need none)."""
+    staff = User.objects.filter(username__in=usernames).exclude(role=Role.PATIENT)
+    with transaction.atomic():
+        return {user.username: give_demo_code(user) for user in staff}

@@ -1,0 +1,45 @@
+"""Staff who logged in with a password but have not given their second factor yet reach only
+the second-factor pages (and can log out); every other request goes there first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+
+from embct.platform.lib.reauth import safe_next
+
+from .services import needs_second_factor
+
+#: URL names a password-only staff session may reach.
+OPEN_BEFORE_SECOND_FACTOR = frozenset(
+    {"security:verify", "security:enrol", "logout", "login", "healthz"}
+)
+
+
+class SecondFactorRequiredMiddleware:
+    """After ``django_otp.middleware.OTPMiddleware`` (which sets ``user.is_verified``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not needs_second_factor(user) or user.is_verified():  # type: ignore[union-attr]
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_BEFORE_SECOND_FACTOR:
+            return None
+        if request.method in ("GET", "HEAD"):
+            back = request.get_full_path()
+        else:
+            back = safe_next(request, request.headers.get("referer"))
+        return HttpResponseRedirect(f"{reverse('security:verify')}?{urlencode({'next': back})}")
