@@ -9,6 +9,7 @@ escape, so a 500 fails the test with its traceback.
 
 from __future__ import annotations
 
+import unicodedata
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -251,7 +252,8 @@ class FuzzStaffFormsTests(HypothesisTestCase, BaseTestCase):
         response = self.client.post("/clinic/patients/new/", form)
         if response.status_code == 201:
             event("accepted")
-            user = User.objects.get(username=form["account-username"])
+            user = User.objects.latest("pk")  # the username is stored NFKC-normalized
+            assert user.username == unicodedata.normalize("NFKC", form["account-username"])
             assert user.role == Role.PATIENT
             profile = user.patient_profile
             assert profile.therapist is not None
@@ -272,7 +274,8 @@ class FuzzStaffFormsTests(HypothesisTestCase, BaseTestCase):
         response = self.client.post("/clinic/therapists/new/", form)
         if response.status_code == 201:
             event("accepted")
-            user = User.objects.get(username=form["account-username"])
+            user = User.objects.latest("pk")  # the username is stored NFKC-normalized
+            assert user.username == unicodedata.normalize("NFKC", form["account-username"])
             assert user.role == Role.THERAPIST
             assert not PatientProfile.objects.filter(user=user).exists()
         else:
