@@ -27,7 +27,7 @@ __all__ = ["analysis_function", "power_curve", "replicate", "reproduce_once"]
 def analysis_function() -> tuple[str, Callable[[pd.DataFrame], dict[str, Any]]]:
     """``(name, function)`` turning a canonical table into a results document."""
     try:
-        from embct.analysis import analyze, prepare  # type: ignore[attr-defined]
+        from embct.analysis import analyze, prepare
     except ImportError:
         return "embct.simulate.verify.headline_results (statsmodels)", headline_results
 
