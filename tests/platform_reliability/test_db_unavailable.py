@@ -144,3 +144,18 @@ def test_passwords_one_time_codes_and_csrf_tokens_are_never_echoed() -> None:
         ("present", "4"),
         ("exercise", ""),
     ]
+
+
+class LoginLengthTests(BaseTestCase):
+    def test_an_over_long_username_is_refused_before_authenticating(self) -> None:
+        # Found by the login fuzzing on PostgreSQL: Django's form did not check the length,
+        # and django-axes' varchar(255) column raised a DataError (a 500).
+        from axes.models import AccessAttempt
+
+        response = self.client.post("/login/", {"username": "x" * 4990, "password": "0"})
+        assert response.status_code == 200
+        assert response.context["form"].errors["username"]
+        assert not AccessAttempt.objects.exists()
+        response = self.client.post("/login/", {"username": "x" * 150, "password": "0"})
+        assert response.status_code == 200
+        assert AccessAttempt.objects.count() == 1  # a normal failed login is still counted
