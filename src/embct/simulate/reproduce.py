@@ -1,8 +1,9 @@
 """Simulate, analyse and set the paper's figures beside ours (``embct reproduce``), and power.
 
-The analysis is :func:`embct.analysis.analyze` when the analysis layer provides it (on the
-normalized frame of :func:`embct.analysis.prepare`); otherwise the simulator's own
-statsmodels recomputation :func:`embct.simulate.verify.headline_results`.
+The analysis is :func:`embct.analysis.analyze` on the normalized frame of
+:func:`embct.analysis.prepare`, the same as ``embct analyze``. (The simulator's tests check
+its cohorts with an independent plain-statsmodels recomputation,
+:func:`embct.simulate.verify.headline_results`.)
 """
 
 from __future__ import annotations
@@ -19,17 +20,13 @@ from . import _gram
 from .cohort import simulate
 from .compare import comparison_rows, coverage
 from .params import load_parameters
-from .verify import headline_results
 
 __all__ = ["analysis_function", "power_curve", "replicate", "reproduce_once"]
 
 
 def analysis_function() -> tuple[str, Callable[[pd.DataFrame], dict[str, Any]]]:
     """``(name, function)`` turning a canonical table into a results document."""
-    try:
-        from embct.analysis import analyze, prepare
-    except ImportError:
-        return "embct.simulate.verify.headline_results (statsmodels)", headline_results
+    from embct.analysis import analyze, prepare
 
     def run(table: pd.DataFrame) -> dict[str, Any]:
         return analyze(prepare(table))
