@@ -63,3 +63,25 @@ class InboxTests(BaseTestCase):
         self.pim_profile.delete()
         self.login(self.pim)
         assert self.client.get("/inbox/").status_code == 404
+
+
+class InboxResendTests(BaseTestCase):
+    def test_the_same_message_form_sent_twice_stores_one_message_and_one_email(self) -> None:
+        self.login(self.pim)
+        page = self.client.get("/inbox/")
+        token = page.context["form"].initial["form_token"]
+        self.assertContains(page, f'value="{token}"')
+        for _ in range(2):  # a double click, or a resend after a lost answer
+            response = self.client.post(
+                "/inbox/write/", {"body": "Is Thursday still fine?", "form_token": str(token)}
+            )
+            assert response.status_code == 302
+        assert Message.objects.filter(patient=self.pim_profile, from_patient=True).count() == 1
+        assert len(mail.outbox) == 1
+
+    def test_two_forms_store_two_messages(self) -> None:
+        self.login(self.pim)
+        for _ in range(2):
+            token = self.client.get("/inbox/").context["form"].initial["form_token"]
+            self.client.post("/inbox/write/", {"body": "Same words", "form_token": str(token)})
+        assert Message.objects.filter(patient=self.pim_profile, from_patient=True).count() == 2

@@ -73,3 +73,15 @@ class WriteFeedbackTests(BaseTestCase):
         self.login(self.pim)
         assert self.client.post(self.url(), {"body": "x"}).status_code == 403
         assert not Message.objects.exists()
+
+
+class FeedbackResendTests(BaseTestCase):
+    def test_feedback_sent_twice_from_one_form_is_stored_once(self) -> None:
+        import uuid
+
+        self.login(self.tessa)
+        token = str(uuid.uuid4())
+        url = f"/patients/{self.pim_profile.pk}/write/"
+        for _ in range(2):
+            self.client.post(url, {"body": "Well done this week.", "form_token": token})
+        assert Message.objects.filter(patient=self.pim_profile, author=self.tessa).count() == 1

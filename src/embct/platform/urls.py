@@ -3,11 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from embct.platform.core import views as core_views
+from embct.platform.core.forms import LoginForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("embct.platform.security.urls")),
     path("", include("embct.platform.care.urls")),
@@ -18,3 +25,6 @@ urlpatterns = [
     path("", include("embct.platform.research.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage outside a view (e.g. saving the session) also gets the 503 draft page.
+handler500 = "embct.platform.core.dberrors.server_error"

@@ -61,9 +61,15 @@ class DiaryForm(forms.ModelForm):
 
 
 class MessageForm(forms.Form):
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     body = forms.CharField(
         label="Your message",
         max_length=MAX_MESSAGE,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())

@@ -176,6 +176,9 @@ class Message(models.Model):
     # For a patient's message: when the therapist answered it.
     answered_at = models.DateTimeField(null=True, blank=True)
     from_patient = models.BooleanField(default=False)
+    # A hidden token from the form: a double click or a resend after a lost answer does not
+    # store the message twice. Empty for messages written by other paths (the demo seed).
+    form_token = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["sent_at", "pk"]
@@ -184,7 +187,12 @@ class Message(models.Model):
             models.CheckConstraint(
                 condition=models.Q(kind__in=[k.value for k in MessageKind]),
                 name="care_message_kind_valid",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["author", "form_token"],
+                condition=models.Q(form_token__isnull=False),
+                name="care_message_form_token_unique",
+            ),
         ]
 
     def __str__(self) -> str:

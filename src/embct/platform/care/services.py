@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+import uuid
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from embct.platform.course.models import CourseSession
@@ -31,26 +33,49 @@ def send_log_files(profile: PatientProfile, session: CourseSession) -> LogSubmis
     return submission
 
 
-def patient_writes(profile: PatientProfile, body: str) -> Message:
-    message = Message.objects.create(
+def _create_once(form_token: uuid.UUID | None, **fields: object) -> tuple[Message, bool]:
+    """Create a message, or return the one this form already stored (same author and token):
+    a double click or a resend after a lost answer stores one message."""
+    if form_token is None:
+        return Message.objects.create(**fields), True
+    try:
+        with transaction.atomic():
+            return Message.objects.create(form_token=form_token, **fields), True
+    except IntegrityError:
+        return Message.objects.get(author=fields["author"], form_token=form_token), False
+
+
+def patient_writes(
+    profile: PatientProfile, body: str, form_token: uuid.UUID | None = None
+) -> Message:
+    message, created = _create_once(
+        form_token,
         patient=profile,
         author=profile.user,
         kind=MessageKind.MESSAGE,
         body=body,
         from_patient=True,
     )
-    if profile.therapist is not None:
+    if created and profile.therapist is not None:
         notify(profile.therapist)
     return message
 
 
 @transaction.atomic
 def therapist_writes(
-    therapist: object, profile: PatientProfile, body: str, kind: str = MessageKind.FEEDBACK
+    therapist: object,
+    profile: PatientProfile,
+    body: str,
+    kind: str = MessageKind.FEEDBACK,
+    form_token: uuid.UUID | None = None,
 ) -> Message:
     """Feedback (or a welcome): answers every waiting log file and message of the patient."""
     now = timezone.now()
-    message = Message.objects.create(patient=profile, author=therapist, kind=kind, body=body)
+    message, created = _create_once(
+        form_token, patient=profile, author=therapist, kind=kind, body=body
+    )
+    if not created:
+        return message
     if kind == MessageKind.FEEDBACK:
         profile.submissions.filter(answered_at=None).update(answered_at=now)
         profile.messages.filter(from_patient=True, answered_at=None).update(answered_at=now)

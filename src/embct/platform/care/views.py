@@ -140,7 +140,9 @@ def write_message(request: HttpRequest) -> HttpResponse:
             "weekdays": schedule.WEEKDAY_NAMES,
         }
         return render(request, "care/inbox.html", ctx, status=400)
-    services.patient_writes(profile, form.cleaned_data["body"])
+    services.patient_writes(
+        profile, form.cleaned_data["body"], form_token=form.cleaned_data["form_token"]
+    )
     flash.success(request, "Your message is sent to your therapist.")
     return redirect("care:inbox")
 
@@ -249,7 +251,13 @@ def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not form.is_valid():
         flash.error(request, "Write a message before sending it (at most 5000 characters).")
         return redirect("care:patient", patient_id=profile.pk)
-    services.therapist_writes(request.user, profile, form.cleaned_data["body"], kind=kind)
+    services.therapist_writes(
+        request.user,
+        profile,
+        form.cleaned_data["body"],
+        kind=kind,
+        form_token=form.cleaned_data["form_token"],
+    )
     flash.success(request, "Sent. Your patient gets an e-mail that something new is waiting.")
     return redirect("care:patient", patient_id=profile.pk)
 

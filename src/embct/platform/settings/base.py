@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "embct.platform.security.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A locked or unavailable database: a 503 page that keeps the user's text.
+    "embct.platform.core.dberrors.DatabaseErrorMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
