@@ -17,9 +17,11 @@ from . import (
     analyze,
     backup,
     demo,
+    export,
     manage,
     power,
     reliability,
+    remind,
     reproduce,
     restore,
     score,
@@ -43,6 +45,8 @@ COMMANDS = [
     power,
     backup,
     restore,
+    export,
+    remind,
 ]
 
 

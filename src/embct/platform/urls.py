@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("embct.platform.groups.urls")),
     path("", include("embct.platform.audit.urls")),
     path("", include("embct.platform.privacy.urls")),
+    path("", include("embct.platform.questionnaires.urls")),
+    path("", include("embct.platform.research.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -14,6 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from embct.platform.audit.services import record, record_each
 from embct.platform.lib import schedule
+from embct.platform.questionnaires import early
+from embct.platform.questionnaires import services as questionnaires
 
 from . import progress, services
 from .access import (
@@ -36,7 +38,11 @@ from .models import Message, MessageKind
 def week(request: HttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     today = timezone.localdate()
-    ctx = {"w": progress.patient_week(profile, today), "weekdays": schedule.WEEKDAY_NAMES}
+    ctx = {
+        "w": progress.patient_week(profile, today),
+        "weekdays": schedule.WEEKDAY_NAMES,
+        "windows": questionnaires.windows(profile, today),
+    }
     return render(request, "care/week.html", ctx)
 
 
@@ -181,7 +187,11 @@ def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
 @login_required
 @therapist_required
 def caseload(request: HttpRequest) -> HttpResponse:
-    rows = progress.caseload(request.user.pk, timezone.localdate())
+    today = timezone.localdate()
+    rows = progress.caseload(request.user.pk, today)
+    flags = early.refresh_flags([row.profile for row in rows], today)
+    for row in rows:
+        row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
     ctx = {
         "rows": rows,
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,

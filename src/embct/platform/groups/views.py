@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from embct.platform.audit.services import record
 from embct.platform.care.access import get_own_profile, patient_required, therapist_required
 from embct.platform.lib import schedule
+from embct.platform.questionnaires import services as questionnaires
 
 from .models import Attendance, GroupMeeting, MbctGroup
 
@@ -101,5 +102,11 @@ def my_group(request: HttpRequest) -> HttpResponse:
             "meeting_id", flat=True
         )
     )
-    ctx = {"group": group, "meetings": meetings, "today": today, "attended": attended}
+    ctx = {
+        "group": group,
+        "meetings": meetings,
+        "today": today,
+        "attended": attended,
+        "windows": questionnaires.windows(profile, today),
+    }
     return render(request, "groups/mine.html", ctx)

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "embct.platform.audit",
     "embct.platform.privacy",
     "embct.platform.security",
+    "embct.platform.questionnaires",
+    "embct.platform.research",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -218,3 +220,22 @@ EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # Demo accounts with printed passwords may be created (embct demo); production.py says no.
 EMBCT_DEMO_ALLOWED = True
+
+# Measurement and research (issue 7).
+# "trial": WAI-SR at weeks 2, 5, 9; "every_session": after every session (routine care).
+EMBCT_ASSESSMENT_MODE = env_str("EMBCT_ASSESSMENT_MODE", "trial")
+# Instrument key -> licensed content pack file; without one, placeholder wording is shown.
+EMBCT_CONTENT_PACKS: dict[str, str] = {
+    key: value
+    for key in ("wai", "hads", "mhc")
+    if (value := env_str(f"EMBCT_CONTENT_PACK_{key.upper()}"))
+}
+# The secret randomization seed (keep it out of the database); randomizing refuses without.
+_seed = env_str("EMBCT_RANDOMIZATION_SEED").strip()
+if _seed and not _seed.lstrip("-").isdigit():
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(f"EMBCT_RANDOMIZATION_SEED={_seed!r} is not a whole number")
+EMBCT_RANDOMIZATION_SEED: int | None = int(_seed) if _seed else None
+# Randomization strata (sites), comma-separated; empty: unstratified.
+EMBCT_SITES = env_list("EMBCT_SITES", [])

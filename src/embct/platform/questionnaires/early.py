@@ -1,0 +1,237 @@
+"""The therapist's early warnings and charts, from embct.trial's rules.
+
+Flags are computed for a whole caseload with a fixed number of queries (whatever its size),
+then kept in :class:`FlagRecord`: each occurrence once, with its acknowledgement.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from embct import trial
+from embct.instruments import get_instrument
+from embct.platform.care.models import Arm, DiaryEntry, LogSubmission, Message, PatientProfile
+from embct.platform.groups.models import Attendance, GroupMeeting
+
+from .charts import line_chart
+from .models import FlagRecord, Response
+from .services import totals_by_patient
+
+
+def _wai_order(key: str) -> int:
+    return int(key.split("_w", 1)[1])
+
+
+@dataclass
+class Inputs:
+    """What the rules need to know about one patient."""
+
+    responses: dict[str, Response] = field(default_factory=dict)
+    completed_weeks: set[int] = field(default_factory=set)
+    attended: int = 0
+    meetings_to_come: int = 0
+    group_started: bool = False
+    last_practice: date | None = None
+    oldest_unanswered: date | None = None
+
+
+def _inputs(profiles: list[PatientProfile]) -> dict[int, Inputs]:
+    """Everything the rules read, for all ``profiles`` at once (6 queries)."""
+    ids = [p.pk for p in profiles]
+    out = {pk: Inputs() for pk in ids}
+    for pk, by_key in totals_by_patient(ids).items():
+        out[pk].responses = by_key
+    for pk, week in (
+        LogSubmission.objects.filter(patient_id__in=ids)
+        .order_by()
+        .values_list("patient_id", "session__week")
+        .distinct()
+    ):
+        out[pk].completed_weeks.add(week)
+    for row in (
+        Attendance.objects.filter(patient_id__in=ids, present=True)
+        .values("patient_id")
+        .annotate(n=Count("meeting", distinct=True))
+    ):
+        out[row["patient_id"]].attended = row["n"]
+    for row in (
+        DiaryEntry.objects.filter(patient_id__in=ids)
+        .values("patient_id")
+        .annotate(last=Max("date"))
+    ):
+        out[row["patient_id"]].last_practice = row["last"]
+    oldest: dict[int, Any] = {}
+    for model, extra in ((LogSubmission, Q()), (Message, Q(from_patient=True))):
+        for row in (
+            model.objects.filter(extra, patient_id__in=ids, answered_at=None)
+            .values("patient_id")
+            .annotate(first=Min("sent_at"))
+        ):
+            pk, first = row["patient_id"], row["first"]
+            oldest[pk] = first if pk not in oldest else min(oldest[pk], first)
+    for pk, moment in oldest.items():
+        out[pk].oldest_unanswered = timezone.localdate(moment)
+    return out
+
+
+def _group_meetings(profiles: list[PatientProfile], today: date) -> dict[int, tuple[int, int]]:
+    """Per group member: (meetings still to come, meetings held) (1 query)."""
+    groups = {p.group_id for p in profiles if p.group_id is not None}
+    if not groups:
+        return {}
+    counts = {
+        row["group_id"]: (row["to_come"], row["held"])
+        for row in GroupMeeting.objects.filter(group_id__in=groups)
+        .values("group_id")
+        .annotate(
+            to_come=Count("pk", filter=Q(date__gte=today)),
+            held=Count("pk", filter=Q(date__lt=today)),
+        )
+    }
+    return {p.pk: counts.get(p.group_id, (0, 0)) for p in profiles if p.group_id is not None}
+
+
+def evaluate(profile: PatientProfile, data: Inputs, today: date) -> list[tuple[str, trial.Flag]]:
+    """The flags that fire for one patient today, each with its occurrence key."""
+    fired: list[tuple[str, trial.Flag | None]] = []
+    totals = {k: r.total for k, r in data.responses.items() if r.total is not None}
+    threshold = getattr(settings, "EMBCT_WEAK_ALLIANCE_THRESHOLD", None)
+    kwargs = {} if threshold is None else {"threshold": float(threshold)}
+    fired.append(("wai_w2", trial.weak_early_alliance(totals.get("wai_w2"), **kwargs)))
+    wai = sorted((k for k in totals if k.startswith("wai_w")), key=_wai_order)
+    if len(wai) >= 2:
+        fired.append((wai[-1], trial.alliance_fall([(k, totals[k]) for k in wai])))
+    fired.append(
+        ("post", trial.hads_deterioration(totals.get("hads_pre"), totals.get("hads_post")))
+    )
+    group = profile.group_id is not None or profile.arm == Arm.MBCT
+    if group:
+        if data.group_started:
+            fired.append(("course", trial.dose_at_risk(data.attended, data.meetings_to_come)))
+    elif profile.start_date is not None and today >= profile.start_date:
+        calendar = trial.course_calendar(profile.start_date)
+        remaining = len(calendar.still_open(today, data.completed_weeks))
+        fired.append(("course", trial.dose_at_risk(len(data.completed_weeks), remaining)))
+        practice = trial.no_recent_practice(
+            data.last_practice, today, profile.start_date, course_end=calendar.end_date
+        )
+        since = data.last_practice.isoformat() if data.last_practice else "start"
+        fired.append((f"since {since}", practice))
+    if data.oldest_unanswered is not None:
+        waiting = trial.feedback_waiting(data.oldest_unanswered, profile.feedback_weekday, today)
+        fired.append((f"sent {data.oldest_unanswered.isoformat()}", waiting))
+    return [(key, flag) for key, flag in fired if flag is not None]
+
+
+def refresh_flags(profiles: list[PatientProfile], today: date) -> dict[int, list[FlagRecord]]:
+    """Evaluate the rules for ``profiles``, keep new occurrences, return the open flags per
+    patient (firing now and not acknowledged, oldest first). Earlier occurrences and their
+    acknowledgements stay in :class:`FlagRecord`. A fixed number of queries for any caseload."""
+    data = _inputs(profiles)
+    for pk, (to_come, held) in _group_meetings(profiles, today).items():
+        data[pk].meetings_to_come, data[pk].group_started = to_come, held > 0
+    ids = [p.pk for p in profiles]
+    fired = {
+        (profile.pk, flag.code, occurrence[:64]): flag
+        for profile in profiles
+        for occurrence, flag in evaluate(profile, data[profile.pk], today)
+    }
+
+    def kept() -> dict[tuple[int, str, str], FlagRecord]:
+        return {
+            (r.patient_id, r.code, r.occurrence): r
+            for r in FlagRecord.objects.filter(patient_id__in=ids)
+        }
+
+    records = kept()
+    now = timezone.now()
+    new = [
+        FlagRecord(
+            patient_id=pk,
+            code=code,
+            occurrence=occurrence,
+            title=flag.title,
+            explanation=flag.explanation,
+            evidence=flag.as_dict()["evidence"],
+            first_seen=now,
+        )
+        for (pk, code, occurrence), flag in fired.items()
+        if (pk, code, occurrence) not in records
+    ]
+    if new:  # kept once: a concurrent request may have written the same occurrence
+        FlagRecord.objects.bulk_create(new, ignore_conflicts=True)
+        records = kept()
+    open_flags: dict[int, list[FlagRecord]] = defaultdict(list)
+    for key in fired:
+        record = records.get(key)
+        if record is not None and record.acknowledged_at is None:
+            open_flags[key[0]].append(record)
+    for flags in open_flags.values():
+        flags.sort(key=lambda r: (r.first_seen, r.pk))
+    return open_flags
+
+
+@dataclass
+class FlagRow:
+    profile: PatientProfile
+    flags: list[FlagRecord]
+
+
+def caseload_flags(therapist_id: int, today: date) -> list[FlagRow]:
+    profiles = list(
+        PatientProfile.objects.filter(therapist_id=therapist_id)
+        .select_related("user")
+        .order_by("start_date", "pk")
+    )
+    flags = refresh_flags(profiles, today)
+    return [FlagRow(p, flags.get(p.pk, [])) for p in profiles]
+
+
+def acknowledge(flag: FlagRecord, user: Any, note: str) -> None:
+    """Mark a flag as seen, with the therapist's note; the record is kept."""
+    FlagRecord.objects.filter(pk=flag.pk, acknowledged_at=None).update(
+        acknowledged_by=user, acknowledged_at=timezone.now(), note=note
+    )
+
+
+def charts(profile: PatientProfile) -> dict[str, Any]:
+    """SVG charts: WAI-SR total and Task/Bond/Goal over time, HADS and MHC-SF before/after."""
+    responses = {r.key: r for r in profile.questionnaire_responses.all()}
+    wai_keys = sorted((k for k in responses if k.startswith("wai_w")), key=_wai_order)
+    labels = [f"week {_wai_order(k)}" for k in wai_keys]
+    wai = get_instrument("wai")
+    out: dict[str, Any] = {}
+    if wai_keys:
+        out["alliance"] = line_chart(
+            "Alliance (WAI-SR total) over time",
+            labels,
+            [("Total", [responses[k].total for k in wai_keys])],
+            tuple(map(float, wai.score_range())),  # type: ignore[arg-type]
+        )
+        out["alliance_parts"] = line_chart(
+            "Alliance: Task, Bond and Goal over time",
+            labels,
+            [
+                (name.title(), [responses[k].subscales.get(name) for k in wai_keys])
+                for name in wai.subscales
+            ],
+            tuple(map(float, wai.score_range("task"))),  # type: ignore[arg-type]
+        )
+    for key, label in (("hads", "Distress (HADS)"), ("mhc", "Well-being (MHC-SF)")):
+        pre, post = responses.get(f"{key}_pre"), responses.get(f"{key}_post")
+        if pre is None and post is None:
+            continue
+        out[key] = line_chart(
+            f"{label} before and after the course",
+            ["before", "after"],
+            [("Total", [None if r is None else r.total for r in (pre, post)])],
+            tuple(map(float, get_instrument(key).score_range())),  # type: ignore[arg-type]
+        )
+    return out

@@ -1,0 +1,50 @@
+"""A questionnaire as a form: one item per row, its options as radio buttons."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+
+from embct.instruments import ContentPack
+
+from .services import SKIP
+
+
+class QuestionnaireForm(forms.Form):
+    """Fields ``"1"`` .. ``"n"`` (one per item) and a hidden ``form_token``.
+
+    Items are not required here: a draft may be partial; :func:`services.submit` decides
+    whether the answers make a response.
+    """
+
+    form_token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, pack: ContentPack, allow_skip: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pack = pack
+        for entry in pack.items:
+            choices = [(str(option.value), option.text) for option in entry.options]
+            if allow_skip:
+                choices.append((SKIP, "Skip this question"))
+            self.fields[str(entry.item)] = forms.ChoiceField(
+                label=f"{entry.item}. {entry.stem}",
+                choices=choices,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[str(entry.item)] for entry in self.pack.items]
+
+
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="Note (what you did or decided)",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

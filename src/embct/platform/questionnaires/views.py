@@ -1,0 +1,125 @@
+"""Questionnaire pages for patients; alliance charts and early warnings for therapists."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from embct.platform.audit.services import record
+from embct.platform.care.access import (
+    get_own_profile,
+    get_patient_for_therapist,
+    patient_required,
+    therapist_required,
+)
+
+from . import early, services
+from .access import get_flag_for_therapist, get_own_assessment
+from .content import content_pack
+from .forms import AcknowledgeForm, QuestionnaireForm
+
+
+# ---- patient -------------------------------------------------------------------------------
+@require_safe
+@login_required
+@patient_required
+def questionnaire_list(request: HttpRequest) -> HttpResponse:
+    profile = get_own_profile(request)
+    windows = services.windows(profile, timezone.localdate())
+    return render(request, "questionnaires/list.html", {"windows": windows})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@patient_required
+def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
+    profile = get_own_profile(request)
+    assessment = get_own_assessment(profile, assessment_id)
+    today = timezone.localdate()
+    window = next(
+        (w for w in services.windows(profile, today) if w.assessment.pk == assessment.pk), None
+    )
+    if assessment.completed_at is not None:
+        flash.info(request, "This questionnaire is already done. Thank you.")
+        return redirect("questionnaires:list")
+    if window is None or not window.is_open:
+        raise Http404("not open")
+    pack = content_pack(assessment.instrument)
+    allow_skip = services.skip_allowed(assessment.instrument)
+    if request.method == "POST":
+        form = QuestionnaireForm(request.POST, pack=pack, allow_skip=allow_skip)
+        if not form.is_valid():
+            return _form_page(request, window, form, status=400)
+        answers = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+        if request.POST.get("action") == "save":
+            services.save_draft(assessment, answers)
+            flash.success(request, "Your answers so far are kept. Come back to finish any time.")
+            return redirect("questionnaires:list")
+        try:
+            services.submit(assessment, answers, form.cleaned_data["form_token"])
+        except services.QuestionnaireError as error:
+            services.save_draft(assessment, answers)
+            form.add_error(None, str(error))
+            return _form_page(request, window, form, status=400)
+        flash.success(request, "Thank you. Your answers are saved.")
+        return redirect("questionnaires:list")
+    draft = getattr(assessment, "draft", None)
+    form = QuestionnaireForm(
+        initial=dict(draft.answers) if draft else None, pack=pack, allow_skip=allow_skip
+    )
+    return _form_page(request, window, form)
+
+
+def _form_page(
+    request: HttpRequest, window: services.Window, form: QuestionnaireForm, status: int = 200
+) -> HttpResponse:
+    ctx = {"window": window, "form": form, "pack": form.pack}
+    return render(request, "questionnaires/fill.html", ctx, status=status)
+
+
+# ---- therapist -----------------------------------------------------------------------------
+@require_safe
+@login_required
+@therapist_required
+def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Alliance over time and distress/well-being before and after, with the flags."""
+    profile = get_patient_for_therapist(request, patient_id)
+    record(request, "patient.view", profile, page="measures")
+    today = timezone.localdate()
+    early.refresh_flags([profile], today)
+    ctx = {
+        "profile": profile,
+        "charts": early.charts(profile),
+        "flags": profile.flags.select_related("acknowledged_by").order_by("-first_seen"),
+        "form": AcknowledgeForm(),
+        "windows": services.windows(profile, today),
+    }
+    return render(request, "questionnaires/measures.html", ctx)
+
+
+@require_safe
+@login_required
+@therapist_required
+def warnings(request: HttpRequest) -> HttpResponse:
+    """Every patient of the caseload with their open early warnings."""
+    rows = early.caseload_flags(request.user.pk, timezone.localdate())
+    return render(request, "questionnaires/warnings.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+@therapist_required
+def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = get_flag_for_therapist(request, flag_id)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, "The note is too long (at most 2000 characters).")
+    else:
+        early.acknowledge(flag, request.user, form.cleaned_data["note"])
+        record(request, "trial.flag_ack", flag, code=flag.code)
+        flash.success(request, "The warning is marked as seen; it stays in the record.")
+    return redirect("questionnaires:measures", patient_id=flag.patient_id)

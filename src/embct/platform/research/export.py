@@ -1,0 +1,238 @@
+"""The canonical trial table (DESIGN.md) from live data: item-level and pseudonymized.
+
+One row per participant with a treatment arm (MBCT or eMBCT; a TAU participant once
+re-randomized). Study ids stand for people and ``T<number>`` for therapists; no names,
+e-mail addresses or free text leave the platform. Yes/no columns are 0/1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count
+
+from embct import trial
+from embct.instruments import get_instrument, item_columns
+from embct.platform.care.models import LogSubmission
+from embct.platform.groups.models import Attendance
+from embct.platform.questionnaires.content import content_pack
+from embct.platform.questionnaires.models import Response
+
+from .models import Allocation, ExportLog, Participant, Withdrawal
+
+#: The waves of the canonical table, in column order.
+WAVES = (
+    ("hads", "pre"),
+    ("hads", "post"),
+    ("mhc", "pre"),
+    ("mhc", "post"),
+    ("wai", "w2"),
+    ("wai", "w5"),
+    ("wai", "w9"),
+)
+WAVE_LABELS = {
+    "pre": "baseline",
+    "post": "posttreatment",
+    "w2": "week 2",
+    "w5": "week 5",
+    "w9": "week 9",
+}
+
+
+def _sessions(profile_ids: set[int]) -> dict[int, int]:
+    """Sessions attended: eMBCT sessions whose log files were sent, group meetings attended."""
+    out: dict[int, int] = defaultdict(int)
+    for pk, n in (
+        LogSubmission.objects.values("patient_id")
+        .annotate(n=Count("session", distinct=True))
+        .values_list("patient_id", "n")
+    ):
+        if pk in profile_ids:
+            out[pk] = n
+    for pk, n in (
+        Attendance.objects.filter(present=True)
+        .values("patient_id")
+        .annotate(n=Count("meeting", distinct=True))
+        .values_list("patient_id", "n")
+    ):
+        if pk in profile_ids:
+            out[pk] = max(out[pk], n)
+    return out
+
+
+def _item_matrix(key: str, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+    """Patient ids and a float matrix of item scores (NaN = missing) of every response to
+    ``key``: one raw query, the JSON parsed in one call, so that 10^5 responses do not pay
+    the ORM's per-row cost. Item scores are stored in item order (see services.submit)."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT patient_id, item_scores FROM {quote(Response._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote('key')} = %s",
+            [key],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return np.empty(0, dtype=np.int64), np.empty((0, n_items))
+    patients = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    raw = [row[1] for row in rows]
+    if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
+        raw = json.loads("[" + ",".join(raw) + "]")
+    values = np.array([list(scores.values()) for scores in raw], dtype=float)
+    return patients, values
+
+
+def trial_table() -> pd.DataFrame:
+    """The canonical trial table of every participant with a treatment arm."""
+    by_list: dict[int, dict[str, str]] = defaultdict(dict)
+    for pk, list_name, arm in Allocation.objects.values_list("participant_id", "list_name", "arm"):
+        by_list[pk][list_name] = arm
+    declined = set(
+        Withdrawal.objects.filter(kind="declined").values_list("participant_id", flat=True)
+    )
+    people = [
+        row
+        for row in Participant.objects.order_by("study_id").values_list(
+            "pk", "study_id", "site", "baseline", "profile_id", "profile__therapist_id"
+        )
+        if row[0] in by_list
+    ]
+    profiles = {row[4] for row in people if row[4] is not None}
+    sessions = _sessions(profiles)
+    columns: dict[str, list[Any]] = defaultdict(list)
+    baselines: list[dict[str, Any]] = []
+    row_of: dict[int, int] = {}
+    for pk, study_id, site, baseline, profile, therapist in people:
+        lists = by_list[pk]
+        first = lists.get("main")
+        if first is None or (first == trial.Arm.TAU and "tau" not in lists):
+            continue
+        arm, tau_first = trial.final_arm(first, lists.get("tau"))
+        n_sessions = sessions.get(profile, 0) if profile is not None else 0
+        if profile is not None:
+            row_of[profile] = len(columns["participant_id"])
+        columns["participant_id"].append(study_id)
+        columns["arm"].append(arm.value)
+        columns["tau_first"].append(int(tau_first))
+        columns["site"].append(site)
+        columns["therapist_id"].append("" if therapist is None else f"T{therapist}")
+        baselines.append(baseline or {})
+        columns["started"].append(int(pk not in declined and n_sessions > 0))
+        columns["sessions_attended"].append(n_sessions)
+    # Items: one float matrix (NaN = missing), filled wave by wave from the responses.
+    names_items: list[str] = []
+    slots: dict[str, tuple[int, list[str]]] = {}
+    for instrument, wave in WAVES:
+        slots[f"{instrument}_{wave}"] = (
+            len(names_items),
+            [str(i) for i in get_instrument(instrument).items],
+        )
+        names_items += item_columns(instrument, wave)
+    matrix = np.full((len(columns["participant_id"]), len(names_items)), np.nan)
+    for key, (start, items) in slots.items():
+        patients, values = _item_matrix(key, len(items))
+        where = np.array([row_of.get(int(p), -1) for p in patients], dtype=np.int64)
+        keep = where >= 0
+        matrix[where[keep], start : start + len(items)] = values[keep]
+    names = ["participant_id", "arm", "tau_first", "site", "therapist_id"]
+    names += [f.name for f in trial.BASELINE_FIELDS] + ["started", "sessions_attended"]
+    fields = [f.name for f in trial.BASELINE_FIELDS]
+    table = pd.DataFrame.from_records(baselines, columns=fields) if baselines else None
+    for name in fields:  # booleans become 0/1 below; None stays missing
+        columns[name] = [] if table is None else table[name].tolist()
+    frame = pd.DataFrame({name: columns.get(name, []) for name in names})
+    for name in names:
+        if name in ("participant_id", "arm", "site", "therapist_id"):
+            frame[name] = frame[name].astype("string")
+        elif name == "years_since_diagnosis":
+            frame[name] = pd.array(frame[name], dtype="Float64")
+        else:
+            frame[name] = pd.array(frame[name], dtype="Int64")
+    items_frame = pd.DataFrame(matrix, columns=names_items).astype("Int64")
+    return pd.concat([frame, items_frame], axis=1)
+
+
+def labels() -> tuple[dict[str, str], dict[str, dict[Any, str]]]:
+    """SPSS variable labels and value labels for the columns of :func:`trial_table`."""
+    variable = {
+        "participant_id": "Study id",
+        "arm": "Treatment arm (final)",
+        "tau_first": "Treatment as usual first, then re-randomized",
+        "site": "Site (randomization stratum)",
+        "therapist_id": "Therapist (pseudonym)",
+        "started": "Started the course",
+        "sessions_attended": "Sessions attended (0-9)",
+    }
+    values: dict[str, dict[Any, str]] = {
+        "tau_first": {0: "no", 1: "yes"},
+        "started": {0: "no", 1: "yes"},
+    }
+    for spec in trial.BASELINE_FIELDS:
+        variable[spec.name] = spec.label
+        if spec.value_labels:
+            values[spec.name] = {float(v): text for v, text in spec.value_labels}
+    for instrument, wave in WAVES:
+        spec = get_instrument(instrument)
+        pack = content_pack(instrument)
+        for item, column in zip(spec.items, item_columns(instrument, wave), strict=True):
+            variable[column] = f"{spec.short_name} item {item}, {WAVE_LABELS[wave]}"
+            values[column] = {float(o.score): o.text for o in pack.item(item).options}
+    values["tau_first"] = {float(k): v for k, v in values["tau_first"].items()}
+    values["started"] = {float(k): v for k, v in values["started"].items()}
+    return variable, values
+
+
+def write(frame: pd.DataFrame, path: Path, fmt: str) -> str:
+    """Write ``frame`` as ``csv`` or ``sav``; returns the file's SHA-256."""
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    elif fmt == "sav":
+        import pyreadstat
+
+        variable, values = labels()
+        plain = pd.DataFrame(
+            {
+                name: (
+                    frame[name].astype(object).where(frame[name].notna(), "").astype(str)
+                    if isinstance(frame[name].dtype, pd.StringDtype)
+                    else frame[name].astype("float64")
+                )
+                for name in frame.columns
+            }
+        )
+        pyreadstat.write_sav(
+            plain,
+            str(path),
+            column_labels={c: variable.get(c, c) for c in plain.columns},
+            variable_value_labels={c: v for c, v in values.items() if c in plain.columns},
+        )
+    else:
+        raise ValueError(f"format: {fmt!r} is not 'csv' or 'sav'")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def export(path: Path, fmt: str, *, user: Any = None, via: str = "web") -> ExportLog:
+    """Write the trial table to ``path`` and log who exported what (atomic: a temporary file
+    is renamed into place, so an error leaves no partial file)."""
+    frame = trial_table()
+    staging = path.with_name(f".{path.name}.partial")
+    try:
+        sha = write(frame, staging, fmt)
+        staging.replace(path)
+    finally:
+        staging.unlink(missing_ok=True)
+    return ExportLog.objects.create(
+        user=user, what=fmt, via=via, rows=len(frame), columns=frame.shape[1], sha256=sha
+    )

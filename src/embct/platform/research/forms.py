@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from embct import trial
+
+from .models import Reason, WithdrawalKind
+from .services import sites
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class ContactForm(forms.Form):
+    contact = forms.CharField(
+        label="Telephone number (only used to call you if you may take part)",
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class EligibilityForm(forms.Form):
+    """One yes/no per criterion of embct.trial, plus the site when the trial is stratified."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for criterion in trial.CRITERIA:
+            self.fields[criterion.id] = forms.ChoiceField(
+                label=f"{criterion.kind.value.title()}: {criterion.description}",
+                choices=YES_NO,
+                widget=forms.RadioSelect,
+            )
+        options = sites()
+        if options:
+            self.fields["site"] = forms.ChoiceField(choices=[(s, s) for s in options])
+
+    def answers(self) -> dict[str, bool]:
+        return {c.id: self.cleaned_data[c.id] == "yes" for c in trial.CRITERIA}
+
+
+class ConsentForm(forms.Form):
+    consent_on = forms.DateField(
+        label="Date of written informed consent", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class BaselineForm(forms.Form):
+    """Table 1 of the paper, fields from embct.trial.BASELINE_FIELDS."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for spec in trial.BASELINE_FIELDS:
+            if spec.kind == "bool":
+                no, yes = (label for _, label in spec.value_labels)
+                self.fields[spec.name] = forms.ChoiceField(
+                    label=spec.label, choices=[("1", yes), ("0", no)], widget=forms.RadioSelect
+                )
+            elif spec.kind == "int":
+                self.fields[spec.name] = forms.IntegerField(label=spec.label)
+            else:
+                self.fields[spec.name] = forms.FloatField(label=spec.label)
+
+    def record(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for spec in trial.BASELINE_FIELDS:
+            value = self.cleaned_data[spec.name]
+            out[spec.name] = value == "1" if spec.kind == "bool" else value
+        return out
+
+
+class WithdrawalForm(forms.Form):
+    kind = forms.ChoiceField(choices=WithdrawalKind.choices, widget=forms.RadioSelect)
+    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(choices=Reason.choices, label="Reason (category)")
+
+
+class LinkForm(forms.Form):
+    profile = forms.IntegerField(label="Patient profile number", min_value=1)
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[("csv", "CSV"), ("sav", "SPSS .sav")])

@@ -1,0 +1,83 @@
+"""Read-side summaries for the researcher: participants by study id, the CONSORT flow from
+live data, and the report of embct.analysis on the current export."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from embct import trial
+
+from . import export
+from .models import ExportLog, Participant
+
+
+@dataclass
+class ParticipantRow:
+    study_id: str
+    pk: int
+    site: str
+    eligible: bool
+    consented: bool
+    first_arm: str | None
+    arm: str | None
+    withdrawal: str | None
+
+
+def participant_rows() -> list[ParticipantRow]:
+    people = Participant.objects.prefetch_related("allocations").select_related("withdrawal")
+    rows = []
+    for person in people:
+        by_list = {a.list_name: a.arm for a in person.allocations.all()}
+        first = by_list.get("main")
+        arm = None
+        if first is not None and (first != trial.Arm.TAU or "tau" in by_list):
+            arm = trial.final_arm(first, by_list.get("tau"))[0].value
+        withdrawal = getattr(person, "withdrawal", None)
+        rows.append(
+            ParticipantRow(
+                person.study_id,
+                person.pk,
+                person.site,
+                person.eligible,
+                person.consent_on is not None,
+                first,
+                arm,
+                None if withdrawal is None else withdrawal.kind,
+            )
+        )
+    return rows
+
+
+def flow() -> trial.Flow:
+    """CONSORT counts per treatment arm (embct.trial.consort_flow) from the export table."""
+    table = export.trial_table()
+    records = [
+        trial.FlowRecord(
+            str(row.participant_id),
+            trial.Arm(str(row.arm)),
+            bool(row.started),
+            int(row.sessions_attended),
+            bool(row.tau_first),
+        )
+        for row in table[
+            ["participant_id", "arm", "started", "sessions_attended", "tau_first"]
+        ].itertuples(index=False)
+    ]
+    return trial.consort_flow(records)
+
+
+def report(user: Any) -> tuple[dict[str, Any], str]:
+    """Export the current trial table to CSV, run ``embct.analysis`` on that file exactly as
+    ``embct analyze`` does, and render the report with ``embct.report``. Logged."""
+    from embct.analysis import analyze, load_table, to_jsonable
+    from embct.report import render_report
+
+    with tempfile.TemporaryDirectory(prefix="embct-report-") as folder:
+        path = Path(folder) / "embct-trial.csv"
+        log = export.export(path, "csv", user=user, via="web")
+        ExportLog.objects.filter(pk=log.pk).update(what="report")
+        results = to_jsonable(analyze(load_table(path)))
+    return results, render_report(results, title="Live report")

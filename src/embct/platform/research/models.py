@@ -1,0 +1,148 @@
+"""Study records. A researcher reads them by study id only: names, e-mail addresses and free
+text live in the care app and never in these tables (the screening phone number is kept
+only until randomization, for the eligibility call)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from embct import trial
+from embct.platform.care.models import PatientProfile
+
+
+class Screening(models.Model):
+    """A HADS filled in on the public screening page."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    answers = models.JSONField()  # item (text) -> stored value, None when skipped
+    total = models.FloatField()
+    invited = models.BooleanField()  # total >= 11: on the call list
+    #: Telephone number for the eligibility call; kept only for invited people, erased at
+    #: randomization or when the person is not eligible.
+    contact = models.CharField(max_length=40, blank=True)
+    form_token = models.UUIDField(unique=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"screening #{self.pk}"
+
+
+class Reason(models.TextChoices):
+    NOT_AS_EXPECTED = trial.DropoutReason.NOT_AS_EXPECTED.value, "Not as expected"
+    TOO_BURDENSOME = trial.DropoutReason.TOO_BURDENSOME.value, "Too burdensome"
+    PHYSICAL_CONDITION = trial.DropoutReason.PHYSICAL_CONDITION.value, "Physical condition"
+    PRACTICAL = trial.DropoutReason.PRACTICAL.value, "Practical reasons"
+    OTHER = trial.DropoutReason.OTHER.value, "Other"
+
+
+class Participant(models.Model):
+    """A screened person whose eligibility was assessed; known to researchers by study id."""
+
+    study_id = models.CharField(max_length=16, unique=True)
+    screening = models.OneToOneField(
+        Screening, on_delete=models.PROTECT, null=True, blank=True, related_name="participant"
+    )
+    site = models.CharField(max_length=40, blank=True)
+    assessed_on = models.DateField()
+    eligibility = models.JSONField()  # criterion id -> bool
+    eligible = models.BooleanField()
+    consent_on = models.DateField(null=True, blank=True)
+    baseline = models.JSONField(default=dict)  # Table 1 fields (embct.trial schema)
+    profile = models.OneToOneField(
+        PatientProfile,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="study_participant",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.study_id
+
+
+class RandomizationList(models.Model):
+    """One row per list ("main", "tau"): locked while allocating, so one at a time."""
+
+    name = models.CharField(max_length=16, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Allocation(models.Model):
+    """Every allocation made, as embct.trial's Randomizer logged it (no block size)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="allocations"
+    )
+    list_name = models.CharField(max_length=16)
+    stratum = models.CharField(max_length=40)
+    position = models.PositiveIntegerField()
+    arm = models.CharField(max_length=8)
+    allocated_on = models.DateField()
+    allocated_at = models.DateTimeField(default=timezone.now)
+    allocated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["allocated_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["list_name", "stratum", "position"], name="research_allocation_slot"
+            ),
+            models.UniqueConstraint(
+                fields=["participant", "list_name"], name="research_allocation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"allocation #{self.pk}"
+
+
+class WithdrawalKind(models.TextChoices):
+    DECLINED = "declined", "Declined after randomization (never started)"
+    DROPOUT = "dropout", "Dropped out of the course"
+
+
+class Withdrawal(models.Model):
+    """A participant who declined or dropped out: date and reason category (no free text)."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="withdrawal"
+    )
+    kind = models.CharField(max_length=10, choices=WithdrawalKind.choices)
+    on = models.DateField()
+    reason = models.CharField(max_length=24, choices=Reason.choices)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"withdrawal #{self.pk}"
+
+
+class ExportLog(models.Model):
+    """Every export and live report: who, when, what."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    what = models.CharField(max_length=16)  # "csv", "sav" or "report"
+    via = models.CharField(max_length=8)  # "web" or "cli"
+    rows = models.PositiveIntegerField()
+    columns = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"export #{self.pk}"

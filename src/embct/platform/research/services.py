@@ -1,0 +1,235 @@
+"""The research workflow's actions. Protocol rules (screening threshold, eligibility, the
+baseline schema, randomization, dropout categories, flow) come from :mod:`embct.trial`;
+the HADS is scored by :mod:`embct.instruments`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from embct import trial
+from embct.instruments import InstrumentError, score_response
+from embct.platform.care.models import PatientProfile
+
+from .models import (
+    Allocation,
+    Participant,
+    RandomizationList,
+    Screening,
+    Withdrawal,
+)
+
+
+class WorkflowError(ValueError):
+    """An action the protocol does not allow now; the message says why."""
+
+
+# ---- screening ------------------------------------------------------------------------------
+def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) -> Screening:
+    """Score a public screening HADS and, at total >= 11, put it on the call list.
+
+    The telephone number is kept only when the person is invited. The same form sent twice
+    (same token) stores one screening.
+    """
+    existing = Screening.objects.filter(form_token=token).first()
+    if existing is not None:
+        return existing
+    try:
+        scored = score_response("hads", answers, participant_id="screening")
+    except InstrumentError as error:
+        raise WorkflowError(str(error)) from None
+    if scored["total"] is None:
+        raise WorkflowError(
+            "Too many questions were skipped to give a score. Please answer a few more."
+        )
+    invited = trial.invite_for_eligibility_call(scored["total"])
+    if invited and not contact.strip():
+        raise WorkflowError("Please give a telephone number so a researcher can call you.")
+    try:
+        with transaction.atomic():
+            return Screening.objects.create(
+                answers={str(i): answers.get(i) for i in range(1, 15)},
+                total=scored["total"],
+                invited=invited,
+                contact=contact.strip() if invited else "",
+                form_token=token,
+            )
+    except IntegrityError:
+        return Screening.objects.get(form_token=token)
+
+
+def call_list() -> list[Screening]:
+    """Invited screenings whose eligibility call has not been recorded yet."""
+    return list(Screening.objects.filter(invited=True, participant=None))
+
+
+# ---- eligibility, consent, baseline ---------------------------------------------------------
+@transaction.atomic
+def record_eligibility(
+    screening: Screening, answers: Mapping[str, bool], site: str, today: date
+) -> Participant:
+    """Record the eligibility call (embct.trial's criteria); gives the person a study id."""
+    if not screening.invited:
+        raise WorkflowError("this screening is below the threshold and not on the call list")
+    if hasattr(screening, "participant"):
+        raise WorkflowError(f"already recorded as {screening.participant.study_id}")
+    try:
+        result = trial.assess_eligibility(answers)
+    except trial.ProtocolError as error:
+        raise WorkflowError(str(error)) from None
+    _check_site(site)
+    participant = Participant.objects.create(
+        study_id=f"tmp-{uuid.uuid4().hex[:10]}",
+        screening=screening,
+        site=site,
+        assessed_on=today,
+        eligibility=dict(answers),
+        eligible=result.eligible,
+    )
+    participant.study_id = f"S{participant.pk:05d}"
+    participant.save(update_fields=["study_id"])
+    if not result.eligible:
+        Screening.objects.filter(pk=screening.pk).update(contact="")
+    return participant
+
+
+def sites() -> list[str] | None:
+    """The randomization strata (``EMBCT_SITES``), or None for an unstratified trial."""
+    value = getattr(settings, "EMBCT_SITES", None)
+    return list(value) if value else None
+
+
+def _check_site(site: str) -> None:
+    allowed = sites()
+    if allowed is None:
+        if site:
+            raise WorkflowError(f"site: {site!r} given, but the trial is not stratified by site")
+    elif site not in allowed:
+        raise WorkflowError(f"site: {site!r} is not one of {', '.join(allowed)}")
+
+
+def record_consent(participant: Participant, on: date) -> None:
+    if not participant.eligible:
+        raise WorkflowError(f"{participant.study_id} is not eligible")
+    if participant.consent_on is not None:
+        raise WorkflowError(f"{participant.study_id}: consent is already recorded")
+    participant.consent_on = on
+    participant.save(update_fields=["consent_on"])
+
+
+def record_baseline(participant: Participant, record: Mapping[str, Any]) -> None:
+    """Table 1 characteristics, checked by embct.trial.validate_baseline."""
+    try:
+        clean = trial.validate_baseline(record)
+    except trial.ProtocolError as error:
+        raise WorkflowError(str(error)) from None
+    participant.baseline = clean
+    participant.save(update_fields=["baseline"])
+
+
+# ---- randomization --------------------------------------------------------------------------
+def _seed() -> int:
+    seed = getattr(settings, "EMBCT_RANDOMIZATION_SEED", None)
+    if seed is None:
+        raise WorkflowError("no randomization seed is configured (EMBCT_RANDOMIZATION_SEED)")
+    return int(seed)
+
+
+def _log(list_name: str) -> list[trial.Allocation]:
+    return [
+        trial.Allocation(
+            row.participant.study_id, row.list_name, row.stratum, row.position, trial.Arm(row.arm)
+        )
+        for row in Allocation.objects.filter(list_name=list_name)
+        .select_related("participant")
+        .order_by("pk")
+    ]
+
+
+def _allocate(participant: Participant, list_name: str, user: Any, today: date) -> Allocation:
+    factory = trial.main_randomizer if list_name == "main" else trial.tau_randomizer
+    with transaction.atomic():
+        RandomizationList.objects.get_or_create(name=list_name)
+        RandomizationList.objects.select_for_update().get(name=list_name)  # one at a time
+        previous = Allocation.objects.filter(participant=participant, list_name=list_name).first()
+        if previous is not None:
+            return previous
+        randomizer = factory(_seed(), sites(), _log(list_name))
+        try:
+            made = randomizer.allocate(
+                participant.study_id,
+                participant.site or None,
+                consent=participant.consent_on is not None,
+            )
+        except trial.ProtocolError as error:
+            raise WorkflowError(str(error)) from None
+        return Allocation.objects.create(
+            participant=participant,
+            list_name=list_name,
+            stratum=made.stratum,
+            position=made.position,
+            arm=made.arm.value,
+            allocated_on=today,
+            allocated_by=user,
+        )
+
+
+def randomize(participant: Participant, user: Any, today: date) -> Allocation:
+    """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant."""
+    if not participant.eligible:
+        raise WorkflowError(f"{participant.study_id} is not eligible")
+    if participant.consent_on is None:
+        raise WorkflowError(f"{participant.study_id}: consent is not recorded; no allocation")
+    allocation = _allocate(participant, "main", user, today)
+    if participant.screening_id is not None:
+        Screening.objects.filter(pk=participant.screening_id).update(contact="")
+    return allocation
+
+
+def rerandomize_tau(participant: Participant, user: Any, today: date) -> Allocation:
+    """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list)."""
+    first = participant.allocations.filter(list_name="main").first()
+    if first is None or first.arm != trial.Arm.TAU:
+        raise WorkflowError(f"{participant.study_id} was not allocated to TAU")
+    due = trial.tau_rerandomization_date(first.allocated_on)
+    if today < due:
+        raise WorkflowError(f"{participant.study_id}: re-randomization is due on {due.isoformat()}")
+    return _allocate(participant, "tau", user, today)
+
+
+def arms(participant: Participant) -> tuple[str | None, bool]:
+    """(final treatment arm or None while undecided, tau_first), via embct.trial.final_arm."""
+    by_list = {a.list_name: a.arm for a in participant.allocations.all()}
+    first = by_list.get("main")
+    if first is None:
+        return None, False
+    if first == trial.Arm.TAU and "tau" not in by_list:
+        return None, True
+    arm, tau_first = trial.final_arm(first, by_list.get("tau"))
+    return arm.value, tau_first
+
+
+# ---- participation --------------------------------------------------------------------------
+def record_withdrawal(participant: Participant, kind: str, on: date, reason: str) -> Withdrawal:
+    if not participant.allocations.exists():
+        raise WorkflowError(f"{participant.study_id} is not randomized")
+    if hasattr(participant, "withdrawal"):
+        raise WorkflowError(f"{participant.study_id}: a withdrawal is already recorded")
+    try:
+        trial.DropoutReason(reason)
+    except ValueError:
+        raise WorkflowError(f"reason: {reason!r} is not a dropout category") from None
+    return Withdrawal.objects.create(participant=participant, kind=kind, on=on, reason=reason)
+
+
+def link_profile(participant: Participant, profile: PatientProfile) -> None:
+    """The clinic links the study record to the patient's account (administrators only)."""
+    if Participant.objects.filter(profile=profile).exclude(pk=participant.pk).exists():
+        raise WorkflowError("this patient is already linked to another study id")
+    participant.profile = profile
+    participant.save(update_fields=["profile"])

@@ -1,0 +1,26 @@
+from django.urls import path
+
+from . import views
+
+app_name = "research"
+urlpatterns = [
+    path("screening/", views.screening, name="screening"),
+    path("research/", views.dashboard, name="dashboard"),
+    path(
+        "research/screenings/<int:screening_id>/eligibility/",
+        views.eligibility,
+        name="eligibility",
+    ),
+    path("research/participants/<int:participant_id>/", views.participant, name="participant"),
+    path("research/participants/<int:participant_id>/consent/", views.consent, name="consent"),
+    path("research/participants/<int:participant_id>/baseline/", views.baseline, name="baseline"),
+    path(
+        "research/participants/<int:participant_id>/randomize/",
+        views.randomize,
+        name="randomize",
+    ),
+    path("research/participants/<int:participant_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("research/participants/<int:participant_id>/link/", views.link, name="link"),
+    path("research/export/", views.export_file, name="export"),
+    path("research/report/", views.report, name="report"),
+]

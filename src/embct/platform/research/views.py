@@ -1,0 +1,285 @@
+"""Research pages: the public screening, the researcher's workflow by study id, the export
+and the live report. Researchers see study ids only."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from embct import trial
+from embct.platform.audit.services import record
+from embct.platform.care.access import role_required
+from embct.platform.care.models import PatientProfile
+from embct.platform.questionnaires.content import content_pack
+from embct.platform.questionnaires.forms import QuestionnaireForm
+from embct.platform.questionnaires.services import QuestionnaireError, _parse
+
+from . import export, live, services
+from .forms import (
+    BaselineForm,
+    ConsentForm,
+    ContactForm,
+    EligibilityForm,
+    ExportForm,
+    LinkForm,
+    WithdrawalForm,
+)
+from .models import ExportLog, Participant, Screening
+
+researcher_required = role_required("researcher")
+admin_required = role_required("admin")
+
+
+def _get_participant(participant_id: int) -> Participant:
+    try:
+        return Participant.objects.get(pk=participant_id)
+    except Participant.DoesNotExist:
+        raise Http404("no such participant") from None
+
+
+def _get_screening(screening_id: int) -> Screening:
+    try:
+        return Screening.objects.get(pk=screening_id, invited=True)
+    except Screening.DoesNotExist:
+        raise Http404("no such screening") from None
+
+
+# ---- public ---------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@never_cache
+def screening(request: HttpRequest) -> HttpResponse:
+    pack = content_pack("hads")
+    form = QuestionnaireForm(request.POST or None, pack=pack, allow_skip=True)
+    contact = ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and contact.is_valid():
+        raw = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
+        try:
+            blank = [k for k in map(str, range(1, 15)) if not raw.get(k)]
+            if blank:
+                raise services.WorkflowError(
+                    "Please answer or skip every question; not yet answered: " + ", ".join(blank)
+                )
+            answers = _parse("hads", raw)
+            result = services.screen(
+                answers, contact.cleaned_data["contact"], form.cleaned_data["form_token"]
+            )
+        except (services.WorkflowError, QuestionnaireError) as error:
+            form.add_error(None, str(error))
+        else:
+            return render(request, "research/screening_done.html", {"invited": result.invited})
+    status = 400 if request.method == "POST" else 200
+    ctx = {"form": form, "contact": contact, "pack": pack}
+    return render(request, "research/screening.html", ctx, status=status)
+
+
+# ---- researcher -----------------------------------------------------------------------------
+@require_safe
+@login_required
+@researcher_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    ctx = {
+        "calls": services.call_list(),
+        "participants": live.participant_rows(),
+        "flow": live.flow(),
+        "exports": ExportLog.objects.select_related("user")[:20],
+        "export_form": ExportForm(),
+    }
+    return render(request, "research/dashboard.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+def eligibility(request: HttpRequest, screening_id: int) -> HttpResponse:
+    screening = _get_screening(screening_id)
+    if hasattr(screening, "participant"):
+        return redirect("research:participant", participant_id=screening.participant.pk)
+    form = EligibilityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            participant = services.record_eligibility(
+                screening, form.answers(), form.cleaned_data.get("site", ""), timezone.localdate()
+            )
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, f"Recorded as {participant.study_id}.")
+            return redirect("research:participant", participant_id=participant.pk)
+    status = 400 if request.method == "POST" else 200
+    ctx = {"screening": screening, "form": form}
+    return render(request, "research/eligibility.html", ctx, status=status)
+
+
+@require_safe
+@login_required
+@researcher_required
+def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
+    person = _get_participant(participant_id)
+    return render(request, "research/participant.html", _participant_context(person))
+
+
+def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
+    arm, tau_first = services.arms(person)
+    allocations = list(person.allocations.all())
+    first = next((a for a in allocations if a.list_name == "main"), None)
+    tau_due = (
+        trial.tau_rerandomization_date(first.allocated_on)
+        if first is not None and first.arm == trial.Arm.TAU
+        else None
+    )
+    return {
+        "person": person,
+        "arm": arm,
+        "tau_first": tau_first,
+        "allocations": allocations,
+        "tau_due": tau_due,
+        "criteria": [(c, person.eligibility.get(c.id)) for c in trial.CRITERIA],
+        "baseline_fields": [(f, person.baseline.get(f.name)) for f in trial.BASELINE_FIELDS],
+        "withdrawal": getattr(person, "withdrawal", None),
+        "consent_form": forms.get("consent_form") or ConsentForm(),
+        "baseline_form": forms.get("baseline_form") or BaselineForm(),
+        "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
+    }
+
+
+def _act(request: HttpRequest, person: Participant, action: Any, done: str) -> HttpResponse:
+    try:
+        action()
+    except services.WorkflowError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, done)
+    return redirect("research:participant", participant_id=person.pk)
+
+
+@require_POST
+@login_required
+@researcher_required
+def consent(request: HttpRequest, participant_id: int) -> HttpResponse:
+    person = _get_participant(participant_id)
+    form = ConsentForm(request.POST)
+    if not form.is_valid():
+        ctx = _participant_context(person, consent_form=form)
+        return render(request, "research/participant.html", ctx, status=400)
+    return _act(
+        request,
+        person,
+        lambda: services.record_consent(person, form.cleaned_data["consent_on"]),
+        "Consent recorded.",
+    )
+
+
+@require_POST
+@login_required
+@researcher_required
+def baseline(request: HttpRequest, participant_id: int) -> HttpResponse:
+    person = _get_participant(participant_id)
+    form = BaselineForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_baseline(person, form.record())
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, "Baseline characteristics recorded.")
+            return redirect("research:participant", participant_id=person.pk)
+    ctx = _participant_context(person, baseline_form=form)
+    return render(request, "research/participant.html", ctx, status=400)
+
+
+@require_POST
+@login_required
+@researcher_required
+def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
+    person = _get_participant(participant_id)
+    today = timezone.localdate()
+    tau = request.POST.get("list") == "tau"
+    action = services.rerandomize_tau if tau else services.randomize
+
+    def allocate() -> None:
+        made = action(person, request.user, today)
+        record(request, "trial.allocation", made, study_id=person.study_id, list=made.list_name)
+
+    return _act(request, person, allocate, "Allocated.")
+
+
+@require_POST
+@login_required
+@researcher_required
+def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
+    person = _get_participant(participant_id)
+    form = WithdrawalForm(request.POST)
+    if not form.is_valid():
+        ctx = _participant_context(person, withdrawal_form=form)
+        return render(request, "research/participant.html", ctx, status=400)
+    data = form.cleaned_data
+    return _act(
+        request,
+        person,
+        lambda: services.record_withdrawal(person, data["kind"], data["on"], data["reason"]),
+        "Recorded.",
+    )
+
+
+@require_POST
+@login_required
+@researcher_required
+def export_file(request: HttpRequest) -> HttpResponse:
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, "Choose CSV or SPSS .sav.")
+        return redirect("research:dashboard")
+    fmt = form.cleaned_data["format"]
+    folder = Path(tempfile.mkdtemp(prefix="embct-export-"))
+    path = folder / f"embct-trial.{fmt}"
+    log = export.export(path, fmt, user=request.user, via="web")
+    record(request, "trial.export", log, format=fmt, rows=log.rows)
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+@login_required
+@researcher_required
+def report(request: HttpRequest) -> HttpResponse:
+    try:
+        results, html = live.report(request.user)
+    except ValueError as error:  # no data yet, or data the analysis cannot use
+        ctx = {"problem": str(error).split("/")[-1] if "no data rows" in str(error) else error}
+        return render(request, "research/report.html", ctx)
+    record(request, "trial.export", ("report", "live"), rows=results.get("n"))
+    return render(request, "research/report.html", {"results": results, "report_html": html})
+
+
+# ---- administrator --------------------------------------------------------------------------
+@require_POST
+@login_required
+@admin_required
+def link(request: HttpRequest, participant_id: int) -> HttpResponse:
+    """The clinic links a study id to the patient's account (names stay in the clinic)."""
+    person = _get_participant(participant_id)
+    form = LinkForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, "Give the patient profile number.")
+        return redirect("care:clinic")
+    try:
+        profile = PatientProfile.objects.get(pk=form.cleaned_data["profile"])
+    except PatientProfile.DoesNotExist:
+        raise Http404("no such patient") from None
+    try:
+        services.link_profile(person, profile)
+    except services.WorkflowError as error:
+        flash.error(request, str(error))
+    else:
+        flash.success(request, f"{person.study_id} is linked to patient #{profile.pk}.")
+    return redirect("care:clinic")
