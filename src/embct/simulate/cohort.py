@@ -32,7 +32,7 @@ from ._repair import feedback_round, integer_repair, standardize
 from .items import items_for_totals
 from .params import ARMS, ParameterError, load_parameters, scale_design
 
-__all__ = ["MODES", "simulate"]
+__all__ = ["MODES", "calibration_state", "install_calibration", "simulate"]
 
 MODES = ("exact", "population")
 
@@ -509,12 +509,38 @@ def _intercept(sol: calibrate.OutcomeSolution, outcome: str) -> float:
 
 def _population_alliance(params, sol) -> calibrate.AllianceSolution:
     """Alliance moments solved once on an exact pseudo-sample with the population WAI moments."""
-    return _population_alliance_cached(json.dumps(params, sort_keys=True))
+    key = calibrate.parameters_key(params)
+    if key not in _ALLIANCE:
+        _ALLIANCE[key] = _solve_population_alliance(json.loads(key))
+    return _ALLIANCE[key]
 
 
-@functools.lru_cache(maxsize=8)
-def _population_alliance_cached(key: str) -> calibrate.AllianceSolution:
-    params = json.loads(key)
+_ALLIANCE: dict[str, calibrate.AllianceSolution] = {}
+
+
+def calibration_state(params: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """Everything solved once per parameter set, to hand to worker processes.
+
+    Pass the result to :func:`install_calibration` in each worker (a pool ``initializer``).
+
+    >>> state = calibration_state()
+    >>> install_calibration(state)
+    >>> len(state)
+    3
+    """
+    params = load_parameters() if params is None else params
+    sol = calibrate.solve_outcomes(params)
+    return (calibrate.parameters_key(params), sol, _population_alliance(params, sol))
+
+
+def install_calibration(state: tuple[Any, ...]) -> None:
+    """Use the solutions of :func:`calibration_state` instead of solving again."""
+    key, sol, asol = state
+    calibrate.install_solution(key, sol)
+    _ALLIANCE[key] = asol
+
+
+def _solve_population_alliance(params: dict[str, Any]) -> calibrate.AllianceSolution:
     d = params["design"]["repeated_sample"]
     n0, n1 = int(d["mbct"]), int(d["embct"])
     rng = np.random.default_rng(0)
