@@ -400,8 +400,10 @@ def _repair_regression(V, free, lo, hi, rng, params, budget):
     (A joint search from the start stalls: each unit move of an outcome score shifts the
     finely printed F change and interaction t by many of their half-units, so the coarse
     step-1 figures, which single moves shift by less than one, were never reached.)
-    HADS step 2 is only consistent in a sliver (its R2 change must lie in [.031494, .0315)),
-    hence the stop margin just below a whole half-unit.
+    Stage 1 aims at half the printed tolerance: a step-1 figure left at the edge of its
+    rounding interval blocks the later stages. HADS step 2 is only consistent in a sliver
+    (its R2 change must lie in [.031494, .0315)), hence the stop margin just below a whole
+    half-unit.
     """
     features, statistics, tv, tol, names = calibrate.outcome_stat_vector(params)
     for outcome, columns in (("hads", (2, 3)), ("mhc", (4, 5))):
@@ -427,7 +429,7 @@ def _repair_regression(V, free, lo, hi, rng, params, budget):
             features,
             step1,
             tv[first],
-            tol[first],
+            tol[first] * 0.5,
             rng=rng,
             strict=False,
             budget=budget,
