@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import time
 
 import numpy as np
@@ -39,6 +40,12 @@ def machine() -> str:
     )
 
 
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (the pool's workers)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--replications", type=int, default=200)
@@ -54,8 +61,8 @@ def main() -> None:
     print("analysis:", name)
 
     t0 = time.perf_counter()
-    simulate(seed=0, mode="population")  # calibration (cached per process)
-    print(f"calibration (once per process): {time.perf_counter() - t0:.2f} s")
+    simulate(seed=0, mode="population")  # calibration, solved once and handed to the workers
+    print(f"calibration (once per run, in the parent): {time.perf_counter() - t0:.2f} s")
 
     # peer: the cost floor, a multivariate normal draw of the same number of totals
     rng = np.random.default_rng(0)
@@ -65,14 +72,18 @@ def main() -> None:
     peer = time.perf_counter() - t0
     print(f"peer numpy multivariate_normal x {args.replications}: {peer:.3f} s")
 
+    load = os.getloadavg()
     wall0, cpu0 = time.perf_counter(), time.process_time()
+    children0 = _children_cpu()
     cov = replicate(args.replications, seed=0, workers=args.workers)
     wall = time.perf_counter() - wall0
     cpu = time.process_time() - cpu0
+    workers_cpu = _children_cpu() - children0
     print(
         f"embct simulate + analysis x {args.replications} on {args.workers} workers: "
-        f"wall {wall:.1f} s (parent CPU {cpu:.1f} s), {wall / args.replications * 1000:.0f} ms "
-        "per replication"
+        f"wall {wall:.1f} s, CPU {cpu + workers_cpu:.1f} s (workers {workers_cpu:.1f} s, "
+        f"parent {cpu:.1f} s), {(cpu + workers_cpu) / args.replications * 1000:.0f} ms CPU "
+        f"per replication; load average before {load[0]:.2f}, after {os.getloadavg()[0]:.2f}"
     )
     if not args.no_coverage:
         print("coverage (share of replications whose 95% interval covers the published value):")

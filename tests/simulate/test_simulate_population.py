@@ -102,3 +102,18 @@ def test_cli_reproduce_population_writes_the_comparison(tmp_path):
 def test_cli_reproduce_rejects_negative_replications(tmp_path, capsys):
     assert main(["reproduce", "--replications", "-1", "--out", str(tmp_path)]) == 2
     assert "--replications" in capsys.readouterr().err
+
+
+def test_f_interval_inverts_the_noncentral_f_like_r():
+    from pathlib import Path
+
+    from embct.simulate.compare import _f_interval
+
+    # Rscript tests/simulate/f_interval_reference.R (uniroot on pf(f, df1, df2, ncp) = .975
+    # and .025, divided by df1); printed to 6 decimals
+    text = (Path(__file__).parent / "f_interval_reference.txt").read_text("utf-8")
+    for line in text.splitlines():
+        f, d1, d2, lo, hi = map(float, line.split())
+        got = _f_interval(f, d1, d2)
+        assert abs(got[0] - lo) <= 5e-6 + 1e-6 * lo
+        assert abs(got[1] - hi) <= 5e-6 + 1e-6 * hi

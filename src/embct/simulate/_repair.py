@@ -172,7 +172,11 @@ def integer_repair(
             cand_cols[:, None] == cand_cols[None, :]
         )
         approx[same] = np.inf
-        flat = np.argsort(approx, axis=None)[:pair_pool]
+        # the pool's best pairs without a full sort of the candidates^2 scores (that sort
+        # was most of the search's time)
+        pool = min(pair_pool, approx.size - 1)
+        flat = np.argpartition(approx, pool, axis=None)[:pool]
+        flat = flat[np.argsort(approx.flat[flat])]
         a, b = np.unravel_index(flat, approx.shape)
         keep = cand_rows[a] != cand_rows[b]
         a, b = a[keep], b[keep]

@@ -19,7 +19,6 @@ depend on the random draw; it is computed once per parameter set and cached.
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import dataclass
 from typing import Any
@@ -34,8 +33,10 @@ __all__ = [
     "OUTCOME_STATS",
     "AllianceSolution",
     "OutcomeSolution",
+    "install_solution",
     "outcome_stat_vector",
     "outcome_targets",
+    "parameters_key",
     "solve_alliance",
     "solve_outcomes",
 ]
@@ -206,14 +207,34 @@ def _unpack(theta: np.ndarray, n: tuple[int, int], params: dict[str, Any]) -> Ou
     )
 
 
+#: Solved regression blocks by the parameters' content (JSON); filled by
+#: :func:`solve_outcomes` or handed over by :func:`install_solution` (worker processes).
+_SOLVED: dict[str, OutcomeSolution] = {}
+
+
+def parameters_key(params: dict[str, Any]) -> str:
+    """The cache key of a parameter set (its content as sorted JSON)."""
+    return json.dumps(params, sort_keys=True)
+
+
 def solve_outcomes(params: dict[str, Any]) -> OutcomeSolution:
     """Solve the regression block for ``params`` (cached on the parameters' content)."""
-    return _solve_outcomes_cached(json.dumps(params, sort_keys=True))
+    key = parameters_key(params)
+    if key not in _SOLVED:
+        _SOLVED[key] = _solve_outcomes(json.loads(key))
+    return _SOLVED[key]
 
 
-@functools.lru_cache(maxsize=8)
-def _solve_outcomes_cached(key: str) -> OutcomeSolution:
-    params = json.loads(key)
+def install_solution(key: str, solution: OutcomeSolution) -> None:
+    """Use ``solution`` for the parameters whose :func:`parameters_key` is ``key``.
+
+    A process pool hands the parent's solution to its workers this way, so the calibration
+    (several seconds) runs once per run, not once per process.
+    """
+    _SOLVED[key] = solution
+
+
+def _solve_outcomes(params: dict[str, Any]) -> OutcomeSolution:
     design = params["design"]["regression_sample"]
     n = (int(design["mbct"]), int(design["embct"]))
     base = params["baseline"]

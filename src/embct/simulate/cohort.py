@@ -32,7 +32,7 @@ from ._repair import feedback_round, integer_repair, standardize
 from .items import items_for_totals
 from .params import ARMS, ParameterError, load_parameters, scale_design
 
-__all__ = ["MODES", "simulate"]
+__all__ = ["MODES", "calibration_state", "install_calibration", "simulate"]
 
 MODES = ("exact", "population")
 
@@ -243,9 +243,7 @@ def simulate(
         free = np.ones_like(V, bool)
         free[:, 0] = False
         V = feedback_round(V, free, lo, hi, features, statistics, tv, tol)
-        V = integer_repair(
-            V, free, lo, hi, features, statistics, tv, tol, rng=rng, strict=False, budget=budget
-        )
+        V = _repair_regression(V, free, lo, hi, rng, params, budget)
     else:
         V = _population_regression(sol, n_reg, rng)
     for j, col in enumerate(calibrate.REG_COLUMNS[1:], start=1):
@@ -392,6 +390,86 @@ def simulate(
     return out
 
 
+def _repair_regression(V, free, lo, hi, rng, params, budget):
+    """Integer repair of the regression block in two stages, then a joint pass if needed.
+
+    Step 1 of each regression (baseline B and t, condition B and t, F, adjusted R2) depends
+    on the baseline and posttreatment scores only, while week-2 WAI enters at step 2. So
+    stage 1 moves the outcome scores until the step-1 statistics print as published, and
+    stage 2 moves week-2 WAI alone, which leaves step 1 untouched, until steps 2 and 3 do.
+    (A joint search from the start stalls: each unit move of an outcome score shifts the
+    finely printed F change and interaction t by many of their half-units, so the coarse
+    step-1 figures, which single moves shift by less than one, were never reached.)
+    Stage 1 aims at half the printed tolerance: a step-1 figure left at the edge of its
+    rounding interval blocks the later stages. HADS step 2 is only consistent in a sliver
+    (its R2 change must lie in [.031494, .0315)), hence the stop margin just below a whole
+    half-unit.
+    """
+    features, statistics, tv, tol, names = calibrate.outcome_stat_vector(params)
+    for outcome, columns in (("hads", (2, 3)), ("mhc", (4, 5))):
+        first = np.array(
+            [
+                i
+                for i, n in enumerate(names)
+                if n.startswith(outcome + ".")
+                and n.split(".")[1].startswith(("step1", "baseline", "arm"))
+            ]
+        )
+
+        def step1(G, first=first):
+            return statistics(G)[..., first]
+
+        outcome_cells = np.zeros_like(free)
+        outcome_cells[:, columns] = True
+        V = integer_repair(
+            V,
+            outcome_cells,
+            lo,
+            hi,
+            features,
+            step1,
+            tv[first],
+            tol[first] * 0.5,
+            rng=rng,
+            strict=False,
+            budget=budget,
+            margin=0.95,
+        )
+    wai_cells = np.zeros_like(free)
+    wai_cells[:, 1] = True
+    V = integer_repair(
+        V,
+        wai_cells,
+        lo,
+        hi,
+        features,
+        statistics,
+        tv,
+        tol,
+        rng=rng,
+        strict=False,
+        budget=budget,
+        margin=0.9995,
+    )
+    F = features(V)
+    if np.all(np.abs(statistics(F.T @ F) - tv) <= 0.9995 * tol):
+        return V
+    return integer_repair(
+        V,
+        free,
+        lo,
+        hi,
+        features,
+        statistics,
+        tv,
+        tol,
+        rng=rng,
+        strict=False,
+        budget=budget,
+        margin=0.9995,
+    )
+
+
 def _complete_one(fixed, n_free, spec, rng, bounds):
     """``n_free`` integers such that fixed + free have the target mean and SD (printed)."""
     fixed = np.asarray(fixed, float)
@@ -509,12 +587,38 @@ def _intercept(sol: calibrate.OutcomeSolution, outcome: str) -> float:
 
 def _population_alliance(params, sol) -> calibrate.AllianceSolution:
     """Alliance moments solved once on an exact pseudo-sample with the population WAI moments."""
-    return _population_alliance_cached(json.dumps(params, sort_keys=True))
+    key = calibrate.parameters_key(params)
+    if key not in _ALLIANCE:
+        _ALLIANCE[key] = _solve_population_alliance(json.loads(key))
+    return _ALLIANCE[key]
 
 
-@functools.lru_cache(maxsize=8)
-def _population_alliance_cached(key: str) -> calibrate.AllianceSolution:
-    params = json.loads(key)
+_ALLIANCE: dict[str, calibrate.AllianceSolution] = {}
+
+
+def calibration_state(params: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """Everything solved once per parameter set, to hand to worker processes.
+
+    Pass the result to :func:`install_calibration` in each worker (a pool ``initializer``).
+
+    >>> state = calibration_state()
+    >>> install_calibration(state)
+    >>> len(state)
+    3
+    """
+    params = load_parameters() if params is None else params
+    sol = calibrate.solve_outcomes(params)
+    return (calibrate.parameters_key(params), sol, _population_alliance(params, sol))
+
+
+def install_calibration(state: tuple[Any, ...]) -> None:
+    """Use the solutions of :func:`calibration_state` instead of solving again."""
+    key, sol, asol = state
+    calibrate.install_solution(key, sol)
+    _ALLIANCE[key] = asol
+
+
+def _solve_population_alliance(params: dict[str, Any]) -> calibrate.AllianceSolution:
     d = params["design"]["repeated_sample"]
     n0, n1 = int(d["mbct"]), int(d["embct"])
     rng = np.random.default_rng(0)

@@ -8,9 +8,9 @@ Tables 2 and 3 are read at the step where they enter (``published-results.toml``
 With replications, :func:`coverage` gives each figure the share of replications whose 95%
 interval covers the published value. Intervals: B from its t-based CI; t as
 ``t +/- 1.96 sqrt(1 + t^2 / (2 dof))`` (the noncentral t's SD); F, Wilks' lambda, R2,
-adjusted R2 and R2 change from the 95% prediction interval of the observed F at the
-replication's estimated noncentrality (noncentral F quantiles), mapped onto each statistic
-(all are monotone in F). These are approximate, simulation-checking intervals.
+adjusted R2 and R2 change from the 95% confidence interval of the F a population prints, from the
+noncentral F by test inversion (:func:`_f_interval`), mapped onto each statistic (all are
+monotone in F). These are approximate, simulation-checking intervals.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 from ._gram import half_unit
 
@@ -72,18 +72,37 @@ def _row(section, figure, published, ours, note="", interval=None) -> dict[str, 
 
 
 def _f_interval(f: float, df1: float, df2: float) -> tuple[float, float]:
-    """95% prediction interval of an observed F at the replication's estimated noncentrality.
+    """95% confidence interval, on the F scale, for the F the population itself would print.
 
-    ``ncp = max(F df1 (df2 - 2) / df2 - df1, 0)`` (moment estimate); the interval is the
-    2.5% and 97.5% quantiles of the noncentral F with that ``ncp``.
+    Test inversion: the noncentralities ``lam`` whose noncentral F(df1, df2, lam) has the
+    observed ``f`` within its central 95% (``lam_low``: ``f`` is the 97.5% quantile;
+    ``lam_high``: the 2.5% quantile; 0 when no positive value qualifies), each mapped to
+    ``lam / df1``. That is the F of a sample whose moments equal the population's (with
+    the residual variance on ``df2``), which is what the published value is to the
+    simulator's population. (The former plug-in interval, the quantiles at the estimated
+    noncentrality, is not a confidence interval: it ignores the estimate's own error and,
+    F being right-skewed, puts its long side on the wrong end.)
+
+    >>> lo, hi = _f_interval(16.46, 2, 90)
+    >>> bool(lo < 16.46 < hi), _f_interval(0.114, 1, 91)[0]
+    (True, 0.0)
     """
-    ncp = max(f * df1 * (df2 - 2) / df2 - df1, 0.0) if df2 > 2 else 0.0
-    if ncp <= 0:
-        return float(stats.f.ppf(0.025, df1, df2)), float(stats.f.ppf(0.975, df1, df2))
-    return (
-        float(stats.ncf.ppf(0.025, df1, df2, ncp)),
-        float(stats.ncf.ppf(0.975, df1, df2, ncp)),
-    )
+
+    def cdf(lam: float) -> float:
+        if lam > 0:
+            return float(stats.ncf.cdf(f, df1, df2, lam))
+        return float(stats.f.cdf(f, df1, df2))
+
+    def solve(p: float) -> float:
+        # cdf(lam) falls from cdf(0) towards 0 as lam grows
+        if cdf(0.0) <= p:
+            return 0.0
+        top = max(2.0 * f * df1, 10.0)
+        while cdf(top) > p:
+            top *= 2.0
+        return float(optimize.brentq(lambda lam: cdf(lam) - p, 0.0, top, xtol=1e-6))
+
+    return solve(0.975) / df1, solve(0.025) / df1
 
 
 def comparison_rows(

@@ -35,15 +35,21 @@ def cronbach_alpha(items: np.ndarray) -> float:
 def _distribute(totals: np.ndarray, base: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """Integer items in ``[lo, hi]`` summing to ``totals``, closest to ``base`` (n, k)."""
     n, k = base.shape
-    a = np.full(n, -float(hi - lo) - np.abs(base).max() - 1.0)
-    b = -a
-    for _ in range(60):
+    # the shift c lies between the one that puts every item at lo and the one that puts
+    # every item at hi; 42 halvings of that bracket (width < 3 (hi - lo) + spread) leave it
+    # far below the 1e-9 used when flooring
+    a = lo - base.max(1) - 1.0
+    b = hi - base.min(1) + 1.0
+    work = np.empty_like(base)
+    for _ in range(42):
         c = (a + b) / 2
-        s = np.clip(base + c[:, None], lo, hi).sum(1)
-        too_big = s > totals
+        np.add(base, c[:, None], out=work)
+        np.maximum(work, lo, out=work)
+        np.minimum(work, hi, out=work)
+        too_big = work.sum(1) > totals
         b = np.where(too_big, c, b)
         a = np.where(too_big, a, c)
-    x = np.clip(base + ((a + b) / 2)[:, None], lo, hi)
+    x = np.minimum(np.maximum(base + ((a + b) / 2)[:, None], lo), hi)
     floor = np.floor(x + 1e-9)
     floor = np.clip(floor, lo, hi)
     missing = (totals - floor.sum(1)).astype(int)

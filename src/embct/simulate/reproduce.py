@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from . import _gram
-from .cohort import simulate
+from .cohort import calibration_state, install_calibration, simulate
 from .compare import comparison_rows, coverage
 from .params import load_parameters
 
@@ -67,7 +67,11 @@ def replicate(
     if workers == 1 or replications < 4:
         results = [_one_replication(j) for j in jobs]
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        # the calibration is solved once here and handed to the workers
+        state = calibration_state(params)
+        with ProcessPoolExecutor(
+            workers, initializer=install_calibration, initargs=(state,)
+        ) as pool:
             results = list(
                 pool.map(_one_replication, jobs, chunksize=max(1, replications // (4 * workers)))
             )
