@@ -306,6 +306,21 @@ class ParticipantRecordTests(BaseTestCase):
         self.login(self.pim)
         assert self.client.get(f"{self.base}/").status_code == 403
 
+    def test_the_clinic_page_offers_randomized_unlinked_participants_for_linking(self) -> None:
+        self.login(self.ada)
+        assert self.person.study_id not in self.client.get("/clinic/").content.decode()
+        services.randomize(self.person, self.rosa, TODAY)
+        page = self.client.get("/clinic/")
+        self.assertContains(page, f"{self.person.study_id}: patient account")
+        self.assertContains(page, f'action="{self.base}/link/"')
+        self.assertContains(page, f'<option value="{self.pim_profile.pk}">pim</option>', html=True)
+        self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
+        self.person.refresh_from_db()
+        assert self.person.profile == self.pim_profile
+        self.assertNotContains(
+            self.client.get("/clinic/"), f"{self.person.study_id}: patient account"
+        )
+
     def test_an_admin_links_the_study_id_to_the_patient(self) -> None:
         self.login(self.ada)
         self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})

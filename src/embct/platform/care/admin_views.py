@@ -48,9 +48,21 @@ def get_account_for_admin(user_id: int) -> User:
 @login_required
 @admin_required
 def clinic(request: HttpRequest) -> HttpResponse:
+    from embct.platform.research.models import Participant  # research builds on care
+
     therapists = User.objects.filter(role=Role.THERAPIST).order_by("last_name", "first_name")
     patients = PatientProfile.objects.select_related("user", "therapist").order_by("user__username")
-    return render(request, "care/clinic.html", {"therapists": therapists, "patients": patients})
+    # Randomized study participants whose patient account is not linked yet: the clinic,
+    # which knows both the person and the account, links them (researchers see study ids).
+    to_link = Participant.objects.filter(profile=None, allocations__isnull=False).distinct()
+    unlinked = patients.filter(study_participant=None)
+    ctx = {
+        "therapists": therapists,
+        "patients": patients,
+        "to_link": to_link,
+        "unlinked_patients": unlinked,
+    }
+    return render(request, "care/clinic.html", ctx)
 
 
 def _create(request: HttpRequest, role: str) -> HttpResponse:
