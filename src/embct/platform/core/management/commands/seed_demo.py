@@ -30,7 +30,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not getattr(settings, "EMBCT_DEMO_ALLOWED", False):
             raise CommandError("demo accounts are refused in production settings")
-        created = 0
+        accounts_before = User.objects.count()
         with transaction.atomic():
             for username, role, first, last in DEMO_ACCOUNTS:
                 user, was_created = User.objects.get_or_create(
@@ -42,9 +42,9 @@ class Command(BaseCommand):
                     if role == Role.ADMIN:
                         user.is_staff = user.is_superuser = True
                     user.save()
-                    created += 1
             clinic = seed_clinic(DEMO_PASSWORD_SUFFIX) if Course.objects.exists() else []
-        self.stdout.write(f"Demo clinic ready ({created} accounts created, the rest kept).")
+        created = User.objects.count() - accounts_before
+        self.stdout.write(f"Demo clinic ready ({created} accounts created, existing data kept).")
         if not clinic:
             self.stdout.write("No course is loaded, so no patients were seeded (load_course).")
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ with (DEMO DATA ONLY):")
