@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import benchinfo  # bench/benchinfo.py, beside this script
 import numpy as np
 import pandas as pd
 
@@ -118,14 +119,7 @@ def machine() -> str:
     import scipy
     import statsmodels
 
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = benchinfo.cpu_model()
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     return (
         f"{cpu}; {os.cpu_count()} cores; load average {load}; Python "

@@ -20,18 +20,13 @@ import threading
 import time
 from pathlib import Path
 
+import benchinfo  # bench/benchinfo.py, beside this script
+
 from embct.cli.backup import backup_sqlite
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = benchinfo.cpu_model()
     return (
         f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; "
         f"SQLite {sqlite3.sqlite_version}"

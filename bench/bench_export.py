@@ -25,20 +25,14 @@ import time
 import uuid
 from pathlib import Path
 
+import benchinfo  # bench/benchinfo.py, beside this script
 import numpy as np
 
 BATCH = 5000
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = benchinfo.cpu_model()
     import django
     import pandas
 

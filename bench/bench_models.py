@@ -25,6 +25,7 @@ import sys
 import time
 from typing import Any
 
+import benchinfo  # bench/benchinfo.py, beside this script
 import numpy as np
 import pandas as pd
 
@@ -145,15 +146,7 @@ def child(side: str, n: int, repeat: int) -> None:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    cpu = benchinfo.cpu_model()
     import scipy
     import statsmodels
 

@@ -26,7 +26,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from pathlib import Path
+
+import benchinfo  # bench/benchinfo.py, beside this script
 
 PASSWORD_SUFFIX = "-demo-2026"  # the printed demo logins
 
@@ -38,14 +39,7 @@ def free_port() -> int:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = benchinfo.cpu_model()
     import django
     import numpy
 

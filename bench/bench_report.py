@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import benchinfo  # bench/benchinfo.py, beside this script
 import matplotlib
 import numpy as np
 
@@ -46,20 +46,10 @@ def bare_plot() -> None:
     figures.figure_png(fig)
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main() -> None:
     results = json.loads(EXAMPLE.read_text())
     print(
-        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"machine: {benchinfo.cpu_model()}, {os.cpu_count()} cores, "
         f"load {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}, "
         f"numpy {np.__version__}, matplotlib {matplotlib.__version__}"
     )

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import os
 
+import benchinfo  # bench/benchinfo.py, beside this script
+
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_name, "1")
 
@@ -27,17 +29,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from embct.instruments import item_columns, score_response, score_table  # noqa: E402
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def pin_to_one_core() -> str:
@@ -78,7 +69,7 @@ def main() -> None:
 
     pinned = pin_to_one_core()
     print("machine")
-    print(f"  CPU        {cpu_model()} ({os.cpu_count()} logical cores; {pinned})")
+    print(f"  CPU        {benchinfo.cpu_model()} ({os.cpu_count()} logical cores; {pinned})")
     print(f"  load avg   {', '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min)")
     print(f"  Python     {platform.python_version()} ({platform.python_implementation()})")
     print(f"  numpy      {np.__version__}; pandas {pd.__version__}")

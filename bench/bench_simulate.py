@@ -16,19 +16,12 @@ import platform
 import resource
 import time
 
+import benchinfo  # bench/benchinfo.py, beside this script
 import numpy as np
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
+    cpu = benchinfo.cpu_model()
     import pandas
     import scipy
     import statsmodels

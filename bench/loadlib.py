@@ -33,7 +33,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+
+import benchinfo  # bench/benchinfo.py, beside this script
 
 PASSWORD = "bench passphrase 2026"  # throwaway accounts in a throwaway database
 PREFIX = "bench_patient_"
@@ -46,12 +47,7 @@ def free_port() -> int:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+    cpu = benchinfo.cpu_model()
     import django
     import numpy
 
