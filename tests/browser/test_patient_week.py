@@ -10,8 +10,6 @@ Skipped when no Chromium is found: install Debian's ``chromium`` package, or poi
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -26,68 +24,15 @@ from embct.platform.care.services import send_log_files
 from embct.platform.course.loader import load_course
 from embct.platform.security.demo import give_demo_code
 from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
+from embct.platform.testing_browser import Auditor, log_in
+from embct.platform.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = REPO / "docs" / "screenshots"
-CHROMIUM = os.environ.get("EMBCT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--mute-audio",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).is_file(),
-        reason=(
-            "no Chromium found: install Debian's chromium (apt-get install chromium) "
-            "or set EMBCT_CHROMIUM=/path/to/chromium to run the browser test"
-        ),
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # are still synchronous. Undone after the test, so no subprocess inherits it.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
 
 
 def shoot(page: Any, name: str) -> None:
-    """A screenshot of the whole page: the viewport is stretched to the page's height first,
-    which is steadier than Playwright's full_page on a page still settling."""
-    page.wait_for_load_state("load")
-    size = page.viewport_size
-    height = page.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
-    page.set_viewport_size({"width": size["width"], "height": max(height, size["height"])})
-    page.screenshot(path=SHOTS / name)
-    page.set_viewport_size(size)
-
-
-def log_in(page: Any, base: str, username: str, code: str | None = None) -> None:
-    page.goto(base + "/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    if code is not None:  # staff: the second factor
-        page.get_by_label("Code").fill(code)
-        page.get_by_role("button", name="Continue").click()
+    shoot_page(page, SHOTS / name)
 
 
 @pytest.fixture
@@ -99,7 +44,7 @@ def frozen_week() -> Iterator[None]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_patient_and_a_therapist_walk_one_week(
-    live_server: Any, browser: Any, frozen_week: None
+    live_server: Any, browser: Any, frozen_week: None, auditor: Auditor
 ) -> None:
     course, _ = load_course(FIXTURE_COURSE)
     tessa = User.objects.create_user(
@@ -142,12 +87,18 @@ def test_a_patient_and_a_therapist_walk_one_week(
     SHOTS.mkdir(parents=True, exist_ok=True)
     base = live_server.url
 
-    patient = browser.new_context(viewport={"width": 412, "height": 860}, locale="en-GB").new_page()
+    patient = auditor.watch(
+        browser.new_context(viewport={"width": 412, "height": 860}, locale="en-GB").new_page()
+    )
+    patient.goto(base + "/login/")
+    auditor.audit(patient)
     log_in(patient, base, "pim")
     patient.get_by_role("heading", name="Week 3 of 9").wait_for()
     shoot(patient, "patient-week.png")
+    auditor.audit(patient)
 
     patient.get_by_role("link", name="Open session 3").click()
+    auditor.audit(patient)
     audio = patient.locator("audio").first
     assert audio.get_attribute("src").endswith("/audio/")
     playing = audio.evaluate(
@@ -161,6 +112,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     assert playing["time"] > 0, playing
 
     patient.get_by_role("link", name="Write a diary entry").click()
+    auditor.audit(patient)
     patient.get_by_label("Exercise").select_option(label="Breathing space 3")
     patient.get_by_label("Minutes practised").fill("20")
     patient.get_by_label("What did you notice in your body?").fill("Warm hands, tight jaw.")
@@ -170,14 +122,20 @@ def test_a_patient_and_a_therapist_walk_one_week(
     shoot(patient, "diary-form.png")
     patient.get_by_role("button", name="Save diary entry").click()
     patient.get_by_text("Your diary entry is saved.").wait_for()
+    auditor.audit(patient)
     patient.get_by_role("button", name="Send my log files to my therapist").click()
     patient.get_by_text("Your log files are sent to your therapist.").wait_for()
 
-    therapist = browser.new_context(
-        viewport={"width": 1200, "height": 800}, locale="en-GB"
-    ).new_page()
-    log_in(therapist, base, "tessa", code=give_demo_code(tessa))
+    therapist = auditor.watch(
+        browser.new_context(viewport={"width": 1200, "height": 800}, locale="en-GB").new_page()
+    )
+    code = give_demo_code(tessa)
+    log_in(therapist, base, "tessa")
+    auditor.audit(therapist)  # the second factor
+    therapist.get_by_label("Code").fill(code)
+    therapist.get_by_role("button", name="Continue").click()
     therapist.get_by_role("heading", name="Feedback queue").wait_for()
+    auditor.audit(therapist)
     rows = therapist.locator(".queue-row")
     assert "Mia" in rows.nth(0).inner_text()  # due today, before Pim who is due tomorrow
     row = rows.nth(1)
@@ -185,6 +143,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     shoot(therapist, "therapist-queue.png")
     row.get_by_role("link").first.click()
     therapist.get_by_text("Planning tomorrow's hospital visit.").wait_for()
+    auditor.audit(therapist)
     therapist.get_by_label("Your feedback").fill(
         "Thank you, Pim. Noticing the tight jaw while planning is exactly the practice."
     )
@@ -196,6 +155,7 @@ def test_a_patient_and_a_therapist_walk_one_week(
     patient.goto(base + "/inbox/")
     patient.get_by_text("Noticing the tight jaw while planning").wait_for()
     shoot(patient, "inbox.png")
+    auditor.audit(patient)
 
     entry = DiaryEntry.objects.get(patient=profile)
     assert (entry.minutes, entry.submission.answered_at is not None) == (20, True)  # type: ignore[union-attr]
