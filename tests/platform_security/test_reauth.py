@@ -90,6 +90,8 @@ class ReauthTests(BaseTestCase):
         response = self.client.post("/account/confirm-password/", {"password": "not it"})
         assert response.status_code == 400
         self.assertContains(response, "not right", status_code=400)
+        self.assertContains(response, 'aria-describedby="id_password_error"', status_code=400)
+        self.assertContains(response, 'role="alert" id="id_password_error"', status_code=400)
         assert self.client.get("/clinic/therapists/new/").status_code == 302
         assert AccessAttempt.objects.get(username="ada").failures_since_start == 1
 

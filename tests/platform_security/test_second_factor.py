@@ -106,6 +106,10 @@ class SecondFactorTests(BaseTestCase):
         response = self.client.post("/account/two-factor/", {"code": "000000"})
         assert response.status_code == 400
         self.assertContains(response, "not right", status_code=400)
+        # the field is marked invalid and described by the error, which is announced
+        self.assertContains(response, 'aria-invalid="true"', status_code=400)
+        self.assertContains(response, 'aria-describedby="id_code_error"', status_code=400)
+        self.assertContains(response, 'role="alert" id="id_code_error"', status_code=400)
         device.refresh_from_db()
         assert device.throttling_failure_count == 1
         assert self.client.get("/queue/").status_code == 302

@@ -42,15 +42,16 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
-    error = ""
     if request.method == "POST" and form.is_valid():
         if services.throttled(request.user):
-            error = _("Too many wrong codes. Wait a minute, then try again.")
+            form.add_error("code", _("Too many wrong codes. Wait a minute, then try again."))
         elif services.check_code(request, form.cleaned_data["code"]) is not None:
             return redirect(_next(request))
         else:
-            error = _("That code is not right, or it was used already. Please try again.")
-    ctx = {"form": form, "error": error, "next": _next(request)}
+            form.add_error(
+                "code", _("That code is not right, or it was used already. Please try again.")
+            )
+    ctx = {"form": form, "next": _next(request)}
     status = 400 if request.method == "POST" else 200
     return render(request, "security/verify.html", ctx, status=status)
 
@@ -67,16 +68,16 @@ def enrol(request: HttpRequest) -> HttpResponse:
         return redirect(f"{reverse('security:verify')}?{urlencode({'next': _next(request)})}")
     device = services.pending_authenticator(request.user)
     form = CodeForm(request.POST or None)
-    error = ""
     if request.method == "POST" and form.is_valid():
         if services.confirm_authenticator(request, device, form.cleaned_data["code"]):
             codes = services.new_backup_codes(request.user)
             ctx: dict[str, Any] = {"codes": codes, "next": _next(request), "enrolled": True}
             return render(request, "security/backup_codes.html", ctx, status=201)
-        error = _("That code is not right. Check the time on your phone and try again.")
+        form.add_error(
+            "code", _("That code is not right. Check the time on your phone and try again.")
+        )
     ctx = {
         "form": form,
-        "error": error,
         "qr_svg": services.qr_svg(device),
         "secret": services.manual_key(device),
         "next": _next(request),
@@ -104,7 +105,6 @@ def reauth(request: HttpRequest) -> HttpResponse:
     """Type the password again before an export or a role change. Wrong passwords count
     towards the login lockout."""
     form = PasswordForm(request.POST or None)
-    error = ""
     if request.method == "POST" and form.is_valid():
         user = authenticate(
             request,
@@ -114,8 +114,8 @@ def reauth(request: HttpRequest) -> HttpResponse:
         if user is not None and user.pk == request.user.pk:
             mark_authenticated(request)
             return redirect(_next(request))
-        error = _("That password is not right.")
-    ctx = {"form": form, "error": error, "next": _next(request)}
+        form.add_error("password", _("That password is not right."))
+    ctx = {"form": form, "next": _next(request)}
     return render(
         request, "security/reauth.html", ctx, status=400 if request.method == "POST" else 200
     )
