@@ -47,8 +47,20 @@ class WriteFeedbackTests(BaseTestCase):
 
     def test_an_empty_message_is_refused(self) -> None:
         self.login(self.tessa)
-        response = self.client.post(self.url(), {"body": ""}, follow=True)
-        self.assertContains(response, "Write a message before sending it")
+        response = self.client.post(self.url(), {"body": "   ", "kind": "feedback"})
+        # the page again, the error announced and tied to the field, the choice kept
+        self.assertContains(response, "Write a message before sending it", status_code=400)
+        self.assertContains(response, 'aria-describedby="id_body_error"', status_code=400)
+        self.assertContains(response, 'role="alert" id="id_body_error"', status_code=400)
+        self.assertContains(response, 'value="feedback" checked', status_code=400)
+        assert not Message.objects.exists()
+
+    def test_a_too_long_message_is_refused_and_kept(self) -> None:
+        self.login(self.tessa)
+        text = "x" * 5001
+        response = self.client.post(self.url(), {"body": text})
+        self.assertContains(response, "at most 5000 characters", status_code=400)
+        self.assertContains(response, text, status_code=400)
         assert not Message.objects.exists()
 
     def test_another_therapists_patient_is_404(self) -> None:

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct.platform.audit.services import record, record_each
@@ -28,7 +29,7 @@ from .access import (
     therapist_required,
 )
 from .forms import DiaryForm, MessageForm
-from .models import Message, MessageKind
+from .models import Message, MessageKind, PatientProfile
 
 
 # ---- patient -------------------------------------------------------------------------------
@@ -219,6 +220,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @therapist_required
 def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
+    return _patient_page(request, profile, MessageForm())
+
+
+def _patient_page(
+    request: HttpRequest, profile: PatientProfile, form: MessageForm, status: int = 200
+) -> HttpResponse:
+    """The patient's record, log files and messages, with the form to write to them."""
     record(request, "patient.view", profile)
     today = timezone.localdate()
     submissions = profile.submissions.select_related("session").prefetch_related(
@@ -235,10 +243,11 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "unsent": profile.diaries.filter(submission=None).count(),
         "thread": thread,
         "has_welcome": any(m.kind == MessageKind.WELCOME for m in thread),
-        "form": MessageForm(),
+        "form": form,
+        "kind": request.POST.get("kind", MessageKind.WELCOME),
         "weekdays": schedule.WEEKDAY_NAMES,
     }
-    return render(request, "care/patient.html", ctx)
+    return render(request, "care/patient.html", ctx, status=status)
 
 
 @require_POST
@@ -249,8 +258,12 @@ def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
     kind = MessageKind.WELCOME if request.POST.get("kind") == "welcome" else MessageKind.FEEDBACK
     form = MessageForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "Write a message before sending it (at most 5000 characters).")
-        return redirect("care:patient", patient_id=profile.pk)
+        # The page again, the text kept and the error tied to the field (nothing is lost).
+        form.errors["body"] = form.error_class(
+            [gettext("Write a message before sending it (at most 5000 characters).")]
+        )
+        form.fields["body"].widget.attrs["autofocus"] = True
+        return _patient_page(request, profile, form, status=400)
     services.therapist_writes(
         request.user,
         profile,
