@@ -101,6 +101,9 @@ class MeasuresViewTests(BaseTestCase):
         self.assertContains(response, "Task: 8")
         self.assertContains(response, "Weak early alliance")
         self.assertContains(response, "<script", count=0)
+        # each chart's numbers in a table beside it (its text alternative)
+        self.assertContains(response, '<table class="chart-data">', count=3)
+        self.assertContains(response, '<th scope="row">Total</th><td>14</td>')
 
     def test_it_refuses_post(self) -> None:
         self.login(self.tessa)

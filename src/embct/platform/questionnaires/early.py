@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
 from embct import trial
 from embct.instruments import get_instrument
@@ -201,21 +202,41 @@ def acknowledge(flag: FlagRecord, user: Any, note: str) -> None:
     )
 
 
-def charts(profile: PatientProfile) -> dict[str, Any]:
-    """SVG charts: WAI-SR total and Task/Bond/Goal over time, HADS and MHC-SF before/after."""
+@dataclass(frozen=True)
+class Chart:
+    """A chart and the numbers it draws: the page shows them as a table beside it, the
+    chart's text alternative for whoever cannot see the lines."""
+
+    title: str
+    svg: SafeString
+    x_labels: list[str]
+    series: list[tuple[str, list[float | None]]]
+
+
+def _chart(
+    title: str,
+    x_labels: list[str],
+    series: list[tuple[str, list[float | None]]],
+    y_range: tuple[float, float],
+) -> Chart:
+    return Chart(title, line_chart(title, x_labels, series, y_range), x_labels, series)
+
+
+def charts(profile: PatientProfile) -> dict[str, Chart]:
+    """Charts: WAI-SR total and Task/Bond/Goal over time, HADS and MHC-SF before/after."""
     responses = {r.key: r for r in profile.questionnaire_responses.all()}
     wai_keys = sorted((k for k in responses if k.startswith("wai_w")), key=_wai_order)
     labels = [f"week {_wai_order(k)}" for k in wai_keys]
     wai = get_instrument("wai")
-    out: dict[str, Any] = {}
+    out: dict[str, Chart] = {}
     if wai_keys:
-        out["alliance"] = line_chart(
+        out["alliance"] = _chart(
             "Alliance (WAI-SR total) over time",
             labels,
             [("Total", [responses[k].total for k in wai_keys])],
             tuple(map(float, wai.score_range())),  # type: ignore[arg-type]
         )
-        out["alliance_parts"] = line_chart(
+        out["alliance_parts"] = _chart(
             "Alliance: Task, Bond and Goal over time",
             labels,
             [
@@ -228,7 +249,7 @@ def charts(profile: PatientProfile) -> dict[str, Any]:
         pre, post = responses.get(f"{key}_pre"), responses.get(f"{key}_post")
         if pre is None and post is None:
             continue
-        out[key] = line_chart(
+        out[key] = _chart(
             f"{label} before and after the course",
             ["before", "after"],
             [("Total", [None if r is None else r.total for r in (pre, post)])],
