@@ -104,6 +104,9 @@ class MeasuresViewTests(BaseTestCase):
         # each chart's numbers in a table beside it (its text alternative)
         self.assertContains(response, '<table class="chart-data">', count=3)
         self.assertContains(response, '<th scope="row">Total</th><td>14</td>')
+        # the questionnaires are listed, without links to forms only the patient may open
+        self.assertContains(response, "HADS, before the course")
+        self.assertNotContains(response, "/questionnaires/")
 
     def test_it_refuses_post(self) -> None:
         self.login(self.tessa)
