@@ -66,6 +66,10 @@ class DiaryTests(BaseTestCase):
         self.assertContains(response, "The date cannot be in the future.")
         self.assertContains(response, "Enter the minutes you practised (0 to 600).")
         assert not DiaryEntry.objects.exists()
+        # Each field is described by its error (the id Django's aria-describedby names).
+        for name in ("date", "minutes"):
+            self.assertContains(response, f'aria-describedby="id_{name}_error"')
+            self.assertContains(response, f'id="id_{name}_error"')
 
     def test_it_refuses_an_exercise_of_another_session(self) -> None:
         self.login(self.pim)

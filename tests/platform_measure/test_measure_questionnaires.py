@@ -221,6 +221,11 @@ class FillViewTests(BaseTestCase):
         response = self.post(i7="")
         self.assertContains(response, "not yet answered: 7", status_code=400)
         assert not Response.objects.exists()
+        # The question itself carries the error, and the summary at the top links to it.
+        self.assertContains(response, 'aria-describedby="id_7_error"', status_code=400)
+        self.assertContains(response, 'id="id_7_error"', status_code=400)
+        self.assertContains(response, 'href="#id_7_0"', status_code=400)
+        self.assertNotContains(response, 'aria-describedby="id_6_error"', status_code=400)
 
     def test_an_out_of_range_value_is_refused_by_the_form(self) -> None:
         self.login(self.pim)

@@ -168,7 +168,14 @@ def skip_allowed(instrument: str) -> bool:
 
 
 class QuestionnaireError(ValueError):
-    """The answers cannot be stored as a response; the message says what to do."""
+    """The answers cannot be stored as a response; the message says what to do.
+
+    ``items``: the item numbers that are neither answered nor skipped, if that is why.
+    """
+
+    def __init__(self, message: str, items: Iterable[int] = ()) -> None:
+        super().__init__(message)
+        self.items = tuple(items)
 
 
 def _parse(instrument: str, raw: Mapping[str, Any]) -> dict[int, int | None]:
@@ -215,7 +222,8 @@ def submit(
     blank = [i for i in spec.items if i not in answers]
     if blank:
         raise QuestionnaireError(
-            "Please answer or skip every question; not yet answered: " + ", ".join(map(str, blank))
+            "Please answer or skip every question; not yet answered: " + ", ".join(map(str, blank)),
+            items=blank,
         )
     pack = content_pack(assessment.instrument)
     try:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct.platform.audit.services import record
@@ -64,6 +65,8 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
         except services.QuestionnaireError as error:
             services.save_draft(assessment, answers)
             form.add_error(None, str(error))
+            for item in error.items:  # each question left open carries its own error
+                form.add_error(str(item), _unanswered(allow_skip))
             return _form_page(request, window, form, status=400)
         flash.success(request, "Thank you. Your answers are saved.")
         return redirect("questionnaires:list")
@@ -74,10 +77,21 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return _form_page(request, window, form)
 
 
+def _unanswered(allow_skip: bool) -> str:
+    if allow_skip:
+        return gettext("Please answer or skip this question.")
+    return gettext("Please answer this question.")
+
+
 def _form_page(
     request: HttpRequest, window: services.Window, form: QuestionnaireForm, status: int = 200
 ) -> HttpResponse:
-    ctx = {"window": window, "form": form, "pack": form.pack}
+    ctx = {
+        "window": window,
+        "form": form,
+        "pack": form.pack,
+        "item_errors": [field for field in form.item_fields() if field.errors],
+    }
     return render(request, "questionnaires/fill.html", ctx, status=status)
 
 
