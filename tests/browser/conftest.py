@@ -45,6 +45,13 @@ def browser(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+            # The test's ORM calls ran while Playwright's event loop was set: Django's
+            # connections are context-local, so they were another connection than the one
+            # pytest-django closes, and on PostgreSQL it kept the test database from being
+            # dropped ("being accessed by other users"). Close it here.
+            from django.db import connections
+
+            connections.close_all()
 
 
 @pytest.fixture
