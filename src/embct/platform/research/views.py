@@ -19,6 +19,7 @@ from embct import trial
 from embct.platform.audit.services import record
 from embct.platform.care.access import role_required
 from embct.platform.care.models import PatientProfile
+from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
 from embct.platform.questionnaires.services import QuestionnaireError, _parse
@@ -233,6 +234,7 @@ def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
+@recent_auth_required()
 def export_file(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
