@@ -19,6 +19,7 @@ from embct import trial
 from embct.platform.audit.services import record
 from embct.platform.care.access import role_required
 from embct.platform.care.models import PatientProfile
+from embct.platform.lib.csp import allow_inline_styles
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
@@ -260,7 +261,8 @@ def report(request: HttpRequest) -> HttpResponse:
         ctx = {"problem": str(error).split("/")[-1] if "no data rows" in str(error) else error}
         return render(request, "research/report.html", ctx)
     record(request, "trial.export", ("report", "live"), rows=results.get("n"))
-    return render(request, "research/report.html", {"results": results, "report_html": html})
+    response = render(request, "research/report.html", {"results": results, "report_html": html})
+    return allow_inline_styles(response, html)  # the report's own <style>, by hash
 
 
 # ---- administrator --------------------------------------------------------------------------
