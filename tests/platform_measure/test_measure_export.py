@@ -13,6 +13,7 @@ from django.test import override_settings
 
 from embct.cli import main
 from embct.instruments import item_columns
+from embct.platform.lib.csp import inline_style_sources
 from embct.platform.research.export import trial_table
 from embct.platform.research.models import ExportLog
 from embct.platform.testing import TODAY, BaseTestCase
@@ -98,6 +99,13 @@ class ExportTests(BaseTestCase):
         response = self.client.get("/research/report/")
         assert response.status_code == 200
         self.assertContains(response, "<iframe")
+        # The page allows the report's own inline styles by hash, nothing else inline.
+        sources = inline_style_sources(response.context["report_html"])
+        policy = response["Content-Security-Policy"]
+        assert sources
+        for source in sources:
+            assert source in policy
+        assert "'unsafe-inline'" not in policy
         page = response.context["results"]
         page.pop("meta")
         folder = Path(self._tmp())

@@ -148,3 +148,33 @@ def test_the_decorator_lets_a_view_run_within_max_age_only() -> None:
 def test_the_decorator_refuses_a_non_positive_max_age() -> None:
     with pytest.raises(ValueError, match="positive"):
         recent_auth_required(max_age=timedelta(0))
+
+
+@override_settings(PASSWORD_HASHERS=FAST_HASHER)
+class ExportReauthTests(BaseTestCase):
+    """The pseudonymized export is one of the actions that ask for the password again."""
+
+    def test_a_stale_export_asks_for_the_password_and_exports_nothing(self) -> None:
+        from embct.platform.audit.models import AuditEvent
+        from embct.platform.research.models import ExportLog
+
+        self.rosa.set_password(PASSWORD)
+        self.rosa.save()
+        self.login(self.rosa)
+        traveller = time_machine.travel(timedelta(minutes=11), tick=False)
+        traveller.start()
+        self.addCleanup(traveller.stop)
+        response = self.client.post(
+            "/research/export/", {"format": "csv"}, HTTP_REFERER="http://testserver/research/"
+        )
+        assert response.status_code == 302
+        assert response["Location"] == (
+            "/account/confirm-password/?next=http%3A%2F%2Ftestserver%2Fresearch%2F"
+        )
+        assert not ExportLog.objects.exists()
+        assert not AuditEvent.objects.filter(action="trial.export").exists()
+        self.client.post("/account/confirm-password/", {"password": PASSWORD})
+        response = self.client.post("/research/export/", {"format": "csv"})
+        assert response.status_code == 200
+        assert response["Content-Disposition"].endswith('filename="embct-trial.csv"')
+        assert ExportLog.objects.get().user == self.rosa

@@ -77,16 +77,35 @@ def test_tables_come_in_the_papers_order(html: str, rh: Any) -> None:
 
 def test_every_table_has_its_n_and_missing_data_rule(html: str, rh: Any) -> None:
     root = rh.parse(html)
+    checked = 0
     for section in root.iter("section"):
         children = list(section)
         for index, child in enumerate(children):
-            if child.tag != "table":
+            table = child.find("table") if child.get("class") == "table-scroll" else None
+            if table is None:
+                assert child.tag != "table", "a table outside its scrolling region"
                 continue
+            checked += 1
             note = children[index + 1]
-            assert (note.tag, note.get("class")) == ("p", "note"), child.get("id")
+            assert (note.tag, note.get("class")) == ("p", "note"), table.get("id")
             text = rh.text_of(note)
-            assert re.search(r"\bn (= \d+|per row)", text), (child.get("id"), text)
-            assert "Missing data:" in text, child.get("id")
+            assert re.search(r"\bn (= \d+|per row)", text), (table.get("id"), text)
+            assert "Missing data:" in text, table.get("id")
+    assert checked == len(TABLE_IDS)
+
+
+def test_a_wide_table_scrolls_in_a_focusable_region_named_by_its_caption(
+    html: str, rh: Any
+) -> None:
+    # WCAG 1.4.10: on a phone a wide table scrolls by itself, not the page; WCAG 2.1.1: the
+    # scrolling region takes keyboard focus (axe-core's scrollable-region-focusable).
+    root = rh.parse(html)
+    regions = [div for div in root.iter("div") if div.get("class") == "table-scroll"]
+    assert [r.find("table").get("id") for r in regions] == TABLE_IDS
+    for region in regions:
+        assert (region.get("role"), region.get("tabindex")) == ("region", "0")
+        caption = region.find("table/caption")
+        assert region.get("aria-labelledby") == caption.get("id")
 
 
 def test_numbers_are_right_aligned(html: str, rh: Any) -> None:

@@ -19,6 +19,8 @@ from embct import trial
 from embct.platform.audit.services import record
 from embct.platform.care.access import role_required
 from embct.platform.care.models import PatientProfile
+from embct.platform.lib.csp import allow_inline_styles
+from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
 from embct.platform.questionnaires.services import QuestionnaireError, _parse
@@ -233,6 +235,7 @@ def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
+@recent_auth_required()
 def export_file(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
@@ -258,7 +261,8 @@ def report(request: HttpRequest) -> HttpResponse:
         ctx = {"problem": str(error).split("/")[-1] if "no data rows" in str(error) else error}
         return render(request, "research/report.html", ctx)
     record(request, "trial.export", ("report", "live"), rows=results.get("n"))
-    return render(request, "research/report.html", {"results": results, "report_html": html})
+    response = render(request, "research/report.html", {"results": results, "report_html": html})
+    return allow_inline_styles(response, html)  # the report's own <style>, by hash
 
 
 # ---- administrator --------------------------------------------------------------------------
