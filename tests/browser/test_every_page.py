@@ -204,8 +204,10 @@ def test_every_page_passes_the_audit(
     # The pages that refuse: another role's page (403), a page that is not there (404).
     page = tabs["patient"]
     assert page.goto(base + reverse("care:queue")).status == 403
+    page.get_by_role("heading", name="Not allowed").wait_for()
     audit(page, "403", "patient, on the therapist's queue")
     assert page.goto(base + "/no-such-page/").status == 404
+    page.get_by_role("heading", name="Page not found").wait_for()
     audit(page, "404", "patient")
 
     assert failures == [], "\n\n".join(failures)
