@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -60,45 +61,78 @@ def fixture_course() -> CourseData:
     return read_course(FIXTURE_COURSE)
 
 
+@dataclass
+class Personas:
+    """The personas of the module's docstring, and the fixture course their patients follow."""
+
+    course: Course
+    tessa: User
+    otto: User
+    sam: User
+    rosa: User
+    ada: User
+    pim: User
+    olga: User
+    pim_profile: PatientProfile
+    olga_profile: PatientProfile
+
+
+def create_personas() -> Personas:
+    """Write the fixture course and the personas to the database (users without a password:
+    tests log them in with :func:`force_login_verified`, or set one)."""
+    course, _ = upsert_course(fixture_course())
+
+    def user(name: str, role: str, **extra: object) -> User:
+        return User.objects.create_user(
+            name,
+            password=None,  # force_login in tests; hashing costs 0.3 s a user
+            role=role,
+            first_name=name.title(),
+            email=f"{name}@example.org",
+            **extra,
+        )
+
+    tessa = user("tessa", Role.THERAPIST)
+    otto = user("otto", Role.THERAPIST)
+    sam = user("sam", Role.THERAPIST)
+    rosa = user("rosa", Role.RESEARCHER)
+    ada = user("ada", Role.ADMIN, is_staff=True, is_superuser=True)
+    pim = user("pim", Role.PATIENT)
+    olga = user("olga", Role.PATIENT)
+    pim_profile = PatientProfile.objects.create(
+        user=pim,
+        therapist=tessa,
+        start_date=TODAY - timedelta(days=15),
+        feedback_weekday=Weekday.THURSDAY,
+        course=course,
+    )
+    olga_profile = PatientProfile.objects.create(
+        user=olga,
+        therapist=otto,
+        start_date=TODAY - timedelta(days=15),
+        feedback_weekday=Weekday.MONDAY,
+        course=course,
+    )
+    Supervision.objects.create(supervisor=sam, therapist=tessa)
+    return Personas(course, tessa, otto, sam, rosa, ada, pim, olga, pim_profile, olga_profile)
+
+
 class BaseTestCase(TestCase):
     course: Course
+    tessa: User
+    otto: User
+    sam: User
+    rosa: User
+    ada: User
+    pim: User
+    olga: User
+    pim_profile: PatientProfile
+    olga_profile: PatientProfile
 
     @classmethod
     def setUpTestData(cls) -> None:
-        cls.course, _ = upsert_course(fixture_course())
-
-        def user(name: str, role: str, **extra: object) -> User:
-            return User.objects.create_user(
-                name,
-                password=None,  # force_login in tests; hashing costs 0.3 s a user
-                role=role,
-                first_name=name.title(),
-                email=f"{name}@example.org",
-                **extra,
-            )
-
-        cls.tessa = user("tessa", Role.THERAPIST)
-        cls.otto = user("otto", Role.THERAPIST)
-        cls.sam = user("sam", Role.THERAPIST)
-        cls.rosa = user("rosa", Role.RESEARCHER)
-        cls.ada = user("ada", Role.ADMIN, is_staff=True, is_superuser=True)
-        cls.pim = user("pim", Role.PATIENT)
-        cls.olga = user("olga", Role.PATIENT)
-        cls.pim_profile = PatientProfile.objects.create(
-            user=cls.pim,
-            therapist=cls.tessa,
-            start_date=TODAY - timedelta(days=15),
-            feedback_weekday=Weekday.THURSDAY,
-            course=cls.course,
-        )
-        cls.olga_profile = PatientProfile.objects.create(
-            user=cls.olga,
-            therapist=cls.otto,
-            start_date=TODAY - timedelta(days=15),
-            feedback_weekday=Weekday.MONDAY,
-            course=cls.course,
-        )
-        Supervision.objects.create(supervisor=cls.sam, therapist=cls.tessa)
+        for name, value in vars(create_personas()).items():
+            setattr(cls, name, value)
 
     def setUp(self) -> None:
         super().setUp()

@@ -1,0 +1,526 @@
+"""Every URL of the platform, and who may GET it: the table the authorization matrix
+(tests/platform_authz/test_authorization_matrix.py) asserts and the browser sweep
+(tests/browser/test_every_page.py) loads page by page.
+
+- :func:`url_names` walks the URL configuration itself (``get_resolver().url_patterns``,
+  recursively), so a new URL name shows up in both tests without anyone listing it; the
+  matrix fails until ``EXPECTED`` has an entry for it, and the sweep then audits it as every
+  role that gets a page.
+- :data:`EXPECTED` says, for every URL name and role, the status the platform answers with
+  (for URLs with an object: on the role's own object and on someone else's).
+- :class:`UrlObjects` makes the objects whose ids fill the URLs' parameters and builds the
+  URL keyword arguments.
+
+Roles: anonymous, patient (``pim``), therapist (``tessa``), researcher (``rosa``) and
+admin (``ada``), the personas of :mod:`embct.platform.testing`. "Own" objects belong to
+``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
+another therapist (``otto``). For objects nobody owns in that sense (course sessions,
+exercises, screenings, study participants, accounts and profiles managed by the
+administrator) both columns use the same object; ``SHARED_OBJECTS`` lists those URLs.
+
+Django admin's own URLs under ``/admin/`` are walked as one name, ``admin:index``: they
+are Django's, guarded by ``is_staff`` as a whole, and the index proves that guard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import uuid4
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from embct.platform.care.models import PatientProfile
+from embct.platform.course.models import Course
+from embct.platform.groups.models import GroupMeeting, MbctGroup
+from embct.platform.questionnaires.models import FlagRecord
+from embct.platform.questionnaires.services import windows
+from embct.platform.research.models import Participant, Screening
+
+ROLES = ("anonymous", "patient", "therapist", "researcher", "admin")
+
+#: Views that answer GET with 405: the matrix POSTs to them instead (empty form).
+POST_ONLY = {
+    "logout",
+    "security:backup_codes",
+    "care:send_logs",
+    "care:write_message",
+    "care:write_feedback",
+    "care:reset_password",
+    "groups:attendance",
+    "privacy:download",
+    "questionnaires:acknowledge",
+    "research:consent",
+    "research:baseline",
+    "research:randomize",
+    "research:withdraw",
+    "research:link",
+    "research:export",
+}
+
+#: URLs whose object has no owner among the personas: "own" and "other" are the same object.
+SHARED_OBJECTS = {
+    "care:session",  # a session of the course (opened for the patient by the calendar)
+    "care:diary",
+    "care:send_logs",
+    "care:audio",  # course audio: any signed-in user may listen
+    "care:assign",  # the administrator manages every profile and account
+    "care:reset_password",
+    "research:eligibility",  # screenings and participants belong to the study, not a person
+    "research:participant",
+    "research:consent",
+    "research:baseline",
+    "research:randomize",
+    "research:withdraw",
+    "research:link",
+}
+
+#: url name -> role -> status (URL without parameters) or (own, other) for a URL with an
+#: object. For POST-only views the statuses are those of an empty POST (GET is 405 for every
+#: role). ``None``: the right role changing its own data, not exercised here (the feature
+#: tests do it; an empty POST would change data).
+#: Deliberate answers that differ from the plain rule:
+#: - admin:index sends every signed-in non-staff user to Django admin's own login (302).
+#: - care:preparation is 404 for the patient until the silent day's week (week 6; the
+#:   fixture patient is in week 3): "not open yet" looks the same as "no such page".
+#: - home redirects each role to its start page; researchers have their start page there.
+#: - login redirects a signed-in user (302); security:verify is for staff only (403 for the
+#:   patient) and redirects staff who already gave their second factor.
+#: - logout is POST-only (Django 5) and answers everyone with a redirect.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "admin:index": {
+        "anonymous": 302,
+        "patient": 302,
+        "therapist": 302,
+        "researcher": 302,
+        "admin": 200,
+    },
+    "audit:list": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 200,
+    },
+    "care:assign": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (200, 200),
+    },
+    "care:audio": {
+        "anonymous": (302, 302),
+        "patient": (200, 200),
+        "therapist": (200, 200),
+        "researcher": (200, 200),
+        "admin": (200, 200),
+    },
+    "care:caseload": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:clinic": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 200,
+    },
+    "care:diary": {
+        "anonymous": (302, 302),
+        "patient": (200, 200),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:inbox": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:new_patient": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 200,
+    },
+    "care:new_therapist": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 200,
+    },
+    "care:patient": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:preparation": {
+        "anonymous": 302,
+        "patient": 404,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:queue": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:reset_password": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (None, None),
+    },
+    "care:send_logs": {
+        "anonymous": (302, 302),
+        "patient": (None, None),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:session": {
+        "anonymous": (302, 302),
+        "patient": (200, 200),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:supervision": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:week": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:write_feedback": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:write_message": {
+        "anonymous": 302,
+        "patient": None,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "groups:attendance": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "groups:detail": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "groups:list": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "groups:mine": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "healthz": {
+        "anonymous": 200,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "home": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 200, "admin": 302},
+    "login": {"anonymous": 200, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
+    "logout": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
+    "privacy:download": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "privacy:my_data": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "questionnaires:acknowledge": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "questionnaires:fill": {
+        "anonymous": (302, 302),
+        "patient": (200, 404),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "questionnaires:list": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "questionnaires:measures": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "questionnaires:warnings": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "research:baseline": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    "research:consent": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    "research:dashboard": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": 200,
+        "admin": 403,
+    },
+    "research:eligibility": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:export": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": None,
+        "admin": 403,
+    },
+    "research:link": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (None, None),
+    },
+    "research:participant": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:randomize": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    "research:report": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 403,
+        "researcher": 200,
+        "admin": 403,
+    },
+    "research:screening": {
+        "anonymous": 200,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "research:withdraw": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    "security:backup_codes": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": None,
+        "researcher": None,
+        "admin": None,
+    },
+    "security:enrol": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "security:reauth": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "security:verify": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 302,
+        "researcher": 302,
+        "admin": 302,
+    },
+}
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+    """Yield ``(url name, route)`` for every named pattern, namespaces joined with ``:``."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            full_ns = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
+            if ns == "admin":
+                yield "admin:index", prefix + str(entry.pattern)
+                continue
+            yield from walk(entry.url_patterns, prefix + str(entry.pattern), full_ns or "")
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"unnamed URL pattern {prefix}{entry.pattern}"
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield name, prefix + str(entry.pattern)
+
+
+def url_names() -> dict[str, str]:
+    return dict(walk(get_resolver().url_patterns))
+
+
+def route_of(name: str) -> str:
+    """The route of URL name ``name``, parameters included (``patients/<int:patient_id>/``)."""
+    return url_names()[name]
+
+
+def has_object(name: str) -> bool:
+    """Whether the URL of ``name`` takes an object's id."""
+    return "<" in route_of(name)
+
+
+@dataclass(frozen=True)
+class UrlObjects:
+    """The values of the URLs' parameters, for "own" and for "other" objects."""
+
+    own: dict[str, int]
+    other: dict[str, int]
+
+    @classmethod
+    def create(
+        cls, course: Course, own: PatientProfile, other: PatientProfile, today: date
+    ) -> UrlObjects:
+        """Make the objects the URLs point at: for ``own`` (the patient whose objects are
+        "own") and ``other`` (someone else's patient) an MBCT group of their therapist with
+        a meeting two weeks before ``today``, the questionnaire open on ``today`` and an
+        early-warning flag; one screening and one study participant for both columns.
+        Both patients join their group."""
+        first = today - timedelta(days=14)
+        session = course.sessions.get(week=1)
+        exercise = session.exercises.first()
+        assert exercise is not None, "the course's first session has no exercise"
+        profiles = {"own": own, "other": other}
+        groups = {}
+        for key, profile in profiles.items():
+            group = MbctGroup.objects.create(
+                name=f"{key} group", therapist=profile.therapist, location="Room", course=course
+            )
+            meeting = GroupMeeting.objects.create(group=group, session=session, date=first)
+            groups[key] = (group, meeting)
+            PatientProfile.objects.filter(pk=profile.pk).update(group=group)
+        assessments = {
+            key: next(w.assessment for w in windows(profile, today) if w.is_open)
+            for key, profile in profiles.items()
+        }
+        flags = {
+            key: FlagRecord.objects.create(
+                patient=profile, code="test", occurrence=key, title="t", explanation="e"
+            )
+            for key, profile in profiles.items()
+        }
+        screening = Screening.objects.create(answers={}, total=12, invited=True, form_token=uuid4())
+        participant = Participant.objects.create(
+            study_id="S-001", assessed_on=today, eligibility={}, eligible=True
+        )
+        values = {
+            key: {
+                "session_id": session.pk,
+                "exercise_id": exercise.pk,
+                "patient_id": profile.pk,
+                "profile_id": own.pk,
+                "user_id": own.user_id,
+                "group_id": groups[key][0].pk,
+                "meeting_id": groups[key][1].pk,
+                "assessment_id": assessments[key].pk,
+                "flag_id": flags[key].pk,
+                "screening_id": screening.pk,
+                "participant_id": participant.pk,
+            }
+            for key, profile in profiles.items()
+        }
+        return cls(own=values["own"], other=values["other"])
+
+    def kwargs(self, name: str, which: str = "own") -> dict[str, int]:
+        """URL keyword arguments for ``name``: ``which`` is "own" or "other"."""
+        values = self.own if which == "own" else self.other
+        route = route_of(name)
+        return {key: value for key, value in values.items() if f"<int:{key}>" in route}
+
+    def url(self, name: str, which: str = "own") -> str:
+        return reverse(name, kwargs=self.kwargs(name, which))
