@@ -4,6 +4,8 @@ sets a new account's language."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
@@ -49,6 +51,9 @@ class LanguageChoiceTests(BaseTestCase):
             str(self.pim.pk),
         )
         assert event.details == {"old": "en", "new": "nl"}
+        # The patient's own download holds it, as everything kept about them.
+        download = self.client.post("/my-data/download/")
+        assert json.loads(download.content)["account"]["language"] == "nl"
         # ... and back again.
         self.choose("en")
         self.pim.refresh_from_db()
