@@ -125,6 +125,16 @@ class LanguageChoiceTests(BaseTestCase):
         self.assertContains(self.client.get("/login/"), 'value="nl" lang="nl">Nederlands')
         self.assertContains(self.client.get("/screening/"), 'value="nl" lang="nl">Nederlands')
 
+    def test_before_the_second_factor_the_account_s_language_applies_unchanged(self) -> None:
+        User.objects.filter(pk=self.tessa.pk).update(language="nl")
+        self.client.force_login(self.tessa)  # password only: the second-factor pages open
+        page = self.client.get("/account/two-factor/", follow=True)
+        self.assertContains(page, "Inloggen in twee stappen instellen")
+        self.assertNotContains(page, f'action="{URL}"')
+        self.choose("en")  # sent anyway: the second-factor check comes first
+        self.tessa.refresh_from_db()
+        assert self.tessa.language == "nl"
+
 
 class ClinicLanguageTests(BaseTestCase):
     def new_patient(self, **extra: object) -> object:

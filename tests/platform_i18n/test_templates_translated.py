@@ -25,7 +25,8 @@ READABLE_ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
 #: Filters whose string argument is a format, not text (date:"l j F", join:" ").
 FORMAT_FILTERS = {"date", "time", "floatformat", "join"}
 
-COMMENT = re.compile(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.DOTALL)
+# {# ... #} ends on its line (Django); {% comment %} may span lines.
+COMMENT = re.compile(r"\{#[^\n]*?#\}|(?s:\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\})")
 BLOCK = re.compile(
     r"\{%\s*blocktrans(?:late)?\b.*?%\}.*?\{%\s*endblocktrans(?:late)?\s*%\}", re.DOTALL
 )
@@ -96,6 +97,10 @@ def test_every_visible_word_is_marked_for_translation(path: Path) -> None:
         ('<img alt="chart">', "<img alt='chart'>"),
         ('{{ name|default:"nobody" }}', 'filter literal {{ name|default:"nobody" }}'),
         ("<p>{% if x %}Later{% endif %}</p>", "text 'Later'"),
+        (
+            "{# not a comment:\n Django ends it at the line #}",
+            "text '{# not a comment:\\n Django ends it at the line #}'",
+        ),
     ],
 )
 def test_the_scan_finds_bare_english(source: str, finding: str) -> None:
