@@ -90,6 +90,15 @@ SHARED_OBJECTS = {
 #:   patient) and redirects staff who already gave their second factor.
 #: - logout is POST-only (Django 5) and answers everyone with a redirect.
 EXPECTED: dict[str, dict[str, Any]] = {
+    # Anyone chooses the interface language here (a GET shows the choice); a POST changes only
+    # the signed-in user's own account (tests/platform_i18n/test_language_choice.py).
+    "accounts:language": {
+        "anonymous": 200,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
     "admin:index": {
         "anonymous": 302,
         "patient": 302,

@@ -16,6 +16,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("embct.platform.accounts.urls")),
     path("", include("embct.platform.security.urls")),
     path("", include("embct.platform.care.urls")),
     path("", include("embct.platform.groups.urls")),

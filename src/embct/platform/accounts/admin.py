@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
 
 from embct.platform.lib.reauth import recent_auth_required
 
@@ -11,11 +12,23 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = ("username", "email", "first_name", "last_name", "role", "is_active")
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "language",
+        "is_active",
+    )
     list_filter = ("role", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
-    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
-    add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Role", {"fields": ("role",)}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Role and language"), {"fields": ("role", "language")}),
+    )
+    # New accounts get the site's default language; it is changed on the account's page.
+    add_fieldsets = (*BaseUserAdmin.add_fieldsets, (_("Role"), {"fields": ("role",)}))
 
     def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -40,4 +53,4 @@ def _admin_role_only(request: object) -> bool:
 
 
 admin.site.has_permission = _admin_role_only  # type: ignore[method-assign]
-admin.site.site_header = "embct administration"
+admin.site.site_header = _("embct administration")

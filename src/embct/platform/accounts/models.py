@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,14 @@ class User(AbstractUser):
     """A person who logs in. What they may see follows from ``role``, never from flags alone."""
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PATIENT)
+    #: The interface language, and the language of the e-mails the user gets. The names are
+    #: autonyms ("Nederlands"), the same in every interface language.
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )
 
     class Meta:
         constraints = [

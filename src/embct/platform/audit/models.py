@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class AppendOnlyError(RuntimeError):
@@ -23,19 +24,20 @@ class AppendOnlyError(RuntimeError):
 
 
 class Action(models.TextChoices):
-    PATIENT_VIEW = "patient.view", "Read a patient's record"
-    SUPERVISION_VIEW = "supervision.view", "Read feedback to a supervisee's patient"
-    GROUP_VIEW = "group.view", "Read a group's attendance"
-    ACCOUNT_CREATE = "account.create", "Created an account"
-    ROLE_CHANGE = "account.role_change", "Changed an account's role"
-    PASSWORD_RESET = "account.password_reset", "Reset an account's password"
-    PATIENT_ASSIGN = "patient.assign", "Changed a patient's therapist, arm or schedule"
-    SELF_EXPORT = "privacy.self_export", "A patient downloaded their own data"
-    RETENTION = "privacy.retention", "Pseudonymized or erased data after the retention period"
+    PATIENT_VIEW = "patient.view", _("Read a patient's record")
+    SUPERVISION_VIEW = "supervision.view", _("Read feedback to a supervisee's patient")
+    GROUP_VIEW = "group.view", _("Read a group's attendance")
+    ACCOUNT_CREATE = "account.create", _("Created an account")
+    ROLE_CHANGE = "account.role_change", _("Changed an account's role")
+    PASSWORD_RESET = "account.password_reset", _("Reset an account's password")
+    PATIENT_ASSIGN = "patient.assign", _("Changed a patient's therapist, arm or schedule")
+    LANGUAGE_CHANGE = "account.language", _("Changed their own language")
+    SELF_EXPORT = "privacy.self_export", _("A patient downloaded their own data")
+    RETENTION = "privacy.retention", _("Pseudonymized or erased data after the retention period")
     # The research workflow (allocation, exports, flags) records these.
-    ALLOCATION = "trial.allocation", "Allocated a participant"
-    EXPORT = "trial.export", "Exported study data"
-    FLAG_ACK = "trial.flag_ack", "Acknowledged a flag"
+    ALLOCATION = "trial.allocation", _("Allocated a participant")
+    EXPORT = "trial.export", _("Exported study data")
+    FLAG_ACK = "trial.flag_ack", _("Acknowledged a flag")
 
 
 #: PostgreSQL setting that lets the retention command redact details (see migration 0002).

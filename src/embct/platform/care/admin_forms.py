@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from embct.platform.accounts.models import Role, User
 
@@ -12,9 +15,22 @@ from .models import PatientProfile
 
 
 class NewAccountForm(forms.ModelForm):
+    """A new account; its language starts as the administrator's own (a Dutch clinic's
+    patients get Dutch from their first login) and can be changed here."""
+
     class Meta:
         model = User
-        fields = ["username", "first_name", "last_name", "email"]
+        fields = ["username", "first_name", "last_name", "email", "language"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["language"]
+        field.required = False  # a form sent without it (a script) gets the site's default
+        field.choices = settings.LANGUAGES  # no empty choice
+        self.initial.setdefault("language", translation.get_language() or settings.LANGUAGE_CODE)
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or settings.LANGUAGE_CODE
 
 
 class AssignmentForm(forms.ModelForm):
@@ -22,7 +38,13 @@ class AssignmentForm(forms.ModelForm):
         model = PatientProfile
         fields = ["therapist", "arm", "start_date", "feedback_weekday", "group"]
         widgets = {"start_date": forms.DateInput(attrs={"type": "date"})}
-        labels = {"feedback_weekday": "Feedback weekday", "group": "MBCT group (group arm)"}
+        labels = {
+            "therapist": _("Therapist"),
+            "arm": _("Arm"),
+            "start_date": _("Start date"),
+            "feedback_weekday": _("Feedback weekday"),
+            "group": _("MBCT group (group arm)"),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import CourseSession
 
@@ -20,13 +21,13 @@ class DiaryForm(forms.ModelForm):
         model = DiaryEntry
         fields = ["exercise", "date", "minutes", "body", "thoughts", "feelings", "text"]
         labels = {
-            "exercise": "Exercise",
-            "date": "Date",
-            "minutes": "Minutes practised",
-            "body": "What did you notice in your body?",
-            "thoughts": "What thoughts were there?",
-            "feelings": "What feelings were there?",
-            "text": "Anything else you want to write",
+            "exercise": _("Exercise"),
+            "date": _("Date"),
+            "minutes": _("Minutes practised"),
+            "body": _("What did you notice in your body?"),
+            "thoughts": _("What thoughts were there?"),
+            "feelings": _("What feelings were there?"),
+            "text": _("Anything else you want to write"),
         }
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
@@ -40,7 +41,7 @@ class DiaryForm(forms.ModelForm):
     def __init__(self, *args: Any, session: CourseSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["exercise"].queryset = session.exercises.filter(diary=True)  # type: ignore[attr-defined]
-        self.fields["exercise"].empty_label = "Other practice"
+        self.fields["exercise"].empty_label = _("Other practice")
         self.fields["exercise"].required = False
         self.fields["minutes"].min_value = 0
         if not self.is_bound:
@@ -50,20 +51,20 @@ class DiaryForm(forms.ModelForm):
     def clean_date(self) -> Any:
         day = self.cleaned_data["date"]
         if day > timezone.localdate():
-            raise forms.ValidationError("The date cannot be in the future.")
+            raise forms.ValidationError(_("The date cannot be in the future."))
         return day
 
     def clean_minutes(self) -> Any:
         minutes = self.cleaned_data["minutes"]
         if not 0 <= minutes <= 600:
-            raise forms.ValidationError("Enter the minutes you practised (0 to 600).")
+            raise forms.ValidationError(_("Enter the minutes you practised (0 to 600)."))
         return minutes
 
 
 class MessageForm(forms.Form):
     form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
     body = forms.CharField(
-        label="Your message",
+        label=_("Your message"),
         max_length=MAX_MESSAGE,
         strip=True,
         widget=forms.Textarea(attrs={"rows": 6}),

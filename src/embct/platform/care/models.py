@@ -6,24 +6,25 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import Course, CourseSession, Exercise
 from embct.platform.lib import schedule
 
 
 class Arm(models.TextChoices):
-    EMBCT = "embct", "eMBCT (online)"
-    MBCT = "mbct", "MBCT (group)"
+    EMBCT = "embct", _("eMBCT (online)")
+    MBCT = "mbct", _("MBCT (group)")
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class PatientProfile(models.Model):
@@ -132,10 +133,10 @@ class DiaryEntry(models.Model):
     )
     date = models.DateField()
     minutes = models.PositiveSmallIntegerField()
-    body = models.TextField("body", blank=True)
+    body = models.TextField(_("body"), blank=True)
     thoughts = models.TextField(blank=True)
     feelings = models.TextField(blank=True)
-    text = models.TextField("anything else", blank=True)
+    text = models.TextField(_("anything else"), blank=True)
     created = models.DateTimeField(default=timezone.now)
     submission = models.ForeignKey(
         LogSubmission, on_delete=models.SET_NULL, null=True, blank=True, related_name="entries"
@@ -159,9 +160,9 @@ class DiaryEntry(models.Model):
 
 
 class MessageKind(models.TextChoices):
-    WELCOME = "welcome", "Welcome"
-    FEEDBACK = "feedback", "Feedback"
-    MESSAGE = "message", "Message"
+    WELCOME = "welcome", _("Welcome")
+    FEEDBACK = "feedback", _("Feedback")
+    MESSAGE = "message", _("Message")
 
 
 class Message(models.Model):

@@ -1,16 +1,26 @@
 """Notification e-mails. They say only that something new is waiting: never a name, a
-diagnosis, a message or a diary; the reader logs in to see it."""
+diagnosis, a message or a diary; the reader logs in to see it. Each goes out in the
+recipient's own language (``User.language``)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-SUBJECT = "embct: something new is waiting for you"
-BODY = (
+from embct.platform.accounts.middleware import user_language as own_language
+
+SUBJECT = _("embct: something new is waiting for you")
+BODY = _(
     "Hello,\n\nSomething new is waiting for you on embct. Please log in to read it.\n\n"
     "This is an automatic message; please do not reply to it.\n"
 )
+
+
+def user_language(user: object) -> str:
+    """The language to write to ``user`` in: theirs, else the site's default."""
+    return own_language(user) or settings.LANGUAGE_CODE
 
 
 def notify(user: object) -> bool:
@@ -18,5 +28,7 @@ def notify(user: object) -> bool:
     address = getattr(user, "email", "")
     if not address:
         return False
-    send_mail(SUBJECT, BODY, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+    with translation.override(user_language(user)):
+        subject, body = str(SUBJECT), str(BODY)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
     return True

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from embct.platform.course.models import CourseSession
 from embct.platform.lib import schedule
@@ -76,13 +77,15 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
     current = next((s for s in states if s.session.week == week), None)
     due: list[str] = []
     if current is not None and not current.completed:
+        label = {"session": current.session.label.lower()}
         if current.unsent:
-            due.append(f"Send the log files of {current.session.label.lower()}.")
+            due.append(gettext("Send the log files of %(session)s.") % label)
         else:
-            due.append(f"Practise and keep your diary for {current.session.label.lower()}.")
+            due.append(gettext("Practise and keep your diary for %(session)s.") % label)
     for state in states:
         if state.released and state is not current and not state.completed and state.unsent:
-            due.append(f"Send the log files of {state.session.label.lower()} (still open).")
+            label = {"session": state.session.label.lower()}
+            due.append(gettext("Send the log files of %(session)s (still open).") % label)
     return Week(
         profile=profile,
         today=today,

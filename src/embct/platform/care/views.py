@@ -80,7 +80,9 @@ def diary(request: HttpRequest, session_id: int) -> HttpResponse:
                 entry.save()
         except IntegrityError:  # the same form sent twice: the entry is already saved
             pass
-        flash.success(request, "Your diary entry is saved. Send your log files when you are ready.")
+        flash.success(
+            request, gettext("Your diary entry is saved. Send your log files when you are ready.")
+        )
         return redirect("care:session", session_id=session.pk)
     return render(request, "care/diary.html", {"session": session, "form": form})
 
@@ -94,9 +96,9 @@ def send_logs(request: HttpRequest, session_id: int) -> HttpResponse:
     try:
         services.send_log_files(profile, session)
     except services.NothingToSend:
-        flash.error(request, "There is nothing to send yet: write a diary entry first.")
+        flash.error(request, gettext("There is nothing to send yet: write a diary entry first."))
     else:
-        flash.success(request, "Your log files are sent to your therapist.")
+        flash.success(request, gettext("Your log files are sent to your therapist."))
     return redirect("care:session", session_id=session.pk)
 
 
@@ -144,7 +146,7 @@ def write_message(request: HttpRequest) -> HttpResponse:
     services.patient_writes(
         profile, form.cleaned_data["body"], form_token=form.cleaned_data["form_token"]
     )
-    flash.success(request, "Your message is sent to your therapist.")
+    flash.success(request, gettext("Your message is sent to your therapist."))
     return redirect("care:inbox")
 
 
@@ -271,7 +273,9 @@ def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
         kind=kind,
         form_token=form.cleaned_data["form_token"],
     )
-    flash.success(request, "Sent. Your patient gets an e-mail that something new is waiting.")
+    flash.success(
+        request, gettext("Sent. Your patient gets an e-mail that something new is waiting.")
+    )
     return redirect("care:patient", patient_id=profile.pk)
 
 

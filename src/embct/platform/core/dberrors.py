@@ -29,6 +29,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.template import loader
+from django.utils.translation import gettext_lazy as _
 from django.views import defaults
 
 logger = logging.getLogger("embct.platform.dberrors")
@@ -106,9 +107,24 @@ def unavailable_response(request: HttpRequest, error: BaseException) -> HttpResp
     return response
 
 
+#: Labels of the free-text fields people write in, in the reader's language; other names are
+#: spelled out from the field name.
+FIELD_LABELS = {
+    "body": _("Body"),
+    "thoughts": _("Thoughts"),
+    "feelings": _("Feelings"),
+    "text": _("Text"),
+    "note": _("Note"),
+    "contact": _("Contact"),
+}
+
+
 def _label(name: str) -> str:
     """``thoughts`` -> ``Thoughts``; ``care-start_date`` -> ``Start date``."""
-    short = name.rsplit("-", 1)[-1].replace("_", " ").strip()
+    short = name.rsplit("-", 1)[-1]
+    if short in FIELD_LABELS:
+        return str(FIELD_LABELS[short])
+    short = short.replace("_", " ").strip()
     return short[:1].upper() + short[1:] if short else name
 
 

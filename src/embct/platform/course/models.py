@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class Course(models.Model):
@@ -19,7 +21,7 @@ class Course(models.Model):
     intro_html = models.TextField(blank=True)
     preparation_title = models.CharField(max_length=200, blank=True)
     preparation_html = models.TextField(blank=True)
-    source_dir = models.CharField(max_length=1000, help_text="folder the course was loaded from")
+    source_dir = models.CharField(max_length=1000, help_text=_("folder the course was loaded from"))
     loaded_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -49,16 +51,16 @@ class CourseSession(models.Model):
     """One of the 9 course weeks: a numbered weekly session or the silent day."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sessions")
-    week = models.PositiveSmallIntegerField(help_text="course week in which it opens (1-9)")
+    week = models.PositiveSmallIntegerField(help_text=_("course week in which it opens (1-9)"))
     number = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="1-8; empty for the silent day"
+        null=True, blank=True, help_text=_("1-8; empty for the silent day")
     )
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=200)
     intro_html = models.TextField(blank=True)
     handout_title = models.CharField(max_length=200, blank=True)
     handout_html = models.TextField(blank=True)
-    examples_html = models.TextField(blank=True, help_text="text above the example diaries")
+    examples_html = models.TextField(blank=True, help_text=_("text above the example diaries"))
 
     class Meta:
         constraints = [
@@ -76,13 +78,16 @@ class CourseSession(models.Model):
 
     @property
     def label(self) -> str:
-        return "Silent day" if self.number is None else f"Session {self.number}"
+        """ "Session 3" or "Silent day", in the current language."""
+        if self.number is None:
+            return gettext("Silent day")
+        return gettext("Session %(number)s") % {"number": self.number}
 
 
 class ExerciseKind(models.TextChoices):
-    FORMAL = "formal", "Formal practice"
-    INFORMAL = "informal", "Informal practice"
-    OTHER = "other", "Other"
+    FORMAL = "formal", _("Formal practice")
+    INFORMAL = "informal", _("Informal practice")
+    OTHER = "other", _("Other")
 
 
 class Exercise(models.Model):
@@ -91,10 +96,10 @@ class Exercise(models.Model):
     slug = models.SlugField(max_length=80)
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=ExerciseKind.choices)
-    audio = models.CharField(max_length=300, blank=True, help_text="path in the course folder")
+    audio = models.CharField(max_length=300, blank=True, help_text=_("path in the course folder"))
     transcript = models.TextField(blank=True)
     suggested_minutes = models.PositiveSmallIntegerField(default=0)
-    diary = models.BooleanField(default=True, help_text="kept in the diary (log file)")
+    diary = models.BooleanField(default=True, help_text=_("kept in the diary (log file)"))
     instructions_html = models.TextField(blank=True)
 
     class Meta:

@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from embct.platform.audit.services import record
@@ -83,7 +84,10 @@ def record_attendance(request: HttpRequest, group_id: int, meeting_id: int) -> H
         Attendance.objects.update_or_create(
             meeting=meeting, patient=member, defaults={"present": str(member.pk) in present_ids}
         )
-    flash.success(request, f"Attendance saved for {meeting.session.label.lower()}.")
+    flash.success(
+        request,
+        gettext("Attendance saved for %(session)s.") % {"session": meeting.session.label.lower()},
+    )
     return redirect("groups:detail", group_id=group.pk)
 
 

@@ -22,7 +22,15 @@ from embct.platform.care.models import PatientProfile
 #: Apps whose rows are bookkeeping, not the patient's data.
 SKIPPED_APPS = {"admin", "auth", "contenttypes", "sessions", "audit"}
 #: Account fields a patient gets back (never the password hash).
-ACCOUNT_FIELDS = ("username", "first_name", "last_name", "email", "date_joined", "last_login")
+ACCOUNT_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "language",
+    "date_joined",
+    "last_login",
+)
 #: Fields that are machinery rather than data.
 SKIPPED_FIELDS = {"form_token"}
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy
 
 from embct import trial
 from embct.instruments import get_instrument
@@ -222,37 +223,54 @@ def _chart(
     return Chart(title, line_chart(title, x_labels, series, y_range), x_labels, series)
 
 
+#: Names of the WAI-SR subscales on the charts.
+SUBSCALE_NAMES = {
+    "task": gettext_lazy("Task"),
+    "bond": gettext_lazy("Bond"),
+    "goal": gettext_lazy("Goal"),
+}
+
+
 def charts(profile: PatientProfile) -> dict[str, Chart]:
-    """Charts: WAI-SR total and Task/Bond/Goal over time, HADS and MHC-SF before/after."""
+    """Charts: WAI-SR total and Task/Bond/Goal over time, HADS and MHC-SF before/after,
+    labelled in the current language."""
     responses = {r.key: r for r in profile.questionnaire_responses.all()}
     wai_keys = sorted((k for k in responses if k.startswith("wai_w")), key=_wai_order)
-    labels = [f"week {_wai_order(k)}" for k in wai_keys]
+    labels = [gettext("week %(week)s") % {"week": _wai_order(k)} for k in wai_keys]
     wai = get_instrument("wai")
+    total = gettext("Total")
     out: dict[str, Chart] = {}
     if wai_keys:
         out["alliance"] = _chart(
-            "Alliance (WAI-SR total) over time",
+            gettext("Alliance (WAI-SR total) over time"),
             labels,
-            [("Total", [responses[k].total for k in wai_keys])],
+            [(total, [responses[k].total for k in wai_keys])],
             tuple(map(float, wai.score_range())),  # type: ignore[arg-type]
         )
         out["alliance_parts"] = _chart(
-            "Alliance: Task, Bond and Goal over time",
+            gettext("Alliance: Task, Bond and Goal over time"),
             labels,
             [
-                (name.title(), [responses[k].subscales.get(name) for k in wai_keys])
+                (
+                    str(SUBSCALE_NAMES.get(name, name.title())),
+                    [responses[k].subscales.get(name) for k in wai_keys],
+                )
                 for name in wai.subscales
             ],
             tuple(map(float, wai.score_range("task"))),  # type: ignore[arg-type]
         )
-    for key, label in (("hads", "Distress (HADS)"), ("mhc", "Well-being (MHC-SF)")):
+    titles = {
+        "hads": gettext("Distress (HADS) before and after the course"),
+        "mhc": gettext("Well-being (MHC-SF) before and after the course"),
+    }
+    for key, chart_title in titles.items():
         pre, post = responses.get(f"{key}_pre"), responses.get(f"{key}_post")
         if pre is None and post is None:
             continue
         out[key] = _chart(
-            f"{label} before and after the course",
-            ["before", "after"],
-            [("Total", [None if r is None else r.total for r in (pre, post)])],
+            chart_title,
+            [gettext("before"), gettext("after")],
+            [(total, [None if r is None else r.total for r in (pre, post)])],
             tuple(map(float, get_instrument(key).score_range())),  # type: ignore[arg-type]
         )
     return out

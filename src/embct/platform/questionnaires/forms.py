@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from embct.instruments import ContentPack
 
@@ -27,7 +28,7 @@ class QuestionnaireForm(forms.Form):
         for entry in pack.items:
             choices = [(str(option.value), option.text) for option in entry.options]
             if allow_skip:
-                choices.append((SKIP, "Skip this question"))
+                choices.append((SKIP, _("Skip this question")))
             self.fields[str(entry.item)] = forms.ChoiceField(
                 label=f"{entry.item}. {entry.stem}",
                 choices=choices,
@@ -43,7 +44,7 @@ class QuestionnaireForm(forms.Form):
 
 class AcknowledgeForm(forms.Form):
     note = forms.CharField(
-        label="Note (what you did or decided)",
+        label=_("Note (what you did or decided)"),
         max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from embct.platform.care.models import PatientProfile
 
+from . import flag_text
+
 
 class ScheduledAssessment(models.Model):
     """One questionnaire of a patient's schedule (materialized from embct.trial)."""
@@ -135,3 +137,18 @@ class FlagRecord(models.Model):
 
     def __str__(self) -> str:
         return f"flag #{self.pk} {self.code}"
+
+    # Pages show these: the wording in the reader's language (see .flag_text).
+    @property
+    def shown_title(self) -> str:
+        return flag_text.title(self.code, self.title)
+
+    @property
+    def shown_explanation(self) -> str:
+        return flag_text.explanation(
+            self.code, self.evidence or {}, self.explanation, self.first_seen
+        )
+
+    @property
+    def shown_evidence(self) -> list[tuple[str, object]]:
+        return flag_text.evidence_rows(self.evidence or {})

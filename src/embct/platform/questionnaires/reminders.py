@@ -14,16 +14,19 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from embct.platform.care.models import PatientProfile
+from embct.platform.care.notify import user_language
 
 from . import services
 from .models import Reminder
 
 logger = logging.getLogger("embct.reminders")
 
-SUBJECT = "embct: something is waiting for you"
-BODY = (
+SUBJECT = _("embct: something is waiting for you")
+BODY = _(
     "Hello,\n\nSomething is waiting for you on embct. Please log in when it suits you.\n\n"
     "This is an automatic message; please do not reply to it.\n"
 )
@@ -60,7 +63,9 @@ def remind(today: date, *, dry_run: bool = False) -> RemindResult:
         result.items += len(fresh)
         result.emails += 1
         if not dry_run:
-            send_mail(SUBJECT, BODY, settings.DEFAULT_FROM_EMAIL, [profile.user.email])
+            with translation.override(user_language(profile.user)):  # the patient's language
+                subject, body = str(SUBJECT), str(BODY)
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [profile.user.email])
         logger.info(
             "reminder: patient #%s, %s", profile.pk, ", ".join(w.assessment.key for w in fresh)
         )

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from embct import trial
 from embct.instruments import InstrumentError, get_instrument, score_response
@@ -129,14 +130,23 @@ class Window:
 
 
 def title(instrument: str, wave: str) -> str:
-    """A short neutral title, e.g. "HADS, before the course"."""
+    """A short neutral title in the current language, e.g. "HADS, before the course"."""
     label = get_instrument(instrument).short_name or instrument.upper()
-    when = {
-        "screen": "screening",
-        "pre": "before the course",
-        "post": "after the course",
-    }.get(wave, f"start of week {wave[1:]}" if wave.startswith("w") else wave)
+    if wave in WAVE_NAMES:
+        when = str(WAVE_NAMES[wave])
+    elif wave.startswith("w"):
+        when = gettext("start of week %(week)s") % {"week": wave[1:]}
+    else:
+        when = wave
     return f"{label}, {when}"
+
+
+#: The waves of the schedule other than the weeks ("w2": "start of week 2").
+WAVE_NAMES = {
+    "screen": gettext_lazy("screening"),
+    "pre": gettext_lazy("before the course"),
+    "post": gettext_lazy("after the course"),
+}
 
 
 def windows(profile: PatientProfile, today: date, *, refresh: bool = True) -> list[Window]:
@@ -191,7 +201,10 @@ def _parse(instrument: str, raw: Mapping[str, Any]) -> dict[int, int | None]:
         try:
             answers[item] = int(value)
         except (TypeError, ValueError):
-            raise QuestionnaireError(f"item {item}: {value!r} is not one of the options") from None
+            raise QuestionnaireError(
+                gettext("item %(item)s: %(value)r is not one of the options")
+                % {"item": item, "value": value}
+            ) from None
     return answers
 
 
@@ -222,7 +235,8 @@ def submit(
     blank = [i for i in spec.items if i not in answers]
     if blank:
         raise QuestionnaireError(
-            "Please answer or skip every question; not yet answered: " + ", ".join(map(str, blank)),
+            gettext("Please answer or skip every question; not yet answered: %(items)s")
+            % {"items": ", ".join(map(str, blank))},
             items=blank,
         )
     pack = content_pack(assessment.instrument)
@@ -235,8 +249,11 @@ def submit(
     if scored["total"] is None:
         short = [name for name, value in scored["subscales"].items() if value is None]
         raise QuestionnaireError(
-            "Too many questions were skipped to give a score (" + ", ".join(short) + "). "
-            "Please answer a few more."
+            gettext(
+                "Too many questions were skipped to give a score (%(parts)s). "
+                "Please answer a few more."
+            )
+            % {"parts": ", ".join(short)}
         )
     now = timezone.now()
     try:

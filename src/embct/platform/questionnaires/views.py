@@ -45,7 +45,7 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
         (w for w in services.windows(profile, today) if w.assessment.pk == assessment.pk), None
     )
     if assessment.completed_at is not None:
-        flash.info(request, "This questionnaire is already done. Thank you.")
+        flash.info(request, gettext("This questionnaire is already done. Thank you."))
         return redirect("questionnaires:list")
     if window is None or not window.is_open:
         raise Http404("not open")
@@ -58,7 +58,9 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
         answers = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
         if request.POST.get("action") == "save":
             services.save_draft(assessment, answers)
-            flash.success(request, "Your answers so far are kept. Come back to finish any time.")
+            flash.success(
+                request, gettext("Your answers so far are kept. Come back to finish any time.")
+            )
             return redirect("questionnaires:list")
         try:
             services.submit(assessment, answers, form.cleaned_data["form_token"])
@@ -68,7 +70,7 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
             for item in error.items:  # each question left open carries its own error
                 form.add_error(str(item), _unanswered(allow_skip))
             return _form_page(request, window, form, status=400)
-        flash.success(request, "Thank you. Your answers are saved.")
+        flash.success(request, gettext("Thank you. Your answers are saved."))
         return redirect("questionnaires:list")
     draft = getattr(assessment, "draft", None)
     form = QuestionnaireForm(
@@ -131,9 +133,9 @@ def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = get_flag_for_therapist(request, flag_id)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "The note is too long (at most 2000 characters).")
+        flash.error(request, gettext("The note is too long (at most 2000 characters)."))
     else:
         early.acknowledge(flag, request.user, form.cleaned_data["note"])
         record(request, "trial.flag_ack", flag, code=flag.code)
-        flash.success(request, "The warning is marked as seen; it stays in the record.")
+        flash.success(request, gettext("The warning is marked as seen; it stays in the record."))
     return redirect("questionnaires:measures", patient_id=flag.patient_id)

@@ -3,18 +3,20 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from embct import trial
 
+from . import trial_text
 from .models import Reason, WithdrawalKind
 from .services import sites
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
 class ContactForm(forms.Form):
     contact = forms.CharField(
-        label="Telephone number (only used to call you if you may take part)",
+        label=_("Telephone number (only used to call you if you may take part)"),
         max_length=40,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
@@ -27,14 +29,17 @@ class EligibilityForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for criterion in trial.CRITERIA:
+            kind = trial_text.kind(criterion, capital=True)
             self.fields[criterion.id] = forms.ChoiceField(
-                label=f"{criterion.kind.value.title()}: {criterion.description}",
+                label=f"{kind}: {trial_text.description(criterion)}",
                 choices=YES_NO,
                 widget=forms.RadioSelect,
             )
         options = sites()
         if options:
-            self.fields["site"] = forms.ChoiceField(choices=[(s, s) for s in options])
+            self.fields["site"] = forms.ChoiceField(
+                label=_("Site"), choices=[(s, s) for s in options]
+            )
 
     def answers(self) -> dict[str, bool]:
         return {c.id: self.cleaned_data[c.id] == "yes" for c in trial.CRITERIA}
@@ -42,7 +47,8 @@ class EligibilityForm(forms.Form):
 
 class ConsentForm(forms.Form):
     consent_on = forms.DateField(
-        label="Date of written informed consent", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of written informed consent"),
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
 
@@ -52,15 +58,16 @@ class BaselineForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for spec in trial.BASELINE_FIELDS:
+            label = trial_text.label(spec)
             if spec.kind == "bool":
-                no, yes = (label for _, label in spec.value_labels)
+                no, yes = (trial_text.value_label(text) for _value, text in spec.value_labels)
                 self.fields[spec.name] = forms.ChoiceField(
-                    label=spec.label, choices=[("1", yes), ("0", no)], widget=forms.RadioSelect
+                    label=label, choices=[("1", yes), ("0", no)], widget=forms.RadioSelect
                 )
             elif spec.kind == "int":
-                self.fields[spec.name] = forms.IntegerField(label=spec.label)
+                self.fields[spec.name] = forms.IntegerField(label=label)
             else:
-                self.fields[spec.name] = forms.FloatField(label=spec.label)
+                self.fields[spec.name] = forms.FloatField(label=label)
 
     def record(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -71,14 +78,16 @@ class BaselineForm(forms.Form):
 
 
 class WithdrawalForm(forms.Form):
-    kind = forms.ChoiceField(choices=WithdrawalKind.choices, widget=forms.RadioSelect)
-    on = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    reason = forms.ChoiceField(choices=Reason.choices, label="Reason (category)")
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=WithdrawalKind.choices, widget=forms.RadioSelect
+    )
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.ChoiceField(choices=Reason.choices, label=_("Reason (category)"))
 
 
 class LinkForm(forms.Form):
-    profile = forms.IntegerField(label="Patient profile number", min_value=1)
+    profile = forms.IntegerField(label=_("Patient profile number"), min_value=1)
 
 
 class ExportForm(forms.Form):
-    format = forms.ChoiceField(choices=[("csv", "CSV"), ("sav", "SPSS .sav")])
+    format = forms.ChoiceField(label=_("Format"), choices=[("csv", "CSV"), ("sav", "SPSS .sav")])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from embct import trial
 from embct.platform.care.models import PatientProfile
@@ -32,11 +33,11 @@ class Screening(models.Model):
 
 
 class Reason(models.TextChoices):
-    NOT_AS_EXPECTED = trial.DropoutReason.NOT_AS_EXPECTED.value, "Not as expected"
-    TOO_BURDENSOME = trial.DropoutReason.TOO_BURDENSOME.value, "Too burdensome"
-    PHYSICAL_CONDITION = trial.DropoutReason.PHYSICAL_CONDITION.value, "Physical condition"
-    PRACTICAL = trial.DropoutReason.PRACTICAL.value, "Practical reasons"
-    OTHER = trial.DropoutReason.OTHER.value, "Other"
+    NOT_AS_EXPECTED = trial.DropoutReason.NOT_AS_EXPECTED.value, _("Not as expected")
+    TOO_BURDENSOME = trial.DropoutReason.TOO_BURDENSOME.value, _("Too burdensome")
+    PHYSICAL_CONDITION = trial.DropoutReason.PHYSICAL_CONDITION.value, _("Physical condition")
+    PRACTICAL = trial.DropoutReason.PRACTICAL.value, _("Practical reasons")
+    OTHER = trial.DropoutReason.OTHER.value, _("Other")
 
 
 class Participant(models.Model):
@@ -109,8 +110,8 @@ class Allocation(models.Model):
 
 
 class WithdrawalKind(models.TextChoices):
-    DECLINED = "declined", "Declined after randomization (never started)"
-    DROPOUT = "dropout", "Dropped out of the course"
+    DECLINED = "declined", _("Declined after randomization (never started)")
+    DROPOUT = "dropout", _("Dropped out of the course")
 
 
 class Withdrawal(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from embct import trial
 from embct.instruments import InstrumentError, score_response
@@ -45,11 +46,11 @@ def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) ->
         raise WorkflowError(str(error)) from None
     if scored["total"] is None:
         raise WorkflowError(
-            "Too many questions were skipped to give a score. Please answer a few more."
+            gettext("Too many questions were skipped to give a score. Please answer a few more.")
         )
     invited = trial.invite_for_eligibility_call(scored["total"])
     if invited and not contact.strip():
-        raise WorkflowError("Please give a telephone number so a researcher can call you.")
+        raise WorkflowError(gettext("Please give a telephone number so a researcher can call you."))
     try:
         with transaction.atomic():
             return Screening.objects.create(
@@ -75,9 +76,14 @@ def record_eligibility(
 ) -> Participant:
     """Record the eligibility call (embct.trial's criteria); gives the person a study id."""
     if not screening.invited:
-        raise WorkflowError("this screening is below the threshold and not on the call list")
+        raise WorkflowError(
+            gettext("this screening is below the threshold and not on the call list")
+        )
     if hasattr(screening, "participant"):
-        raise WorkflowError(f"already recorded as {screening.participant.study_id}")
+        raise WorkflowError(
+            gettext("already recorded as %(study_id)s")
+            % {"study_id": screening.participant.study_id}
+        )
     try:
         result = trial.assess_eligibility(answers)
     except trial.ProtocolError as error:
@@ -108,16 +114,23 @@ def _check_site(site: str) -> None:
     allowed = sites()
     if allowed is None:
         if site:
-            raise WorkflowError(f"site: {site!r} given, but the trial is not stratified by site")
+            raise WorkflowError(
+                gettext("site: %(site)r given, but the trial is not stratified by site")
+                % {"site": site}
+            )
     elif site not in allowed:
-        raise WorkflowError(f"site: {site!r} is not one of {', '.join(allowed)}")
+        raise WorkflowError(
+            gettext("site: %(site)r is not one of %(sites)s")
+            % {"site": site, "sites": ", ".join(allowed)}
+        )
 
 
 def record_consent(participant: Participant, on: date) -> None:
+    study = {"study_id": participant.study_id}
     if not participant.eligible:
-        raise WorkflowError(f"{participant.study_id} is not eligible")
+        raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
     if participant.consent_on is not None:
-        raise WorkflowError(f"{participant.study_id}: consent is already recorded")
+        raise WorkflowError(gettext("%(study_id)s: consent is already recorded") % study)
     participant.consent_on = on
     participant.save(update_fields=["consent_on"])
 
@@ -136,7 +149,9 @@ def record_baseline(participant: Participant, record: Mapping[str, Any]) -> None
 def _seed() -> int:
     seed = getattr(settings, "EMBCT_RANDOMIZATION_SEED", None)
     if seed is None:
-        raise WorkflowError("no randomization seed is configured (EMBCT_RANDOMIZATION_SEED)")
+        raise WorkflowError(
+            gettext("no randomization seed is configured (EMBCT_RANDOMIZATION_SEED)")
+        )
     return int(seed)
 
 
@@ -181,10 +196,11 @@ def _allocate(participant: Participant, list_name: str, user: Any, today: date) 
 
 def randomize(participant: Participant, user: Any, today: date) -> Allocation:
     """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant."""
+    study = {"study_id": participant.study_id}
     if not participant.eligible:
-        raise WorkflowError(f"{participant.study_id} is not eligible")
+        raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
     if participant.consent_on is None:
-        raise WorkflowError(f"{participant.study_id}: consent is not recorded; no allocation")
+        raise WorkflowError(gettext("%(study_id)s: consent is not recorded; no allocation") % study)
     allocation = _allocate(participant, "main", user, today)
     if participant.screening_id is not None:
         Screening.objects.filter(pk=participant.screening_id).update(contact="")
@@ -193,12 +209,16 @@ def randomize(participant: Participant, user: Any, today: date) -> Allocation:
 
 def rerandomize_tau(participant: Participant, user: Any, today: date) -> Allocation:
     """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list)."""
+    study = {"study_id": participant.study_id}
     first = participant.allocations.filter(list_name="main").first()
     if first is None or first.arm != trial.Arm.TAU:
-        raise WorkflowError(f"{participant.study_id} was not allocated to TAU")
+        raise WorkflowError(gettext("%(study_id)s was not allocated to TAU") % study)
     due = trial.tau_rerandomization_date(first.allocated_on)
     if today < due:
-        raise WorkflowError(f"{participant.study_id}: re-randomization is due on {due.isoformat()}")
+        raise WorkflowError(
+            gettext("%(study_id)s: re-randomization is due on %(due)s")
+            % {**study, "due": due.isoformat()}
+        )
     return _allocate(participant, "tau", user, today)
 
 
@@ -216,20 +236,23 @@ def arms(participant: Participant) -> tuple[str | None, bool]:
 
 # ---- participation --------------------------------------------------------------------------
 def record_withdrawal(participant: Participant, kind: str, on: date, reason: str) -> Withdrawal:
+    study = {"study_id": participant.study_id}
     if not participant.allocations.exists():
-        raise WorkflowError(f"{participant.study_id} is not randomized")
+        raise WorkflowError(gettext("%(study_id)s is not randomized") % study)
     if hasattr(participant, "withdrawal"):
-        raise WorkflowError(f"{participant.study_id}: a withdrawal is already recorded")
+        raise WorkflowError(gettext("%(study_id)s: a withdrawal is already recorded") % study)
     try:
         trial.DropoutReason(reason)
     except ValueError:
-        raise WorkflowError(f"reason: {reason!r} is not a dropout category") from None
+        raise WorkflowError(
+            gettext("reason: %(reason)r is not a dropout category") % {"reason": reason}
+        ) from None
     return Withdrawal.objects.create(participant=participant, kind=kind, on=on, reason=reason)
 
 
 def link_profile(participant: Participant, profile: PatientProfile) -> None:
     """The clinic links the study record to the patient's account (administrators only)."""
     if Participant.objects.filter(profile=profile).exclude(pk=participant.pk).exists():
-        raise WorkflowError("this patient is already linked to another study id")
+        raise WorkflowError(gettext("this patient is already linked to another study id"))
     participant.profile = profile
     participant.save(update_fields=["profile"])

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -25,7 +26,7 @@ from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
 from embct.platform.questionnaires.services import QuestionnaireError, _parse
 
-from . import export, live, services
+from . import export, live, services, trial_text
 from .forms import (
     BaselineForm,
     ConsentForm,
@@ -68,7 +69,8 @@ def screening(request: HttpRequest) -> HttpResponse:
             blank = [k for k in map(str, range(1, 15)) if not raw.get(k)]
             if blank:
                 raise services.WorkflowError(
-                    "Please answer or skip every question; not yet answered: " + ", ".join(blank)
+                    gettext("Please answer or skip every question; not yet answered: %(items)s")
+                    % {"items": ", ".join(blank)}
                 )
             answers = _parse("hads", raw)
             result = services.screen(
@@ -114,7 +116,9 @@ def eligibility(request: HttpRequest, screening_id: int) -> HttpResponse:
         except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            flash.success(request, f"Recorded as {participant.study_id}.")
+            flash.success(
+                request, gettext("Recorded as %(study_id)s.") % {"study_id": participant.study_id}
+            )
             return redirect("research:participant", participant_id=participant.pk)
     status = 400 if request.method == "POST" else 200
     ctx = {"screening": screening, "form": form}
@@ -144,8 +148,13 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
         "tau_first": tau_first,
         "allocations": allocations,
         "tau_due": tau_due,
-        "criteria": [(c, person.eligibility.get(c.id)) for c in trial.CRITERIA],
-        "baseline_fields": [(f, person.baseline.get(f.name)) for f in trial.BASELINE_FIELDS],
+        "criteria": [
+            (trial_text.kind(c), trial_text.description(c), person.eligibility.get(c.id))
+            for c in trial.CRITERIA
+        ],
+        "baseline_fields": [
+            (trial_text.label(f), person.baseline.get(f.name)) for f in trial.BASELINE_FIELDS
+        ],
         "withdrawal": getattr(person, "withdrawal", None),
         "consent_form": forms.get("consent_form") or ConsentForm(),
         "baseline_form": forms.get("baseline_form") or BaselineForm(),
@@ -176,7 +185,7 @@ def consent(request: HttpRequest, participant_id: int) -> HttpResponse:
         request,
         person,
         lambda: services.record_consent(person, form.cleaned_data["consent_on"]),
-        "Consent recorded.",
+        gettext("Consent recorded."),
     )
 
 
@@ -192,7 +201,7 @@ def baseline(request: HttpRequest, participant_id: int) -> HttpResponse:
         except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
-            flash.success(request, "Baseline characteristics recorded.")
+            flash.success(request, gettext("Baseline characteristics recorded."))
             return redirect("research:participant", participant_id=person.pk)
     ctx = _participant_context(person, baseline_form=form)
     return render(request, "research/participant.html", ctx, status=400)
@@ -211,7 +220,7 @@ def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
         made = action(person, request.user, today)
         record(request, "trial.allocation", made, study_id=person.study_id, list=made.list_name)
 
-    return _act(request, person, allocate, "Allocated.")
+    return _act(request, person, allocate, gettext("Allocated."))
 
 
 @require_POST
@@ -228,7 +237,7 @@ def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
         request,
         person,
         lambda: services.record_withdrawal(person, data["kind"], data["on"], data["reason"]),
-        "Recorded.",
+        gettext("Recorded."),
     )
 
 
@@ -239,7 +248,7 @@ def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
 def export_file(request: HttpRequest) -> HttpResponse:
     form = ExportForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "Choose CSV or SPSS .sav.")
+        flash.error(request, gettext("Choose CSV or SPSS .sav."))
         return redirect("research:dashboard")
     fmt = form.cleaned_data["format"]
     folder = Path(tempfile.mkdtemp(prefix="embct-export-"))
@@ -274,7 +283,7 @@ def link(request: HttpRequest, participant_id: int) -> HttpResponse:
     person = _get_participant(participant_id)
     form = LinkForm(request.POST)
     if not form.is_valid():
-        flash.error(request, "Give the patient profile number.")
+        flash.error(request, gettext("Give the patient profile number."))
         return redirect("care:clinic")
     try:
         profile = PatientProfile.objects.get(pk=form.cleaned_data["profile"])
@@ -285,5 +294,6 @@ def link(request: HttpRequest, participant_id: int) -> HttpResponse:
     except services.WorkflowError as error:
         flash.error(request, str(error))
     else:
-        flash.success(request, f"{person.study_id} is linked to patient #{profile.pk}.")
+        done = gettext("%(study_id)s is linked to patient #%(number)s.")
+        flash.success(request, done % {"study_id": person.study_id, "number": profile.pk})
     return redirect("care:clinic")

@@ -10,6 +10,7 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -64,10 +65,11 @@ def pending_authenticator(user: Any) -> TOTPDevice:
 def qr_svg(device: TOTPDevice) -> SafeString:
     """The device's ``otpauth://`` URL as an inline SVG QR code (no style attributes).
 
-    Safe to insert unescaped: segno writes only path data and numbers, and the title is ours.
+    Safe to insert unescaped: segno writes only path data and numbers, and the title (ours,
+    in the current language) is escaped by segno.
     """
     svg = segno.make(device.config_url, error="m").svg_inline(
-        scale=4, title="QR code for the authenticator app"
+        scale=4, title=gettext("QR code for the authenticator app")
     )
     return mark_safe(svg)  # noqa: S308
 

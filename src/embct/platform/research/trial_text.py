@@ -1,0 +1,75 @@
+"""The protocol texts of :mod:`embct.trial` that research pages show, in the user's language.
+
+``embct.trial`` is plain Python without Django, so its eligibility criteria and Table 1 labels
+are English. Each is marked here (``gettext_noop``), so ``makemessages`` puts it in the
+catalogues, and looked up when a page is drawn. The SPSS export keeps the English labels.
+tests/platform_i18n checks that every text of ``embct.trial.CRITERIA`` and
+``BASELINE_FIELDS`` is marked here and translated.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext, gettext_noop
+
+from embct.trial import BaselineField, Criterion
+
+#: Every text of embct.trial a page shows, as marked for translation.
+MARKED = frozenset(
+    {
+        # criterion kinds, as a form label starts ("Inclusion: ...") and as a list shows them
+        gettext_noop("Inclusion"),
+        gettext_noop("Exclusion"),
+        gettext_noop("inclusion"),
+        gettext_noop("exclusion"),
+        # embct.trial.CRITERIA
+        gettext_noop("Has had a diagnosis of cancer."),
+        gettext_noop("Has at least mild psychological distress."),
+        gettext_noop("Can use a computer and has internet access."),
+        gettext_noop("Has a good command of the language of the course (Dutch in the trial)."),
+        gettext_noop("Is willing to take part in either the online or the group course."),
+        gettext_noop("Has severe psychiatric problems, such as suicidal thoughts or psychosis."),
+        gettext_noop("Changed psychotropic medication in the 3 months before baseline."),
+        gettext_noop("Takes or has taken part in an MBCT or MBSR course."),
+        # embct.trial.BASELINE_FIELDS: labels
+        gettext_noop("Gender female"),
+        gettext_noop("In a relationship"),
+        gettext_noop("Has children"),
+        gettext_noop("Education level high"),
+        gettext_noop("Age in years"),
+        gettext_noop("Cancer diagnosis breast"),
+        gettext_noop("Treatment intent curative"),
+        gettext_noop("Current anticancer treatment"),
+        gettext_noop("Psychiatric diagnosis"),
+        gettext_noop("Years since cancer diagnosis"),
+        # ... and the meaning of their values
+        gettext_noop("no"),
+        gettext_noop("yes"),
+        gettext_noop("not female"),
+        gettext_noop("female"),
+        gettext_noop("low or middle"),
+        gettext_noop("high"),
+        gettext_noop("other cancer"),
+        gettext_noop("breast cancer"),
+        gettext_noop("palliative"),
+        gettext_noop("curative"),
+    }
+)
+
+
+def kind(criterion: Criterion, *, capital: bool = False) -> str:
+    """The criterion's kind, "inclusion" or "exclusion" ("Inclusion" with ``capital``)."""
+    text = criterion.kind.value
+    return gettext(text.title() if capital else text)
+
+
+def description(criterion: Criterion) -> str:
+    return gettext(criterion.description)
+
+
+def label(field: BaselineField) -> str:
+    return gettext(field.label)
+
+
+def value_label(text: str) -> str:
+    """What a yes/no field's 0 or 1 means ("breast cancer"), translated."""
+    return gettext(text)
