@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint lock bench clean
+.PHONY: demo test lint lock bench screenshots clean
 
 $(STAMP): requirements/dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ lock: $(STAMP)
 	$(BIN)/python -m pip install --quiet pip-tools
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/runtime.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -c requirements/runtime.txt -o requirements/dev.txt pyproject.toml
+
+# The README's pictures, from the browser journeys (tests write them to a temporary folder).
+screenshots: $(STAMP)
+	EMBCT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser/test_patient_week.py tests/browser/test_therapist_journey.py tests/browser/test_researcher_journey.py
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do $(BIN)/python "$$script" || exit 1; done

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,11 +23,10 @@ from embct.platform.care.services import send_log_files
 from embct.platform.course.loader import load_course
 from embct.platform.security.demo import give_demo_code
 from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor, log_in
+from embct.platform.testing_browser import Auditor, log_in, screenshots_dir
 from embct.platform.testing_browser import shoot as shoot_page
 
-REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = screenshots_dir()
 
 
 def shoot(page: Any, name: str) -> None:

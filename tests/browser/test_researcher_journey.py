@@ -40,11 +40,11 @@ from embct.platform.questionnaires.models import ScheduledAssessment
 from embct.platform.research.models import Allocation, ExportLog, Participant, Screening
 from embct.platform.security.demo import give_demo_code
 from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor, log_in
+from embct.platform.testing_browser import Auditor, log_in, screenshots_dir
 from embct.platform.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = screenshots_dir()
 SEED = 20191010
 #: Participants already randomized; the sequence of SEED then gives the next one eMBCT.
 COHORT = 30

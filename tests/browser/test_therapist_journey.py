@@ -41,11 +41,11 @@ from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.security.demo import give_demo_code
 from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor
+from embct.platform.testing_browser import Auditor, screenshots_dir
 from embct.platform.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
-SHOTS = REPO / "docs" / "screenshots"
+SHOTS = screenshots_dir()
 
 # The measurement tests' helper that stores a questionnaire through the platform's service.
 _spec = importlib.util.spec_from_file_location(

@@ -76,6 +76,18 @@ def axe_source() -> str:
     return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
 
 
+def screenshots_dir() -> Path:
+    """Where the journeys' screenshots go: ``$EMBCT_SCREENSHOTS`` when set (``make
+    screenshots`` sets it to docs/screenshots, the README's pictures), else a folder in the
+    temporary directory, so a test run leaves the checkout as it was."""
+    import tempfile
+
+    chosen = os.environ.get("EMBCT_SCREENSHOTS")
+    folder = Path(chosen) if chosen else Path(tempfile.gettempdir()) / "embct-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
 def log_in(page: Any, base: str, username: str, code: str | None = None) -> None:
     """Log in through the login form; staff give their second factor ``code``."""
     page.goto(base + "/login/")
