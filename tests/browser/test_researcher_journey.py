@@ -125,11 +125,32 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
         visitor.get_by_label(f"HADS item {entry.item}, option B", exact=True).check()
     visitor.get_by_label("Telephone number").fill(PHONE)
     visitor.get_by_role("button", name="Send").click()
-    visitor.get_by_role("alert").get_by_text("not yet answered: 14").wait_for()
+    # As on the patient's questionnaires: a summary at the top, focused, linking to the
+    # question, which is described by its own error.
+    summary = visitor.locator(".error-summary")
+    summary.wait_for()
+    assert summary.get_attribute("role") == "alert"
+    assert "not yet answered: 14" in summary.inner_text()
+    visitor.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
+    item14 = visitor.get_by_role("group", name=f"14. {hads.items[-1].stem}")
+    described = item14.get_attribute("aria-describedby")
+    assert described, "the question with the error is not described by it"
+    assert "Please answer or skip this question." in visitor.locator(f"#{described}").inner_text()
+    assert item14.locator("input[aria-invalid=true]").count() == 5  # 4 options and the skip
+    assert (
+        visitor.get_by_role("group", name=f"13. {hads.items[-2].stem}").get_attribute(
+            "aria-describedby"
+        )
+        is None
+    )
     auditor.audit(visitor)
     assert not Screening.objects.filter(participant=None).exists()  # the cohort's are taken
-    # What was answered is still there; the forgotten question is answered now.
+    # What was answered is still there; the link leads to the forgotten question.
     assert visitor.get_by_label("HADS item 1, option B", exact=True).is_checked()
+    assert visitor.get_by_label("Telephone number").input_value() == PHONE
+    summary.get_by_role("link", name=f"14. {hads.items[-1].stem}").click()
+    focused = visitor.evaluate("() => [document.activeElement.type, document.activeElement.name]")
+    assert focused == ["radio", "14"]
     visitor.get_by_label("HADS item 14, option B", exact=True).check()
     visitor.get_by_role("button", name="Send").click()
     visitor.get_by_text("A researcher will call you").wait_for()

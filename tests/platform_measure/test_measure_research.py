@@ -74,10 +74,30 @@ class ScreeningViewTests(BaseTestCase):
     def test_unanswered_items_are_refused(self) -> None:
         data = hads_form(2)
         del data["5"]
-        self.assertContains(
-            self.client.post(self.URL, data), "not yet answered: 5", status_code=400
-        )
+        response = self.client.post(self.URL, data)
+        self.assertContains(response, "not yet answered: 5", status_code=400)
         assert not Screening.objects.exists()
+        # As on the patient's questionnaires: a summary at the top links to the question,
+        # which carries its own error; what was answered is still chosen.
+        self.assertContains(response, 'class="error-summary"', status_code=400)
+        self.assertContains(response, 'href="#id_5_0"', status_code=400)
+        self.assertContains(response, 'aria-describedby="id_5_error"', status_code=400)
+        self.assertContains(response, 'id="id_5_error"', status_code=400)
+        self.assertContains(response, "Please answer or skip this question.", status_code=400)
+        self.assertNotContains(response, 'aria-describedby="id_4_error"', status_code=400)
+        # item 5's four options and its skip are marked invalid, nothing else
+        self.assertContains(response, 'aria-invalid="true"', count=5, status_code=400)
+        self.assertContains(response, 'id="id_5_4" aria-invalid="true"', status_code=400)
+        self.assertContains(response, 'value="2" id="id_4_2" checked', status_code=400)
+        self.assertContains(response, 'value="0612345678"', status_code=400)
+
+    def test_a_missing_telephone_number_is_tied_to_its_field(self) -> None:
+        response = self.client.post(self.URL, hads_form(2, contact=""))
+        self.assertContains(response, 'href="#id_contact"', status_code=400)
+        self.assertContains(response, 'aria-describedby="id_contact_error"', status_code=400)
+        self.assertContains(response, 'id="id_contact_error"', status_code=400)
+        self.assertContains(response, 'aria-invalid="true"', count=1, status_code=400)
+        self.assertContains(response, 'value="2" id="id_14_2" checked', status_code=400)
 
     def test_it_refuses_put(self) -> None:
         assert self.client.put(self.URL).status_code == 405

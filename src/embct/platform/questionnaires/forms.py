@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from embct.instruments import ContentPack
 
-from .services import SKIP
+from .services import SKIP, QuestionnaireError
 
 
 class QuestionnaireForm(forms.Form):
@@ -25,6 +25,7 @@ class QuestionnaireForm(forms.Form):
     def __init__(self, *args: Any, pack: ContentPack, allow_skip: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pack = pack
+        self.allow_skip = allow_skip
         for entry in pack.items:
             choices = [(str(option.value), option.text) for option in entry.options]
             if allow_skip:
@@ -40,6 +41,20 @@ class QuestionnaireForm(forms.Form):
 
     def item_fields(self) -> list[forms.BoundField]:
         return [self[str(entry.item)] for entry in self.pack.items]
+
+    def item_errors(self) -> list[forms.BoundField]:
+        """The questions that carry an error, in order (the error summary links to each)."""
+        return [field for field in self.item_fields() if field.errors]
+
+    def refuse(self, error: QuestionnaireError) -> None:
+        """Show why the answers were refused: the message above the questions, and each
+        question left open carries its own error."""
+        self.add_error(None, str(error))
+        for item in error.items:
+            if self.allow_skip:
+                self.add_error(str(item), _("Please answer or skip this question."))
+            else:
+                self.add_error(str(item), _("Please answer this question."))
 
 
 class AcknowledgeForm(forms.Form):

@@ -208,6 +208,20 @@ def _parse(instrument: str, raw: Mapping[str, Any]) -> dict[int, int | None]:
     return answers
 
 
+def parse_complete(instrument: str, raw: Mapping[str, Any]) -> dict[int, int | None]:
+    """The answers of a form on which every item is answered or explicitly skipped
+    (:class:`QuestionnaireError` naming the items left open otherwise)."""
+    answers = _parse(instrument, raw)
+    blank = [i for i in get_instrument(instrument).items if i not in answers]
+    if blank:
+        raise QuestionnaireError(
+            gettext("Please answer or skip every question; not yet answered: %(items)s")
+            % {"items": ", ".join(map(str, blank))},
+            items=blank,
+        )
+    return answers
+
+
 def save_draft(assessment: ScheduledAssessment, raw: Mapping[str, Any]) -> Draft:
     """Keep the answers given so far (only item keys; values as given)."""
     spec = get_instrument(assessment.instrument)
@@ -231,14 +245,7 @@ def submit(
     if previous is not None:
         return previous, False
     spec = get_instrument(assessment.instrument)
-    answers = _parse(assessment.instrument, raw)
-    blank = [i for i in spec.items if i not in answers]
-    if blank:
-        raise QuestionnaireError(
-            gettext("Please answer or skip every question; not yet answered: %(items)s")
-            % {"items": ", ".join(map(str, blank))},
-            items=blank,
-        )
+    answers = parse_complete(assessment.instrument, raw)
     pack = content_pack(assessment.instrument)
     try:
         scored = score_response(

@@ -66,9 +66,7 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
             services.submit(assessment, answers, form.cleaned_data["form_token"])
         except services.QuestionnaireError as error:
             services.save_draft(assessment, answers)
-            form.add_error(None, str(error))
-            for item in error.items:  # each question left open carries its own error
-                form.add_error(str(item), _unanswered(allow_skip))
+            form.refuse(error)
             return _form_page(request, window, form, status=400)
         flash.success(request, gettext("Thank you. Your answers are saved."))
         return redirect("questionnaires:list")
@@ -79,21 +77,10 @@ def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
     return _form_page(request, window, form)
 
 
-def _unanswered(allow_skip: bool) -> str:
-    if allow_skip:
-        return gettext("Please answer or skip this question.")
-    return gettext("Please answer this question.")
-
-
 def _form_page(
     request: HttpRequest, window: services.Window, form: QuestionnaireForm, status: int = 200
 ) -> HttpResponse:
-    ctx = {
-        "window": window,
-        "form": form,
-        "pack": form.pack,
-        "item_errors": [field for field in form.item_fields() if field.errors],
-    }
+    ctx = {"window": window, "form": form, "pack": form.pack, "error_fields": form.item_errors()}
     return render(request, "questionnaires/fill.html", ctx, status=status)
 
 

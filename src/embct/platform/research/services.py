@@ -30,6 +30,10 @@ class WorkflowError(ValueError):
     """An action the protocol does not allow now; the message says why."""
 
 
+class ContactMissing(WorkflowError):
+    """An invited person left no telephone number (the message belongs to that field)."""
+
+
 # ---- screening ------------------------------------------------------------------------------
 def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) -> Screening:
     """Score a public screening HADS and, at total >= 11, put it on the call list.
@@ -50,7 +54,9 @@ def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) ->
         )
     invited = trial.invite_for_eligibility_call(scored["total"])
     if invited and not contact.strip():
-        raise WorkflowError(gettext("Please give a telephone number so a researcher can call you."))
+        raise ContactMissing(
+            gettext("Please give a telephone number so a researcher can call you.")
+        )
     try:
         with transaction.atomic():
             return Screening.objects.create(

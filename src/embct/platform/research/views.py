@@ -24,7 +24,7 @@ from embct.platform.lib.csp import allow_inline_styles
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
-from embct.platform.questionnaires.services import QuestionnaireError, _parse
+from embct.platform.questionnaires.services import QuestionnaireError, parse_complete
 
 from . import export, live, services, trial_text
 from .forms import (
@@ -66,22 +66,21 @@ def screening(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and contact.is_valid():
         raw = {k: v for k, v in form.cleaned_data.items() if k != "form_token"}
         try:
-            blank = [k for k in map(str, range(1, 15)) if not raw.get(k)]
-            if blank:
-                raise services.WorkflowError(
-                    gettext("Please answer or skip every question; not yet answered: %(items)s")
-                    % {"items": ", ".join(blank)}
-                )
-            answers = _parse("hads", raw)
+            answers = parse_complete("hads", raw)
             result = services.screen(
                 answers, contact.cleaned_data["contact"], form.cleaned_data["form_token"]
             )
-        except (services.WorkflowError, QuestionnaireError) as error:
+        except QuestionnaireError as error:
+            form.refuse(error)
+        except services.ContactMissing as error:
+            contact.add_error("contact", str(error))
+        except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
             return render(request, "research/screening_done.html", {"invited": result.invited})
     status = 400 if request.method == "POST" else 200
-    ctx = {"form": form, "contact": contact, "pack": pack}
+    error_fields = [*form.item_errors(), *(field for field in contact if field.errors)]
+    ctx = {"form": form, "contact": contact, "pack": pack, "error_fields": error_fields}
     return render(request, "research/screening.html", ctx, status=status)
 
 
