@@ -102,6 +102,16 @@ def test_a_patient_fills_in_questionnaires_by_keyboard_and_keeps_a_draft(
     alert = page.get_by_role("alert")
     assert "did not match" in alert.inner_text()
     assert page.url == base + "/login/"
+    # The username stays, the password does not; the error has the focus and describes
+    # both fields of the login form.
+    assert page.get_by_label("Username").input_value() == "pim"
+    assert page.get_by_label("Password").input_value() == ""
+    page.wait_for_function("() => document.activeElement.classList.contains('error-summary')")
+    error_id = alert.get_attribute("id")
+    assert page.locator("form", has=alert).get_by_label("Password").count() == 1
+    for field in ("Username", "Password"):
+        assert page.get_by_label(field).get_attribute("aria-describedby") == error_id
+        assert page.get_by_label(field).get_attribute("aria-invalid") == "true"
     auditor.audit(page)
     assert AccessAttempt.objects.get(username="pim").failures_since_start == 1
 
