@@ -243,6 +243,14 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     researcher.get_by_text("Baseline characteristics recorded.").wait_for()
     look()
 
+    def shown(term: str) -> str:
+        """What the record page shows for ``term`` (its <dd>)."""
+        dt = researcher.locator("dt", has=researcher.get_by_text(term, exact=True))
+        return dt.locator("xpath=following-sibling::dd[1]").inner_text()
+
+    # The stored answers in words, as the form offered them (not True/False).
+    assert [shown(q) for q in table_1] == [a[0].upper() + a[1:] for a in table_1.values()]
+
     researcher.get_by_role("button", name="Randomize").click()
     researcher.get_by_text("Allocated.").wait_for()
     look()
@@ -252,9 +260,11 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
         COHORT + 1,
         rosa,
     )
-    assert f"main list, position {COHORT + 1}: embct on 2026-03-18" in researcher.inner_text("main")
-    arm = researcher.locator("dt", has_text="Arm").locator("xpath=following-sibling::dd[1]")
-    assert arm.inner_text() == "embct"
+    assert (
+        f"Main randomization list, position {COHORT + 1}: eMBCT (online) on 2026-03-18"
+        in researcher.inner_text("main")
+    )
+    assert shown("Arm") == "eMBCT (online)"
 
     # ---- the clinic links the study id to the patient's account ---------------------------
     clinic = auditor.watch(

@@ -15,7 +15,7 @@ from django.test import override_settings
 
 from embct import trial
 from embct.platform.care.models import DiaryEntry, Message
-from embct.platform.research import services
+from embct.platform.research import services, trial_text
 from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
 from embct.platform.testing import NOW, TODAY, BaseTestCase
 
@@ -294,6 +294,41 @@ class ParticipantRecordTests(BaseTestCase):
         data["age"] = "17"
         response = self.client.post(f"{self.base}/baseline/", data)
         self.assertContains(response, "age: 17 is outside 18 to 110", status_code=400)
+
+    def test_the_record_shows_baseline_answers_arms_and_lists_in_words(self) -> None:
+        services.record_baseline(self.person, helpers.BASELINE)
+        allocation = services.randomize(self.person, self.rosa, TODAY)
+        self.login(self.rosa)
+        page = self.client.get(f"{self.base}/").content.decode()
+        baseline = page[page.index("Baseline characteristics") : page.index("Randomization")]
+        for shown in (
+            "<dt>Gender female</dt><dd>Female</dd>",
+            "<dt>In a relationship</dt><dd>Yes</dd>",
+            "<dt>Has children</dt><dd>No</dd>",
+            "<dt>Cancer diagnosis breast</dt><dd>Breast cancer</dd>",
+            "<dt>Age in years</dt><dd>52</dd>",
+            "<dt>Years since cancer diagnosis</dt><dd>2.5</dd>",
+        ):
+            assert shown in baseline
+        assert "True" not in baseline
+        assert "False" not in baseline
+        name = trial_text.arm(allocation.arm)
+        assert name != allocation.arm
+        self.assertContains(self.client.get(f"{self.base}/"), f"<strong>{name}</strong>")
+        self.assertContains(self.client.get(f"{self.base}/"), "Main randomization list, position 1")
+        # ... in the researcher's own language too.
+        self.rosa.language = "nl"
+        self.rosa.save()
+        page = self.client.get(f"{self.base}/").content.decode()
+        for shown in (
+            "<dd>Vrouw</dd>",
+            "<dd>Ja</dd>",
+            "<dd>Nee</dd>",
+            "<dd>Borstkanker</dd>",
+            "<dd>2,5</dd>",
+            "Hoofdlijst",
+        ):
+            assert shown in page
 
     def test_dropout_is_recorded_with_date_and_reason(self) -> None:
         services.randomize(self.person, self.rosa, TODAY)

@@ -9,6 +9,7 @@ tests/platform_i18n checks that every text of ``embct.trial.CRITERIA`` and
 
 from __future__ import annotations
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
 from embct.trial import BaselineField, Criterion
@@ -55,6 +56,18 @@ MARKED = frozenset(
     }
 )
 
+#: The arms of embct.trial.Arm, by code, as the clinic names them (care.models.Arm).
+ARMS = {
+    "embct": gettext_noop("eMBCT (online)"),
+    "mbct": gettext_noop("MBCT (group)"),
+    "tau": gettext_noop("treatment as usual (TAU)"),
+}
+#: The randomization lists (Allocation.list_name) of embct.trial.allocation_sequence.
+LISTS = {
+    "main": gettext_noop("Main randomization list"),
+    "tau": gettext_noop("Re-randomization list after TAU"),
+}
+
 
 def kind(criterion: Criterion, *, capital: bool = False) -> str:
     """The criterion's kind, "inclusion" or "exclusion" ("Inclusion" with ``capital``)."""
@@ -73,3 +86,24 @@ def label(field: BaselineField) -> str:
 def value_label(text: str) -> str:
     """What a yes/no field's 0 or 1 means ("breast cancer"), translated."""
     return gettext(text)
+
+
+def baseline_value(field: BaselineField, value: object) -> object:
+    """A Table 1 value as a page shows it: a yes/no field's meaning in words ("Breast
+    cancer", "Yes"), translated; a number as it is (the page formats it); None as not
+    recorded."""
+    if value is None:
+        return gettext("not recorded")
+    if field.kind == "bool":
+        return capfirst(gettext(dict(field.value_labels)[int(bool(value))]))
+    return value
+
+
+def arm(code: str) -> str:
+    """An arm's name ("eMBCT (online)") from its code ("embct"); an unknown code as it is."""
+    return gettext(ARMS[code]) if code in ARMS else code
+
+
+def randomization_list(name: str) -> str:
+    """A randomization list's name from its code ("main", "tau"); an unknown one as it is."""
+    return gettext(LISTS[name]) if name in LISTS else name

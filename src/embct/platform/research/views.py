@@ -144,15 +144,21 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
     return {
         "person": person,
         "arm": arm,
+        "arm_name": trial_text.arm(arm) if arm else None,
         "tau_first": tau_first,
         "allocations": allocations,
+        "allocation_rows": [
+            (a, trial_text.randomization_list(a.list_name), trial_text.arm(a.arm))
+            for a in allocations
+        ],
         "tau_due": tau_due,
         "criteria": [
             (trial_text.kind(c), trial_text.description(c), person.eligibility.get(c.id))
             for c in trial.CRITERIA
         ],
         "baseline_fields": [
-            (trial_text.label(f), person.baseline.get(f.name)) for f in trial.BASELINE_FIELDS
+            (trial_text.label(f), trial_text.baseline_value(f, person.baseline.get(f.name)))
+            for f in trial.BASELINE_FIELDS
         ],
         "withdrawal": getattr(person, "withdrawal", None),
         "consent_form": forms.get("consent_form") or ConsentForm(),
