@@ -35,6 +35,34 @@ class AuditPageTests(BaseTestCase):
         self.assertContains(response, "********")
         self.assertNotContains(response, "password&quot;: &quot;x")
 
+    def test_roles_and_actions_are_shown_in_words_with_the_action_code(self) -> None:
+        self.login(self.ada)
+        page = self.client.get(self.url).content.decode()
+        rows = page[page.index("<tbody>") : page.index("</tbody>")]
+        assert "<td>Therapist</td>" in rows
+        assert "<td>Administrator</td>" in rows
+        assert "Read a patient&#x27;s record<br><code>patient.view</code>" in rows
+        assert "Reset an account&#x27;s password<br><code>account.password_reset</code>" in rows
+        assert "<td>therapist</td>" not in rows
+        # The filter offers the same words, the code beside them.
+        self.assertContains(
+            self.client.get(self.url),
+            '<option value="patient.view">Read a patient&#x27;s record (patient.view)</option>',
+        )
+        # ... in the administrator's language.
+        self.ada.language = "nl"
+        self.ada.save()
+        page = self.client.get(self.url).content.decode()
+        rows = page[page.index("<tbody>") : page.index("</tbody>")]
+        assert "<td>Therapeut</td>" in rows
+        assert "<code>patient.view</code>" in rows
+        assert "Read a patient" not in page
+
+    def test_a_code_the_platform_no_longer_knows_is_shown_as_it_is(self) -> None:
+        event = AuditEvent(action="old.action", role="wizard")
+        assert (event.action_label, event.role_label) == ("old.action", "wizard")
+        assert AuditEvent(role="").role_label == ""
+
     def test_filters_by_who_what_target_and_dates(self) -> None:
         assert self.listed("?actor=tessa") == [("tessa", "patient.view")]
         assert self.listed("?action=account.password_reset") == [("ada", "account.password_reset")]

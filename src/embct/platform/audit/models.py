@@ -18,6 +18,8 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from embct.platform.accounts.models import Role
+
 
 class AppendOnlyError(RuntimeError):
     """Something tried to change or delete an audit event."""
@@ -95,3 +97,21 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
+
+    @property
+    def action_label(self) -> str:
+        """The action in words ("Read a patient's record"); a code the platform no longer
+        knows as it is."""
+        return _label(Action, self.action)
+
+    @property
+    def role_label(self) -> str:
+        """The actor's role in words ("Therapist"), as it was then; blank stays blank."""
+        return _label(Role, self.role)
+
+
+def _label(choices: type[models.TextChoices], code: str) -> str:
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
