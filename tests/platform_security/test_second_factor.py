@@ -126,6 +126,49 @@ class SecondFactorTests(BaseTestCase):
         response = self.client.post("/account/two-factor/", {"code": current_code(device)})
         assert response.status_code == 302
 
+    def test_the_wait_it_names_is_the_one_django_otp_keeps_and_it_doubles(self) -> None:
+        device = self.authenticator(self.tessa)
+        new_backup_codes(self.tessa)  # a second device, refusing codes alongside
+        self.password_login("tessa")
+        url = "/account/two-factor/"
+
+        def refused(wait: str) -> None:
+            response = self.client.post(url, {"code": current_code(device)})
+            self.assertContains(
+                response, f"Too many wrong codes. Wait {wait}, then", status_code=400
+            )
+
+        self.client.post(url, {"code": "000000"})  # one wrong code: 1 s
+        refused("1 second")
+        self.tick(1)
+        self.client.post(url, {"code": "000000"})  # the second in a row: 2 s
+        refused("2 seconds")
+        self.tick(2)
+        self.client.post(url, {"code": "000000"})  # the third: 4 s, of which 1 has passed
+        self.tick(1)
+        refused("3 seconds")
+        device.refresh_from_db()
+        assert device.throttling_failure_count == 3
+        self.tick(3)
+        assert self.client.post(url, {"code": current_code(device)}).status_code == 302
+
+    def test_a_long_wait_is_told_in_minutes_rounded_up(self) -> None:
+        device = self.authenticator(self.tessa)
+        self.password_login("tessa")
+        self.client.post("/account/two-factor/", {"code": "000000"})
+        device.refresh_from_db()
+        device.throttling_failure_count = 8  # 2**7 = 128 s from the last failure
+        device.save()
+        response = self.client.post("/account/two-factor/", {"code": current_code(device)})
+        self.assertContains(response, "Wait 3 minutes, then try again.", status_code=400)
+        self.tick(128 - 60)
+        response = self.client.post("/account/two-factor/", {"code": current_code(device)})
+        self.assertContains(response, "Wait 60 seconds, then try again.", status_code=400)
+        self.tessa.language = "nl"
+        self.tessa.save()
+        response = self.client.post("/account/two-factor/", {"code": current_code(device)})
+        self.assertContains(response, "Wacht 60 seconden en probeer", status_code=400)
+
     def test_a_backup_code_works_once(self) -> None:
         self.authenticator(self.tessa)
         codes = new_backup_codes(self.tessa)

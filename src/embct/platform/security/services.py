@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import base64
+import math
 from typing import Any
 
 import segno
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django_otp import login as otp_login
@@ -94,10 +96,26 @@ def check_code(request: HttpRequest, code: str) -> Device | None:
     return None
 
 
-def throttled(user: Any) -> bool:
-    """Whether every device of the user is refusing codes for now (too many wrong ones)."""
+def seconds_to_wait(user: Any) -> int:
+    """Whole seconds (rounded up) until one of the user's devices takes a code again; 0 when
+    one does now or the user has none.
+
+    django-otp refuses codes after a wrong one for 1 s, then 2, 4, 8 ... s after each further
+    wrong one in a row (``ThrottlingMixin``), and says until when (``locked_until``).
+    """
     devices = confirmed_devices(user)
-    return bool(devices) and all(not device.verify_is_allowed()[0] for device in devices)
+    if not devices:
+        return 0
+    now = timezone.now()
+    waits = []
+    for device in devices:
+        allowed, why = device.verify_is_allowed()
+        if allowed:
+            return 0
+        until = (why or {}).get("locked_until")
+        # (a refusal that names no time, which none of django-otp's devices gives: a second)
+        waits.append(math.ceil((until - now).total_seconds()) if until else 1)
+    return max(min(waits), 1)
 
 
 @transaction.atomic

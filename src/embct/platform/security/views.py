@@ -3,6 +3,7 @@ password re-entry page before sensitive actions."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -43,8 +45,8 @@ def verify(request: HttpRequest) -> HttpResponse:
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.throttled(request.user):
-            form.add_error("code", _("Too many wrong codes. Wait a minute, then try again."))
+        if wait := services.seconds_to_wait(request.user):
+            form.add_error("code", _wait_message(wait))
         elif services.check_code(request, form.cleaned_data["code"]) is not None:
             return redirect(_next(request))
         else:
@@ -54,6 +56,23 @@ def verify(request: HttpRequest) -> HttpResponse:
     ctx = {"form": form, "next": _next(request)}
     status = 400 if request.method == "POST" else 200
     return render(request, "security/verify.html", ctx, status=status)
+
+
+def _wait_message(seconds: int) -> str:
+    """How long to wait before the next code, in seconds up to two minutes, then in minutes
+    (rounded up: never sooner than django-otp takes a code)."""
+    if seconds < 120:
+        return ngettext(
+            "Too many wrong codes. Wait %(count)s second, then try again.",
+            "Too many wrong codes. Wait %(count)s seconds, then try again.",
+            seconds,
+        ) % {"count": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext(
+        "Too many wrong codes. Wait %(count)s minute, then try again.",
+        "Too many wrong codes. Wait %(count)s minutes, then try again.",
+        minutes,
+    ) % {"count": minutes}
 
 
 @require_http_methods(["GET", "POST"])
