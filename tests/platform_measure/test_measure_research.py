@@ -116,6 +116,27 @@ class DashboardTests(BaseTestCase):
         self.assertContains(response, f"/research/screenings/{waiting.pk}/eligibility/")
         self.assertContains(response, "0699999999")
 
+    @override_settings(EMBCT_RANDOMIZATION_SEED=SEED)
+    def test_arms_and_withdrawals_are_shown_in_words_in_the_readers_language(self) -> None:
+        person = helpers.participant(TODAY)
+        allocation = services.randomize(person, self.rosa, TODAY)
+        services.record_withdrawal(person, "dropout", TODAY, "practical")
+        self.login(self.rosa)
+        rows = {
+            "embct": "eMBCT (online)",
+            "mbct": "MBCT (group)",
+            "tau": "treatment as usual (TAU)",
+        }
+        page = self.client.get(self.URL).content.decode()
+        assert f"<td>{rows[allocation.arm]}</td>" in page
+        assert "<td>Dropped out of the course</td>" in page
+        assert f"<td>{allocation.arm}</td>" not in page
+        assert '<th scope="row">MBCT (group)</th>' in page  # the CONSORT flow's rows
+        self.rosa.language = "nl"
+        self.rosa.save()
+        page = self.client.get(self.URL).content.decode()
+        assert '<th scope="row">MBCT (groep)</th>' in page, page
+
     def test_it_refuses_post(self) -> None:
         self.login(self.rosa)
         assert self.client.post(self.URL).status_code == 405
