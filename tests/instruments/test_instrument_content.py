@@ -126,3 +126,15 @@ def test_the_repository_ships_no_wording() -> None:
             assert entry.stem.endswith(f"item {entry.item}")
             for option in entry.options:
                 assert option.text.startswith(entry.stem + ", option ")
+
+
+def test_a_pack_s_language_is_english_by_default_and_must_be_a_language_code() -> None:
+    data = placeholder_pack("hads").to_dict()
+    del data["language"]
+    assert validate_content_pack(data).language == "en"
+    data["language"] = "nl-BE"
+    assert validate_content_pack(data).language == "nl-BE"
+    for bad in ("Dutch", "", 1, "nl_NL"):
+        data["language"] = bad
+        with pytest.raises(ContentPackError, match="'language' must be a language code"):
+            validate_content_pack(data)

@@ -73,6 +73,18 @@ def test_a_new_version_is_a_new_course(course_dir: Path) -> None:
         ),
         (
             "course.md",
+            "language: en",
+            "language: English",
+            r"course.md: field 'language': 'English' is not a language code; expected a BCP 47",
+        ),
+        (
+            "course.md",
+            "language: en",
+            "language: 31",
+            r"course.md: field 'language': 31 is not a language code",
+        ),
+        (
+            "course.md",
             "silent_day_week: 6",
             "silent_day_week: 12",
             r"field 'silent_day_week': 12 is outside 2-9",
@@ -130,6 +142,26 @@ def test_a_bad_field_is_named_with_its_file(
     path.write_text(text.replace(old, new))
     with pytest.raises(CourseFormatError, match=message):
         read_course(course_dir)
+
+
+@pytest.mark.parametrize(("given", "stored"), [("language: nl", "nl"), ("", "en")])
+@pytest.mark.django_db
+def test_the_course_language_is_stored_and_is_english_when_not_given(
+    course_dir: Path, given: str, stored: str
+) -> None:
+    meta = course_dir / "course.md"
+    meta.write_text(meta.read_text().replace("language: en\n", given and given + "\n"))
+    course, _ = load_course(course_dir)
+    assert Course.objects.get(pk=course.pk).language == stored
+
+
+@pytest.mark.django_db
+def test_the_command_refuses_a_bad_language_and_writes_nothing(course_dir: Path) -> None:
+    meta = course_dir / "course.md"
+    meta.write_text(meta.read_text().replace("language: en", "language: Nederlands"))
+    with pytest.raises(CommandError, match=r"course.md: field 'language': 'Nederlands' is not"):
+        call_command("load_course", str(course_dir))
+    assert not Course.objects.exists()
 
 
 def test_a_missing_session_is_named(course_dir: Path) -> None:

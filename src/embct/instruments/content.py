@@ -11,7 +11,7 @@ Schema (version 1)::
     schema = "embct-content-pack/1"
     instrument = "hads"            # wai | hads | mhc
     coding = "printed"             # optional: the coding whose scores the pack gives
-    language = "en"
+    language = "en"                # optional (default "en"): a BCP 47 tag of the wording
     title = "..."                  # optional display title
     licence = "..."                # who may use this wording
     instructions = "..."           # optional
@@ -27,6 +27,7 @@ The demo and the tests use :func:`placeholder_pack` ("HADS item 6, option B").
 from __future__ import annotations
 
 import json
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from .definitions import Instrument, get_instrument
 from .errors import ContentPackError
 
 __all__ = [
+    "LANGUAGE_TAG",
     "SCHEMA",
     "ContentPack",
     "PackItem",
@@ -48,6 +50,11 @@ __all__ = [
 
 SCHEMA = "embct-content-pack/1"
 _LETTERS = "ABCDEFGHIJ"
+#: A language tag as HTML's ``lang`` takes it (BCP 47, the common shapes): a primary
+#: language of 2-3 lower-case letters, then optional subtags such as a region or script
+#: (``en``, ``nl``, ``nl-BE``, ``pt-BR``, ``sr-Latn``). Content packs and course folders
+#: name the language of their wording with one.
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 
 
 @dataclass(frozen=True)
@@ -206,10 +213,17 @@ def validate_content_pack(data: Mapping[str, Any]) -> ContentPack:
     missing = [i for i in instrument.items if i not in items]
     if missing:
         _fail("the pack lacks items " + ", ".join(map(str, missing)), name, missing[0])
+    language = data.get("language", "en")
+    if not isinstance(language, str) or not LANGUAGE_TAG.match(language):
+        _fail(
+            "'language' must be a language code such as 'en', 'nl' or 'nl-BE' (BCP 47)",
+            name,
+            value=language,
+        )
     return ContentPack(
         instrument=name,
         coding=str(coding_name),
-        language=str(data.get("language", "")),
+        language=language,
         title=str(data.get("title", instrument.name)),
         licence=str(data.get("licence", "")),
         instructions=str(data.get("instructions", "")),

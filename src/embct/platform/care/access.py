@@ -53,7 +53,9 @@ def get_own_profile(request: HttpRequest) -> PatientProfile:
 def get_session_for_patient(profile: PatientProfile, session_id: int, today: date) -> CourseSession:
     """A session of the patient's course that has opened for them; 404 otherwise."""
     try:
-        session = CourseSession.objects.get(pk=session_id, course_id=profile.course_id)
+        session = CourseSession.objects.select_related("course").get(
+            pk=session_id, course_id=profile.course_id
+        )
     except CourseSession.DoesNotExist:
         raise Http404("no such session") from None
     if session.week > profile.week(today) and not _group_has_met(profile, session, today):

@@ -14,6 +14,22 @@ from .models import DiaryEntry
 MAX_MESSAGE = 5000
 
 
+class CourseTextSelect(forms.Select):
+    """A select whose options are the course's own text, each marked with the course's
+    language (WCAG 3.1.2: a Dutch page may show an English course); the empty option is
+    the interface's and keeps the page's language."""
+
+    def __init__(self, *args: Any, language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language = language
+
+    def create_option(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(*args, **kwargs)
+        if option["value"] not in ("", None):
+            option["attrs"]["lang"] = self.language
+        return option
+
+
 class DiaryForm(forms.ModelForm):
     form_token = forms.UUIDField(widget=forms.HiddenInput)
 
@@ -40,6 +56,7 @@ class DiaryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, session: CourseSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["exercise"].widget = CourseTextSelect(language=session.course.language)
         self.fields["exercise"].queryset = session.exercises.filter(diary=True)  # type: ignore[attr-defined]
         self.fields["exercise"].empty_label = _("Other practice")
         self.fields["exercise"].required = False

@@ -2,7 +2,7 @@
 
 The folder layout::
 
-    <course>/course.md                      slug, title, version, language, demo,
+    <course>/course.md                      slug, title, version, language ("en"), demo,
                                             silent_day_week (6), feedback_note; body = intro
     <course>/sessions/NN/session.md         number (1-8), slug, title; body = introduction
     <course>/sessions/NN/exercises/*.md     slug, title, kind, audio, transcript,
@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from embct.instruments.content import LANGUAGE_TAG
 from embct.platform.lib import schedule
 from embct.platform.lib.safe_markdown import render
 
@@ -152,6 +153,18 @@ class _Fields:
                 self.path, name, f"{value!r} is not a slug (lower-case letters, digits, '-')"
             )
         return value
+
+    def language(self, name: str = "language") -> str:
+        """A language tag (BCP 47: ``en``, ``nl``, ``nl-BE``); ``en`` when not given."""
+        value = self._get(name, "en", False)
+        if not isinstance(value, str) or not LANGUAGE_TAG.match(value.strip()):
+            raise CourseFormatError(
+                self.path,
+                name,
+                f"{value!r} is not a language code; expected a BCP 47 tag such as "
+                "'en', 'nl' or 'nl-BE'",
+            )
+        return value.strip()
 
     def integer(
         self, name: str, *, low: int, high: int, default: int = 0, required: bool = True
@@ -282,7 +295,7 @@ def read_course(root: Path) -> CourseData:
         slug=f.slug(),
         title=f.text("title"),
         version=f.integer("version", low=1, high=1_000_000),
-        language=f.text("language"),
+        language=f.language(),
         demo=f.boolean("demo"),
         silent_day_week=silent_day_week,
         feedback_note=f.text("feedback_note", required=False),

@@ -14,7 +14,11 @@ class Course(models.Model):
     slug = models.SlugField(max_length=80)
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
-    language = models.CharField(max_length=16)
+    language = models.CharField(
+        max_length=35,
+        default="en",
+        help_text=_("language of the course's texts (a code such as en or nl)"),
+    )
     demo = models.BooleanField(default=False)
     silent_day_week = models.PositiveSmallIntegerField(default=6)
     feedback_note = models.TextField(blank=True)

@@ -99,7 +99,7 @@ def my_group(request: HttpRequest) -> HttpResponse:
     if profile.group_id is None:
         raise Http404("not in a group")
     today = timezone.localdate()
-    group = MbctGroup.objects.get(pk=profile.group_id)
+    group = MbctGroup.objects.select_related("course").get(pk=profile.group_id)
     meetings = list(group.meetings.select_related("session").prefetch_related("session__exercises"))
     attended = set(
         Attendance.objects.filter(patient=profile, present=True).values_list(

@@ -21,6 +21,8 @@ class QuestionnaireForm(forms.Form):
     """
 
     form_token = forms.UUIDField(widget=forms.HiddenInput)
+    #: The value of the "skip this question" option (the interface's, not the pack's words).
+    skip = SKIP
 
     def __init__(self, *args: Any, pack: ContentPack, allow_skip: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
