@@ -18,6 +18,12 @@ menu, and every role's menu is audited on that role's own pages. The administrat
 are the clinic, new patient, new therapist, assign and the audit log, and Django admin's
 index (Django's own markup; it passes, so nothing is excluded).
 
+The sweep runs twice, once with every user's language English and once Dutch (the
+anonymous visitor's browser asks for it): Dutch words are longer (compound nouns such as
+"vragenlijstherinnering") and must fit a phone as well, and each Dutch page must say
+``<html lang="nl">``. The course and the questionnaire wording stay English (the demo's and
+the placeholders' language), marked as such inside the Dutch pages.
+
 One browser, one context per role. A context starts with the session of Django's
 ``force_login`` (the cookie is handed to the browser: hashing a password costs a second a
 login on this machine, and the login form is audited as the anonymous visitor's page);
@@ -48,6 +54,8 @@ import time_machine
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import DiaryEntry, Message, MessageKind, PatientProfile, Weekday
@@ -87,11 +95,35 @@ def frozen_day() -> Iterator[None]:
         yield
 
 
-def fill_lists(personas: Personas) -> None:
+#: What the patient and the therapist write, per language. The Dutch holds the long
+#: compound nouns a patient writes (up to "arbeidsongeschiktheidsverzekering", 33 letters),
+#: which must wrap on a phone rather than push the page sideways.
+WRITTEN = {
+    "en": {
+        "body": "Warm hands, a tight jaw.",
+        "thoughts": "Planning tomorrow's hospital visit.",
+        "feelings": "Worried, then calmer.",
+        "text": "The audio helped me start.",
+        "welcome": "Welcome, Pim. I read your diaries on Thursdays.",
+        "question": "Is it all right to skip a day?",
+    },
+    "nl": {
+        "body": "Warme handen, een gespannen kaak, vermoeidheidsklachten na de chemokuur.",
+        "thoughts": "Ik dacht aan de ziekenhuisafspraak en de arbeidsongeschiktheidsverzekering.",
+        "feelings": "Bezorgd, daarna rustiger.",
+        "text": "De audio hielp me om te beginnen met de ademhalingsoefening.",
+        "welcome": "Welkom, Pim. Ik lees uw dagboeknotities op donderdag.",
+        "question": "Is het goed als ik een dag oversla? Mijn chemotherapiebehandeling is morgen.",
+    },
+}
+
+
+def fill_lists(personas: Personas, language: str = "en") -> None:
     """Rows for the lists and tables that would otherwise show only their empty state: a
     patient's sent diary and an unsent one, a conversation in the inbox, a screened person
-    waiting for the eligibility call."""
+    waiting for the eligibility call; the patient's and therapist's words in ``language``."""
     pim, course = personas.pim_profile, personas.course
+    words = WRITTEN[language]
     for week in (2, 3):
         session = course.sessions.get(week=week)
         DiaryEntry.objects.create(
@@ -100,15 +132,15 @@ def fill_lists(personas: Personas) -> None:
             date=TODAY - timedelta(days=1),
             minutes=20,
             exercise=session.exercises.first(),
-            body="Warm hands, a tight jaw.",
-            thoughts="Planning tomorrow's hospital visit.",
-            feelings="Worried, then calmer.",
-            text="The audio helped me start.",
+            body=words["body"],
+            thoughts=words["thoughts"],
+            feelings=words["feelings"],
+            text=words["text"],
         )
     send_log_files(pim, course.sessions.get(week=2))
     for author, kind, body in (
-        (personas.tessa, MessageKind.WELCOME, "Welcome, Pim. I read your diaries on Thursdays."),
-        (personas.pim, MessageKind.MESSAGE, "Is it all right to skip a day?"),
+        (personas.tessa, MessageKind.WELCOME, words["welcome"]),
+        (personas.pim, MessageKind.MESSAGE, words["question"]),
     ):
         Message.objects.create(
             patient=pim, author=author, kind=kind, body=body, from_patient=author == personas.pim
@@ -118,10 +150,16 @@ def fill_lists(personas: Personas) -> None:
     )
 
 
-def signed_in(browser: Any, base: str, auditor: Auditor, user: User | None) -> Any:
+#: The browser's locale per language (the anonymous visitor's Accept-Language).
+LOCALES = {"en": "en-GB", "nl": "nl-NL"}
+
+
+def signed_in(
+    browser: Any, base: str, auditor: Auditor, user: User | None, language: str = "en"
+) -> Any:
     """A page in a new browser context whose session is ``user``'s, password given (staff
     still owe their second factor); ``None``: an anonymous visitor."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=LOCALES[language])
     if user is not None:
         client = Client()
         client.force_login(user)
@@ -130,13 +168,14 @@ def signed_in(browser: Any, base: str, auditor: Auditor, user: User | None) -> A
     return auditor.watch(context.new_page())
 
 
+@pytest.mark.parametrize("language", ["en", "nl"])
 @pytest.mark.django_db(transaction=True)
 def test_every_page_passes_the_audit(
-    live_server: Any, browser: Any, frozen_day: None, auditor: Auditor
+    live_server: Any, browser: Any, frozen_day: None, auditor: Auditor, language: str
 ) -> None:
     personas = create_personas()
     objects = UrlObjects.create(personas.course, personas.pim_profile, personas.olga_profile, TODAY)
-    fill_lists(personas)
+    fill_lists(personas, language)
     # For the silent day's preparation: a patient in week 6 (the personas' patient is in
     # week 3, where the page is "not found").
     pia = User.objects.create_user("pia", role=Role.PATIENT, first_name="Pia")
@@ -147,6 +186,12 @@ def test_every_page_passes_the_audit(
         start_date=TODAY - timedelta(days=36),
         feedback_weekday=Weekday.MONDAY,
     )
+    User.objects.update(language=language)
+    for user in (personas.pim, personas.tessa, personas.rosa, personas.ada, pia):
+        user.refresh_from_db()
+    with translation.override(language):
+        code_label, continue_button = gettext("Code"), gettext("Continue")
+        not_allowed, not_found = gettext("Not allowed"), gettext("Page not found")
     users: dict[str, User | None] = {
         "anonymous": None,
         "patient": personas.pim,
@@ -161,6 +206,9 @@ def test_every_page_passes_the_audit(
 
     def audit(page: Any, name: str, whom: str) -> None:
         audited[name] = whom
+        page_language = page.locator("html").get_attribute("lang")
+        if page_language != language:
+            failures.append(f"{name} as {whom}: <html lang={page_language!r}>, not {language!r}")
         try:
             auditor.audit(page)
         except AssertionError as failure:
@@ -169,14 +217,14 @@ def test_every_page_passes_the_audit(
     tabs = {}
     for role, user in users.items():
         code = give_demo_code(user) if user is not None and needs_second_factor(user) else None
-        page = signed_in(browser, base, auditor, user)
+        page = signed_in(browser, base, auditor, user, language)
         if code is not None:
             page.goto(base + reverse("home"))
             assert page.url.startswith(base + reverse("security:verify")), (role, page.url)
             if "security:verify" not in audited:
                 audit(page, "security:verify", f"{role}, between password and start page")
-            page.get_by_label("Code").fill(code)
-            page.get_by_role("button", name="Continue").click()
+            page.get_by_label(code_label).fill(code)
+            page.get_by_role("button", name=continue_button).click()
             page.wait_for_url(lambda url: "/two-factor/" not in url)
         tabs[role] = page
 
@@ -204,10 +252,10 @@ def test_every_page_passes_the_audit(
     # The pages that refuse: another role's page (403), a page that is not there (404).
     page = tabs["patient"]
     assert page.goto(base + reverse("care:queue")).status == 403
-    page.get_by_role("heading", name="Not allowed").wait_for()
+    page.get_by_role("heading", name=not_allowed).wait_for()
     audit(page, "403", "patient, on the therapist's queue")
     assert page.goto(base + "/no-such-page/").status == 404
-    page.get_by_role("heading", name="Page not found").wait_for()
+    page.get_by_role("heading", name=not_found).wait_for()
     audit(page, "404", "patient")
 
     assert failures == [], "\n\n".join(failures)
