@@ -92,6 +92,10 @@ def test_demo_creates_its_accounts_once_and_keeps_them(cli_env: dict[str, str]) 
     assert created is not None
     assert int(created.group(1)) >= 4  # the four role accounts and the seeded clinic
     assert "therapist-demo-2026" in first.stdout
+    assert re.search(
+        r"Therapist \(Nederlands\) +therapist-nl +therapist-nl-demo-2026", first.stdout
+    )
+    assert re.search(r"\(Nederlands\) +patient-nl +patient-nl-demo-2026", first.stdout)
     second = run_embct(["demo", "--no-serve"], cli_env)
     assert second.returncode == 0, second.stderr
     assert "0 accounts created" in second.stdout

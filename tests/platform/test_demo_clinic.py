@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from io import StringIO
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from embct.platform.accounts.models import User
+from embct.platform.care.demo import DIARY_LINES
 from embct.platform.care.models import DiaryEntry, LogSubmission, Message, PatientProfile
 from embct.platform.course.loader import load_course
 from embct.platform.groups.models import Attendance, MbctGroup
@@ -39,7 +41,7 @@ def test_it_seeds_patients_at_different_weeks_a_group_and_prints_logins(seeded: 
     assert "member-demo-2026" in seeded
     today = timezone.localdate()
     weeks = sorted(p.week(today) for p in PatientProfile.objects.filter(arm="embct"))
-    assert weeks == [1, 2, 3, 5, 8]
+    assert weeks == [1, 2, 3, 4, 5, 8]
     assert LogSubmission.objects.filter(answered_at=None).exists()
     assert Message.objects.filter(from_patient=True, answered_at=None).exists()
     group = MbctGroup.objects.get()
@@ -68,6 +70,8 @@ def test_running_it_again_keeps_the_data(seeded: str) -> None:
         ("member", ["/my-group/", "/inbox/"]),
         ("therapist", ["/queue/", "/caseload/", "/groups/", "/supervision/"]),
         ("therapist2", ["/queue/", "/caseload/"]),
+        ("patient-nl", ["/week/", "/inbox/"]),
+        ("therapist-nl", ["/queue/", "/caseload/"]),
     ],
 )
 def test_every_demo_page_renders(seeded: str, username: str, pages: list[str]) -> None:
@@ -85,6 +89,45 @@ def test_every_demo_page_renders(seeded: str, username: str, pages: list[str]) -
         profile = user.patient_profile  # type: ignore[attr-defined]
         for session in profile.course.sessions.filter(week__lte=profile.week(timezone.localdate())):
             assert client.get(f"/sessions/{session.pk}/").status_code == 200
+
+
+def test_a_dutch_therapist_and_her_dutch_patient_write_dutch(seeded: str) -> None:
+    assert re.search(r"Therapist \(Nederlands\)\s+therapist-nl\s+therapist-nl-demo-2026", seeded)
+    assert re.search(r"Patient, week 4 \(Nederlands\)\s+patient-nl\s+patient-nl-demo-2026", seeded)
+    eva = User.objects.get(username="therapist-nl")
+    femke = PatientProfile.objects.get(user__username="patient-nl")
+    assert (eva.language, femke.user.language, femke.therapist) == ("nl", "nl", eva)
+    assert (
+        User.objects.exclude(username__in=["therapist-nl", "patient-nl"])
+        .filter(language="nl")
+        .count()
+        == 0
+    )
+    lines = {text for entry in DIARY_LINES["nl"] for text in entry}
+    diaries = DiaryEntry.objects.filter(patient=femke)
+    assert diaries.count() >= 6
+    assert {text for d in diaries for text in (d.body, d.thoughts, d.feelings)} <= lines
+    bodies = list(femke.messages.order_by("sent_at").values_list("body", flat=True))
+    assert bodies[0].startswith("Welkom, Femke. Ik ben Eva, uw therapeut")
+    assert sum(b.startswith("Dank u voor uw dagboek van sessie") for b in bodies) == 2
+    assert bodies[-1].startswith("Mag ik de bodyscan ook in bed doen?")
+    assert not any("Thank you" in b or "Welcome" in b for b in bodies)
+    # Her week 3 log files wait for Eva's answer.
+    waiting = LogSubmission.objects.get(patient=femke, answered_at=None)
+    assert waiting.session.week == 3
+
+
+def test_the_dutch_accounts_see_dutch_pages_around_the_english_course(seeded: str) -> None:
+    client = Client()
+    force_login_verified(client, User.objects.get(username="patient-nl"))
+    page = client.get("/week/").content.decode()
+    assert '<html lang="nl">' in page
+    assert "Week 4 van 9" in page
+    assert '<span lang="en">' in page  # the course's session titles
+    force_login_verified(client, User.objects.get(username="therapist-nl"))
+    page = client.get("/queue/").content.decode()
+    assert '<html lang="nl">' in page
+    assert "Femke" in page
 
 
 def test_nothing_in_the_demo_lies_in_the_future(seeded: str) -> None:

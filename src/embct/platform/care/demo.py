@@ -1,5 +1,7 @@
 """A small demo clinic: therapists, eMBCT patients at different weeks with diaries, messages
-and feedback, a supervised therapist, and an MBCT group with attendance.
+and feedback, a supervised therapist, and an MBCT group with attendance. One therapist and
+her patient speak Dutch: their accounts are set to Dutch and what they write is Dutch (the
+course stays the demo course's English, marked as such on their Dutch pages).
 
 Everything is created only when missing, relative to the day it is first run; running it
 again keeps the data (and what was typed into it since). The people are fictional.
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.course.models import Course, CourseSession
@@ -39,12 +41,14 @@ class DemoPatient:
     answered_weeks: tuple[int, ...]  # ... and answered
     unsent_week: int | None = None  # a diary written but not sent yet
     question: str = ""
+    language: str = "en"  # the account's language, and the one the patient writes in
 
 
 THERAPISTS = [
-    # (username, first, last, supervised by)
-    ("therapist", "Tessa", "Demo (therapist)", None),
-    ("therapist2", "Otto", "Demo (therapist, new to eMBCT)", "therapist"),
+    # (username, first, last, supervised by, language)
+    ("therapist", "Tessa", "Demo (therapist)", None, "en"),
+    ("therapist2", "Otto", "Demo (therapist, new to eMBCT)", "therapist", "en"),
+    ("therapist-nl", "Eva", "Demo (therapeut)", None, "nl"),
 ]
 PATIENTS = [
     DemoPatient("patient", "Pim", "therapist", 15, 3, (1, 2), (1, 2), unsent_week=3),
@@ -70,32 +74,94 @@ PATIENTS = [
         (1,),
         question="The body scan makes me sleepy. Is that all right?",
     ),
+    DemoPatient(
+        "patient-nl",
+        "Femke",
+        "therapist-nl",
+        22,
+        1,
+        (1, 2, 3),
+        (1, 2),
+        question="Mag ik de bodyscan ook in bed doen? Na de bestraling ben ik 's avonds erg moe.",
+        language="nl",
+    ),
 ]
 GROUP_MEMBERS = [("member", "Gwen"), ("member2", "Hugo"), ("member3", "Iris"), ("member4", "Jan")]
 
-DIARY_LINES = [
-    (
-        "Warm hands on the blanket; my shoulders were tight.",
-        "Planning the next hospital visit.",
-        "Restless, then a little calmer.",
+DIARY_LINES = {
+    "en": [
+        (
+            "Warm hands on the blanket; my shoulders were tight.",
+            "Planning the next hospital visit.",
+            "Restless, then a little calmer.",
+        ),
+        (
+            "Heavy legs, a tingling in the feet.",
+            "Am I doing this right?",
+            "Tired, but glad I did it.",
+        ),
+        (
+            "The scar felt tender; breathing was shallow.",
+            "Thoughts about the scan results.",
+            "Worried. It passed after a while.",
+        ),
+        ("Noticed the taste of my tea for the first time in weeks.", "Not many.", "Quiet."),
+    ],
+    "nl": [
+        (
+            "Warme handen op de deken; mijn schouders waren gespannen.",
+            "Ik dacht aan de volgende controle in het ziekenhuis.",
+            "Onrustig, daarna wat rustiger.",
+        ),
+        (
+            "Zware benen, tintelingen in mijn voeten.",
+            "Doe ik dit wel goed?",
+            "Moe, maar blij dat ik het gedaan heb.",
+        ),
+        (
+            "Het litteken voelde gevoelig; mijn ademhaling was oppervlakkig.",
+            "Gedachten over de uitslag van de scan.",
+            "Bezorgd. Na een tijdje zakte het.",
+        ),
+        ("Voor het eerst in weken proefde ik mijn thee echt.", "Niet veel.", "Stil."),
+    ],
+}
+#: The therapist's welcome and weekly feedback, per language ({name}, {therapist}, {session}).
+WELCOME = {
+    "en": (
+        "Welcome, {name}. I am {therapist}, your therapist for this course. I read the diaries "
+        "you send and write back once a week. Take your time; there is no wrong way to do this."
     ),
-    ("Heavy legs, a tingling in the feet.", "Am I doing this right?", "Tired, but glad I did it."),
-    (
-        "The scar felt tender; breathing was shallow.",
-        "Thoughts about the scan results.",
-        "Worried. It passed after a while.",
+    "nl": (
+        "Welkom, {name}. Ik ben {therapist}, uw therapeut tijdens deze cursus. Ik lees de "
+        "dagboeknotities die u stuurt en schrijf u één keer per week terug. Neem de tijd; u "
+        "kunt dit niet verkeerd doen."
     ),
-    ("Noticed the taste of my tea for the first time in weeks.", "Not many.", "Quiet."),
-]
+}
+FEEDBACK = {
+    "en": (
+        "Thank you for your diary of {session}. You practised on three days and wrote honestly "
+        "about what you noticed, also when it was hard. Noticing that your mind goes to the "
+        "hospital is the practice itself."
+    ),
+    "nl": (
+        "Dank u voor uw dagboek van {session}. U hebt op drie dagen geoefend en eerlijk "
+        "opgeschreven wat u opmerkte, ook toen het moeilijk was. Merken dat uw gedachten naar "
+        "het ziekenhuis gaan, is de oefening zelf."
+    ),
+}
 
 
 def _at(day: date, hour: int) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
-def _user(username: str, password: str, role: str, first: str, last: str) -> tuple[User, bool]:
+def _user(
+    username: str, password: str, role: str, first: str, last: str, language: str = "en"
+) -> tuple[User, bool]:
     user, created = User.objects.get_or_create(
-        username=username, defaults={"role": role, "first_name": first, "last_name": last}
+        username=username,
+        defaults={"role": role, "first_name": first, "last_name": last, "language": language},
     )
     if created:
         user.set_password(password)
@@ -121,10 +187,9 @@ def _fill_patient(
         kind=MessageKind.WELCOME,
         sent_at=_at(start, 9),
         read_at=_at(start, 18),
-        body=(
-            f"Welcome, {spec.first_name}. I am {therapist.first_name}, your therapist for this "  # type: ignore[union-attr]
-            "course. I read the diaries you send and write back once a week. Take your time; "
-            "there is no wrong way to do this."
+        body=WELCOME[spec.language].format(
+            name=spec.first_name,
+            therapist=therapist.first_name,  # type: ignore[union-attr]
         ),
     )
     weeks = [*spec.sent_weeks, *([spec.unsent_week] if spec.unsent_week else [])]
@@ -137,7 +202,8 @@ def _fill_patient(
             practised = week_start + timedelta(days=day + 1)
             if practised > today:
                 break
-            body, thoughts, feelings = DIARY_LINES[(n + day) % len(DIARY_LINES)]
+            lines = DIARY_LINES[spec.language]
+            body, thoughts, feelings = lines[(n + day) % len(lines)]
             entries.append(
                 DiaryEntry.objects.create(
                     patient=profile,
@@ -165,17 +231,15 @@ def _fill_patient(
         )
         DiaryEntry.objects.filter(pk__in=[e.pk for e in entries]).update(submission=submission)
         if answered:
+            with translation.override(spec.language):
+                label = session.label.lower()  # "session 2", "sessie 2"
             Message.objects.create(
                 patient=profile,
                 author=therapist,
                 kind=MessageKind.FEEDBACK,
                 sent_at=answer_at,
                 read_at=read_at if read_at < now else None,
-                body=(
-                    f"Thank you for your diary of {session.label.lower()}. You practised on "
-                    "three days and wrote honestly about what you noticed, also when it was "
-                    "hard. Noticing that your mind goes to the hospital is the practice itself."
-                ),
+                body=FEEDBACK[spec.language].format(session=label),
             )
     if spec.question:
         Message.objects.create(
@@ -185,6 +249,10 @@ def _fill_patient(
             from_patient=True,
             sent_at=timezone.now() - timedelta(days=1),
         )
+
+
+#: How the printed logins mark the accounts set to another language than English.
+_SPEAKS = {"en": "", "nl": " (Nederlands)"}
 
 
 @transaction.atomic
@@ -197,12 +265,12 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
     sessions = {s.week: s for s in course.sessions.prefetch_related("exercises")}
     logins: list[tuple[str, str, str]] = []
     therapists: dict[str, User] = {}
-    for username, first, last, _sup in THERAPISTS:
+    for username, first, last, _sup, language in THERAPISTS:
         therapists[username], _ = _user(
-            username, username + password_suffix, Role.THERAPIST, first, last
+            username, username + password_suffix, Role.THERAPIST, first, last, language
         )
-        logins.append(("Therapist", username, username + password_suffix))
-    for username, _first, _last, supervisor in THERAPISTS:
+        logins.append(("Therapist" + _SPEAKS[language], username, username + password_suffix))
+    for username, _first, _last, supervisor, _language in THERAPISTS:
         if supervisor:
             Supervision.objects.get_or_create(
                 therapist=therapists[username], defaults={"supervisor": therapists[supervisor]}
@@ -214,10 +282,11 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
             Role.PATIENT,
             spec.first_name,
             "Demo (patient)",
+            spec.language,
         )
         logins.append(
             (
-                f"Patient, week {min(spec.days_in // 7 + 1, 9)}",
+                f"Patient, week {min(spec.days_in // 7 + 1, 9)}{_SPEAKS[spec.language]}",
                 spec.username,
                 spec.username + password_suffix,
             )

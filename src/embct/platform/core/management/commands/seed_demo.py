@@ -52,8 +52,10 @@ class Command(BaseCommand):
         for label, username, _password in clinic:
             logins[username] = (label, username)
         codes = _demo_codes(list(logins))
+        wide = max(len(label) for label, _ in logins.values())
+        long = max(len(username) for username in logins)
         for label, username in logins.values():
-            line = f"  {label:<22} {username:<11} {username}{DEMO_PASSWORD_SUFFIX}"
+            line = f"  {label:<{wide}} {username:<{long}} {username}{DEMO_PASSWORD_SUFFIX}"
             if username in codes:
                 line += f"  second factor: {codes[username]}"
             self.stdout.write(line.rstrip())
