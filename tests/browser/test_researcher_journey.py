@@ -234,7 +234,7 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     researcher.get_by_label("Years since cancer diagnosis").fill("1.5")
     researcher.get_by_label("Age in years").fill("17")  # a typing slip: refused
     researcher.get_by_role("button", name="Save baseline").click()
-    researcher.get_by_text("age: 17 is outside 18 to 110").wait_for()
+    researcher.get_by_text("Ensure this value is greater than or equal to 18.").wait_for()
     look()
     person.refresh_from_db()
     assert person.baseline == {}

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from embct import trial
@@ -65,9 +66,27 @@ class BaselineForm(forms.Form):
                     label=label, choices=[("1", yes), ("0", no)], widget=forms.RadioSelect
                 )
             elif spec.kind == "int":
-                self.fields[spec.name] = forms.IntegerField(label=label)
+                self.fields[spec.name] = forms.IntegerField(
+                    label=label, min_value=spec.minimum, max_value=spec.maximum
+                )
             else:
-                self.fields[spec.name] = forms.FloatField(label=label)
+                self.fields[spec.name] = forms.FloatField(
+                    label=label, min_value=spec.minimum, max_value=spec.maximum
+                )
+
+    def clean(self) -> dict[str, Any]:
+        # The protocol's ranges (BASELINE_FIELDS) are the fields' own limits above, so a slip
+        # gets Django's message in the reader's language, on its field; embct.trial checks the
+        # same again when the record is saved.
+        data = super().clean() or {}
+        age, years = data.get("age"), data.get("years_since_diagnosis")
+        if age is not None and years is not None and years > age:
+            self.add_error(
+                "years_since_diagnosis",
+                gettext("The years since diagnosis cannot be more than the age (%(age)s).")
+                % {"age": age},
+            )
+        return data
 
     def record(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
