@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+import copy
+import functools
 import inspect
 import json
 import sys
@@ -167,11 +169,16 @@ def load_schema() -> dict[str, Any]:
 # Validating a document
 
 
-def schema_errors(document: Any, schema: Mapping[str, Any] | None = None) -> list[str]:
+def schema_errors(
+    document: Any, schema: Mapping[str, Any] | None = None, *, partial: bool = False
+) -> list[str]:
     """Where ``document`` breaks ``schema`` (default: the shipped one); empty when valid.
 
     Each error reads ``<path>: <what>``, the path in JSONPath style from ``$`` (the
     document) as in ``$.flow.arms[0].randomized``.
+
+    With ``partial=True`` (what :mod:`embct.report` accepts) any top-level section may be
+    absent or ``{"skipped": reason}``; a section that is there has its declared shape.
 
     Examples
     --------
@@ -180,20 +187,44 @@ def schema_errors(document: Any, schema: Mapping[str, Any] | None = None) -> lis
     ...     "required": ["skipped"], "additionalProperties": False}}})
     ['$.skipped: expected string, got integer 3']
     """
-    root = load_schema() if schema is None else schema
+    if schema is None:
+        root: Mapping[str, Any] = _shipped(partial)
+    else:
+        root = _partial(schema) if partial else schema
     errors: list[str] = []
     _check(document, root, root, "$", errors)
     return errors
 
 
-def check_results(document: Any, schema: Mapping[str, Any] | None = None) -> None:
+def check_results(
+    document: Any, schema: Mapping[str, Any] | None = None, *, partial: bool = False
+) -> None:
     """Raise :class:`ResultsSchemaError` listing every error of :func:`schema_errors`."""
-    errors = schema_errors(document, schema)
+    errors = schema_errors(document, schema, partial=partial)
     if errors:
         raise ResultsSchemaError(
             f"the results document breaks the schema in {len(errors)} place(s):\n"
             + "\n".join(errors)
         )
+
+
+@functools.lru_cache(maxsize=2)
+def _shipped(partial: bool) -> dict[str, Any]:
+    """The shipped schema, read once per process (callers must not change it)."""
+    return _partial(load_schema()) if partial else load_schema()
+
+
+def _partial(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` with every section of the document optional and allowed to be skipped."""
+    out = copy.deepcopy(dict(schema))
+    document = out["$defs"]["Results"]
+    skipped = {"$ref": "#/$defs/Skipped"}
+    document["required"] = []
+    document["properties"] = {
+        key: value if skipped in value.get("anyOf", []) else {"anyOf": [value, skipped]}
+        for key, value in document["properties"].items()
+    }
+    return out
 
 
 def _json_type(value: Any) -> str:
