@@ -78,6 +78,7 @@ __all__ = [
     "SimpleSlope",
     "Skipped",
     "Sphericity",
+    "TwoGroupTest",
     "Univariate",
     "UnivariateTest",
     "Vif",
@@ -182,8 +183,27 @@ class BaselineArm(TypedDict):
     sd: NotRequired[Number]
 
 
-class BaselineRow(TypedDict):
-    """A row of :func:`embct.analysis.baseline_table`, with its arms side by side."""
+class TwoGroupTest(TypedDict):
+    """:func:`embct.analysis.independent_t`: Student's t (reference minus comparison, or
+    dropouts minus completers) with Welch's t and the mean-centred Levene test beside it."""
+
+    mean_difference: Number
+    t: Number
+    dof: Number
+    p_val: Number
+    ci_low: Number
+    ci_high: Number
+    welch_t: Number
+    welch_dof: Number
+    welch_p_val: Number
+    levene_f: Number
+    levene_p_val: Number
+
+
+class BaselineRow(TwoGroupTest):
+    """A row of :func:`embct.analysis.baseline_table`, with its arms side by side (``chi2``
+    and ``fisher_p_val`` for a categorical row, the t tests' keys for a continuous one;
+    the other kind's statistics are ``None``)."""
 
     variable: str
     label: str
@@ -202,20 +222,9 @@ class BaselineRow(TypedDict):
     comparison_sd: Number
     test: str
     chi2: Number
-    t: Number
-    dof: Number
-    p_val: Number
     fisher_p_val: Number
-    mean_difference: Number
-    ci_low: Number
-    ci_high: Number
-    welch_t: Number
-    welch_dof: Number
-    welch_p_val: Number
-    levene_f: Number
     levene_df1: Number
     levene_df2: Number
-    levene_p_val: Number
     arms: list[BaselineArm]
 
 
@@ -247,24 +256,13 @@ class GroupSummary(TypedDict):
     sd: Number
 
 
-class EarlyAlliance(TypedDict):
+class EarlyAlliance(TwoGroupTest):
     """``dropout.wai_w2``: week-2 WAI of dropouts vs completers
     (:func:`embct.analysis.early_alliance_by_dropout`), dropouts minus completers."""
 
     dropouts: GroupSummary
     completers: GroupSummary
     n: int
-    mean_difference: Number
-    t: Number
-    dof: Number
-    p_val: Number
-    ci_low: Number
-    ci_high: Number
-    welch_t: Number
-    welch_dof: Number
-    welch_p_val: Number
-    levene_f: Number
-    levene_p_val: Number
 
 
 class LogisticTerm(TypedDict):
