@@ -172,13 +172,3 @@ def test_output_is_reproducible(results: dict[str, Any]) -> None:
     assert first == figures.figure_svg(figures.alliance_figure(results))
     png = figures.figure_png(figures.alliance_figure(results), dpi=50)
     assert png == figures.figure_png(figures.alliance_figure(results), dpi=50)
-
-
-def test_weeks_given_as_text_are_read_as_numbers(results: dict[str, Any]) -> None:
-    for row in results["alliance_development"]["means"]:
-        row["week"] = f"w{row['week']}"
-    ax = figures.alliance_figure(results).axes[0]
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["2", "5", "9"]
-    results["alliance_development"]["means"][0]["week"] = "baseline"
-    with pytest.raises(ValueError, match="week 'baseline' is not a week number"):
-        figures.alliance_figure(results)

@@ -405,26 +405,33 @@ def test_bad_results_raise_and_write_nothing(tmp_path: Path) -> None:
     assert issubclass(ReportError, ValueError)
 
 
-def test_baseline_rows_of_another_shape_still_show_every_value(
-    results: dict[str, Any], rh: Any
+def test_a_section_of_another_shape_is_refused_naming_each_key(
+    results: dict[str, Any], tmp_path: Path
 ) -> None:
+    """The report reads the declared document (embct.analysis.results); it does not guess."""
     results["baseline"]["rows"] = [
         {"variable": "age", "mbct_mean": 51.5, "embct_mean": 51.8, "t": -0.18, "p_val": 0.86},
         {"variable": "female", "mbct_n": 101, "embct_n": 109, "chi2": 0.46, "p_val": 0.5},
     ]
-    root = rh.parse(render_report(results))
-    rows = rh.table(root, "table-baseline")
-    assert rows[0] == [
-        "variable",
-        "mbct_mean",
-        "embct_mean",
-        "t",
-        "p_val",
-        "mbct_n",
-        "embct_n",
-        "chi2",
+    with pytest.raises(ReportError, match=r"key\(s\) out of place") as raised:
+        write_report(results, tmp_path / "out")
+    message = str(raised.value)
+    assert "$.baseline.rows[0]: missing key 'label'" in message
+    assert "results.schema.json" in message
+    assert message.startswith("results: 62 key(s) out of place")  # the first 20 are listed
+    assert message.endswith("... and 42 more")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_number_of_the_wrong_type_is_refused(results: dict[str, Any]) -> None:
+    results["alliance_development"]["means"][0]["week"] = "w2"
+    results["flow"]["arms"][0]["randomized"] = "120"
+    with pytest.raises(ReportError) as raised:
+        render_report(results)
+    assert str(raised.value).splitlines()[1:] == [
+        "$.flow.arms[0].randomized: expected integer, got string '120'",
+        "$.alliance_development.means[0].week: expected integer, got string 'w2'",
     ]
-    assert rows[1] == ["age", "51.5", "51.8", f"{MINUS}0.18", "0.86", "—", "—", "—"]
 
 
 def test_output_is_reproducible_with_source_date_epoch(

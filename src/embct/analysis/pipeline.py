@@ -3,7 +3,8 @@
 :func:`analyze` runs the sections on the normalized frame, :func:`results_tables` lays the
 results out as one tidy table per report table, and :func:`write_results` writes
 ``results.json`` and ``tables/*.csv`` to a folder. A section whose data are absent is not an
-error: it reads ``{"skipped": "<reason>"}`` and the others still run.
+error: it reads ``{"skipped": "<reason>"}`` and the others still run. The document's shape is
+:class:`embct.analysis.results.Results` (its JSON Schema: ``results.schema.json``).
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import json
 import math
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,24 @@ from .dropout import early_alliance_by_dropout
 from .flow import arm_labels, dropout_by_arm, sample_flow
 from .io import MissingDataError, prepare
 from .reliability import reliability_table
+from .results import (
+    AllianceDevelopment,
+    Baseline,
+    BaselineRow,
+    DropoutByArm,
+    DropoutLogistic,
+    EarlyAlliance,
+    FlowArm,
+    FlowCounts,
+    Meta,
+    MissingDataRules,
+    OutcomeRegression,
+    Reliability,
+    ReliabilityScale,
+    ReliabilityWave,
+    Results,
+    Skipped,
+)
 
 __all__ = ["MODEL_UNAVAILABLE", "analyze", "results_tables", "to_jsonable", "write_results"]
 
@@ -43,9 +62,10 @@ _NORMALIZED = {
     "dropped_out",
     "completer",
 }
+_T = TypeVar("_T")
 
 
-def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> dict[str, Any]:
+def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Results:
     """Run every analysis of the paper and return the results document.
 
     Parameters
@@ -59,8 +79,9 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> dict[s
 
     Returns
     -------
-    dict
-        JSON-ready (numbers as numbers, NaN as None). Keys, in order:
+    Results
+        JSON-ready (numbers as numbers, NaN as None), of the shape
+        :class:`embct.analysis.results.Results` declares. Keys, in order:
 
         - ``n``: randomized participants (rows);
         - ``flow``: ``arms`` (one entry per arm, reference first, with ``arm``,
@@ -100,31 +121,45 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> dict[s
         frame = prepare(frame, config)
     info: Mapping[str, Any] = frame.attrs.get("embct", {})
     labels = arm_labels(frame)
-    results: dict[str, Any] = {"n": len(frame)}
-
-    flow = sample_flow(frame)
-    records = flow.to_dict("records")
+    records = sample_flow(frame).to_dict("records")
     total = {k: v for k, v in records[2].items() if k not in ("arm", "arm_label")}
-    results["flow"] = {
-        "arms": records[:2],
-        "total": total,
-        "dropout_by_arm": _section(lambda: dropout_by_arm(frame).to_dict("records")[0]),
+    results: Results = {
+        "n": len(frame),
+        "flow": {
+            "arms": cast(list[FlowArm], records[:2]),
+            "total": cast(FlowCounts, total),
+            "dropout_by_arm": _section(
+                lambda: cast(DropoutByArm, dropout_by_arm(frame).to_dict("records")[0])
+            ),
+        },
+        "reliability": _section(lambda: _reliability(frame)),
+        "baseline": _section(lambda: _baseline(frame, labels)),
+        "dropout": {
+            "wai_w2": _section(lambda: _early_alliance(frame)),
+            "logistic": cast("DropoutLogistic | Skipped", _model("dropout_logistic", frame)),
+        },
+        "alliance_development": cast(
+            "AllianceDevelopment | Skipped", _model("alliance_development", frame)
+        ),
+        "outcomes": {"hads": _outcome(frame, "hads"), "mhc": _outcome(frame, "mhc")},
+        "meta": _meta(frame, info, labels, config),
     }
-    results["reliability"] = _section(lambda: _reliability(frame))
-    results["baseline"] = _section(lambda: _baseline(frame, labels))
-    results["dropout"] = {
-        "wai_w2": _section(lambda: _early_alliance(frame)),
-        "logistic": _model("dropout_logistic", frame),
-    }
-    results["alliance_development"] = _model("alliance_development", frame)
-    results["outcomes"] = {
-        outcome: _model("outcome_regression", frame, outcome) for outcome in ("hads", "mhc")
-    }
+    # The model functions return plain dicts; the tests check the document against the
+    # schema generated from Results (tests/analysis_pipeline/test_results_schema.py).
+    return cast(Results, to_jsonable(results))
+
+
+def _meta(
+    frame: pd.DataFrame,
+    info: Mapping[str, Any],
+    labels: dict[int, str],
+    config: AnalysisConfig | None,
+) -> Meta:
     used = config or AnalysisConfig()
-    results["meta"] = {
+    return {
         "embct_version": __version__,
         "input": info.get("source") or frame.attrs.get("source"),
-        "config": info.get("config") or used.to_dict(),
+        "config": info.get("config") or cast(Any, used.to_dict()),
         "arms": [{"arm": arm, "arm_label": labels[arm]} for arm in (0, 1)],
         "participant_id_from": info.get("participant_id_from"),
         "started_from": info.get("started_from"),
@@ -132,10 +167,9 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> dict[s
         "totals_from": info.get("totals_from"),
         "missing_data": _missing_data_rules(info),
     }
-    return to_jsonable(results)
 
 
-def _section(compute: Callable[[], Any]) -> Any:
+def _section(compute: Callable[[], _T]) -> _T | Skipped:
     try:
         return compute()
     except MissingDataError as reason:
@@ -159,19 +193,25 @@ def _model(name: str, frame: pd.DataFrame, *args: Any) -> dict[str, Any]:
     return function(frame, *args)
 
 
-def _reliability(frame: pd.DataFrame) -> dict[str, Any]:
-    fields = ["alpha", "standardized_alpha", "n", "k", "ci_low", "ci_high", "omega", "note"]
-    out: dict[str, Any] = {}
+def _outcome(frame: pd.DataFrame, outcome: str) -> OutcomeRegression | Skipped:
+    return cast("OutcomeRegression | Skipped", _model("outcome_regression", frame, outcome))
+
+
+def _reliability(frame: pd.DataFrame) -> Reliability:
+    out: Reliability = {}
     for row in reliability_table(frame).to_dict("records"):
-        values = {field: row[field] for field in fields}
+        values = cast(ReliabilityScale, {field: row[field] for field in _RELIABILITY_FIELDS})
         if row["scale"] == "total":
-            out[row["key"]] = {**values, "subscales": {}}
+            out[row["key"]] = cast(ReliabilityWave, {**values, "subscales": {}})
         else:
             out[row["key"]]["subscales"][row["scale"]] = values
     return out
 
 
-def _baseline(frame: pd.DataFrame, labels: dict[int, str]) -> dict[str, Any]:
+_RELIABILITY_FIELDS = list(ReliabilityScale.__annotations__)
+
+
+def _baseline(frame: pd.DataFrame, labels: dict[int, str]) -> Baseline:
     table = baseline_table(frame)
     counts = frame["arm"].value_counts()
     rows = []
@@ -181,7 +221,7 @@ def _baseline(frame: pd.DataFrame, labels: dict[int, str]) -> dict[str, Any]:
             {"arm": arm, "arm_label": labels[arm], **{s: row[f"{side}_{s}"] for s in stats}}
             for arm, side in ((0, "reference"), (1, "comparison"))
         ]
-        rows.append(row)
+        rows.append(cast(BaselineRow, row))
     return {
         "n": len(frame),
         "arms": [
@@ -191,7 +231,7 @@ def _baseline(frame: pd.DataFrame, labels: dict[int, str]) -> dict[str, Any]:
     }
 
 
-def _early_alliance(frame: pd.DataFrame) -> dict[str, Any]:
+def _early_alliance(frame: pd.DataFrame) -> EarlyAlliance:
     dropouts, completers = early_alliance_by_dropout(frame).to_dict("records")
     out: dict[str, Any] = {
         name: {key: row[key] for key in ("n", "mean", "sd")}
@@ -199,10 +239,10 @@ def _early_alliance(frame: pd.DataFrame) -> dict[str, Any]:
     }
     out["n"] = dropouts["n"] + completers["n"]
     out.update({str(k): v for k, v in dropouts.items() if k not in ("group", "n", "mean", "sd")})
-    return out
+    return cast(EarlyAlliance, out)
 
 
-def _missing_data_rules(info: Mapping[str, Any]) -> dict[str, str]:
+def _missing_data_rules(info: Mapping[str, Any]) -> MissingDataRules:
     dropout_rule = info.get("dropped_out_from") or "the dropped_out column of the frame"
     return {
         "dropout_status": str(dropout_rule),
@@ -258,12 +298,12 @@ def to_jsonable(value: Any) -> Any:
     raise TypeError(f"cannot put a {type(value).__name__} into results.json: {value!r}")
 
 
-def results_tables(results: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
+def results_tables(results: Results) -> dict[str, pd.DataFrame]:
     """The results document as tidy tables, one per report table (for ``tables/*.csv``).
 
     Parameters
     ----------
-    results : mapping
+    results : Results
         The document :func:`analyze` returns. Skipped sections give no table.
 
     Returns
@@ -288,46 +328,47 @@ def results_tables(results: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     2     total           6
     """
     tables: dict[str, pd.DataFrame] = {}
-
-    def ok(section: Any) -> bool:
-        return isinstance(section, Mapping) and "skipped" not in section
-
-    flow = results.get("flow", {})
-    if flow:
-        rows = [*flow["arms"], {"arm": None, "arm_label": "total", **flow["total"]}]
-        tables["flow"] = pd.DataFrame(rows)
-        if ok(flow.get("dropout_by_arm")):
-            tables["dropout_by_arm"] = pd.DataFrame([flow["dropout_by_arm"]])
-    if ok(results.get("baseline")):
-        tables["baseline"] = pd.DataFrame([_scalars(r) for r in results["baseline"]["rows"]])
-    reliability = results.get("reliability")
-    if ok(reliability):
-        assert isinstance(reliability, Mapping)
+    flow = results["flow"]
+    rows: list[Mapping[str, Any]] = [
+        *flow["arms"],
+        {"arm": None, "arm_label": "total", **flow["total"]},
+    ]
+    tables["flow"] = pd.DataFrame(rows)
+    if "skipped" not in flow["dropout_by_arm"]:
+        tables["dropout_by_arm"] = pd.DataFrame([flow["dropout_by_arm"]])
+    baseline = results["baseline"]
+    if "skipped" not in baseline:
+        tables["baseline"] = pd.DataFrame([_scalars(r) for r in baseline["rows"]])
+    reliability = results["reliability"]
+    if "skipped" not in reliability:
         rows = []
         for key, entry in reliability.items():
             rows.append({"key": key, "scale": "total", **_scalars(entry)})
-            for scale, values in entry.get("subscales", {}).items():
+            for scale, values in entry["subscales"].items():
                 rows.append({"key": key, "scale": scale, **_scalars(values)})
         tables["reliability"] = pd.DataFrame(rows)
-    dropout = results.get("dropout", {})
-    if ok(dropout.get("wai_w2")):
-        entry = dropout["wai_w2"]
-        test = _scalars(entry)
+    wai_w2 = results["dropout"]["wai_w2"]
+    if "skipped" not in wai_w2:
+        test = _scalars(wai_w2)
         tables["dropout_wai_w2"] = pd.DataFrame(
             [
-                {"group": group, **entry[group], **{k: v for k, v in test.items() if k != "n"}}
-                for group in ("dropouts", "completers")
+                {"group": group, **summary, **{k: v for k, v in test.items() if k != "n"}}
+                for group, summary in (
+                    ("dropouts", wai_w2["dropouts"]),
+                    ("completers", wai_w2["completers"]),
+                )
             ]
         )
-    if ok(dropout.get("logistic")):
-        _steps(tables, "dropout_logistic", dropout["logistic"])
-    alliance = results.get("alliance_development")
-    if ok(alliance):
-        assert isinstance(alliance, Mapping)
+    logistic = results["dropout"]["logistic"]
+    if "skipped" not in logistic:
+        _steps(tables, "dropout_logistic", logistic)
+    alliance = results["alliance_development"]
+    if "skipped" not in alliance:
         for part, value in alliance.items():
             _collect(tables, f"alliance_{part}", value)
-    for outcome, section in (results.get("outcomes") or {}).items():
-        if not ok(section):
+    outcomes = results["outcomes"]
+    for outcome, section in (("hads", outcomes["hads"]), ("mhc", outcomes["mhc"])):
+        if "skipped" in section:
             continue
         name = f"outcome_{outcome}"
         _steps(tables, name, section)
@@ -342,8 +383,10 @@ def _scalars(entry: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if not isinstance(v, (Mapping, list))}
 
 
-def _steps(tables: dict[str, pd.DataFrame], name: str, section: Mapping[str, Any]) -> None:
-    steps = section.get("steps") or []
+def _steps(
+    tables: dict[str, pd.DataFrame], name: str, section: DropoutLogistic | OutcomeRegression
+) -> None:
+    steps: Sequence[Mapping[str, Any]] = section["steps"]
     if not steps:
         return
     tables[f"{name}_steps"] = pd.DataFrame(
@@ -395,7 +438,7 @@ def _collect(tables: dict[str, pd.DataFrame], name: str, value: Any) -> None:
             _collect(tables, f"{name}_{key}", inner)
 
 
-def write_results(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]:
+def write_results(results: Results, out_dir: str | Path) -> list[Path]:
     """Write ``results.json`` and ``tables/*.csv`` into ``out_dir`` (created if missing).
 
     The files are first written to a temporary folder beside ``out_dir`` and then moved
@@ -403,7 +446,7 @@ def write_results(results: Mapping[str, Any], out_dir: str | Path) -> list[Path]
 
     Parameters
     ----------
-    results : mapping
+    results : Results
         The document :func:`analyze` returns.
     out_dir : str or pathlib.Path
         The output folder.

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import CommandError
 
@@ -94,7 +96,7 @@ def _move(path: Path, staging: Path, out: Path) -> Path:
     return target
 
 
-def _skipped(results: dict, prefix: str = "") -> list[tuple[str, str]]:
+def _skipped(results: Mapping[str, Any], prefix: str = "") -> list[tuple[str, str]]:
     found = []
     for key, value in results.items():
         if key == "meta" or not isinstance(value, dict):

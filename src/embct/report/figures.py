@@ -8,7 +8,8 @@
 - :func:`consort_figure`: a CONSORT-style flow diagram from ``flow``.
 
 Each function returns a :class:`matplotlib.figure.Figure` attached to the Agg canvas
-(never pyplot, so no display and no global state). A section that was skipped
+(never pyplot, so no display and no global state). The sections are read as
+:mod:`embct.analysis.results` declares them; a section that was skipped
 (``{"skipped": "<reason>"}``) or is absent gives a figure that says so instead of failing.
 :func:`figure_svg` and :func:`figure_png` serialise a figure; the SVG keeps text as text
 (searchable, small) and its element ids are prefixed so several can sit in one HTML page.
@@ -27,6 +28,15 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from embct.analysis.results import (
+    AllianceDevelopment,
+    Flow,
+    FlowArm,
+    JohnsonNeyman,
+    OutcomeRegression,
+    Results,
+)
+
 __all__ = [
     "ARM_COLOURS",
     "alliance_figure",
@@ -34,6 +44,7 @@ __all__ = [
     "figure_png",
     "figure_svg",
     "interaction_figure",
+    "section_at",
     "section_skip_reason",
 ]
 
@@ -80,6 +91,24 @@ def section_skip_reason(results: Mapping[str, Any], *path: str) -> str | None:
     if isinstance(node, Mapping) and "skipped" in node:
         return str(node["skipped"])
     return None
+
+
+def section_at(results: Mapping[str, Any], *path: str) -> Any:
+    """The section at ``path`` when it can be drawn (:func:`section_skip_reason` is
+    ``None``), else ``None``.
+
+    Examples
+    --------
+    >>> section_at({"outcomes": {"hads": {"skipped": "no hads_post"}}}, "outcomes", "hads")
+    >>> section_at({"flow": {"arms": []}}, "flow")
+    {'arms': []}
+    """
+    if section_skip_reason(results, *path) is not None:
+        return None
+    node: Any = results
+    for key in path:
+        node = node[key]
+    return node
 
 
 def _styled(function: _F) -> _F:
@@ -130,28 +159,8 @@ def _number(value: Any) -> float:
     return float(value)
 
 
-def _week(value: Any) -> float:
-    """A week as a number: ``2``, ``2.0``, ``"2"`` and ``"w2"`` all give 2.
-
-    Examples
-    --------
-    >>> _week(5), _week("w9"), _week("week 2")
-    (5, 9, 2)
-    """
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return value
-    digits = re.sub(r"\D", "", str(value))
-    if not digits:
-        raise ValueError(f"alliance_development.means: week {value!r} is not a week number")
-    return int(digits)
-
-
-def _arm_label(row: Mapping[str, Any]) -> str:
-    return str(row.get("arm_label") or f"arm {row.get('arm')}")
-
-
 @_styled
-def alliance_figure(results: Mapping[str, Any]) -> Figure:
+def alliance_figure(results: Results) -> Figure:
     """Figure 2: mean WAI-SR total per arm at weeks 2, 5 and 9 with 95% CI.
 
     Parameters
@@ -180,9 +189,8 @@ def alliance_figure(results: Mapping[str, Any]) -> Figure:
     reason = section_skip_reason(results, "alliance_development", "means")
     if reason is not None:
         return _skipped_figure("Alliance development", reason)
-    rows = [
-        dict(row, week=_week(row.get("week"))) for row in results["alliance_development"]["means"]
-    ]
+    section: AllianceDevelopment = section_at(results, "alliance_development")
+    rows = section["means"]
     arms = sorted({row["arm"] for row in rows})
     weeks = sorted({row["week"] for row in rows})
     fig = _new_figure(5.2, 3.4, margins=(0.62, 0.5, 0.1, 0.1))
@@ -192,10 +200,10 @@ def alliance_figure(results: Mapping[str, Any]) -> Figure:
         arm_rows = sorted((r for r in rows if r["arm"] == arm), key=lambda r: r["week"])
         x = [r["week"] + (index - (len(arms) - 1) / 2) * offset for r in arm_rows]
         y = [_number(r["mean"]) for r in arm_rows]
-        low = [m - _number(r.get("ci_low")) for m, r in zip(y, arm_rows, strict=True)]
-        high = [_number(r.get("ci_high")) - m for m, r in zip(y, arm_rows, strict=True)]
-        n = {r.get("n") for r in arm_rows}
-        n_text = f" (n = {n.pop()})" if len(n) == 1 and None not in n else ""
+        low = [m - _number(r["ci_low"]) for m, r in zip(y, arm_rows, strict=True)]
+        high = [_number(r["ci_high"]) - m for m, r in zip(y, arm_rows, strict=True)]
+        n = {r["n"] for r in arm_rows}
+        n_text = f" (n = {n.pop()})" if len(n) == 1 else ""
         ax.errorbar(
             x,
             y,
@@ -204,7 +212,7 @@ def alliance_figure(results: Mapping[str, Any]) -> Figure:
             marker=_MARKERS[index % 2],
             linestyle=_LINESTYLES[index % 2],
             capsize=3,
-            label=_plain(_arm_label(arm_rows[0]) + n_text),
+            label=_plain(arm_rows[0]["arm_label"] + n_text),
         )
     ax.set_xticks(weeks, [f"{w:g}" for w in weeks])
     ax.set_xlabel("Week")
@@ -214,21 +222,21 @@ def alliance_figure(results: Mapping[str, Any]) -> Figure:
     return fig
 
 
-def _step3_terms(section: Mapping[str, Any]) -> dict[str, float]:
-    steps = section.get("steps") or []
+def _step3_terms(section: OutcomeRegression) -> dict[str, float]:
+    steps = section["steps"]
     if not steps:
         raise ValueError("outcome section has no regression steps")
-    return {t["term"]: _number(t.get("b")) for t in steps[-1].get("terms", [])}
+    return {t["term"]: _number(t["b"]) for t in steps[-1]["terms"]}
 
 
-def _jn_regions(jn: Mapping[str, Any], lo: float, hi: float) -> list[tuple[float, float]]:
+def _jn_regions(jn: JohnsonNeyman, lo: float, hi: float) -> list[tuple[float, float]]:
     """The parts of [lo, hi] where the arms differ significantly, from the J-N bounds."""
-    lower, upper = _number(jn.get("lower")), _number(jn.get("upper"))
+    lower, upper = _number(jn["lower"]), _number(jn["upper"])
     if math.isnan(lower) and math.isnan(upper):
         return []
     lower = -math.inf if math.isnan(lower) else lower
     upper = math.inf if math.isnan(upper) else upper
-    if jn.get("inside_significant"):
+    if jn["inside_significant"]:
         pieces = [(max(lo, lower), min(hi, upper))]
     else:
         pieces = [(lo, min(hi, lower)), (max(lo, upper), hi)]
@@ -236,7 +244,7 @@ def _jn_regions(jn: Mapping[str, Any], lo: float, hi: float) -> list[tuple[float
 
 
 @_styled
-def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Figure:
+def interaction_figure(results: Results, outcome: str = "hads") -> Figure:
     """Predicted posttreatment outcome by WAI-SR week 2 per arm (Multimedia Appendix 2).
 
     The lines are the step-3 model ``b0 + b_baseline * baseline_mean + b_arm * arm +
@@ -263,7 +271,7 @@ def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Fig
     >>> section = {"n": 118, "steps": [{"terms": terms}],
     ...            "covariates": {"baseline_mean": 17.0},
     ...            "moderator": {"mean": 36.0, "sd": 9.0, "min": 12.0, "max": 60.0},
-    ...            "johnson_neyman": {"lower": 38.0, "upper": 110.0,
+    ...            "johnson_neyman": {"lower": 38.0, "upper": 110.0, "alpha": 0.05,
     ...                               "inside_significant": False, "range": [12.0, 60.0]},
     ...            "simple_slopes": [{"arm": 0, "arm_label": "MBCT"},
     ...                              {"arm": 1, "arm_label": "eMBCT"}]}
@@ -279,22 +287,24 @@ def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Fig
     reason = section_skip_reason(results, "outcomes", outcome)
     if reason is not None:
         return _skipped_figure(f"{name} by early alliance", reason)
-    section = results["outcomes"][outcome]
+    section: OutcomeRegression = section_at(results, "outcomes", outcome)
     b = _step3_terms(section)
-    moderator = section.get("moderator") or {}
-    jn = section.get("johnson_neyman") or {}
-    span = jn.get("range") or [moderator.get("min"), moderator.get("max")]
+    moderator = section["moderator"]
+    jn = section["johnson_neyman"]
+    span: Sequence[float | None] = jn["range"] or [moderator["min"], moderator["max"]]
     lo, hi = _number(span[0]), _number(span[1])
     if math.isnan(lo) or math.isnan(hi) or hi <= lo:
         return _skipped_figure(f"{name} by early alliance", "no range of WAI-SR week 2")
-    baseline_mean = _number((section.get("covariates") or {}).get("baseline_mean"))
+    baseline_mean = _number(section["covariates"]["baseline_mean"])
     if math.isnan(baseline_mean):
         baseline_mean = 0.0
-    labels = _arm_labels_from(section, results)
+    labels = ["reference", "comparison"]
+    for row in section["simple_slopes"]:
+        labels[row["arm"]] = row["arm_label"]
     fig = _new_figure(5.2, 3.6, margins=(0.62, 0.5, 0.1, 0.1))
     ax = fig.add_subplot()
     for low, high in _jn_regions(jn, lo, hi):
-        alpha = _number(jn.get("alpha"))
+        alpha = _number(jn["alpha"])
         alpha_text = "" if math.isnan(alpha) else f", p < {alpha:g}"
         ax.axvspan(
             low,
@@ -305,10 +315,8 @@ def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Fig
         )
     grid = [lo + (hi - lo) * i / 50 for i in range(51)]
     for arm in (0, 1):
-        intercept = b.get("intercept", 0.0) + b.get("baseline", 0.0) * baseline_mean
-        intercept += b.get("arm", 0.0) * arm
-        interaction = b.get("wai_w2:arm", b.get("arm:wai_w2", 0.0))
-        slope = b.get("wai_w2", 0.0) + interaction * arm
+        intercept = b["intercept"] + b["baseline"] * baseline_mean + b["arm"] * arm
+        slope = b["wai_w2"] + b["wai_w2:arm"] * arm
         ax.plot(
             grid,
             [intercept + slope * w for w in grid],
@@ -317,7 +325,7 @@ def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Fig
             linewidth=2,
             label=_plain(labels[arm]),
         )
-    mean, sd = _number(moderator.get("mean")), _number(moderator.get("sd"))
+    mean, sd = _number(moderator["mean"]), _number(moderator["sd"])
     if not math.isnan(mean):
         for x in (mean - sd, mean, mean + sd) if not math.isnan(sd) else (mean,):
             if lo <= x <= hi:
@@ -328,20 +336,6 @@ def interaction_figure(results: Mapping[str, Any], outcome: str = "hads") -> Fig
     ax.legend(frameon=False, fontsize=8, loc="best")
     fig.set_label(f"interaction_{outcome}")
     return fig
-
-
-def _arm_labels_from(section: Mapping[str, Any], results: Mapping[str, Any]) -> list[str]:
-    labels = ["reference", "comparison"]
-    sources: list[Any] = [section.get("simple_slopes")]
-    flow = results.get("flow")
-    if isinstance(flow, Mapping):
-        sources.append(flow.get("arms"))
-    for rows in reversed(sources):
-        if isinstance(rows, Sequence):
-            for row in rows:
-                if isinstance(row, Mapping) and row.get("arm") in (0, 1) and row.get("arm_label"):
-                    labels[int(row["arm"])] = str(row["arm_label"])
-    return labels
 
 
 def _box(ax: Any, x: float, y: float, text: str) -> Any:
@@ -391,7 +385,7 @@ def _n_pct(part: Any, whole: Any) -> str:
 
 
 @_styled
-def consort_figure(results: Mapping[str, Any]) -> Figure:
+def consort_figure(results: Results) -> Figure:
     """A CONSORT-style flow diagram from ``flow`` (randomized to completers, per arm).
 
     The main column of each arm runs allocated -> started -> completed; the exclusions
@@ -424,12 +418,9 @@ def consort_figure(results: Mapping[str, Any]) -> Figure:
     reason = section_skip_reason(results, "flow", "arms")
     if reason is not None:
         return _skipped_figure("Participant flow", reason)
-    flow = results["flow"]
-    arms = list(flow["arms"])[:2]
-    total = flow.get("total") or {}
-    randomized = total.get("randomized")
-    if randomized is None:
-        randomized = sum(_number(a.get("randomized")) for a in arms)
+    flow: Flow = section_at(results, "flow")
+    arms: list[FlowArm] = flow["arms"][:2]
+    randomized = flow["total"]["randomized"]
     fig = _new_figure(7.0, 4.4)
     ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
     ax.set_axis_off()
@@ -440,25 +431,24 @@ def consort_figure(results: Mapping[str, Any]) -> Figure:
     _, top_bottom, _, _ = _extent(top, renderer, ax)
     mains = (0.2, 0.64) if len(arms) == 2 else (0.4,)
     for x, arm in zip(mains, arms, strict=False):
-        label = _arm_label(arm)
+        label = arm["arm_label"]
         main = [
-            _box(ax, x, 0.70, f"Allocated to {label}\n{_n_pct(arm.get('randomized'), None)}"),
-            _box(ax, x, 0.40, f"Started {label}\n{_n_pct(arm.get('started'), None)}"),
-            _box(ax, x, 0.08, f"Completed {label}\n{_n_pct(arm.get('completers'), None)}"),
+            _box(ax, x, 0.70, f"Allocated to {label}\n{_n_pct(arm['randomized'], None)}"),
+            _box(ax, x, 0.40, f"Started {label}\n{_n_pct(arm['started'], None)}"),
+            _box(ax, x, 0.08, f"Completed {label}\n{_n_pct(arm['completers'], None)}"),
         ]
         side = [
             _box(
                 ax,
                 x + 0.2,
                 0.55,
-                "Declined after\nrandomization\n"
-                + _n_pct(arm.get("declined"), arm.get("randomized")),
+                "Declined after\nrandomization\n" + _n_pct(arm["declined"], arm["randomized"]),
             ),
             _box(
                 ax,
                 x + 0.2,
                 0.24,
-                "Dropped out\n(< 4 sessions)\n" + _n_pct(arm.get("dropouts"), arm.get("started")),
+                "Dropped out\n(< 4 sessions)\n" + _n_pct(arm["dropouts"], arm["started"]),
             ),
         ]
         first = _extent(main[0], renderer, ax)

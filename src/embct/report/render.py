@@ -5,28 +5,13 @@ variable labels, file names and anything else a user typed are escaped; only the
 matplotlib wrote is inserted as markup. Formatting lives in :mod:`embct.report.format`,
 exposed to the templates as filters (``p``, ``num``, ``dof``, ``ci``, ...).
 
-What the report reads beyond the keys fixed by the contracts (sections 3-4; an example
-document is ``tests/report/results_example.json``). Every key is optional: a missing number
-prints as an em dash, a section ``{"skipped": reason}`` prints the reason.
-
-- ``meta``: ``embct_version``, ``input``, ``config`` (shown as JSON), ``missing_data``
-  {section key: rule}. A section's own ``missing_data`` string wins over ``meta``'s; without
-  either, the rule of the contract is printed.
-- ``baseline``: ``n``, ``rows[]`` {``variable``, ``label``, ``level`` (a level of a multi-level
-  variable, consecutive rows share ``variable``), ``kind`` ("categorical" | "continuous"),
-  ``arms[]`` {``arm``, ``n``, ``count``, ``percent``} or {``arm``, ``n``, ``mean``, ``sd``},
-  ``chi2`` or ``t``, ``dof``, ``p_val``, and for continuous rows ``levene_f``,
-  ``levene_p_val``, ``welch_t``, ``welch_dof``, ``welch_p_val``}. Rows without ``arms``
-  lists are shown as a plain table of their keys.
-- ``reliability.<prefix>_<wave>``: ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``k``,
-  ``standardized_alpha``.
-- ``dropout.wai_w2``: also ``n``; ``dropout.logistic.steps[].step``.
-- ``alliance_development.univariate.{time,time_x_arm}.{sphericity_assumed,
-  greenhouse_geisser,huynh_feldt}`` {``epsilon``, ``f``, ``df1``, ``df2``, ``p_val``} (another
-  shape is shown as JSON); ``mixed_model`` {``terms[]`` {``term``, ``b``, ``se``, ``z``,
-  ``p_val``, ``ci_low``, ``ci_high``}, ``n_participants``, ``n_obs``, ``method``,
-  ``converged``, ``random_intercept_var``, ``residual_var``, ``loglik``}.
-- ``outcomes.<outcome>.steps[].step``; ``arm_difference_at[]`` may carry ``ci_low``/``ci_high``.
+The report reads the results document exactly as :mod:`embct.analysis.results` declares it
+(:class:`~embct.analysis.results.Results`; an example is ``tests/report/results_example.json``).
+A section may be absent or ``{"skipped": reason}``: the report prints the reason in its place.
+A section that is there must have its declared shape, checked against the shipped JSON Schema
+before anything is drawn (:class:`ReportError` lists every key out of place); a number that is
+``None`` prints as an em dash. A section's own ``missing_data`` rule wins over
+``meta.missing_data``; without either, the rule of the contract is printed.
 """
 
 from __future__ import annotations
@@ -46,6 +31,14 @@ from jinja2 import Environment, PackageLoader, Undefined
 from markupsafe import Markup
 
 from embct import __version__
+from embct.analysis.results import (
+    AllianceDevelopment,
+    Baseline,
+    OutcomeRegression,
+    Reliability,
+    Results,
+)
+from embct.analysis.results_schema import schema_errors
 
 from . import figures as fig
 from . import format as fmt
@@ -95,6 +88,10 @@ FIGURE_FILES = {
     "interaction_hads": "interaction_hads",
     "interaction_mhc": "interaction_mhc",
 }
+
+
+#: How many schema errors a :class:`ReportError` lists.
+_ERRORS_SHOWN = 20
 
 
 class ReportError(ValueError):
@@ -160,52 +157,34 @@ def _auto(value: Any) -> str:
 # Preparing the results for the templates
 
 
-def _skip(results: Mapping[str, Any], *path: str) -> str | None:
+def _skip(results: Results, *path: str) -> str | None:
     return fig.section_skip_reason(results, *path)
 
 
-def _arm_labels(results: Mapping[str, Any]) -> list[str]:
-    """[reference, comparison] labels from the first place in the results that has them."""
-    labels = ["reference arm", "comparison arm"]
-    candidates: list[Any] = []
+def _arm_labels(results: Results) -> list[str]:
+    """[reference, comparison] labels: the flow's arms, else ``meta.arms`` (either may be
+    absent or skipped in a partial document)."""
     flow = results.get("flow")
-    if isinstance(flow, Mapping):
-        candidates.append(flow.get("arms"))
-    alliance = results.get("alliance_development")
-    if isinstance(alliance, Mapping):
-        candidates.append(alliance.get("means"))
-    outcomes = results.get("outcomes")
-    if isinstance(outcomes, Mapping):
-        for section in outcomes.values():
-            if isinstance(section, Mapping):
-                candidates.append(section.get("simple_slopes"))
-    found = [False, False]
-    for rows in candidates:
-        if not isinstance(rows, Sequence):
-            continue
-        for row in rows:
-            if not isinstance(row, Mapping) or row.get("arm") not in (0, 1):
-                continue
-            arm = int(row["arm"])
-            if not found[arm] and row.get("arm_label"):
-                labels[arm], found[arm] = str(row["arm_label"]), True
     meta = results.get("meta")
-    config = meta.get("config") if isinstance(meta, Mapping) else None
-    arms = config.get("arms") if isinstance(config, Mapping) else None
-    if isinstance(arms, Mapping):
-        for index, role in enumerate(("reference", "comparison")):
-            if not found[index] and arms.get(role):
-                labels[index] = str(arms[role])
+    if flow is not None and "skipped" not in flow:
+        arms = [(arm["arm"], arm["arm_label"]) for arm in flow["arms"]]
+    elif meta is not None and "skipped" not in meta:
+        arms = [(arm["arm"], arm["arm_label"]) for arm in meta["arms"]]
+    else:
+        arms = []
+    labels = ["reference arm", "comparison arm"]
+    for arm, label in arms:
+        labels[arm] = label
     return labels
 
 
-def _missing_rule(results: Mapping[str, Any], key: str, section: Any = None) -> str:
+def _missing_rule(results: Results, key: str, section: Any = None) -> str:
     rule = DEFAULT_MISSING_DATA.get(key, "as given by the analysis")
     meta = results.get("meta")
-    rules = meta.get("missing_data") if isinstance(meta, Mapping) else None
+    rules: Mapping[str, object] = meta["missing_data"] if meta and "skipped" not in meta else {}
     if isinstance(section, Mapping) and section.get("missing_data"):
         rule = str(section["missing_data"])
-    elif isinstance(rules, Mapping) and rules.get(key):
+    elif rules.get(key):
         rule = str(rules[key])
     rule = rule.strip()
     return rule if rule.endswith((".", "!", "?")) else rule + "."
@@ -216,7 +195,7 @@ def _wave_name(key: str) -> tuple[str, str]:
     return INSTRUMENT_NAMES.get(prefix, prefix), WAVE_NAMES.get(wave, wave)
 
 
-def _reliability_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _reliability_rows(section: Reliability) -> list[dict[str, Any]]:
     order = list(INSTRUMENT_NAMES)
     waves = list(WAVE_NAMES)
 
@@ -229,60 +208,25 @@ def _reliability_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
         )
 
     rows = []
-    for key in sorted((k for k in section if isinstance(section[k], Mapping)), key=sort_key):
+    for key in sorted(section, key=sort_key):
         instrument, wave = _wave_name(key)
         entry = section[key]
         rows.append({"key": key, "instrument": instrument, "wave": wave, **entry})
     return rows
 
 
-def _baseline_rows(section: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Baseline rows with ``group_start`` set where a multi-level variable begins."""
+def _baseline_rows(section: Baseline) -> list[dict[str, Any]]:
+    """Baseline rows with ``by_arm`` (reference arm first) and ``group_start`` set where a
+    multi-level variable begins."""
     rows = []
     previous = None
-    for raw in section.get("rows") or []:
-        if not isinstance(raw, Mapping):
-            continue
-        row = dict(raw)
-        arms = {}
-        for arm_row in row.get("arms") or []:
-            if isinstance(arm_row, Mapping) and arm_row.get("arm") in (0, 1):
-                arms[int(arm_row["arm"])] = arm_row
-        row["by_arm"] = [arms.get(0, {}), arms.get(1, {})]
-        row["label"] = row.get("label") or row.get("variable") or ""
-        row["group_start"] = bool(row.get("level")) and row.get("variable") != previous
-        previous = row.get("variable")
-        kind = row.get("kind") or row.get("type")
-        if kind is None:
-            kind = "continuous" if any("mean" in a for a in arms.values()) else "categorical"
-        row["kind"] = kind
+    for raw in section["rows"]:
+        row: dict[str, Any] = dict(raw)
+        row["by_arm"] = sorted(raw["arms"], key=lambda arm: arm["arm"])
+        row["group_start"] = bool(raw["level"]) and raw["variable"] != previous
+        previous = raw["variable"]
         rows.append(row)
     return rows
-
-
-def _generic_table(rows: Any) -> dict[str, Any] | None:
-    """Rows of an unrecognised shape as a plain table: columns = the union of their keys.
-
-    Used when an analysis returns a section in a shape this version of the report does not
-    know, so that no figure is silently dropped.
-    """
-    if not isinstance(rows, Sequence) or isinstance(rows, str):
-        return None
-    dict_rows = [r for r in rows if isinstance(r, Mapping)]
-    columns: list[str] = []
-    for row in dict_rows:
-        columns += [k for k in row if k not in columns and not isinstance(row[k], Mapping | list)]
-    return {"columns": columns, "rows": [[row.get(c) for c in columns] for row in dict_rows]}
-
-
-def _baseline_generic(section: Any) -> dict[str, Any] | None:
-    """The baseline rows as a plain table when they lack the per-arm ``arms`` lists."""
-    if not isinstance(section, Mapping):
-        return None
-    rows = section.get("rows") or []
-    if all(isinstance(r, Mapping) and isinstance(r.get("arms"), list) for r in rows):
-        return None
-    return _generic_table(rows)
 
 
 def _term_label(term: str, labels: Sequence[str], outcome: str | None = None) -> str:
@@ -303,20 +247,18 @@ def _term_label(term: str, labels: Sequence[str], outcome: str | None = None) ->
     return " × ".join(pieces)
 
 
-def _jn_sentence(section: Mapping[str, Any], labels: Sequence[str]) -> str:
+def _jn_sentence(section: OutcomeRegression, labels: Sequence[str]) -> str:
     """The Johnson-Neyman result in words, clipped to the observed range."""
-    jn = section.get("johnson_neyman")
-    if not isinstance(jn, Mapping):
-        return "The Johnson-Neyman interval was not computed."
-    alpha = jn.get("alpha", 0.05)
-    span = jn.get("range") or [None, None]
+    jn = section["johnson_neyman"]
+    alpha = jn["alpha"]
+    span: Sequence[float | None] = jn["range"] or [None, None]
     lo, hi = (float("nan") if v is None else float(v) for v in span[:2])
     regions = fig._jn_regions(jn, lo, hi) if not (math.isnan(lo) or math.isnan(hi)) else []
     observed = f" (observed range {fmt.num(lo)} to {fmt.num(hi)})" if not math.isnan(lo) else ""
     alpha_text = fmt.num(alpha, 2, leading_zero=False)
     who = f"{labels[1]} and {labels[0]}"
     if not regions:
-        bounds = [b for b in (jn.get("lower"), jn.get("upper")) if not fmt.is_missing(b)]
+        bounds = [b for b in (jn["lower"], jn["upper"]) if not fmt.is_missing(b)]
         where = (
             f"; boundaries at {', '.join(fmt.num(b) for b in bounds)} lie outside it"
             if bounds
@@ -348,7 +290,7 @@ class _Figures:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)
 
 
-def _figures(results: Mapping[str, Any], *, files: bool) -> _Figures:
+def _figures(results: Results, *, files: bool) -> _Figures:
     out = _Figures()
     plan: list[tuple[str, Any, tuple[str, ...]]] = [
         ("consort", lambda: fig.consort_figure(results), ("flow", "arms")),
@@ -376,50 +318,48 @@ def _figures(results: Mapping[str, Any], *, files: bool) -> _Figures:
     return out
 
 
-def _context(results: Mapping[str, Any], title: str | None, figures: _Figures) -> dict[str, Any]:
+def _context(results: Results, title: str | None, figures: _Figures) -> dict[str, Any]:
     labels = _arm_labels(results)
-    outcomes_node = results.get("outcomes")
     outcomes = []
     for key in ("hads", "mhc"):
-        section = outcomes_node.get(key) if isinstance(outcomes_node, Mapping) else None
-        reason = _skip(results, "outcomes", key)
+        section: OutcomeRegression | None = fig.section_at(results, "outcomes", key)
         construct, score = OUTCOME_TITLES[key]
         outcomes.append(
             {
                 "key": key,
                 "construct": construct,
                 "score": score,
-                "section": section if reason is None else None,
-                "skipped": reason,
+                "section": section,
+                "skipped": _skip(results, "outcomes", key),
                 "rule": _missing_rule(results, "outcomes", section),
-                "jn_sentence": _jn_sentence(section, labels)
-                if isinstance(section, Mapping)
-                else "",
+                "jn_sentence": _jn_sentence(section, labels) if section is not None else "",
                 "figure": figures.svg.get(f"interaction_{key}"),
             }
         )
     sections: dict[str, Any] = {}
     for key in ("flow", "baseline", "reliability", "dropout", "alliance_development"):
         sections[key] = {
-            "data": results.get(key) if _skip(results, key) is None else None,
+            "data": fig.section_at(results, key),
             "skipped": _skip(results, key),
             "rule": _missing_rule(results, key, results.get(key)),
         }
-    alliance = sections["alliance_development"]["data"] or {}
-    mixed = alliance.get("mixed_model") if isinstance(alliance, Mapping) else None
-    meta = results.get("meta") if isinstance(results.get("meta"), Mapping) else {}
+    alliance: AllianceDevelopment | None = sections["alliance_development"]["data"]
+    mixed = alliance["mixed_model"] if alliance is not None else None
+    baseline: Baseline | None = sections["baseline"]["data"]
+    reliability: Reliability | None = sections["reliability"]["data"]
     return {
         "title": title or "Therapeutic alliance in MBCT and eMBCT: analysis report",
         "results": results,
-        "meta": meta,
+        "meta": results.get("meta") or {},
         "labels": labels,
         "n": results.get("n"),
         "sections": sections,
-        "baseline_rows": _baseline_rows(sections["baseline"]["data"] or {}),
-        "baseline_generic": _baseline_generic(sections["baseline"]["data"]),
-        "reliability_rows": _reliability_rows(sections["reliability"]["data"] or {}),
-        "mixed_model": mixed if isinstance(mixed, Mapping) and "skipped" not in mixed else None,
-        "mixed_skipped": mixed.get("skipped") if isinstance(mixed, Mapping) else None,
+        "baseline_rows": _baseline_rows(baseline) if baseline is not None else [],
+        "reliability_rows": _reliability_rows(reliability) if reliability is not None else [],
+        "mixed_model": fig.section_at(results, "alliance_development", "mixed_model"),
+        "mixed_skipped": (
+            _skip(results, "alliance_development", "mixed_model") if alliance is not None else None
+        ),
         "mixed_rule": _missing_rule(results, "mixed_model", mixed),
         "outcomes": outcomes,
         "figures": figures.svg,
@@ -448,25 +388,36 @@ def _check_results(results: Any) -> None:
                 f"results[{key!r}]: expected a mapping or {{'skipped': reason}}, "
                 f"got {type(value).__name__} {value!r:.60}"
             )
+    errors = schema_errors(results, partial=True)
+    if errors:
+        shown = errors[:_ERRORS_SHOWN]
+        more = len(errors) - len(shown)
+        raise ReportError(
+            f"results: {len(errors)} key(s) out of place for the document embct.analysis "
+            "declares (embct/analysis/results.schema.json):\n"
+            + "\n".join(shown)
+            + (f"\n... and {more} more" if more else "")
+        )
 
 
-def _render(results: Mapping[str, Any], title: str | None, *, files: bool) -> tuple[str, _Figures]:
+def _render(results: Results, title: str | None, *, files: bool) -> tuple[str, _Figures]:
     _check_results(results)
     figures = _figures(results, files=files)
     template = _environment().get_template("report.html")
     return template.render(**_context(results, title, figures)), figures
 
 
-def render_report(results: Mapping[str, Any], *, title: str | None = None) -> str:
+def render_report(results: Results, *, title: str | None = None) -> str:
     """The report as one self-contained HTML string (figures inline as SVG).
 
     Parameters
     ----------
-    results : mapping
+    results : Results
         The results document of :func:`embct.analysis.analyze` (``n``, ``flow``,
         ``baseline``, ``reliability``, ``dropout``, ``alliance_development``, ``outcomes``,
         ``meta``). Any section may be ``{"skipped": "<reason>"}`` or absent: the report
-        shows the reason in its place.
+        shows the reason in its place. A section that is there has the shape
+        :mod:`embct.analysis.results` declares.
     title : str, optional
         The report's title.
 
@@ -478,7 +429,8 @@ def render_report(results: Mapping[str, Any], *, title: str | None = None) -> st
     Raises
     ------
     ReportError
-        When ``results`` is not a mapping or a section is neither a mapping nor skipped.
+        When ``results`` is not a mapping, or a section is neither skipped nor of its
+        declared shape (the message lists each key out of place).
 
     Examples
     --------
@@ -501,9 +453,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def write_report(
-    results: Mapping[str, Any], out_dir: Path | str, *, title: str | None = None
-) -> Path:
+def write_report(results: Results, out_dir: Path | str, *, title: str | None = None) -> Path:
     """Write ``out_dir/report.html`` and ``out_dir/figures/*.svg|png``; return the HTML path.
 
     Everything is rendered in memory first, so a failure writes nothing. Figures of skipped
@@ -511,7 +461,7 @@ def write_report(
 
     Parameters
     ----------
-    results : mapping
+    results : Results
         The results document (see :func:`render_report`).
     out_dir : pathlib.Path
         The output directory (created if missing).

@@ -29,7 +29,7 @@ def analysis_function() -> tuple[str, Callable[[pd.DataFrame], dict[str, Any]]]:
     from embct.analysis import analyze, prepare
 
     def run(table: pd.DataFrame) -> dict[str, Any]:
-        return analyze(prepare(table))
+        return dict(analyze(prepare(table)))
 
     return "embct.analysis.analyze", run
 

@@ -1,0 +1,697 @@
+"""The results document's shape: what :func:`embct.analysis.analyze` returns and
+``results.json`` holds, section by section, as typed dictionaries.
+
+This module is the contract between :mod:`embct.analysis` (which writes the document) and
+:mod:`embct.report` (which reads it). :mod:`embct.analysis.results_schema` turns these
+declarations into the JSON Schema shipped beside them (``results.schema.json``).
+
+Conventions:
+
+- A statistic is a :data:`Number`: a float, or ``None`` (JSON ``null``) where it cannot be
+  computed (NaN never reaches the document). Counts are ``int``.
+- A section that could not run is :class:`Skipped`, ``{"skipped": "<reason>"}``; the
+  sections that can be are typed ``X | Skipped``.
+- Every key is required unless it is marked ``NotRequired``; no other key may appear.
+- Keys that are not Python names (``"dropout.wai_w2"``, ``"wai_w2:arm"``) use the
+  functional ``TypedDict(...)`` form.
+
+Examples
+--------
+>>> sorted(Results.__required_keys__)
+['alliance_development', 'baseline', 'dropout', 'flow', 'meta', 'n', 'outcomes', 'reliability']
+>>> sorted(Assumptions.__optional_keys__)
+['shapiro_note']
+"""
+
+# No ``from __future__ import annotations``: Python 3.11 only sees ``NotRequired`` in
+# evaluated annotations (``__optional_keys__``), so every type is defined before its use.
+from typing import NotRequired, TypedDict
+
+__all__ = [
+    "AllianceBetween",
+    "AllianceDevelopment",
+    "AllianceMean",
+    "AnalysisConfigDict",
+    "ArmCount",
+    "ArmDifference",
+    "ArmLabel",
+    "ArmLabels",
+    "Assumptions",
+    "Baseline",
+    "BaselineArm",
+    "BaselineRow",
+    "BetweenTest",
+    "Correction",
+    "Covariates",
+    "Dose",
+    "Dropout",
+    "DropoutByArm",
+    "DropoutLogistic",
+    "EarlyAlliance",
+    "Flow",
+    "FlowArm",
+    "FlowCounts",
+    "GroupSummary",
+    "Instruments",
+    "JohnsonNeyman",
+    "LinearCombination",
+    "LogisticStep",
+    "LogisticTerm",
+    "Meta",
+    "MissingDataRules",
+    "MixedModel",
+    "MixedTerm",
+    "MixedTest",
+    "MixedTests",
+    "Moderator",
+    "Multivariate",
+    "MultivariateTest",
+    "Number",
+    "OutcomeRegression",
+    "Outcomes",
+    "RegressionStep",
+    "RegressionTerm",
+    "Reliability",
+    "ReliabilityScale",
+    "ReliabilityWave",
+    "Results",
+    "SimpleSlope",
+    "Skipped",
+    "Sphericity",
+    "TwoGroupTest",
+    "Univariate",
+    "UnivariateTest",
+    "Vif",
+]
+
+#: A statistic: ``None`` (JSON ``null``) where it cannot be computed.
+Number = float | None
+
+
+class Skipped(TypedDict):
+    """A section that could not run, and why (e.g. ``"no data for wai_w2"``)."""
+
+    skipped: str
+
+
+# ---------------------------------------------------------------------------------------
+# flow
+
+
+class FlowCounts(TypedDict):
+    """Participants through the trial (:func:`embct.analysis.sample_flow`)."""
+
+    randomized: int
+    declined: int
+    started: int
+    dropouts: int
+    completers: int
+    dose_unknown: int
+
+
+class FlowArm(FlowCounts):
+    """One arm's counts: ``arm`` 0 is the reference arm, 1 the comparison arm."""
+
+    arm: int
+    arm_label: str
+
+
+class DropoutByArm(TypedDict):
+    """Dropout by arm among starters (:func:`embct.analysis.dropout_by_arm`)."""
+
+    n: int
+    dropouts_reference: int
+    n_reference: int
+    dropouts_comparison: int
+    n_comparison: int
+    chi2: Number
+    dof: int
+    p_val: Number
+    fisher_p_val: Number
+    min_expected: Number
+
+
+class Flow(TypedDict):
+    """``flow``: one entry per arm (reference first), the totals and the dropout test."""
+
+    arms: list[FlowArm]
+    total: FlowCounts
+    dropout_by_arm: DropoutByArm | Skipped
+
+
+# ---------------------------------------------------------------------------------------
+# reliability
+
+
+class ReliabilityScale(TypedDict):
+    """Cronbach's alpha of one scale (:func:`embct.analysis.reliability_table`)."""
+
+    alpha: Number
+    standardized_alpha: Number
+    n: int
+    k: int
+    ci_low: Number
+    ci_high: Number
+    omega: Number
+    note: str | None
+
+
+class ReliabilityWave(ReliabilityScale):
+    """The total scale of one instrument and wave, and its subscales by name."""
+
+    subscales: dict[str, ReliabilityScale]
+
+
+#: ``reliability``: ``{instrument}_{wave}`` (``hads_pre``, ``wai_w2``, ...) -> its alphas.
+Reliability = dict[str, ReliabilityWave]
+
+
+# ---------------------------------------------------------------------------------------
+# baseline
+
+
+class BaselineArm(TypedDict):
+    """One arm of a baseline row: ``count`` and ``percent`` (categorical) or ``mean`` and
+    ``sd`` (continuous)."""
+
+    arm: int
+    arm_label: str
+    n: int
+    count: NotRequired[int | None]
+    percent: NotRequired[Number]
+    mean: NotRequired[Number]
+    sd: NotRequired[Number]
+
+
+class TwoGroupTest(TypedDict):
+    """:func:`embct.analysis.independent_t`: Student's t (reference minus comparison, or
+    dropouts minus completers) with Welch's t and the mean-centred Levene test beside it."""
+
+    mean_difference: Number
+    t: Number
+    dof: Number
+    p_val: Number
+    ci_low: Number
+    ci_high: Number
+    welch_t: Number
+    welch_dof: Number
+    welch_p_val: Number
+    levene_f: Number
+    levene_p_val: Number
+
+
+class BaselineRow(TwoGroupTest):
+    """A row of :func:`embct.analysis.baseline_table`, with its arms side by side (``chi2``
+    and ``fisher_p_val`` for a categorical row, the t tests' keys for a continuous one;
+    the other kind's statistics are ``None``)."""
+
+    variable: str
+    label: str
+    kind: str
+    level: str | None
+    n: int
+    reference_n: int
+    reference_count: int | None
+    reference_percent: Number
+    reference_mean: Number
+    reference_sd: Number
+    comparison_n: int
+    comparison_count: int | None
+    comparison_percent: Number
+    comparison_mean: Number
+    comparison_sd: Number
+    test: str
+    chi2: Number
+    fisher_p_val: Number
+    levene_df1: Number
+    levene_df2: Number
+    arms: list[BaselineArm]
+
+
+class ArmCount(TypedDict):
+    """An arm and its number of randomized participants."""
+
+    arm: int
+    arm_label: str
+    n: int
+
+
+class Baseline(TypedDict):
+    """``baseline``: the paper's Table 1."""
+
+    n: int
+    arms: list[ArmCount]
+    rows: list[BaselineRow]
+
+
+# ---------------------------------------------------------------------------------------
+# dropout
+
+
+class GroupSummary(TypedDict):
+    """``n``, ``mean`` and ``sd`` of one group."""
+
+    n: int
+    mean: Number
+    sd: Number
+
+
+class EarlyAlliance(TwoGroupTest):
+    """``dropout.wai_w2``: week-2 WAI of dropouts vs completers
+    (:func:`embct.analysis.early_alliance_by_dropout`), dropouts minus completers."""
+
+    dropouts: GroupSummary
+    completers: GroupSummary
+    n: int
+
+
+class LogisticTerm(TypedDict):
+    """One coefficient of a logistic step (odds ratio and its interval beside it)."""
+
+    term: str
+    b: Number
+    se: Number
+    wald: Number
+    dof: int
+    p_val: Number
+    odds_ratio: Number
+    ci_low: Number
+    ci_high: Number
+
+
+class LogisticStep(TypedDict):
+    """One step of the hierarchical logistic regression."""
+
+    step: int
+    terms: list[LogisticTerm]
+    minus2ll: Number
+    model_chi2: Number
+    model_dof: int
+    model_p_val: Number
+    step_chi2: Number
+    step_dof: int
+    step_p_val: Number
+    cox_snell_r2: Number
+    nagelkerke_r2: Number
+    iterations: int
+
+
+class DropoutLogistic(TypedDict):
+    """``dropout.logistic``: :func:`embct.analysis.dropout_logistic`."""
+
+    n: int
+    events: int
+    null_minus2ll: Number
+    steps: list[LogisticStep]
+    missing_data: str
+
+
+class Dropout(TypedDict):
+    """``dropout``: early alliance and dropout (analysis 4)."""
+
+    wai_w2: EarlyAlliance | Skipped
+    logistic: DropoutLogistic | Skipped
+
+
+# ---------------------------------------------------------------------------------------
+# alliance_development
+
+
+class MultivariateTest(TypedDict):
+    """The four multivariate statistics and their (exact, with two arms) F test."""
+
+    wilks_lambda: Number
+    pillai_trace: Number
+    hotelling_lawley: Number
+    roys_root: Number
+    f: Number
+    df1: int
+    df2: int
+    p_val: Number
+    partial_eta2: Number
+
+
+class Multivariate(TypedDict):
+    """Within-subjects multivariate tests."""
+
+    time: MultivariateTest
+    time_x_arm: MultivariateTest
+
+
+class BetweenTest(TypedDict):
+    """A between-subjects F test."""
+
+    f: Number
+    df1: int
+    df2: int
+    p_val: Number
+    partial_eta2: Number
+
+
+class AllianceBetween(TypedDict):
+    """Between-subjects tests: the arm."""
+
+    arm: BetweenTest
+
+
+class Sphericity(TypedDict):
+    """Mauchly's test and the epsilons (``None`` where a test needs more waves)."""
+
+    mauchly_w: Number
+    chi2: Number
+    dof: int | None
+    p_val: Number
+    gg_epsilon: Number
+    hf_epsilon: Number
+    hf_epsilon_original: Number
+    lower_bound_epsilon: Number
+
+
+class Correction(TypedDict):
+    """A univariate test with one sphericity correction."""
+
+    epsilon: Number
+    f: Number
+    df1: Number
+    df2: Number
+    p_val: Number
+
+
+class UnivariateTest(TypedDict):
+    """A univariate within-subjects test and its corrections."""
+
+    ss: Number
+    ss_error: Number
+    f: Number
+    df1: Number
+    df2: Number
+    p_val: Number
+    partial_eta2: Number
+    sphericity_assumed: Correction
+    greenhouse_geisser: Correction
+    huynh_feldt: Correction
+    lower_bound: Correction
+
+
+class Univariate(TypedDict):
+    """Corrected univariate tests of time and time x arm."""
+
+    time: UnivariateTest
+    time_x_arm: UnivariateTest
+
+
+class AllianceMean(TypedDict):
+    """An estimated marginal mean of the WAI total, per arm and week."""
+
+    arm: int
+    arm_label: str
+    week: int
+    mean: Number
+    se: Number
+    ci_low: Number
+    ci_high: Number
+    n: int
+
+
+class MixedTerm(TypedDict):
+    """One fixed effect of the mixed model (Wald z)."""
+
+    term: str
+    b: Number
+    se: Number
+    z: Number
+    p_val: Number
+    ci_low: Number
+    ci_high: Number
+
+
+class MixedTest(TypedDict):
+    """A Wald chi-square test of a group of fixed effects."""
+
+    chi2: Number
+    dof: int
+    p_val: Number
+
+
+class MixedTests(TypedDict):
+    """The mixed model's tests of time and time x arm."""
+
+    time: MixedTest
+    time_x_arm: MixedTest
+
+
+class MixedModel(TypedDict):
+    """The linear mixed model on all WAI observations
+    (:func:`embct.analysis.mixed.alliance_mixed_model`)."""
+
+    n_participants: int
+    n_obs: int
+    method: str
+    random: str
+    terms: list[MixedTerm]
+    converged: bool
+    random_intercept_var: Number
+    residual_var: Number
+    icc: Number
+    loglik: Number
+    tests: MixedTests
+    missing_data: str
+
+
+class AllianceDevelopment(TypedDict):
+    """``alliance_development``: :func:`embct.analysis.alliance_development`."""
+
+    n: int
+    n_by_arm: dict[str, int]
+    missing_data: str
+    multivariate: Multivariate
+    between: AllianceBetween
+    sphericity: Sphericity
+    univariate: Univariate
+    means: list[AllianceMean]
+    mixed_model: MixedModel | Skipped
+
+
+# ---------------------------------------------------------------------------------------
+# outcomes
+
+
+class RegressionTerm(TypedDict):
+    """One coefficient of a regression step (``beta`` is ``None`` for the intercept)."""
+
+    term: str
+    b: Number
+    se: Number
+    beta: Number
+    t: Number
+    dof: int
+    p_val: Number
+    ci_low: Number
+    ci_high: Number
+
+
+class RegressionStep(TypedDict):
+    """One step of the hierarchical regression, with its change from the previous step."""
+
+    step: int
+    r: Number
+    r2: Number
+    adj_r2: Number
+    f: Number
+    df1: int
+    df2: int
+    p_val: Number
+    r2_change: Number
+    f_change: Number
+    f_change_df1: int
+    f_change_df2: int
+    f_change_p_val: Number
+    terms: list[RegressionTerm]
+
+
+class LinearCombination(TypedDict):
+    """An estimate from the step-3 model with its t test and interval."""
+
+    b: Number
+    se: Number
+    t: Number
+    dof: Number
+    p_val: Number
+    ci_low: Number
+    ci_high: Number
+
+
+class SimpleSlope(LinearCombination):
+    """The slope of ``wai_w2`` within one arm."""
+
+    arm: int
+    arm_label: str
+
+
+class ArmDifference(LinearCombination):
+    """The arm difference at one value of ``wai_w2`` (``label``: ``-1 SD``, ``mean``,
+    ``+1 SD``)."""
+
+    wai_w2: Number
+    label: str
+
+
+class JohnsonNeyman(TypedDict):
+    """The Johnson-Neyman boundaries of the arm difference over ``wai_w2``."""
+
+    lower: Number
+    upper: Number
+    inside_significant: bool
+    range: list[float] | None
+    alpha: float
+    t_crit: Number
+    always_significant: bool
+    never_significant: bool
+
+
+class Moderator(TypedDict):
+    """The moderator's sample statistics."""
+
+    name: str
+    mean: Number
+    sd: Number
+    min: Number
+    max: Number
+
+
+class Covariates(TypedDict):
+    """The covariates' sample means."""
+
+    baseline_mean: Number
+
+
+#: Variance inflation factors of the step-3 predictors.
+Vif = TypedDict("Vif", {"baseline": Number, "arm": Number, "wai_w2": Number, "wai_w2:arm": Number})
+
+
+class Assumptions(TypedDict):
+    """Assumption checks of the step-3 model (Shapiro-Wilk ``None`` beyond 5000 residuals,
+    with ``shapiro_note`` saying so)."""
+
+    vif: Vif
+    max_cooks_d: Number
+    n_cooks_d_above_4_over_n: int
+    max_leverage: Number
+    shapiro_w: Number
+    shapiro_p_val: Number
+    shapiro_note: NotRequired[str]
+
+
+class OutcomeRegression(TypedDict):
+    """``outcomes.<outcome>``: :func:`embct.analysis.outcome_regression`."""
+
+    n: int
+    cov_type: str
+    steps: list[RegressionStep]
+    outcome: str
+    missing_data: str
+    simple_slopes: list[SimpleSlope]
+    arm_difference_at: list[ArmDifference]
+    johnson_neyman: JohnsonNeyman
+    moderator: Moderator
+    covariates: Covariates
+    assumptions: Assumptions
+
+
+class Outcomes(TypedDict):
+    """``outcomes``: psychological distress and mental well-being."""
+
+    hads: OutcomeRegression | Skipped
+    mhc: OutcomeRegression | Skipped
+
+
+# ---------------------------------------------------------------------------------------
+# meta
+
+
+class ArmLabels(TypedDict):
+    """The arms' labels in the data."""
+
+    reference: str
+    comparison: str
+
+
+class Dose(TypedDict):
+    """The dose rule."""
+
+    completer_min_sessions: int
+    max_sessions: int
+
+
+class Instruments(TypedDict):
+    """How the instruments are coded."""
+
+    wai_coding: str
+
+
+class AnalysisConfigDict(TypedDict):
+    """The analysis configuration (:meth:`embct.analysis.AnalysisConfig.to_dict`)."""
+
+    source: str | None
+    columns: dict[str, str]
+    arms: ArmLabels
+    items: dict[str, str]
+    dose: Dose
+    instruments: Instruments
+
+
+class ArmLabel(TypedDict):
+    """An arm code and its label."""
+
+    arm: int
+    arm_label: str
+
+
+#: The sample rule of each section (keys with a dot name a subsection).
+MissingDataRules = TypedDict(
+    "MissingDataRules",
+    {
+        "dropout_status": str,
+        "totals": str,
+        "flow": str,
+        "dropout_by_arm": str,
+        "reliability": str,
+        "baseline": str,
+        "dropout.wai_w2": str,
+        "dropout.logistic": str,
+        "alliance_development": str,
+        "outcomes": str,
+    },
+)
+
+
+class Meta(TypedDict):
+    """``meta``: where the numbers came from. ``input`` is the data file's name (``None``
+    for a frame); the ``*_from`` keys say which column (or rule) gave each role."""
+
+    embct_version: str
+    input: str | None
+    config: AnalysisConfigDict
+    arms: list[ArmLabel]
+    participant_id_from: str | None
+    started_from: str | None
+    dropped_out_from: str | None
+    totals_from: dict[str, str] | None
+    missing_data: MissingDataRules
+
+
+# ---------------------------------------------------------------------------------------
+# the document
+
+
+class Results(TypedDict):
+    """The results document (``results.json``), in the order :func:`analyze` writes it."""
+
+    n: int
+    flow: Flow
+    reliability: Reliability | Skipped
+    baseline: Baseline | Skipped
+    dropout: Dropout
+    alliance_development: AllianceDevelopment | Skipped
+    outcomes: Outcomes
+    meta: Meta
