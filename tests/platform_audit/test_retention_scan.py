@@ -22,7 +22,7 @@ from embct.platform.care.models import Message, PatientProfile
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
-from embct.platform.testing import PASSWORD, TODAY, BaseTestCase
+from embct.platform.testing import PASSWORD, TODAY, BaseTestCase, table_rows
 
 #: With the default 15 years, a study that ended on this day is past its retention (2026).
 OLD_STUDY = "2010-06-30"
@@ -37,15 +37,11 @@ def scan(needles: tuple[str, ...] = NEEDLES) -> set[tuple[str, str, str]]:
     """``(table, column, needle)`` for every cell of every table that contains a needle
     (case-insensitive), read with plain SQL so that nothing the ORM hides escapes."""
     hits = set()
-    quote, schema = connection.ops.quote_name, connection.introspection
-    with connection.cursor() as cursor:
-        for table in schema.table_names(cursor):
-            columns = [c.name for c in schema.get_table_description(cursor, table)]
-            cursor.execute(f"SELECT * FROM {quote(table)}")  # names from the schema itself
-            for row in cursor.fetchall():
-                for column, value in zip(columns, row, strict=True):
-                    text = _text(value).lower()
-                    hits.update((table, column, n) for n in needles if n.lower() in text)
+    for table, (columns, rows) in table_rows().items():
+        for row in rows:
+            for column, value in zip(columns, row, strict=True):
+                text = _text(value).lower()
+                hits.update((table, column, n) for n in needles if n.lower() in text)
     return hits
 
 

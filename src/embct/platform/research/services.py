@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -68,6 +68,17 @@ def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) ->
             )
     except IntegrityError:
         return Screening.objects.get(form_token=token)
+
+
+def expire_contacts(today: date, *, dry_run: bool = False) -> int:
+    """Blank the telephone numbers of screenings older than ``EMBCT_SCREENING_CONTACT_DAYS``
+    days: by then the person was not randomized (randomization blanks the number at once).
+    Run daily by ``embct remind``; returns how many numbers (would) go."""
+    days = settings.EMBCT_SCREENING_CONTACT_DAYS
+    stale = Screening.objects.exclude(contact="").filter(
+        created_at__date__lt=today - timedelta(days=days)
+    )
+    return stale.count() if dry_run else stale.update(contact="")
 
 
 def call_list() -> list[Screening]:

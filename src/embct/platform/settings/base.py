@@ -248,3 +248,6 @@ if _seed and not _seed.lstrip("-").isdigit():
 EMBCT_RANDOMIZATION_SEED: int | None = int(_seed) if _seed else None
 # Randomization strata (sites), comma-separated; empty: unstratified.
 EMBCT_SITES = env_list("EMBCT_SITES", [])
+# Days a screening's telephone number is kept for the eligibility call when the person is not
+# randomized by then (the daily `embct remind` blanks it; randomization blanks it at once).
+EMBCT_SCREENING_CONTACT_DAYS = env_int("EMBCT_SCREENING_CONTACT_DAYS", 90, minimum=1)
