@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -141,6 +142,7 @@ class BaseTestCase(TestCase):
         traveller = time_machine.travel(NOW, tick=False)
         traveller.start()
         self.addCleanup(traveller.stop)
+        cache.clear()  # rate-limit counts (the screening form) start afresh in every test
 
     def login(self, user: User) -> None:
         force_login_verified(self.client, user)
