@@ -68,6 +68,10 @@ class GetChangesNothingTests(BaseTestCase):
     def test_the_researchers_call_list_writes_nothing(self) -> None:
         self.assert_get_writes_nothing(self.rosa, reverse("research:dashboard"))
 
+    def test_the_supervisors_and_administrators_lists_write_nothing(self) -> None:
+        self.assert_get_writes_nothing(self.sam, reverse("care:supervision"))
+        self.assert_get_writes_nothing(self.ada, reverse("care:clinic"), reverse("audit:list"))
+
     def test_the_lists_show_what_the_daily_job_kept(self) -> None:
         call_command("remind", stdout=StringIO())
         self.login(self.tessa)
