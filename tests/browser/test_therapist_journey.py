@@ -38,6 +38,7 @@ from embct.platform.care.services import send_log_files, therapist_writes
 from embct.platform.course.loader import load_course
 from embct.platform.course.models import Course
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.security.demo import give_demo_code
 from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
@@ -159,6 +160,7 @@ def caseload(course: Course, tessa: User) -> dict[str, Any]:
     for meeting in group.meetings.filter(date__lt=TODAY - timedelta(days=1)):
         for member in members:
             Attendance.objects.create(meeting=meeting, patient=member, present=True)
+    early.refresh_all(TODAY)  # last night's `embct remind` kept the warnings that come with time
     return {"pim": pim, "kai": kai, "noor": noor, "group": group, "members": members}
 
 

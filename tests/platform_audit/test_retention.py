@@ -4,10 +4,13 @@ period, checked on the rows and on the audit log."""
 from __future__ import annotations
 
 import json
+import uuid
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 
@@ -16,6 +19,8 @@ from embct.platform.audit.models import AuditEvent
 from embct.platform.audit.services import record
 from embct.platform.care.models import DiaryEntry, Message
 from embct.platform.privacy.shredders import REDACTED, pseudonym
+from embct.platform.questionnaires.models import FlagRecord
+from embct.platform.research.models import Screening
 from embct.platform.testing import BaseTestCase
 
 #: With the default 15 years, a study that ended on this day is past its retention (2026).
@@ -82,7 +87,16 @@ class RetentionTests(BaseTestCase):
             ("ada", "account.create", {}),
         ]
         run = AuditEvent.objects.get(action="privacy.retention")
-        assert run.details["counts"] == {"accounts": 2, "diaries": 1, "messages": 1, "audit": 2}
+        assert run.details["counts"] == {
+            "accounts": 2,
+            "diaries": 1,
+            "messages": 1,
+            "audit": 2,
+            "screenings": 0,
+            "flags": 0,
+            "login_logs": 0,
+            "admin_history": 0,
+        }
         assert "pim" not in json.dumps(list(AuditEvent.objects.values_list("actor_name")))
 
     def test_a_second_run_finds_nothing_left(self) -> None:
@@ -112,6 +126,32 @@ class RetentionTests(BaseTestCase):
         self.run_command("--study-end", "2005-01-01")
         assert not Message.objects.exists()
         assert User.objects.get(pk=self.pim.pk).username == "pim"
+
+    @override_settings(EMBCT_RETENTION={"admin_history": "delete", "screenings": "keep"})
+    def test_login_logs_and_admin_history_go_and_notes_are_blanked(self) -> None:
+        AccessLog.objects.create(username="pim", ip_address="10.0.0.1", user_agent="x")
+        AccessAttempt.objects.create(
+            username="pim", ip_address="10.0.0.1", user_agent="x", failures_since_start=1
+        )
+        AccessFailureLog.objects.create(username="pim", ip_address="10.0.0.1", user_agent="x")
+        LogEntry.objects.log_actions(self.ada.pk, [self.pim], CHANGE, change_message="pim")
+        flag = FlagRecord.objects.create(
+            patient=self.pim_profile, code="c", occurrence="o", title="t", explanation="e"
+        )
+        FlagRecord.objects.filter(pk=flag.pk).update(note="Pim is moving house")
+        screening = Screening.objects.create(
+            answers={}, total=12, invited=True, contact="+31612345678", form_token=uuid.uuid4()
+        )
+        out = self.run_command("--study-end", OLD_STUDY, "--dry-run")
+        assert "login_logs: 3 row(s) would be deleted" in out
+        assert "admin_history: 1 row(s) would be deleted" in out
+        assert "flags: 1 row(s) would be erased" in out
+        assert "screenings" not in out
+        self.run_command("--study-end", OLD_STUDY)
+        for model in (AccessLog, AccessAttempt, AccessFailureLog, LogEntry):
+            assert not model.objects.exists(), model
+        assert FlagRecord.objects.get(pk=flag.pk).note == ""
+        assert Screening.objects.get(pk=screening.pk).contact == "+31612345678"  # kept
 
     def test_bad_configuration_and_dates_are_clear_errors(self) -> None:
         before = self.snapshot()

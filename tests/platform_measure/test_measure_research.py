@@ -49,7 +49,8 @@ class ScreeningViewTests(BaseTestCase):
         response = self.client.post(self.URL, hads_form(1))
         self.assertContains(response, "A researcher will call you")
         screening = Screening.objects.get()
-        assert (screening.total, screening.invited, screening.contact) == (14.0, True, "0612345678")
+        contact = "+31612345678"  # stored as E.164
+        assert (screening.total, screening.invited, screening.contact) == (14.0, True, contact)
         assert services.call_list() == [screening]
 
     def test_below_11_nobody_calls_and_the_number_is_not_kept(self) -> None:

@@ -15,11 +15,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="send the day's neutral questionnaire reminders (run daily from cron)",
         description=(
             "E-mail every patient with a questionnaire due or overdue today, once per "
-            "questionnaire and day, never after it is done; each reminder is logged."
+            "questionnaire and day, never after it is done; each reminder is logged. Also keeps "
+            "the day's early warnings and blanks screening telephone numbers older than "
+            "EMBCT_SCREENING_CONTACT_DAYS whose person was not randomized."
         ),
     )
     parser.add_argument("--date", help="the day to remind for (YYYY-MM-DD); default today")
-    parser.add_argument("--dry-run", action="store_true", help="count, send nothing")
+    parser.add_argument("--dry-run", action="store_true", help="count; send and change nothing")
     parser.set_defaults(func=run)
 
 

@@ -12,9 +12,12 @@ import functools
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import time_machine
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client, TestCase
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -139,6 +142,7 @@ class BaseTestCase(TestCase):
         traveller = time_machine.travel(NOW, tick=False)
         traveller.start()
         self.addCleanup(traveller.stop)
+        cache.clear()  # rate-limit counts (the screening form) start afresh in every test
 
     def login(self, user: User) -> None:
         force_login_verified(self.client, user)
@@ -163,3 +167,19 @@ class BaseTestCase(TestCase):
         for _ in range(entries):
             self.diary(profile, week)
         return send_log_files(profile, self.session(week))
+
+
+def table_rows(*, skip: tuple[str, ...] = ()) -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """``table -> (columns, rows)`` for every table the database lists (not only the models'),
+    read with plain SQL, rows sorted: to prove that something changed nothing, or to scan for
+    a value. Tables in ``skip`` are left out."""
+    out = {}
+    schema, quote = connection.introspection, connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in schema.table_names(cursor):
+            if table in skip:
+                continue
+            columns = [c.name for c in schema.get_table_description(cursor, table)]
+            cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 (names from the schema)
+            out[table] = (columns, sorted((tuple(row) for row in cursor.fetchall()), key=repr))
+    return out

@@ -58,6 +58,7 @@ POST_ONLY = {
     "research:withdraw",
     "research:link",
     "research:export",
+    "research:remove_screening",
 }
 
 #: URLs whose object has no owner among the personas: "own" and "other" are the same object.
@@ -75,6 +76,7 @@ SHARED_OBJECTS = {
     "research:randomize",
     "research:withdraw",
     "research:link",
+    "research:remove_screening",
 }
 
 #: url name -> role -> status (URL without parameters) or (own, other) for a URL with an
@@ -380,6 +382,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "patient": (403, 403),
         "therapist": (403, 403),
         "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    # An empty POST (no confirmation) removes nothing and goes back to the dashboard.
+    "research:remove_screening": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (302, 302),
         "admin": (403, 403),
     },
     "research:report": {

@@ -40,6 +40,7 @@ class Action(models.TextChoices):
     ALLOCATION = "trial.allocation", _("Allocated a participant")
     EXPORT = "trial.export", _("Exported study data")
     FLAG_ACK = "trial.flag_ack", _("Acknowledged a flag")
+    SCREENING_REMOVE = "trial.screening_remove", _("Removed a junk entry from the call list")
 
 
 #: PostgreSQL setting that lets the retention command redact details (see migration 0002).

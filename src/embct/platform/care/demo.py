@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from embct.platform.accounts.models import Role, User
 from embct.platform.course.models import Course, CourseSession
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+from embct.platform.questionnaires.early import refresh_all
 
 from .models import (
     Arm,
@@ -336,4 +337,5 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
                 Attendance.objects.create(
                     meeting=meeting, patient=profile, present=(k + n) % 5 != 4
                 )
+    refresh_all(today)  # the early warnings, as the daily job keeps them (pages only read)
     return logins

@@ -192,7 +192,7 @@ def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
 def caseload(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = progress.caseload(request.user.pk, today)
-    flags = early.refresh_flags([row.profile for row in rows], today)
+    flags = early.open_flags([row.profile for row in rows], today)
     for row in rows:
         row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
     ctx = {

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from embct.platform.audit.services import record
 from embct.platform.care.access import get_own_profile, patient_required, therapist_required
 from embct.platform.lib import schedule
+from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from .models import Attendance, GroupMeeting, MbctGroup
@@ -84,6 +85,7 @@ def record_attendance(request: HttpRequest, group_id: int, meeting_id: int) -> H
         Attendance.objects.update_or_create(
             meeting=meeting, patient=member, defaults={"present": str(member.pk) in present_ids}
         )
+    early.refresh_flags(list(group.members.all()), timezone.localdate())  # "too few sessions"
     flash.success(
         request,
         gettext("Attendance saved for %(session)s.") % {"session": meeting.session.label.lower()},

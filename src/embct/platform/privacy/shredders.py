@@ -9,6 +9,10 @@ erase it. What a clinic keeps is configured in ``settings.EMBCT_RETENTION``::
         "messages": "erase",          # message text blank ("delete" removes the rows)
         "audit": "pseudonymize",      # details blank; patients' names in the log -> pseudonym
                                       # (the retention runs' own events keep their counts)
+        "screenings": "erase",        # every screening's telephone number blank
+        "flags": "erase",             # therapists' notes on early warnings blank
+        "login_logs": "delete",       # django-axes' access logs, attempts and failures go
+        "admin_history": "erase",     # Django admin's history: object names, messages blank
     }
 
 ``keep`` leaves a category alone. Research data (dates, minutes, scores, allocations) stay:
@@ -24,12 +28,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.contrib.admin.models import LogEntry
+from django.db.models import Model, Q, QuerySet
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.care.models import DiaryEntry, Message
+from embct.platform.questionnaires.models import FlagRecord
+from embct.platform.research.models import Screening
 
 DEFAULTS: dict[str, Any] = {
     "years": 15,
@@ -37,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "diaries": "erase",
     "messages": "erase",
     "audit": "pseudonymize",
+    "screenings": "erase",
+    "flags": "erase",
+    "login_logs": "delete",
+    "admin_history": "erase",
 }
 REDACTED = {"redacted": "retention"}
 
@@ -81,6 +93,9 @@ class Shredder:
     def rows(self) -> QuerySet:
         """The rows this category would change (already shredded rows excluded)."""
         raise NotImplementedError
+
+    def count(self) -> int:
+        return self.rows().count()
 
     def export(self) -> list[dict[str, Any]]:
         return list(self.rows().order_by("pk").values(*self.fields))
@@ -176,11 +191,88 @@ class AuditShredder(Shredder):
         return count
 
 
+class ScreeningShredder(Shredder):
+    """Telephone numbers left on the public screening's records: those of people never
+    randomized (randomization blanks the number; so does the daily job after
+    ``EMBCT_SCREENING_CONTACT_DAYS``)."""
+
+    name = "screenings"
+    methods = ("erase",)
+    fields = ("id", "created_at", "contact")
+
+    def rows(self) -> QuerySet[Screening]:
+        return Screening.objects.exclude(contact="")
+
+    def shred(self) -> int:
+        return self.rows().update(contact="")
+
+
+class FlagNoteShredder(Shredder):
+    """Therapists' notes on acknowledged early warnings (free text about the patient); the
+    flag, its evidence and who acknowledged it when stay."""
+
+    name = "flags"
+    methods = ("erase",)
+    fields = ("id", "patient_id", "code", "acknowledged_at", "note")
+
+    def rows(self) -> QuerySet[FlagRecord]:
+        return FlagRecord.objects.exclude(note="")
+
+    def shred(self) -> int:
+        return self.rows().update(note="")
+
+
+class LoginLogShredder(Shredder):
+    """django-axes' records of logins, failed logins and lockouts (user names, addresses,
+    browsers): deleted, they serve only the login throttle."""
+
+    name = "login_logs"
+    methods = ("delete",)
+    fields = ("id", "username", "ip_address", "user_agent", "attempt_time")
+    models: ClassVar[tuple[type[Model], ...]] = (AccessAttempt, AccessLog, AccessFailureLog)
+
+    def count(self) -> int:
+        return sum(model._default_manager.count() for model in self.models)
+
+    def export(self) -> list[dict[str, Any]]:
+        return [
+            {"table": model._meta.label, **row}
+            for model in self.models
+            for row in model._default_manager.order_by("pk").values(*self.fields)
+        ]
+
+    def shred(self) -> int:
+        return sum(model._default_manager.all().delete()[0] for model in self.models)
+
+
+class AdminHistoryShredder(Shredder):
+    """Django admin's history ("Changed pim's e-mail"): ``erase`` blanks the object's name and
+    the change message (who, when, which object by type and id stay); ``delete`` removes it."""
+
+    name = "admin_history"
+    methods = ("erase", "delete")
+    fields = ("id", "action_time", "user_id", "object_id", "object_repr", "change_message")
+
+    def rows(self) -> QuerySet[LogEntry]:
+        if self.method == "delete":
+            return LogEntry.objects.all()
+        return LogEntry.objects.exclude(object_repr="", change_message="")
+
+    def shred(self) -> int:
+        if self.method == "delete":
+            return self.rows().delete()[0]
+        return self.rows().update(object_repr="", change_message="")
+
+
 SHREDDERS: tuple[type[Shredder], ...] = (
     AccountShredder,
     DiaryShredder,
     MessageShredder,
     AuditShredder,
+    ScreeningShredder,
+    FlagNoteShredder,
+    LoginLogShredder,
+    AdminHistoryShredder,
 )
 
 

@@ -132,27 +132,52 @@ def evaluate(profile: PatientProfile, data: Inputs, today: date) -> list[tuple[s
     return [(key, flag) for key, flag in fired if flag is not None]
 
 
-def refresh_flags(profiles: list[PatientProfile], today: date) -> dict[int, list[FlagRecord]]:
-    """Evaluate the rules for ``profiles``, keep new occurrences, return the open flags per
-    patient (firing now and not acknowledged, oldest first). Earlier occurrences and their
-    acknowledgements stay in :class:`FlagRecord`. A fixed number of queries for any caseload."""
+Key = tuple[int, str, str]  # (patient id, flag code, occurrence)
+
+
+def _fired(profiles: list[PatientProfile], today: date) -> dict[Key, trial.Flag]:
+    """The flags that fire today for ``profiles``, by occurrence (7 queries, reads only)."""
     data = _inputs(profiles)
     for pk, (to_come, held) in _group_meetings(profiles, today).items():
         data[pk].meetings_to_come, data[pk].group_started = to_come, held > 0
-    ids = [p.pk for p in profiles]
-    fired = {
+    return {
         (profile.pk, flag.code, occurrence[:64]): flag
         for profile in profiles
         for occurrence, flag in evaluate(profile, data[profile.pk], today)
     }
 
-    def kept() -> dict[tuple[int, str, str], FlagRecord]:
-        return {
-            (r.patient_id, r.code, r.occurrence): r
-            for r in FlagRecord.objects.filter(patient_id__in=ids)
-        }
 
-    records = kept()
+def _kept(profiles: list[PatientProfile]) -> dict[Key, FlagRecord]:
+    ids = [p.pk for p in profiles]
+    return {
+        (r.patient_id, r.code, r.occurrence): r
+        for r in FlagRecord.objects.filter(patient_id__in=ids)
+    }
+
+
+def _open(
+    fired: dict[Key, trial.Flag], records: dict[Key, FlagRecord]
+) -> dict[int, list[FlagRecord]]:
+    open_flags: dict[int, list[FlagRecord]] = defaultdict(list)
+    for key in fired:
+        record = records.get(key)
+        if record is not None and record.acknowledged_at is None:
+            open_flags[key[0]].append(record)
+    for flags in open_flags.values():
+        flags.sort(key=lambda r: (r.first_seen, r.pk))
+    return open_flags
+
+
+def refresh_flags(profiles: list[PatientProfile], today: date) -> dict[int, list[FlagRecord]]:
+    """Evaluate the rules for ``profiles``, keep new occurrences, return the open flags per
+    patient (firing now and not acknowledged, oldest first). Earlier occurrences and their
+    acknowledgements stay in :class:`FlagRecord`. A fixed number of queries for any caseload.
+
+    Called when the rules' inputs change (a questionnaire response, attendance) and for
+    every patient by the daily job (:func:`refresh_all`, run by ``embct remind``) for the rules
+    that fire with time; pages read with :func:`open_flags` and write nothing."""
+    fired = _fired(profiles, today)
+    records = _kept(profiles)
     now = timezone.now()
     new = [
         FlagRecord(
@@ -169,15 +194,22 @@ def refresh_flags(profiles: list[PatientProfile], today: date) -> dict[int, list
     ]
     if new:  # kept once: a concurrent request may have written the same occurrence
         FlagRecord.objects.bulk_create(new, ignore_conflicts=True)
-        records = kept()
-    open_flags: dict[int, list[FlagRecord]] = defaultdict(list)
-    for key in fired:
-        record = records.get(key)
-        if record is not None and record.acknowledged_at is None:
-            open_flags[key[0]].append(record)
-    for flags in open_flags.values():
-        flags.sort(key=lambda r: (r.first_seen, r.pk))
-    return open_flags
+        records = _kept(profiles)
+    return _open(fired, records)
+
+
+def open_flags(profiles: list[PatientProfile], today: date) -> dict[int, list[FlagRecord]]:
+    """The open flags per patient as kept: stored by the last refresh, firing today and not
+    acknowledged, oldest first. Reads only (for pages: a GET changes nothing)."""
+    return _open(_fired(profiles, today), _kept(profiles))
+
+
+def refresh_all(today: date) -> int:
+    """:func:`refresh_flags` for every patient (the daily job); returns how many."""
+    profiles = list(PatientProfile.objects.order_by("pk"))
+    if profiles:
+        refresh_flags(profiles, today)
+    return len(profiles)
 
 
 @dataclass
@@ -192,7 +224,7 @@ def caseload_flags(therapist_id: int, today: date) -> list[FlagRow]:
         .select_related("user")
         .order_by("start_date", "pk")
     )
-    flags = refresh_flags(profiles, today)
+    flags = open_flags(profiles, today)
     return [FlagRow(p, flags.get(p.pk, [])) for p in profiles]
 
 

@@ -282,6 +282,10 @@ def submit(
             )
             ScheduledAssessment.objects.filter(pk=assessment.pk).update(completed_at=now)
             Draft.objects.filter(assessment=assessment).delete()
+            # A new score is an input of the early warnings: keep what it fires now.
+            from .early import refresh_flags
+
+            refresh_flags([assessment.patient], timezone.localdate(now))
     except IntegrityError:  # a double click raced us: the first one is stored
         stored = Response.objects.filter(assessment=assessment).first()
         if stored is None:

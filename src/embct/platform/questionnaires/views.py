@@ -93,7 +93,6 @@ def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
     record(request, "patient.view", profile, page="measures")
     today = timezone.localdate()
-    early.refresh_flags([profile], today)
     ctx = {
         "profile": profile,
         "charts": early.charts(profile),

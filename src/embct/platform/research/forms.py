@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,29 @@ class ContactForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+
+    def clean_contact(self) -> str:
+        """A telephone number of ``EMBCT_PHONE_REGION`` (or any with a leading +), as E.164
+        (``+31612345678``); blank stays blank (the service decides whether one is needed)."""
+        text = self.cleaned_data["contact"].strip()
+        if not text:
+            return ""
+        try:
+            number = phonenumbers.parse(text, settings.EMBCT_PHONE_REGION)
+        except phonenumbers.NumberParseException:
+            number = None
+        if number is None or not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError(
+                gettext("This is not a telephone number we can call. Please check it."),
+                code="phone",
+            )
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class RemoveScreeningForm(forms.Form):
+    """A researcher removes a junk entry from the call list only when they say so."""
+
+    confirm = forms.BooleanField(label=_("Yes, this entry is junk: remove it"), required=True)
 
 
 class EligibilityForm(forms.Form):

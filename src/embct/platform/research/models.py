@@ -4,6 +4,7 @@ only until randomization, for the eligibility call)."""
 
 from __future__ import annotations
 
+import phonenumbers
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -20,8 +21,9 @@ class Screening(models.Model):
     answers = models.JSONField()  # item (text) -> stored value, None when skipped
     total = models.FloatField()
     invited = models.BooleanField()  # total >= 11: on the call list
-    #: Telephone number for the eligibility call; kept only for invited people, erased at
-    #: randomization or when the person is not eligible.
+    #: Telephone number for the eligibility call (E.164, +31612345678); kept only for invited
+    #: people, erased at randomization, when the person is not eligible, after
+    #: EMBCT_SCREENING_CONTACT_DAYS without randomization, and at retention.
     contact = models.CharField(max_length=40, blank=True)
     form_token = models.UUIDField(unique=True)
 
@@ -30,6 +32,19 @@ class Screening(models.Model):
 
     def __str__(self) -> str:
         return f"screening #{self.pk}"
+
+    @property
+    def contact_shown(self) -> str:
+        """The number as a researcher dials it: national form for ``EMBCT_PHONE_REGION``
+        (``06 12345678``), international otherwise (``+32 470 12 34 56``)."""
+        try:
+            number = phonenumbers.parse(self.contact)
+        except phonenumbers.NumberParseException:  # blank, or stored before E.164
+            return self.contact
+        region = phonenumbers.region_code_for_number(number)
+        style = phonenumbers.PhoneNumberFormat
+        shown = style.NATIONAL if region == settings.EMBCT_PHONE_REGION else style.INTERNATIONAL
+        return phonenumbers.format_number(number, shown)
 
 
 class Reason(models.TextChoices):

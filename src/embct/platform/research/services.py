@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from embct import trial
 from embct.instruments import InstrumentError, score_response
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record
 from embct.platform.care.models import PatientProfile
 
 from .models import (
@@ -70,9 +73,38 @@ def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) ->
         return Screening.objects.get(form_token=token)
 
 
+def expire_contacts(today: date, *, dry_run: bool = False) -> int:
+    """Blank the telephone numbers of screenings older than ``EMBCT_SCREENING_CONTACT_DAYS``
+    days: by then the person was not randomized (randomization blanks the number at once).
+    Run daily by ``embct remind``; returns how many numbers (would) go."""
+    days = settings.EMBCT_SCREENING_CONTACT_DAYS
+    stale = Screening.objects.exclude(contact="").filter(
+        created_at__date__lt=today - timedelta(days=days)
+    )
+    return stale.count() if dry_run else stale.update(contact="")
+
+
 def call_list() -> list[Screening]:
     """Invited screenings whose eligibility call has not been recorded yet."""
     return list(Screening.objects.filter(invited=True, participant=None))
+
+
+@transaction.atomic
+def remove_screening(screening: Screening, by: HttpRequest | Any) -> None:
+    """Delete a junk entry (a test, a prank, a bot) from the call list, audited with when it
+    came and its score but not its number. Only entries still on the call list: a screening
+    with an eligibility call belongs to the study's flow."""
+    locked = Screening.objects.select_for_update().filter(pk=screening.pk).first()
+    if locked is None or not locked.invited or hasattr(locked, "participant"):
+        raise WorkflowError(gettext("This entry is no longer on the call list."))
+    record(
+        by,
+        Action.SCREENING_REMOVE,
+        locked,
+        screened_at=locked.created_at.isoformat(),
+        total=locked.total,
+    )
+    locked.delete()
 
 
 # ---- eligibility, consent, baseline ---------------------------------------------------------

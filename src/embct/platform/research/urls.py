@@ -11,6 +11,11 @@ urlpatterns = [
         views.eligibility,
         name="eligibility",
     ),
+    path(
+        "research/screenings/<int:screening_id>/remove/",
+        views.remove_screening,
+        name="remove_screening",
+    ),
     path("research/participants/<int:participant_id>/", views.participant, name="participant"),
     path("research/participants/<int:participant_id>/consent/", views.consent, name="consent"),
     path("research/participants/<int:participant_id>/baseline/", views.baseline, name="baseline"),

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,11 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from embct import trial
 from embct.platform.audit.services import record
 from embct.platform.care.access import role_required
 from embct.platform.care.models import PatientProfile
+from embct.platform.lib.client_ip import client_ip
 from embct.platform.lib.csp import allow_inline_styles
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.questionnaires.content import content_pack
@@ -34,6 +37,7 @@ from .forms import (
     EligibilityForm,
     ExportForm,
     LinkForm,
+    RemoveScreeningForm,
     WithdrawalForm,
 )
 from .models import ExportLog, Participant, Screening
@@ -56,10 +60,21 @@ def _get_screening(screening_id: int) -> Screening:
         raise Http404("no such screening") from None
 
 
+def _screening_rate(group: str, request: HttpRequest) -> str:
+    return str(settings.EMBCT_SCREENING_RATE)
+
+
+def _client_address(group: str, request: HttpRequest) -> str:
+    return client_ip(request) or "unknown"
+
+
 # ---- public ---------------------------------------------------------------------------------
 @require_http_methods(["GET", "POST"])
 @never_cache
+@ratelimit(key=_client_address, rate=_screening_rate, method="POST", block=False)
 def screening(request: HttpRequest) -> HttpResponse:
+    if getattr(request, "limited", False):  # EMBCT_SCREENING_RATE per address, in the cache
+        return render(request, "research/screening_limited.html", status=429)
     pack = content_pack("hads")
     form = QuestionnaireForm(request.POST or None, pack=pack, allow_skip=True)
     contact = ContactForm(request.POST or None)
@@ -85,6 +100,26 @@ def screening(request: HttpRequest) -> HttpResponse:
 
 
 # ---- researcher -----------------------------------------------------------------------------
+@require_POST
+@login_required
+@researcher_required
+def remove_screening(request: HttpRequest, screening_id: int) -> HttpResponse:
+    """Remove a junk entry from the call list, once the researcher has confirmed it."""
+    screening = _get_screening(screening_id)
+    if not RemoveScreeningForm(request.POST).is_valid():
+        flash.error(request, gettext("Tick the box to confirm that the entry is junk."))
+    else:
+        try:
+            services.remove_screening(screening, request)
+        except services.WorkflowError as error:
+            flash.error(request, str(error))
+        else:
+            flash.success(
+                request, gettext("Screening #%(number)s removed.") % {"number": screening_id}
+            )
+    return redirect("research:dashboard")
+
+
 @require_safe
 @login_required
 @researcher_required

@@ -13,10 +13,12 @@ Everything is read from the environment through :mod:`.env`, with safe defaults:
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
 
+import phonenumbers
 from csp.constants import NONE, SELF
 
 from .env import (
@@ -248,3 +250,26 @@ if _seed and not _seed.lstrip("-").isdigit():
 EMBCT_RANDOMIZATION_SEED: int | None = int(_seed) if _seed else None
 # Randomization strata (sites), comma-separated; empty: unstratified.
 EMBCT_SITES = env_list("EMBCT_SITES", [])
+# Days a screening's telephone number is kept for the eligibility call when the person is not
+# randomized by then (the daily `embct remind` blanks it; randomization blanks it at once).
+EMBCT_SCREENING_CONTACT_DAYS = env_int("EMBCT_SCREENING_CONTACT_DAYS", 90, minimum=1)
+# The public screening form: at most EMBCT_SCREENING_RATE submissions per client address
+# (django-ratelimit, counted in the cache: "20/h", also /m or /d), and telephone numbers read
+# as numbers of EMBCT_PHONE_REGION unless they start with + (stored as E.164, +31612345678).
+EMBCT_SCREENING_RATE = env_str("EMBCT_SCREENING_RATE", "20/h").strip()
+if not re.fullmatch(r"[1-9][0-9]*/[smhd]", EMBCT_SCREENING_RATE):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EMBCT_SCREENING_RATE={EMBCT_SCREENING_RATE!r} is not a rate such as 20/h (per s, m, h, d)"
+    )
+EMBCT_PHONE_REGION = env_str("EMBCT_PHONE_REGION", "NL").strip().upper()
+if EMBCT_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"EMBCT_PHONE_REGION={EMBCT_PHONE_REGION!r} is not a region code such as NL, BE or DE"
+    )
+# The cache holds the screening form's rate-limit counts. One process (runserver, tests): in
+# memory. Production shares it between gunicorn's workers (settings/production.py).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -38,6 +38,14 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 EMBCT_DEMO_ALLOWED = False
+# gunicorn's workers share the screening form's rate-limit counts through files in the data
+# directory (FileBasedCache: its increments are not atomic, so a burst may slip a few past).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache"),  # noqa: F405
+    }
+}
 # The TLS proxy in front, on this host by default: the audit log and the login throttle read
 # the client address it appends to X-Forwarded-For. TRUSTED_PROXIES lists other addresses.
 EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])

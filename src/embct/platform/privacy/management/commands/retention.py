@@ -30,7 +30,8 @@ class Command(BaseCommand):
     help = (
         "After the retention period following the study's end, pseudonymize or erase patients' "
         "personal data per category as EMBCT_RETENTION configures (accounts, diaries, messages, "
-        "audit details). --export writes what is about to change to a JSON file first."
+        "audit details, screening telephone numbers, flag notes, login logs, admin history). "
+        "--export writes what is about to change to a JSON file first."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -59,7 +60,7 @@ class Command(BaseCommand):
         if export is not None and export.exists():
             raise CommandError(f"{export} exists; choose a new file for the export")
         with transaction.atomic():
-            counts = {s.name: s.rows().count() for s in shredders}
+            counts = {s.name: s.count() for s in shredders}
             if export is not None:
                 _write_json(export, {s.name: s.export() for s in shredders})
                 self.stdout.write(f"exported the rows about to change to {export}")
