@@ -576,7 +576,7 @@ MUTANTS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[str], str]
         access.get_own_profile,
         anyones_profile,
         ["care:week", "care:inbox", "questionnaires:fill", "questionnaires:list"],
-        "as patient",
+        "GET questionnaires:fill as patient (other): 200, expected 404",
     ),
     (
         "the questionnaire is the patient's",
