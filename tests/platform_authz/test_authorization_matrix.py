@@ -59,6 +59,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.db import connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
@@ -437,10 +438,7 @@ def replaced(original: Callable[..., Any], replacement: Callable[..., Any]) -> I
 
 def session_of_any_course(profile: PatientProfile, session_id: int, today: date) -> CourseSession:
     """``get_session_for_patient`` without its check of the patient's course."""
-    try:
-        session = CourseSession.objects.select_related("course").get(pk=session_id)
-    except CourseSession.DoesNotExist:
-        raise Http404 from None
+    session = get_object_or_404(CourseSession.objects.select_related("course"), pk=session_id)
     if session.week > profile.week(today) and not access._group_has_met(profile, session, today):
         raise Http404
     return session
@@ -448,10 +446,7 @@ def session_of_any_course(profile: PatientProfile, session_id: int, today: date)
 
 def session_opened_or_not(profile: PatientProfile, session_id: int, today: date) -> CourseSession:
     """``get_session_for_patient`` without its check that the session has opened."""
-    try:
-        return CourseSession.objects.get(pk=session_id, course_id=profile.course_id)
-    except CourseSession.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(CourseSession.objects, pk=session_id, course_id=profile.course_id)
 
 
 def any_group_has_met(profile: PatientProfile, session: CourseSession, today: date) -> bool:
@@ -466,18 +461,12 @@ def group_meets_some_day(profile: PatientProfile, session: CourseSession, today:
 
 def any_exercise(request: HttpRequest, exercise_id: int, today: date) -> Exercise:
     """``get_exercise_for_user`` without its check that a patient's session has opened."""
-    try:
-        return Exercise.objects.select_related("session").get(pk=exercise_id)
-    except Exercise.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(Exercise.objects.select_related("session"), pk=exercise_id)
 
 
 def anyones_patient(request: HttpRequest, patient_id: int) -> PatientProfile:
     """``get_patient_for_therapist`` without its check of the therapist."""
-    try:
-        return PatientProfile.objects.select_related("user", "course").get(pk=patient_id)
-    except PatientProfile.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(PatientProfile.objects.select_related("user", "course"), pk=patient_id)
 
 
 def anyones_profile(request: HttpRequest) -> PatientProfile:
@@ -489,26 +478,17 @@ def anyones_profile(request: HttpRequest) -> PatientProfile:
 
 def anyones_assessment(profile: PatientProfile, assessment_id: int) -> ScheduledAssessment:
     """``get_own_assessment`` without its check of the patient."""
-    try:
-        return ScheduledAssessment.objects.get(pk=assessment_id)
-    except ScheduledAssessment.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(ScheduledAssessment.objects, pk=assessment_id)
 
 
 def anyones_flag(request: HttpRequest, flag_id: int) -> FlagRecord:
     """``get_flag_for_therapist`` without its check of the therapist."""
-    try:
-        return FlagRecord.objects.select_related("patient").get(pk=flag_id)
-    except FlagRecord.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(FlagRecord.objects.select_related("patient"), pk=flag_id)
 
 
 def anyones_group(request: HttpRequest, group_id: int) -> MbctGroup:
     """``get_group_for_therapist`` without its check of the therapist."""
-    try:
-        return MbctGroup.objects.select_related("course").get(pk=group_id)
-    except MbctGroup.DoesNotExist:
-        raise Http404 from None
+    return get_object_or_404(MbctGroup.objects.select_related("course"), pk=group_id)
 
 
 def every_patients_flags(therapist_id: int, today: date) -> list[early.FlagRow]:
