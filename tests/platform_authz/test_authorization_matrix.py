@@ -301,7 +301,6 @@ class MatrixCase(BaseTestCase):
                 shown = [s for s in strangers if s in text]
                 if shown:
                     wrong.append(f"{where}: shows another therapist's patient ({shown})")
-            response.close()
             if cell.name == "logout":
                 current_role = None  # signed out: sign in again for the next cell
             if cell.refused:
