@@ -254,7 +254,9 @@ class MatrixCase(BaseTestCase):
         return name == "admin:index"  # a signed-in non-staff user: Django admin's login
 
     def refusal_target(self, cell: Cell) -> str | None:
-        """Where a refused 302 must send the user."""
+        """Where a refused 302 must send the user (and a first login's second-factor page)."""
+        if cell.role == FIRST_LOGIN_ROLE and cell.name == "security:verify":
+            return reverse("security:enrol")
         if cell.want != 302 or not cell.refused:
             return None
         if cell.role in PASSWORD_ONLY_ROLES:
