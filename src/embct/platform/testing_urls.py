@@ -14,9 +14,18 @@
 Roles: anonymous, patient (``pim``), therapist (``tessa``), researcher (``rosa``) and
 admin (``ada``), the personas of :mod:`embct.platform.testing`. "Own" objects belong to
 ``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
-another therapist (``otto``). For objects nobody owns in that sense (course sessions,
-exercises, screenings, study participants, accounts and profiles managed by the
-administrator) both columns use the same object; ``SHARED_OBJECTS`` lists those URLs.
+another therapist (``otto``). A course session's "other" is one ``pim`` may not open yet
+(week 5: his group has not met for it, though ``olga``'s group has), one his group meets for
+next week (week 4), and the first session of another course; an exercise's "other" is one
+of each of those sessions; an assessment's "other" is ``olga``'s open one and a completed
+one of hers. For objects nobody owns in that sense (screenings, study participants,
+accounts and profiles managed by the administrator, course audio for staff) both columns
+use the same object; ``SHARED_OBJECTS`` lists those URLs.
+
+A sixth state is not a role of its own account but of a session: "password only", a staff
+account (therapist, researcher or administrator) that has a confirmed device and has given
+its password but not its second factor. :data:`PASSWORD_ONLY` says what it may reach; every
+other URL, Django admin included, sends it to the second-factor page.
 
 Django admin's own URLs under ``/admin/`` are walked as one name, ``admin:index``: they
 are Django's, guarded by ``is_staff`` as a whole, and the index proves that guard.
@@ -25,15 +34,18 @@ are Django's, guarded by ``is_staff`` as a whole, and the index proves that guar
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from embct.platform.care.models import PatientProfile
-from embct.platform.course.models import Course
+from embct.platform.course.loader import read_course, upsert_course
+from embct.platform.course.models import Course, CourseSession
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.questionnaires.services import windows
@@ -61,12 +73,31 @@ POST_ONLY = {
     "research:remove_screening",
 }
 
+#: Views that answer GET and POST alike (a page with its form): the matrix POSTs to them too
+#: (empty form), in every cell that GET refuses, and expects the same refusal.
+GET_AND_POST = {
+    "accounts:language",
+    "admin:index",  # Django admin's views take POST
+    "login",
+    "security:verify",
+    "security:enrol",
+    "security:reauth",
+    "care:diary",
+    "care:new_patient",
+    "care:new_therapist",
+    "care:assign",
+    "questionnaires:fill",
+    "research:eligibility",
+    "research:screening",
+}
+#: Every view that takes POST; every other view answers POST with 405.
+ACCEPTS_POST = POST_ONLY | GET_AND_POST
+
 #: URLs whose object has no owner among the personas: "own" and "other" are the same object.
 SHARED_OBJECTS = {
-    "care:session",  # a session of the course (opened for the patient by the calendar)
-    "care:diary",
-    "care:send_logs",
-    "care:audio",  # course audio: any signed-in user may listen
+    # Course audio: any signed-in staff member may listen to any exercise (it holds no patient
+    # data); a patient only to exercises of sessions opened for them ("other" is 404).
+    "care:audio",
     "care:assign",  # the administrator manages every profile and account
     "care:reset_password",
     "research:eligibility",  # screenings and participants belong to the study, not a person
@@ -91,6 +122,8 @@ SHARED_OBJECTS = {
 #: - login redirects a signed-in user (302); security:verify is for staff only (403 for the
 #:   patient) and redirects staff who already gave their second factor.
 #: - logout is POST-only (Django 5) and answers everyone with a redirect.
+#: - care:session, care:diary, care:send_logs and care:audio on a session that has not opened
+#:   for the patient, or of another course, are 404: "not open" looks like "no such page".
 EXPECTED: dict[str, dict[str, Any]] = {
     # Anyone chooses the interface language here (a GET shows the choice); a POST changes only
     # the signed-in user's own account (tests/platform_i18n/test_language_choice.py).
@@ -124,7 +157,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "care:audio": {
         "anonymous": (302, 302),
-        "patient": (200, 200),
+        "patient": (200, 404),
         "therapist": (200, 200),
         "researcher": (200, 200),
         "admin": (200, 200),
@@ -145,7 +178,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "care:diary": {
         "anonymous": (302, 302),
-        "patient": (200, 200),
+        "patient": (200, 404),
         "therapist": (403, 403),
         "researcher": (403, 403),
         "admin": (403, 403),
@@ -201,14 +234,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "care:send_logs": {
         "anonymous": (302, 302),
-        "patient": (None, None),
+        "patient": (None, 404),
         "therapist": (403, 403),
         "researcher": (403, 403),
         "admin": (403, 403),
     },
     "care:session": {
         "anonymous": (302, 302),
-        "patient": (200, 200),
+        "patient": (200, 404),
         "therapist": (403, 403),
         "researcher": (403, 403),
         "admin": (403, 403),
@@ -443,6 +476,19 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
 }
 
+#: The "password only" state (a staff session that has passed the password, not the second
+#: factor; the account has a confirmed device): the URLs it may reach and what they answer.
+#: Every other URL answers 302 to the second-factor page (security:verify), GET or POST,
+#: Django admin's pages included; so does the enrolment page (security:enrol), for an account
+#: that has a confirmed device of any kind, backup codes included, may not enrol another one
+#: with the password alone.
+PASSWORD_ONLY: dict[str, int] = {
+    "healthz": 200,
+    "login": 302,  # a signed-in user is sent on (and from there to the second factor)
+    "logout": 302,
+    "security:verify": 200,
+}
+
 
 def walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
     """Yield ``(url name, route)`` for every named pattern, namespaces joined with ``:``."""
@@ -476,10 +522,14 @@ def has_object(name: str) -> bool:
 
 @dataclass(frozen=True)
 class UrlObjects:
-    """The values of the URLs' parameters, for "own" and for "other" objects."""
+    """The values of the URLs' parameters, for "own" and for "other" objects.
+
+    ``alternatives``: more "other" values for some parameters (label, id); the matrix expects
+    the "other" answer of a URL on each of them too (see :meth:`others`)."""
 
     own: dict[str, int]
     other: dict[str, int]
+    alternatives: dict[str, list[tuple[str, int]]]
 
     @classmethod
     def create(
@@ -487,13 +537,25 @@ class UrlObjects:
     ) -> UrlObjects:
         """Make the objects the URLs point at: for ``own`` (the patient whose objects are
         "own") and ``other`` (someone else's patient) an MBCT group of their therapist with
-        a meeting two weeks before ``today``, the questionnaire open on ``today`` and an
-        early-warning flag; one screening and one study participant for both columns.
-        Both patients join their group."""
+        a meeting of the first session two weeks before ``today``, the questionnaire open on
+        ``today`` and an early-warning flag; one screening and one study participant for
+        both columns. Both patients join their group.
+
+        The sessions that have not opened for ``own`` (who must be in a week before 4): week
+        5, for which ``other``'s group met yesterday, and week 4, for which ``own``'s group
+        meets next week; and the first session of a copy of ``course`` under another slug.
+        ``other`` also gets a completed questionnaire."""
         first = today - timedelta(days=14)
         session = course.sessions.get(week=1)
         exercise = session.exercises.first()
         assert exercise is not None, "the course's first session has no exercise"
+        assert own.week(today) < 4, "the 'own' patient must not have reached week 4"
+        unopened = course.sessions.get(week=5)
+        next_week = course.sessions.get(week=4)
+        other_course, _ = upsert_course(
+            replace(read_course(Path(course.source_dir)), slug=f"{course.slug}-other")
+        )
+        elsewhere = other_course.sessions.get(week=1)
         profiles = {"own": own, "other": other}
         groups = {}
         for key, profile in profiles.items():
@@ -503,10 +565,22 @@ class UrlObjects:
             meeting = GroupMeeting.objects.create(group=group, session=session, date=first)
             groups[key] = (group, meeting)
             PatientProfile.objects.filter(pk=profile.pk).update(group=group)
+        GroupMeeting.objects.create(
+            group=groups["other"][0], session=unopened, date=today - timedelta(days=1)
+        )
+        GroupMeeting.objects.create(
+            group=groups["own"][0], session=next_week, date=today + timedelta(days=7)
+        )
+        own.refresh_from_db()
+        other.refresh_from_db()
         assessments = {
             key: next(w.assessment for w in windows(profile, today) if w.is_open)
             for key, profile in profiles.items()
         }
+        completed = other.assessments.exclude(pk=assessments["other"].pk).first()
+        assert completed is not None, "the 'other' patient has a single assessment"
+        completed.completed_at = timezone.now()
+        completed.save(update_fields=["completed_at"])
         flags = {
             key: FlagRecord.objects.create(
                 patient=profile, code="test", occurrence=key, title="t", explanation="e"
@@ -519,8 +593,8 @@ class UrlObjects:
         )
         values = {
             key: {
-                "session_id": session.pk,
-                "exercise_id": exercise.pk,
+                "session_id": session.pk if key == "own" else unopened.pk,
+                "exercise_id": exercise.pk if key == "own" else _exercise(unopened),
                 "patient_id": profile.pk,
                 "profile_id": own.pk,
                 "user_id": own.user_id,
@@ -533,7 +607,18 @@ class UrlObjects:
             }
             for key, profile in profiles.items()
         }
-        return cls(own=values["own"], other=values["other"])
+        alternatives = {
+            "session_id": [
+                ("a session the group meets for next week", next_week.pk),
+                ("another course's session", elsewhere.pk),
+            ],
+            "exercise_id": [
+                ("an exercise of a session the group meets for next week", _exercise(next_week)),
+                ("an exercise of another course", _exercise(elsewhere)),
+            ],
+            "assessment_id": [("someone else's completed questionnaire", completed.pk)],
+        }
+        return cls(own=values["own"], other=values["other"], alternatives=alternatives)
 
     def kwargs(self, name: str, which: str = "own") -> dict[str, int]:
         """URL keyword arguments for ``name``: ``which`` is "own" or "other"."""
@@ -543,3 +628,19 @@ class UrlObjects:
 
     def url(self, name: str, which: str = "own") -> str:
         return reverse(name, kwargs=self.kwargs(name, which))
+
+    def others(self, name: str) -> list[tuple[str, str]]:
+        """(label, URL) of every "other" object of ``name``: the "other" column's, then one for
+        each alternative of a parameter the URL takes."""
+        base = self.kwargs(name, "other")
+        out = [("other", reverse(name, kwargs=base))]
+        for key, choices in self.alternatives.items():
+            if key in base:
+                out += [(label, reverse(name, kwargs={**base, key: pk})) for label, pk in choices]
+        return out
+
+
+def _exercise(session: CourseSession) -> int:
+    exercise = session.exercises.first()
+    assert exercise is not None, f"{session} has no exercise"
+    return exercise.pk
