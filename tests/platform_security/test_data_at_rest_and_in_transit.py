@@ -76,17 +76,21 @@ with connection.cursor() as cursor:
 """
 
 
-def test_the_data_directory_is_0700_and_the_database_files_0600(tmp_path: Path) -> None:
-    data = tmp_path / "new" / "embct-data"
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env["EMBCT_DATA_DIR"] = str(data)
+def run_probe(probe: str, **env: str) -> dict[str, object]:
+    """Run ``probe`` in a fresh interpreter (settings read anew) with SQLite, ``env`` set;
+    the JSON it prints last."""
+    unset = ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "TRUSTED_PROXIES")
+    environment = {k: v for k, v in os.environ.items() if k not in unset} | env
     result = subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
+        [sys.executable, "-c", probe], env=environment, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    modes = json.loads(result.stdout.strip().splitlines()[-1])
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_the_data_directory_is_0700_and_the_database_files_0600(tmp_path: Path) -> None:
+    data = tmp_path / "new" / "embct-data"
+    modes = run_probe(PROBE, EMBCT_DATA_DIR=str(data))
     assert modes == {
         "embct-data": "0o700",
         "embct.sqlite3": "0o600",
@@ -103,15 +107,7 @@ def test_an_existing_database_made_readable_by_others_is_made_private_again(
     database = data / "embct.sqlite3"
     sqlite3.connect(database).close()
     database.chmod(0o644)
-    env = {
-        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
-    }
-    env["EMBCT_DATA_DIR"] = str(data)
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1])["embct.sqlite3"] == "0o600"
+    assert run_probe(PROBE, EMBCT_DATA_DIR=str(data))["embct.sqlite3"] == "0o600"
 
 
 def test_uploads_are_saved_0600_in_0700_folders(tmp_path: Path) -> None:
@@ -208,16 +204,11 @@ print(json.dumps({"trusted": settings.EMBCT_TRUSTED_PROXIES, "client": client_ip
 def test_production_trusts_no_proxy_unless_told(
     tmp_path: Path, trusted: str | None, expected: dict[str, object]
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "TRUSTED_PROXIES")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="embct.platform.settings.production",
-        SECRET_KEY="kQ3vT9-pZ2mW8xR4nB6yH1jL5cF7gD0sA_eU" * 2,
-        EMBCT_DATA_DIR=str(tmp_path),
-    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "embct.platform.settings.production",
+        "SECRET_KEY": "kQ3vT9-pZ2mW8xR4nB6yH1jL5cF7gD0sA_eU" * 2,
+        "EMBCT_DATA_DIR": str(tmp_path),
+    }
     if trusted is not None:
         env["TRUSTED_PROXIES"] = trusted
-    result = subprocess.run(
-        [sys.executable, "-c", PROXY_PROBE], env=env, capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
+    assert run_probe(PROXY_PROBE, **env) == expected
