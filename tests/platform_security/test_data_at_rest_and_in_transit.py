@@ -36,7 +36,6 @@ class WebExportTests(BaseTestCase):
         assert response.status_code == 200
         assert response["Cache-Control"] == "no-store"
         data = b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        response.close()
         return data
 
     def test_a_csv_export_leaves_nothing_in_the_temporary_folder(self) -> None:
