@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import shutil
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
 
@@ -174,6 +176,44 @@ def test_front_matter_must_be_closed(course_dir: Path) -> None:
     (course_dir / "course.md").write_text("---\nslug: x\n")
     with pytest.raises(CourseFormatError, match=r"course\.md: front matter is not closed"):
         read_course(course_dir)
+
+
+@pytest.mark.parametrize(
+    ("file", "encode", "message"),
+    [
+        (
+            "course.md",
+            lambda text: codecs.BOM_UTF8 + text.encode(),
+            r"course\.md: starts with a UTF-8 byte-order mark; save it as UTF-8 without one",
+        ),
+        (
+            "sessions/03/session.md",
+            lambda text: text.encode("utf-16"),
+            r"03/session\.md: starts with a UTF-16 byte-order mark",
+        ),
+        (
+            "sessions/02/exercises/01-breath.md",
+            lambda text: (text + "\nCaf\u00e9 na de oefening.\n").encode("cp1252"),
+            r"01-breath\.md: is not UTF-8 text \(byte 0xe9 on line \d+\); save it as UTF-8",
+        ),
+    ],
+)
+def test_a_file_that_is_not_plain_utf8_is_named_with_what_is_wrong(
+    course_dir: Path, file: str, encode: Callable[[str], bytes], message: str
+) -> None:
+    path = course_dir / file
+    path.write_bytes(encode(path.read_text()))
+    with pytest.raises(CourseFormatError, match=message):
+        read_course(course_dir)
+
+
+@pytest.mark.django_db
+def test_a_transcript_that_is_not_utf8_is_named_by_the_command(course_dir: Path) -> None:
+    transcript = next((course_dir / "audio").glob("*.txt"))
+    transcript.write_bytes("Adem \u00e9\u00e9n keer in.".encode("latin-1"))
+    with pytest.raises(CommandError, match=rf"{transcript.name}: is not UTF-8 text"):
+        call_command("load_course", str(course_dir))
+    assert not Course.objects.exists()
 
 
 @pytest.mark.django_db

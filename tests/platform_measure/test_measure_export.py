@@ -3,6 +3,7 @@ live report, and the end-to-end path: cohort -> platform -> export -> analysis."
 
 from __future__ import annotations
 
+import csv
 import importlib.util
 import json
 from pathlib import Path
@@ -11,12 +12,14 @@ import pandas as pd
 import pyreadstat
 from django.test import override_settings
 
+from embct.analysis import read_table
 from embct.cli import main
 from embct.instruments import item_columns
 from embct.platform.lib.csp import inline_style_sources
 from embct.platform.research.export import trial_table
-from embct.platform.research.models import ExportLog
+from embct.platform.research.models import ExportLog, Participant
 from embct.platform.testing import TODAY, BaseTestCase
+from embct.spreadsheet import write_csv
 
 
 def _load(name: str) -> object:
@@ -62,7 +65,7 @@ class ExportTests(BaseTestCase):
 
     def test_the_platform_gives_back_the_source_file_byte_for_byte(self) -> None:
         folder = Path(self._tmp())
-        self.source.to_csv(folder / "source.csv", index=False)
+        write_csv(self.source, folder / "source.csv")
         assert main(["export", "--format", "csv", "--out", str(folder / "export.csv")]) == 0
         assert (folder / "export.csv").read_bytes() == (folder / "source.csv").read_bytes()
         pd.testing.assert_frame_equal(trial_table(), self.source)
@@ -81,6 +84,26 @@ class ExportTests(BaseTestCase):
         assert a == b
         log = ExportLog.objects.get()
         assert (log.what, log.via, log.rows, log.user) == ("csv", "cli", 48, None)
+
+    def test_a_cell_a_spreadsheet_would_run_is_neutralized_and_reads_back(self) -> None:
+        formula = '=HYPERLINK("http://x.example","open")'  # site holds 40
+        Participant.objects.filter(study_id=self.source["participant_id"].iloc[0]).update(
+            site=formula
+        )
+        Participant.objects.filter(study_id=self.source["participant_id"].iloc[1]).update(
+            site="-1.5"
+        )
+        exported = Path(self._tmp()) / "export.csv"
+        assert main(["export", "--format", "csv", "--out", str(exported)]) == 0
+        self.login(self.rosa)
+        web = self.client.post("/research/export/", {"format": "csv"})
+        assert b"".join(web.streaming_content) == exported.read_bytes()  # type: ignore[attr-defined]
+        with exported.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert rows[0]["site"] == "'" + formula
+        assert rows[1]["site"] == "-1.5"  # a number, not a formula: as it is
+        assert rows[0]["hads_pre_1"] == str(self.source["hads_pre_1"].iloc[0])
+        assert read_table(exported)["site"].iloc[0] == formula
 
     def test_the_sav_file_has_variable_and_value_labels(self) -> None:
         path = Path(self._tmp()) / "trial.sav"

@@ -37,6 +37,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embct.spreadsheet import TableFileError, read_csv
+
 from .config import (
     BASELINE_BINARY,
     BASELINE_CONTINUOUS,
@@ -84,7 +86,10 @@ def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.Dat
     """Read a trial table from CSV or SPSS ``.sav``, without interpreting it.
 
     CSV cells are read as text (so a bad value can be quoted back as written); empty cells
-    and pandas' usual missing markers (``NA``, ``NaN`` ...) are missing. In a ``.sav`` file
+    and pandas' usual missing markers (``NA``, ``NaN`` ...) are missing, except in the
+    participant id column, where only an empty cell is (``NA`` is an id). A column name given
+    twice, or more than 10,000 columns, is refused; a cell that embct neutralized for
+    spreadsheets (:mod:`embct.spreadsheet`) is read back as it was. In a ``.sav`` file
     SPSS's missing values are missing, and a coded arm column with value labels is read as
     its labels.
 
@@ -103,7 +108,8 @@ def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.Dat
     Raises
     ------
     DataError
-        The file is missing, has another extension, cannot be parsed, or has no rows.
+        The file is missing, has another extension, cannot be parsed, has a column name twice
+        or more than 10,000 columns, or has no rows.
 
     Examples
     --------
@@ -122,7 +128,11 @@ def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.Dat
     suffix = path.suffix.lower()
     if suffix == ".csv":
         try:
-            frame = pd.read_csv(path, dtype=str, skipinitialspace=True)
+            frame = read_csv(
+                path, id_column=config.column("participant_id"), dtype=str, skipinitialspace=True
+            )
+        except TableFileError as error:
+            raise DataError(f"{path}: {error}") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             raise DataError(f"{path} is not a readable CSV file: {error}") from None
     elif suffix == ".sav":

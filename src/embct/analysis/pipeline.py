@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from embct import __version__
+from embct.spreadsheet import write_csv
 
 from .baseline import baseline_table
 from .config import AnalysisConfig
@@ -473,7 +474,7 @@ def write_results(results: Results, out_dir: str | Path) -> list[Path]:
         (staging / "results.json").write_text(text, encoding="utf-8")
         (staging / "tables").mkdir()
         for name, table in sorted(tables.items()):
-            table.to_csv(staging / "tables" / f"{name}.csv", index=False)
+            write_csv(table, staging / "tables" / f"{name}.csv")
         out_dir.mkdir(exist_ok=True)
         (out_dir / "tables").mkdir(exist_ok=True)
         written = []

@@ -47,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from embct.simulate import ParameterError, load_parameters
     from embct.simulate.reproduce import power_curve
+    from embct.spreadsheet import write_csv
 
     if args.replications < 1:
         raise CommandError(f"--replications {args.replications}: expected 1 or more")
@@ -95,6 +96,6 @@ def run(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(args.out, bbox_inches="tight")
         plt.close(fig)
-        curve.to_csv(args.out.with_suffix(".csv"), index=False)
+        write_csv(curve, args.out.with_suffix(".csv"))
         print(f"wrote {args.out} and {args.out.with_suffix('.csv')}")
     return 0

@@ -56,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from embct.simulate import ParameterError, load_parameters
     from embct.simulate.compare import inconsistency_notes
     from embct.simulate.reproduce import replicate, reproduce_once
+    from embct.spreadsheet import write_csv
 
     if args.replications < 0:
         raise CommandError(f"--replications {args.replications}: expected 0 or more")
@@ -86,10 +87,10 @@ def run(args: argparse.Namespace) -> int:
         json.dumps({"meta": meta, "rows": rows, "inconsistencies": notes}, indent=2, default=float),
         "utf-8",
     )
-    pd.DataFrame(rows).to_csv(out / "comparison.csv", index=False)
+    write_csv(pd.DataFrame(rows), out / "comparison.csv")
     text = _text_table(rows)
     (out / "comparison.txt").write_text(text, "utf-8")
-    table.to_csv(out / "cohort.csv", index=False)
+    write_csv(table, out / "cohort.csv")
     try:
         from embct.report import write_comparison
 

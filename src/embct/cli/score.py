@@ -75,8 +75,13 @@ def add_table_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def read_table(path: Path, id_column: str) -> pd.DataFrame:
-    """Read a CSV or .sav file; the id column is read as text."""
-    import pandas as pd
+    """Read a CSV or .sav file, refusing duplicate column names and duplicate ids.
+
+    The id column is read as text: ``NA``, ``null`` or ``None`` there is an id, and only an
+    empty cell is missing. A CSV cell neutralized by embct (a quote in front of ``=`` ...,
+    :mod:`embct.spreadsheet`) is read back as it was.
+    """
+    from embct.spreadsheet import TableFileError, check_columns, read_csv
 
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
@@ -85,17 +90,31 @@ def read_table(path: Path, id_column: str) -> pd.DataFrame:
         raise CommandError(f"{path}: no such file")
     try:
         if suffix == ".csv":
-            return pd.read_csv(path, dtype={id_column: str})
-        import pyreadstat
+            frame = read_csv(path, id_column=id_column)
+        else:
+            import pyreadstat
 
-        frame, _meta = pyreadstat.read_sav(str(path))
-        return frame
+            check_columns(pyreadstat.read_sav(str(path), metadataonly=True)[1].column_names)
+            frame, _meta = pyreadstat.read_sav(str(path))
+    except TableFileError as error:
+        raise CommandError(f"{path}: {error}") from None
     except (ValueError, OSError, UnicodeDecodeError) as error:
         raise CommandError(f"{path}: cannot be read: {error}") from None
     except Exception as error:  # pyreadstat raises its own exception types
         if type(error).__module__.startswith("pyreadstat"):
             raise CommandError(f"{path}: cannot be read: {error}") from None
         raise
+    if id_column in frame.columns:
+        ids = frame[id_column].dropna().astype(str)
+        repeated = sorted(set(ids[ids.duplicated()]))
+        if repeated:
+            raise CommandError(
+                f"{path}: column {id_column!r}: "
+                + ", ".join(repr(i) for i in repeated[:10])
+                + (f" and {len(repeated) - 10} more" if len(repeated) > 10 else "")
+                + " appear more than once; expected one row per participant"
+            )
+    return frame
 
 
 def waves_in(frame: pd.DataFrame, prefix: str) -> list[str | None]:
@@ -132,7 +151,10 @@ def check_coding(instrument: str, coding: str | None) -> None:
 
 
 def write_table(frame: pd.DataFrame, path: Path) -> None:
-    """Write CSV or .sav atomically: the file appears complete or not at all."""
+    """Write CSV (formula-like cells neutralized, :mod:`embct.spreadsheet`) or .sav
+    atomically: the file appears complete or not at all."""
+    from embct.spreadsheet import write_csv
+
     suffix = path.suffix.lower()
     if suffix not in TABLE_SUFFIXES:
         raise CommandError(f"{path}: expected a .csv or .sav output file")
@@ -142,7 +164,7 @@ def write_table(frame: pd.DataFrame, path: Path) -> None:
     os.close(handle)
     try:
         if suffix == ".csv":
-            frame.to_csv(temporary, index=False)
+            write_csv(frame, temporary)
         else:
             _write_sav(frame, temporary)
         os.replace(temporary, path)

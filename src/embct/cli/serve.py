@@ -55,8 +55,7 @@ def prepare_database(verbosity: int = 1) -> None:
 
     from embct.platform import setup
 
-    setup()
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    setup()  # creates the data directory (0700)
     call_command("migrate", interactive=False, verbosity=verbosity)
     if "Manifest" in settings.STORAGES["staticfiles"]["BACKEND"]:
         call_command("collectstatic", interactive=False, verbosity=0)

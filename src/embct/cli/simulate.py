@@ -35,7 +35,9 @@ def write_table(table, out: pathlib.Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".part")
     if suffix == ".csv":
-        table.to_csv(tmp, index=False)
+        from embct.spreadsheet import write_csv
+
+        write_csv(table, tmp)
     else:
         import pyreadstat
 

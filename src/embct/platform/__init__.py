@@ -17,4 +17,6 @@ def setup(settings_module: str | None = None) -> None:
     django.setup()
     from django.conf import settings
 
-    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    from embct.platform.lib.private_files import make_data_dir
+
+    make_data_dir(settings.DATA_DIR)

@@ -20,6 +20,7 @@ bad folder changes nothing.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,11 +101,41 @@ class CourseData:
     sessions: list[SessionData]
 
 
+_BYTE_ORDER_MARKS = {
+    codecs.BOM_UTF8: "UTF-8",
+    codecs.BOM_UTF32_LE: "UTF-32",
+    codecs.BOM_UTF32_BE: "UTF-32",
+    codecs.BOM_UTF16_LE: "UTF-16",
+    codecs.BOM_UTF16_BE: "UTF-16",
+}
+
+
+def read_text(path: Path) -> str:
+    """The text of a course file, which must be UTF-8 without a byte-order mark."""
+    data = path.read_bytes()
+    for mark, encoding in _BYTE_ORDER_MARKS.items():  # UTF-32 LE before UTF-16 LE
+        if data.startswith(mark):
+            raise CourseFormatError(
+                path,
+                None,
+                f"starts with a {encoding} byte-order mark; save it as UTF-8 without one",
+            )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise CourseFormatError(
+            path,
+            None,
+            f"is not UTF-8 text (byte 0x{data[error.start]:02x} on line {line}); save it as UTF-8",
+        ) from None
+
+
 def read_front_matter(path: Path) -> tuple[dict[str, Any], str]:
     """Split a Markdown file into its YAML front matter (a mapping) and its body."""
     if not path.is_file():
         raise CourseFormatError(path, None, "file is missing")
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise CourseFormatError(path, None, "expected front matter between '---' lines at the top")
@@ -212,7 +243,7 @@ def _read_exercises(root: Path, folder: Path) -> list[ExerciseData]:
                 raise CourseFormatError(
                     path, "transcript", f"{transcript_path!r}: no such file in {root}"
                 )
-            transcript = (root / transcript_path).read_text(encoding="utf-8").strip()
+            transcript = read_text(root / transcript_path).strip()
         exercises.append(
             ExerciseData(
                 slug=slug,

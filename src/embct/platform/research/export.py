@@ -8,7 +8,9 @@ e-mail addresses or free text leave the platform. Yes/no columns are 0/1.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
 from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.models import Response
+from embct.spreadsheet import write_csv
 
 from .models import Allocation, ExportLog, Participant, Withdrawal
 
@@ -190,49 +193,69 @@ def labels() -> tuple[dict[str, str], dict[str, dict[Any, str]]]:
     return variable, values
 
 
-def write(frame: pd.DataFrame, path: Path, fmt: str) -> str:
-    """Write ``frame`` as ``csv`` or ``sav``; returns the file's SHA-256."""
+def file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
+    """``frame`` as the bytes of a ``csv`` file (UTF-8, formula-like cells neutralized for
+    spreadsheets, :mod:`embct.spreadsheet`) or a labelled ``sav`` file. Nothing is left on
+    disk: pyreadstat writes only to a path, so a .sav file is made in a private temporary
+    folder that is removed before this returns."""
     if fmt == "csv":
-        frame.to_csv(path, index=False)
-    elif fmt == "sav":
-        import pyreadstat
+        buffer = io.StringIO()
+        write_csv(frame, buffer)
+        return buffer.getvalue().encode("utf-8")
+    if fmt != "sav":
+        raise ValueError(f"format: {fmt!r} is not 'csv' or 'sav'")
+    import pyreadstat
 
-        variable, values = labels()
-        plain = pd.DataFrame(
-            {
-                name: (
-                    frame[name].astype(object).where(frame[name].notna(), "").astype(str)
-                    if isinstance(frame[name].dtype, pd.StringDtype)
-                    else frame[name].astype("float64")
-                )
-                for name in frame.columns
-            }
-        )
+    variable, values = labels()
+    plain = pd.DataFrame(
+        {
+            name: (
+                frame[name].astype(object).where(frame[name].notna(), "").astype(str)
+                if isinstance(frame[name].dtype, pd.StringDtype)
+                else frame[name].astype("float64")
+            )
+            for name in frame.columns
+        }
+    )
+    with tempfile.TemporaryDirectory(prefix="embct-export-") as folder:
+        path = Path(folder) / "embct-trial.sav"
         pyreadstat.write_sav(
             plain,
             str(path),
             column_labels={c: variable.get(c, c) for c in plain.columns},
             variable_value_labels={c: v for c, v in values.items() if c in plain.columns},
         )
-    else:
-        raise ValueError(f"format: {fmt!r} is not 'csv' or 'sav'")
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return path.read_bytes()
+
+
+def export_bytes(fmt: str, *, user: Any = None, via: str = "web") -> tuple[bytes, ExportLog]:
+    """The trial table as the bytes of a ``fmt`` file, and the log of who exported it; for
+    the web, where the file goes straight into the response and never onto the disk."""
+    frame = trial_table()
+    data = file_bytes(frame, fmt)
+    return data, _log(frame, data, fmt, user, via)
 
 
 def export(path: Path, fmt: str, *, user: Any = None, via: str = "web") -> ExportLog:
     """Write the trial table to ``path`` and log who exported what (atomic: a temporary file
     is renamed into place, so an error leaves no partial file)."""
     frame = trial_table()
+    data = file_bytes(frame, fmt)
     staging = path.with_name(f".{path.name}.partial")
     try:
-        sha = write(frame, staging, fmt)
+        staging.write_bytes(data)
         staging.replace(path)
     finally:
         staging.unlink(missing_ok=True)
+    return _log(frame, data, fmt, user, via)
+
+
+def _log(frame: pd.DataFrame, data: bytes, fmt: str, user: Any, via: str) -> ExportLog:
     return ExportLog.objects.create(
-        user=user, what=fmt, via=via, rows=len(frame), columns=frame.shape[1], sha256=sha
+        user=user,
+        what=fmt,
+        via=via,
+        rows=len(frame),
+        columns=frame.shape[1],
+        sha256=hashlib.sha256(data).hexdigest(),
     )

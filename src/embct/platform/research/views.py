@@ -3,8 +3,7 @@ and the live report. Researchers see study ids only."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import io
 from typing import Any
 
 from django.conf import settings
@@ -291,11 +290,9 @@ def export_file(request: HttpRequest) -> HttpResponse:
         flash.error(request, gettext("Choose CSV or SPSS .sav."))
         return redirect("research:dashboard")
     fmt = form.cleaned_data["format"]
-    folder = Path(tempfile.mkdtemp(prefix="embct-export-"))
-    path = folder / f"embct-trial.{fmt}"
-    log = export.export(path, fmt, user=request.user, via="web")
+    data, log = export.export_bytes(fmt, user=request.user, via="web")
     record(request, "trial.export", log, format=fmt, rows=log.rows)
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=path.name)
+    response = FileResponse(io.BytesIO(data), as_attachment=True, filename=f"embct-trial.{fmt}")
     response["Cache-Control"] = "no-store"
     return response
 

@@ -3,7 +3,8 @@
 Everything is read from the environment through :mod:`.env`, with safe defaults:
 
 ``EMBCT_DATA_DIR``  where the SQLite database and uploaded files live
-                    (default ``$XDG_DATA_HOME/embct`` or ``~/.local/share/embct``)
+                    (default ``$XDG_DATA_HOME/embct`` or ``~/.local/share/embct``;
+                    created 0700, the database files kept 0600)
 ``DATABASE_URL``    ``postgres://user:password@host:port/name`` for PostgreSQL;
                     unset means SQLite at ``$EMBCT_DATA_DIR/embct.sqlite3`` (WAL mode)
 ``SECRET_KEY``      required in production; a fixed development key otherwise
@@ -78,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store on every page (health data); after WhiteNoise, so not on static.
+    "embct.platform.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -162,6 +165,9 @@ WHITENOISE_USE_FINDERS = True
 # by collectstatic, so its absence is expected here.
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploads are the platform user's alone, like the database (embct.platform.lib.private_files).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -46,9 +46,12 @@ CACHES = {
         "LOCATION": str(DATA_DIR / "cache"),  # noqa: F405
     }
 }
-# The TLS proxy in front, on this host by default: the audit log and the login throttle read
-# the client address it appends to X-Forwarded-For. TRUSTED_PROXIES lists other addresses.
-EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", ["127.0.0.1", "::1"])
+# No proxy is trusted unless TRUSTED_PROXIES names it (as in base.py): trusting 127.0.0.1 by
+# default let any client choose its address (X-Forwarded-For) through a proxy on this host that
+# passes the header on instead of appending to it, and so dodge the login throttle and write
+# a false address into the audit log. Set it to the proxy's address once that proxy appends
+# the client's address to X-Forwarded-For (nginx: $proxy_add_x_forwarded_for).
+EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
