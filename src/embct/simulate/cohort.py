@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embct import schema
+
 from . import _gram, calibrate
 from ._repair import feedback_round, integer_repair, standardize
 from .items import items_for_totals
@@ -36,19 +38,18 @@ __all__ = ["MODES", "calibration_state", "install_calibration", "simulate"]
 
 MODES = ("exact", "population")
 
-#: Waves of each instrument in the canonical table.
-WAVES = {"wai": ("w2", "w5", "w9"), "hads": ("pre", "post"), "mhc": ("pre", "post")}
-_BOUNDS = {"wai": (12, 60), "hads": (0, 42), "mhc": (0, 70)}
-_BINARY = (
-    "female",
-    "relationship",
-    "children",
-    "education_high",
-    "diagnosis_breast",
-    "intent_curative",
-    "current_treatment",
-    "psychiatric_diagnosis",
-)
+#: Waves of each instrument in the canonical table (embct.schema), and the range of its total.
+WAVES = {key: tuple(w for k, w in schema.WAVES if k == key) for key in schema.INSTRUMENTS}
+_BOUNDS = {
+    key: (int(schema.total_range(key).low), int(schema.total_range(key).high))
+    for key in schema.INSTRUMENTS
+}
+
+
+def _column_bounds(columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest value of each column: 0/1 for the arm code, a total its range."""
+    pairs = [(0, 1) if c == "arm" else _BOUNDS[c.split("_")[0]] for c in columns]
+    return np.array([p[0] for p in pairs], float), np.array([p[1] for p in pairs], float)
 
 
 def _counts(params: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -238,8 +239,7 @@ def simulate(
     if exact:
         V = sol.construct(rng)
         features, statistics, tv, tol, _names = calibrate.outcome_stat_vector(params)
-        lo = np.array([0, 12, 0, 0, 0, 0], float)
-        hi = np.array([1, 60, 42, 42, 70, 70], float)
+        lo, hi = _column_bounds(calibrate.REG_COLUMNS)
         free = np.ones_like(V, bool)
         free[:, 0] = False
         V = feedback_round(V, free, lo, hi, features, statistics, tv, tol)
@@ -252,16 +252,15 @@ def simulate(
     # 2. week-2 WAI of the other completers (completers overall: 36.6 (9.5)) and of dropouts
     comp = params["dropout"]["wai_w2_completers"]
     drop = params["dropout"]["wai_w2_dropouts"]
+    wai = _BOUNDS["wai"]
     other = np.flatnonzero(frame["role"].to_numpy() == "completer")
     dwai = np.flatnonzero(frame["role"].to_numpy() == "dropout_wai")
     if exact:
-        totals["wai_w2"][other] = _complete_one(
-            totals["wai_w2"][reg], len(other), comp, rng, (12, 60)
-        )
-        totals["wai_w2"][dwai] = _complete_one(np.array([]), len(dwai), drop, rng, (12, 60))
+        totals["wai_w2"][other] = _complete_one(totals["wai_w2"][reg], len(other), comp, rng, wai)
+        totals["wai_w2"][dwai] = _complete_one(np.array([]), len(dwai), drop, rng, wai)
     else:
-        totals["wai_w2"][other] = _normal_int(rng, comp, len(other), (12, 60))
-        totals["wai_w2"][dwai] = _normal_int(rng, drop, len(dwai), (12, 60))
+        totals["wai_w2"][other] = _normal_int(rng, comp, len(other), wai)
+        totals["wai_w2"][dwai] = _normal_int(rng, drop, len(dwai), wai)
 
     # 3. weeks 5 and 9 for the repeated-measures sample
     rep = np.flatnonzero(frame["repeated"].to_numpy())
@@ -273,11 +272,10 @@ def simulate(
         W = calibrate.construct_alliance(asol, w2, arm_rep, rng)
         V = np.column_stack([arm_rep, w2, W])
         _, tv, tol = calibrate.alliance_targets(params)
-        lo = np.array([0, 12, 12, 12], float)
-        hi = np.array([1, 60, 60, 60], float)
+        lo, hi = _column_bounds(("arm", *(f"wai_{w}" for w in WAVES["wai"])))
         free = np.zeros_like(V, bool)
         free[:, 2:] = True
-        V[:, 2:] = np.clip(V[:, 2:], 12, 60)
+        V[:, 2:] = np.clip(V[:, 2:], *wai)
         V = feedback_round(V, free, lo, hi, calibrate.rm_features, calibrate.rm_statistics, tv, tol)
         V = integer_repair(
             V,
@@ -296,7 +294,7 @@ def simulate(
     else:
         asol = _population_alliance(calibration_params, sol)
         W = _population_w59(asol, w2, arm_rep, rng)
-        V = np.column_stack([arm_rep, w2, np.clip(np.round(W), 12, 60)])
+        V = np.column_stack([arm_rep, w2, np.clip(np.round(W), *wai)])
     totals["wai_w5"][rep] = V[:, 2]
     totals["wai_w9"][rep] = V[:, 3]
 
@@ -556,18 +554,9 @@ def _population_regression(sol: calibrate.OutcomeSolution, n_reg, rng) -> np.nda
         yhat = b[0] * pre + b[1] * arm + b[2] * w + b[3] * w * arm
         # intercept from the population means of the exact solution
         posts.append(yhat + err + _intercept(sol, outcome))
-    w = np.clip(np.round(w), 12, 60)
     hq, mq = posts
-    return np.column_stack(
-        [
-            arm,
-            w,
-            np.clip(np.round(hp), 0, 42),
-            np.clip(np.round(hq), 0, 42),
-            np.clip(np.round(mp), 0, 70),
-            np.clip(np.round(mq), 0, 70),
-        ]
-    )
+    lo, hi = _column_bounds(calibrate.REG_COLUMNS)
+    return np.clip(np.round(np.column_stack([arm, w, hp, hq, mp, mq])), lo, hi)
 
 
 @functools.lru_cache(maxsize=16)
@@ -643,7 +632,7 @@ def _baseline(frame, params, rng, exact) -> dict[str, np.ndarray]:
     b = params["baseline"]
     arm_codes = frame["arm_code"].to_numpy()
     out: dict[str, np.ndarray] = {}
-    for key in _BINARY:
+    for key in schema.BASELINE_BINARY:
         col = np.zeros(len(frame), bool)
         for k, a in enumerate(ARMS):
             idx = np.flatnonzero(arm_codes == k)
@@ -658,7 +647,9 @@ def _baseline(frame, params, rng, exact) -> dict[str, np.ndarray]:
         spec = dict(b[key])
         spec["skewed"] = skewed
         unit = float(spec.get("unit", 1.0))
-        bounds = tuple(spec.get("bounds", (0, 100)))
+        rule = schema.COLUMNS[key].rule  # without bounds: whatever the trial accepts
+        assert rule is not None
+        bounds = tuple(spec.get("bounds", (rule.low, rule.high)))
         arm_idx = [np.flatnonzero(arm_codes == k) for k in (0, 1)]
         if exact:
             free_vals = _exact_two_groups(
