@@ -25,7 +25,7 @@ from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.models import ScheduledAssessment
 from embct.platform.research import services as research
-from embct.platform.research.export import WAVES
+from embct.schema import WAVES
 
 BASELINE_BOOLS = [f.name for f in trial.BASELINE_FIELDS if f.kind == "bool"]
 

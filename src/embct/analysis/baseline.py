@@ -7,25 +7,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embct import schema
+
 from .compare import crosstab_test, independent_t
 from .io import MissingDataError
 
 __all__ = ["BASELINE_VARIABLES", "baseline_table"]
 
-#: Table 1's rows in the paper's order: (column, label, kind).
-BASELINE_VARIABLES: tuple[tuple[str, str, str], ...] = (
-    ("female", "Gender (female)", "categorical"),
-    ("relationship", "Relationship (yes)", "categorical"),
-    ("children", "Children (yes)", "categorical"),
-    ("education_high", "Education level (high)", "categorical"),
-    ("age", "Age (years)", "continuous"),
-    ("diagnosis_breast", "Cancer diagnosis (breast)", "categorical"),
-    ("intent_curative", "Treatment intent (curative)", "categorical"),
-    ("current_treatment", "Current anticancer treatment (yes)", "categorical"),
-    ("psychiatric_diagnosis", "Psychiatric diagnosis (yes)", "categorical"),
-    ("years_since_diagnosis", "Time since diagnosis (years)", "continuous"),
-    ("hads_pre", "Psychological distress (HADS total)", "continuous"),
-    ("mhc_pre", "Mental well-being (MHC-SF total)", "continuous"),
+#: Table 1's rows in the paper's order: (column, label, kind), from :data:`embct.schema.TABLE_1`.
+BASELINE_VARIABLES: tuple[tuple[str, str, str], ...] = tuple(
+    (c.name, c.table_label, "categorical" if c.kind is schema.Kind.BOOL else "continuous")
+    for c in schema.TABLE_1
 )
 
 _COLUMNS = [

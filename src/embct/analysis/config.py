@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from embct import schema
 from embct.trial.protocol import ADEQUATE_DOSE_SESSIONS, N_SESSIONS
 
 __all__ = [
@@ -38,34 +39,19 @@ __all__ = [
     "load_config",
 ]
 
-#: Instrument waves of the trial: ``(instrument key, wave)`` in the paper's order.
-INSTRUMENT_WAVES: tuple[tuple[str, str], ...] = (
-    ("wai", "w2"),
-    ("wai", "w5"),
-    ("wai", "w9"),
-    ("hads", "pre"),
-    ("hads", "post"),
-    ("mhc", "pre"),
-    ("mhc", "post"),
-)
+#: Instrument waves of the trial: ``(instrument key, wave)`` in the table's order
+#: (:data:`embct.schema.WAVES`).
+INSTRUMENT_WAVES: tuple[tuple[str, str], ...] = schema.WAVES
 #: Total-score roles, one per instrument wave (``wai_w2`` ...).
-TOTAL_ROLES: tuple[str, ...] = tuple(f"{key}_{wave}" for key, wave in INSTRUMENT_WAVES)
+TOTAL_ROLES: tuple[str, ...] = schema.TOTALS
 #: Binary baseline characteristics of Table 1 (0/1, or yes/no, true/false).
-BASELINE_BINARY: tuple[str, ...] = (
-    "female",
-    "relationship",
-    "children",
-    "education_high",
-    "diagnosis_breast",
-    "intent_curative",
-    "current_treatment",
-    "psychiatric_diagnosis",
-)
+BASELINE_BINARY: tuple[str, ...] = schema.BASELINE_BINARY
 #: Continuous baseline characteristics of Table 1 (the baseline outcomes come from the totals).
-BASELINE_CONTINUOUS: tuple[str, ...] = ("age", "years_since_diagnosis")
+BASELINE_CONTINUOUS: tuple[str, ...] = schema.BASELINE_CONTINUOUS
 #: Roles that identify and describe participants (passed through, not analysed).
-_DESCRIPTIVE = ("participant_id", "arm", "tau_first", "site", "therapist_id")
-_DOSE = ("started", "sessions_attended", "dropped_out")
+_DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE)
+#: The dose, and ``dropped_out``: a user's file may give dropout itself instead of the dose.
+_DOSE = (*(c.name for c in schema.DOSE), "dropped_out")
 #: Every role a ``[columns]`` table may map.
 ROLES: tuple[str, ...] = _DESCRIPTIVE + _DOSE + TOTAL_ROLES + BASELINE_BINARY + BASELINE_CONTINUOUS
 _WAI_CODINGS = ("1-5", "0-4")

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embct import schema
 from embct.spreadsheet import TableFileError, read_csv
 
 from .config import (
@@ -51,8 +52,6 @@ __all__ = ["DataError", "MissingDataError", "load_table", "prepare", "read_table
 
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _FALSE = {"0", "0.0", "false", "no", "n"}
-#: Plausible ranges of the continuous baseline characteristics (inclusive).
-_CONTINUOUS_RANGE = {"age": (0.0, 120.0), "years_since_diagnosis": (0.0, 100.0)}
 
 
 class DataError(ValueError):
@@ -289,8 +288,10 @@ def prepare(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> pd.Dat
             out[role] = cells.flag(role, config.column(role))
     for role in BASELINE_CONTINUOUS:
         if config.column(role) in frame.columns:
-            low, high = _CONTINUOUS_RANGE[role]
-            out[role] = cells.number(config.column(role), low, high)
+            # the plausible range, not this trial's eligibility rule: any trial's file is read
+            plausible = schema.COLUMNS[role].plausible
+            assert plausible is not None
+            out[role] = cells.number(config.column(role), plausible.low, plausible.high)
     if config.column("tau_first") in frame.columns:
         out["tau_first"] = cells.flag("tau_first", config.column("tau_first")) == 1
     for role in ("site", "therapist_id"):
@@ -609,8 +610,5 @@ def _item_numbers(key: str) -> tuple[int, ...]:
 
 def _total_range(key: str, config: AnalysisConfig) -> tuple[int, int]:
     """The valid total scores of instrument ``key`` (WAI under the configured coding)."""
-    from embct.instruments import get_instrument
-
-    coding = config.wai_coding if key == "wai" else None
-    low, high = get_instrument(key).score_range(coding=coding)
-    return int(low), int(high)
+    total = schema.total_range(key, config.wai_coding if key == "wai" else None)
+    return int(total.low), int(total.high)

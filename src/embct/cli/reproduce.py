@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
 
     import pandas as pd
 
-    from embct.simulate import ParameterError, load_parameters
+    from embct.simulate import ParameterError, RepairError, load_parameters
     from embct.simulate.compare import inconsistency_notes
     from embct.simulate.reproduce import replicate, reproduce_once
     from embct.spreadsheet import write_csv
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
             if args.replications
             else {}
         )
-    except ParameterError as error:
+    except (ParameterError, RepairError) as error:
         raise CommandError(str(error)) from error
     for row in rows:
         key = f"{row['section']} | {row['figure']}"

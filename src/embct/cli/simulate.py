@@ -52,12 +52,12 @@ def write_table(table, out: pathlib.Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from embct.simulate import ParameterError, load_parameters, simulate
+    from embct.simulate import ParameterError, RepairError, load_parameters, simulate
 
     try:
         params = load_parameters(args.parameters)
         table = simulate(args.n, args.seed, args.mode, params, items=not args.totals_only)
-    except ParameterError as error:
+    except (ParameterError, RepairError) as error:
         raise CommandError(str(error)) from error
     write_table(table, args.out)
     print(f"wrote {len(table)} participants ({args.mode}, seed {args.seed}) to {args.out}")

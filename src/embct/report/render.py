@@ -30,7 +30,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, Undefined
 from markupsafe import Markup
 
-from embct import __version__
+from embct import __version__, schema
 from embct.analysis.results import (
     AllianceDevelopment,
     Baseline,
@@ -39,6 +39,7 @@ from embct.analysis.results import (
     Results,
 )
 from embct.analysis.results_schema import schema_errors
+from embct.instruments import get_instrument
 
 from . import figures as fig
 from . import format as fmt
@@ -55,15 +56,9 @@ __all__ = [
 #: The keys every row given to :func:`render_comparison` must have.
 COMPARISON_KEYS = ("section", "figure", "published", "ours", "difference", "matched")
 
-INSTRUMENT_NAMES = {"wai": "WAI-SR", "hads": "HADS", "mhc": "MHC-SF"}
-WAVE_NAMES = {
-    "screen": "screening",
-    "pre": "baseline",
-    "post": "posttreatment",
-    "w2": "week 2",
-    "w5": "week 5",
-    "w9": "week 9",
-}
+INSTRUMENT_NAMES = {key: get_instrument(key).short_name for key in schema.INSTRUMENTS}
+#: The table's waves (embct.schema), and the platform's screening HADS.
+WAVE_NAMES = {"screen": "screening", **schema.WAVE_LABELS}
 OUTCOME_TITLES = {
     "hads": ("psychological distress", "HADS total"),
     "mhc": ("mental well-being", "MHC-SF total"),

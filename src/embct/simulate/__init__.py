@@ -6,12 +6,14 @@
 ['embct', 'mbct']
 """
 
+from ._repair import RepairError
 from .cohort import MODES, simulate
 from .params import ParameterError, default_parameters, load_parameters, scale_design
 
 __all__ = [
     "MODES",
     "ParameterError",
+    "RepairError",
     "default_parameters",
     "load_parameters",
     "scale_design",

@@ -13,12 +13,15 @@ in the second or third decimal. The repair sees every candidate one-unit move at
 rank-two updates of the cross-product matrix (see :mod:`embct.simulate._gram`) and takes the
 move that most reduces ``sum(((stat - target) / tol) ** 2)``; it stops when every statistic is
 within ``margin * tol`` of its target.
+
+The search is bounded by moves, never by time: it stops after ``max_iter`` moves, or after
+``patience`` moves that found no better state than the best so far. Its result depends only on
+its inputs and the state of ``rng``, so the same seed gives the same cohort on any machine.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -73,11 +76,13 @@ def integer_repair(
     *,
     rng: np.random.Generator,
     strict: bool = True,
-    budget: float = 5.0,
     margin: float = 0.98,
     max_iter: int = 5000,
+    patience: int = 200,
     pair_pool: int = 64,
     max_kicks: int = 40,
+    kick_size: int = 4,
+    names: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Move free integer cells by one unit until every statistic rounds to its target.
 
@@ -92,12 +97,18 @@ def integer_repair(
     rng : used only to escape a local minimum with a random move
     margin : stop when ``|stat - target| <= margin * tol`` for every statistic
     strict : raise when the targets are not reached; otherwise return the best state found
-    budget : seconds of search before giving up
+    max_iter : moves searched at most
+    patience : stop after this many moves without a state better than the best so far
+    max_kicks : stop after this many kicks in a row that led to no better state
+    kick_size : random one-unit moves of a kick out of a local minimum (from the best state)
+    names : the statistics' names, for the error message (default: their positions)
 
     Raises
     ------
     RepairError
-        When ``strict`` and the targets are not reached within ``max_iter`` moves or ``budget``.
+        When ``strict`` and the targets are not reached within ``max_iter`` moves (or
+        ``patience`` moves without progress); the message names the statistic furthest
+        from its target.
 
     Examples
     --------
@@ -127,8 +138,7 @@ def integer_repair(
         raise RepairError("no free cells to repair")
     rows, cols = cells[:, 0], cells[:, 1]
     stuck = 0
-    best_values, best_score = values.copy(), np.inf
-    start = time.perf_counter()
+    best_values, best_score, since_best = values.copy(), np.inf, 0
     for _ in range(max_iter):
         F = features(values)
         G = F.T @ F
@@ -137,9 +147,11 @@ def integer_repair(
             return values
         base = float(objective(current))
         if base < best_score:
-            best_values, best_score = values.copy(), base
-        if time.perf_counter() - start > budget:
-            break
+            best_values, best_score, since_best, stuck = values.copy(), base, 0, 0
+        else:
+            since_best += 1
+            if since_best > patience:
+                break
         # every candidate: (cell, +1) and (cell, -1)
         cand_rows = np.concatenate([rows, rows])
         cand_cols = np.concatenate([cols, cols])
@@ -158,7 +170,6 @@ def integer_repair(
         best = int(np.argmin(scores))
         if scores[best] < base:
             values[cand_rows[best], cand_cols[best]] += delta[best]
-            stuck = 0
             continue
         # no single move helps: search all pairs of moves through the linearized effects
         # D (in tol units), then check the most promising pairs exactly
@@ -194,23 +205,30 @@ def integer_repair(
             if pair_scores[bp] < base:
                 for p in (a[bp], b[bp]):
                     values[cand_rows[p], cand_cols[p]] += delta[p]
-                stuck = 0
                 continue
+        # a local minimum: start again from the best state, kicked by a few random moves
+        # (a single kick is undone by the next descent), until max_kicks kicks in a row have
+        # found no better state
         stuck += 1
         if stuck > max_kicks:
             break
-        # a random kick out of the local minimum
-        kick = int(rng.integers(len(cand_rows)))
-        values[cand_rows[kick], cand_cols[kick]] += delta[kick]
+        values = best_values.copy()
+        picks = rng.integers(len(rows), size=kick_size)
+        steps = rng.choice(np.array([-1.0, 1.0]), size=kick_size)
+        for i, step in zip(picks, steps, strict=True):
+            moved = values[rows[i], cols[i]] + step
+            if lower[cols[i]] <= moved <= upper[cols[i]]:
+                values[rows[i], cols[i]] = moved
     values = best_values
     F = features(values)
     final = statistics(F.T @ F)
     if np.all(np.abs(final - targets) <= margin * tol) or not strict:
         return values
     worst = int(np.argmax(np.abs(final - targets) / tol))
+    name = f"statistic {worst}" if names is None else str(names[worst])
     raise RepairError(
-        f"integer repair did not converge: statistic {worst} is {final[worst]:.6g}, "
-        f"target {targets[worst]:.6g} +/- {tol[worst]:.2g}"
+        f"integer repair did not converge within {max_iter} moves (patience {patience}): "
+        f"{name} is {final[worst]:.6g}, target {targets[worst]:.6g} +/- {margin * tol[worst]:.2g}"
     )
 
 

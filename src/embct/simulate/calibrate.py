@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import least_squares
 
+from embct import schema
+
 from . import _gram
 from ._repair import residualize, standardize
 
@@ -62,8 +64,9 @@ OUTCOME_STATS = (
 )
 
 OUTCOMES = ("hads", "mhc")
-#: Columns of the regression-block matrix built by :meth:`OutcomeSolution.construct`.
-REG_COLUMNS = ("arm", "wai_w2", "hads_pre", "hads_post", "mhc_pre", "mhc_post")
+#: Columns of the regression-block matrix built by :meth:`OutcomeSolution.construct`: the arm,
+#: week-2 WAI, then each outcome before and after (``hads_pre`` ... ``mhc_post``).
+REG_COLUMNS = ("arm", "wai_w2", *(f"{k}_{w}" for k, w in schema.WAVES if k in OUTCOMES))
 
 
 def outcome_targets(params: dict[str, Any], outcome: str) -> list[tuple[str, float, float]]:

@@ -27,28 +27,41 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from embct import schema
+
 from . import _gram, calibrate
-from ._repair import feedback_round, integer_repair, standardize
+from ._repair import RepairError, feedback_round, integer_repair, standardize
 from .items import items_for_totals
 from .params import ARMS, ParameterError, load_parameters, scale_design
 
-__all__ = ["MODES", "calibration_state", "install_calibration", "simulate"]
+__all__ = [
+    "MODES",
+    "REPAIR_MOVES",
+    "REPAIR_PATIENCE",
+    "calibration_state",
+    "install_calibration",
+    "simulate",
+]
 
 MODES = ("exact", "population")
+#: Moves each integer repair of the regression sample may search (exact mode), and moves
+#: without a better state after which it gives up. The search is bounded by moves, never by
+#: time, so a seed gives the same cohort, or the same error, on every machine.
+REPAIR_MOVES = 1500
+REPAIR_PATIENCE = 400
 
-#: Waves of each instrument in the canonical table.
-WAVES = {"wai": ("w2", "w5", "w9"), "hads": ("pre", "post"), "mhc": ("pre", "post")}
-_BOUNDS = {"wai": (12, 60), "hads": (0, 42), "mhc": (0, 70)}
-_BINARY = (
-    "female",
-    "relationship",
-    "children",
-    "education_high",
-    "diagnosis_breast",
-    "intent_curative",
-    "current_treatment",
-    "psychiatric_diagnosis",
-)
+#: Waves of each instrument in the canonical table (embct.schema), and the range of its total.
+WAVES = {key: tuple(w for k, w in schema.WAVES if k == key) for key in schema.INSTRUMENTS}
+_BOUNDS = {
+    key: (int(schema.total_range(key).low), int(schema.total_range(key).high))
+    for key in schema.INSTRUMENTS
+}
+
+
+def _column_bounds(columns: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest value of each column: 0/1 for the arm code, a total its range."""
+    pairs = [(0, 1) if c == "arm" else _BOUNDS[c.split("_")[0]] for c in columns]
+    return np.array([p[0] for p in pairs], float), np.array([p[1] for p in pairs], float)
 
 
 def _counts(params: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -103,6 +116,7 @@ def _two_group_repair(
     rng: np.random.Generator,
     *,
     exact: bool,
+    name: str,
 ) -> list[np.ndarray]:
     """Round per-arm values (in ``unit``) and repair mean, SD (and t, P when targeted)."""
     n0f, n1f = len(values[0]), len(values[1])
@@ -136,7 +150,8 @@ def _two_group_repair(
     fm = np.c_[np.zeros(len(x), bool), free]
     if exact:
         V = feedback_round(V, fm, lo, hi, features, statistics, tv, tol)
-        V = integer_repair(V, fm, lo, hi, features, statistics, tv, tol, rng=rng, strict=False)
+        labels = [f"baseline.{name}.{stat}" for stat in names]
+        V = integer_repair(V, fm, lo, hi, features, statistics, tv, tol, rng=rng, names=labels)
     else:
         V[:, 1] = np.round(V[:, 1])
     x = V[:, 1] * unit
@@ -150,7 +165,6 @@ def simulate(
     params: dict[str, Any] | None = None,
     *,
     items: bool = True,
-    budget: float = 6.0,
 ) -> pd.DataFrame:
     """Simulate the trial as the canonical trial table.
 
@@ -164,7 +178,6 @@ def simulate(
         ``"population"`` (a random draw from the calibrated population)
     params : parameters as from :func:`embct.simulate.load_parameters` (default: shipped)
     items : include item columns (``hads_pre_1`` ...) besides the totals
-    budget : seconds the integer repair of each block may search (exact mode)
 
     Returns
     -------
@@ -174,6 +187,16 @@ def simulate(
         ``started``, ``sessions_attended``, item columns ``{instrument}_{wave}_{item}``
         (integers within range, missing as NaN) and totals ``hads_pre`` ... ``wai_w9``.
         ``frame.attrs["simulation"]`` records mode, seed and the solved moments.
+
+    Raises
+    ------
+    ParameterError
+        A mode or ``n`` the parameters do not allow.
+    RepairError
+        ``exact`` mode could not make every published statistic print as published within
+        the repair's bound on moves (:data:`REPAIR_MOVES`); the message names the seed and
+        the statistic. The bound is on moves, not time: the same seed and parameters give
+        the same table, or the same error, on any machine.
 
     Examples
     --------
@@ -194,6 +217,23 @@ def simulate(
                 f"n = {design_n}; use mode 'population' for another n"
             )
         params = scale_design(params, n)
+    try:
+        return _cohort(seed, mode, params, calibration_params, items)
+    except RepairError as error:
+        raise RepairError(
+            f"exact mode, seed {seed}: the cohort does not reproduce the published statistics: "
+            f"{error}. Another seed may; mode 'population' does not need them."
+        ) from None
+
+
+def _cohort(
+    seed: int,
+    mode: str,
+    params: dict[str, Any],
+    calibration_params: dict[str, Any],
+    items: bool,
+) -> pd.DataFrame:
+    """The body of :func:`simulate` on checked arguments."""
     rng = np.random.default_rng(seed)
     exact = mode == "exact"
     counts = _counts(params)
@@ -238,12 +278,11 @@ def simulate(
     if exact:
         V = sol.construct(rng)
         features, statistics, tv, tol, _names = calibrate.outcome_stat_vector(params)
-        lo = np.array([0, 12, 0, 0, 0, 0], float)
-        hi = np.array([1, 60, 42, 42, 70, 70], float)
+        lo, hi = _column_bounds(calibrate.REG_COLUMNS)
         free = np.ones_like(V, bool)
         free[:, 0] = False
         V = feedback_round(V, free, lo, hi, features, statistics, tv, tol)
-        V = _repair_regression(V, free, lo, hi, rng, params, budget)
+        V = _repair_regression(V, free, lo, hi, rng, params)
     else:
         V = _population_regression(sol, n_reg, rng)
     for j, col in enumerate(calibrate.REG_COLUMNS[1:], start=1):
@@ -252,16 +291,19 @@ def simulate(
     # 2. week-2 WAI of the other completers (completers overall: 36.6 (9.5)) and of dropouts
     comp = params["dropout"]["wai_w2_completers"]
     drop = params["dropout"]["wai_w2_dropouts"]
+    wai = _BOUNDS["wai"]
     other = np.flatnonzero(frame["role"].to_numpy() == "completer")
     dwai = np.flatnonzero(frame["role"].to_numpy() == "dropout_wai")
     if exact:
         totals["wai_w2"][other] = _complete_one(
-            totals["wai_w2"][reg], len(other), comp, rng, (12, 60)
+            totals["wai_w2"][reg], len(other), comp, rng, wai, "dropout.wai_w2_completers"
         )
-        totals["wai_w2"][dwai] = _complete_one(np.array([]), len(dwai), drop, rng, (12, 60))
+        totals["wai_w2"][dwai] = _complete_one(
+            np.array([]), len(dwai), drop, rng, wai, "dropout.wai_w2_dropouts"
+        )
     else:
-        totals["wai_w2"][other] = _normal_int(rng, comp, len(other), (12, 60))
-        totals["wai_w2"][dwai] = _normal_int(rng, drop, len(dwai), (12, 60))
+        totals["wai_w2"][other] = _normal_int(rng, comp, len(other), wai)
+        totals["wai_w2"][dwai] = _normal_int(rng, drop, len(dwai), wai)
 
     # 3. weeks 5 and 9 for the repeated-measures sample
     rep = np.flatnonzero(frame["repeated"].to_numpy())
@@ -272,12 +314,11 @@ def simulate(
         asol = calibrate.solve_alliance(params, w2, arm_rep)
         W = calibrate.construct_alliance(asol, w2, arm_rep, rng)
         V = np.column_stack([arm_rep, w2, W])
-        _, tv, tol = calibrate.alliance_targets(params)
-        lo = np.array([0, 12, 12, 12], float)
-        hi = np.array([1, 60, 60, 60], float)
+        alliance_names, tv, tol = calibrate.alliance_targets(params)
+        lo, hi = _column_bounds(("arm", *(f"wai_{w}" for w in WAVES["wai"])))
         free = np.zeros_like(V, bool)
         free[:, 2:] = True
-        V[:, 2:] = np.clip(V[:, 2:], 12, 60)
+        V[:, 2:] = np.clip(V[:, 2:], *wai)
         V = feedback_round(V, free, lo, hi, calibrate.rm_features, calibrate.rm_statistics, tv, tol)
         V = integer_repair(
             V,
@@ -289,14 +330,13 @@ def simulate(
             tv,
             tol,
             rng=rng,
-            strict=False,
-            budget=budget,
+            names=[f"alliance.{name}" for name in alliance_names],
         )
         report["alliance"] = {"means": asol.means, "cov": asol.cov}
     else:
         asol = _population_alliance(calibration_params, sol)
         W = _population_w59(asol, w2, arm_rep, rng)
-        V = np.column_stack([arm_rep, w2, np.clip(np.round(W), 12, 60)])
+        V = np.column_stack([arm_rep, w2, np.clip(np.round(W), *wai)])
     totals["wai_w5"][rep] = V[:, 2]
     totals["wai_w9"][rep] = V[:, 3]
 
@@ -313,7 +353,14 @@ def simulate(
         if exact:
             free_vals = _exact_two_groups(fixed, (len(rest[0]), len(rest[1])), spec, rng, 1.0)
             vals = _two_group_repair(
-                free_vals, fixed, spec, (0, _BOUNDS[key[:4].rstrip("_")][1]), 1.0, rng, exact=True
+                free_vals,
+                fixed,
+                spec,
+                (0, _BOUNDS[key[:4].rstrip("_")][1]),
+                1.0,
+                rng,
+                exact=True,
+                name=key,
             )
         else:
             vals = [
@@ -337,9 +384,8 @@ def simulate(
     sessions[roles == "dropout"] = 1
     sessions[roles == "dropout_wai"] = rng.integers(2, 4, n_dwai)
     comp_mask = np.isin(roles, ["regression", "completer"])
-    sessions[comp_mask] = rng.choice(
-        [4, 5, 6, 7, 8, 9], comp_mask.sum(), p=[0.03, 0.05, 0.1, 0.2, 0.3, 0.32]
-    )
+    attended = params["design"]["completer_sessions"]
+    sessions[comp_mask] = rng.choice(attended["sessions"], comp_mask.sum(), p=attended["share"])
 
     out = pd.DataFrame(
         {
@@ -390,7 +436,7 @@ def simulate(
     return out
 
 
-def _repair_regression(V, free, lo, hi, rng, params, budget):
+def _repair_regression(V, free, lo, hi, rng, params):
     """Integer repair of the regression block in two stages, then a joint pass if needed.
 
     Step 1 of each regression (baseline B and t, condition B and t, F, adjusted R2) depends
@@ -432,8 +478,9 @@ def _repair_regression(V, free, lo, hi, rng, params, budget):
             tol[first] * 0.5,
             rng=rng,
             strict=False,
-            budget=budget,
             margin=0.95,
+            max_iter=REPAIR_MOVES,
+            patience=REPAIR_PATIENCE,
         )
     wai_cells = np.zeros_like(free)
     wai_cells[:, 1] = True
@@ -448,8 +495,9 @@ def _repair_regression(V, free, lo, hi, rng, params, budget):
         tol,
         rng=rng,
         strict=False,
-        budget=budget,
         margin=0.9995,
+        max_iter=REPAIR_MOVES,
+        patience=REPAIR_PATIENCE,
     )
     F = features(V)
     if np.all(np.abs(statistics(F.T @ F) - tv) <= 0.9995 * tol):
@@ -464,13 +512,14 @@ def _repair_regression(V, free, lo, hi, rng, params, budget):
         tv,
         tol,
         rng=rng,
-        strict=False,
-        budget=budget,
         margin=0.9995,
+        max_iter=REPAIR_MOVES,
+        patience=REPAIR_PATIENCE,
+        names=names,
     )
 
 
-def _complete_one(fixed, n_free, spec, rng, bounds):
+def _complete_one(fixed, n_free, spec, rng, bounds, name):
     """``n_free`` integers such that fixed + free have the target mean and SD (printed)."""
     fixed = np.asarray(fixed, float)
     m, sd = float(spec["mean"]), float(spec["sd"])
@@ -495,7 +544,8 @@ def _complete_one(fixed, n_free, spec, rng, bounds):
     tol = np.array([_gram.half_unit(m), _gram.half_unit(sd)])
     lo, hi = np.array([bounds[0]], float), np.array([bounds[1]], float)
     V = feedback_round(V, free, lo, hi, features, statistics, tv, tol)
-    V = integer_repair(V, free, lo, hi, features, statistics, tv, tol, rng=rng, strict=False)
+    names = [f"{name}.mean", f"{name}.sd"]
+    V = integer_repair(V, free, lo, hi, features, statistics, tv, tol, rng=rng, names=names)
     return V[:n_free, 0]
 
 
@@ -556,18 +606,9 @@ def _population_regression(sol: calibrate.OutcomeSolution, n_reg, rng) -> np.nda
         yhat = b[0] * pre + b[1] * arm + b[2] * w + b[3] * w * arm
         # intercept from the population means of the exact solution
         posts.append(yhat + err + _intercept(sol, outcome))
-    w = np.clip(np.round(w), 12, 60)
     hq, mq = posts
-    return np.column_stack(
-        [
-            arm,
-            w,
-            np.clip(np.round(hp), 0, 42),
-            np.clip(np.round(hq), 0, 42),
-            np.clip(np.round(mp), 0, 70),
-            np.clip(np.round(mq), 0, 70),
-        ]
-    )
+    lo, hi = _column_bounds(calibrate.REG_COLUMNS)
+    return np.clip(np.round(np.column_stack([arm, w, hp, hq, mp, mq])), lo, hi)
 
 
 @functools.lru_cache(maxsize=16)
@@ -643,7 +684,7 @@ def _baseline(frame, params, rng, exact) -> dict[str, np.ndarray]:
     b = params["baseline"]
     arm_codes = frame["arm_code"].to_numpy()
     out: dict[str, np.ndarray] = {}
-    for key in _BINARY:
+    for key in schema.BASELINE_BINARY:
         col = np.zeros(len(frame), bool)
         for k, a in enumerate(ARMS):
             idx = np.flatnonzero(arm_codes == k)
@@ -658,14 +699,23 @@ def _baseline(frame, params, rng, exact) -> dict[str, np.ndarray]:
         spec = dict(b[key])
         spec["skewed"] = skewed
         unit = float(spec.get("unit", 1.0))
-        bounds = tuple(spec.get("bounds", (0, 100)))
+        rule = schema.COLUMNS[key].rule  # without bounds: whatever the trial accepts
+        assert rule is not None
+        bounds = tuple(spec.get("bounds", (rule.low, rule.high)))
         arm_idx = [np.flatnonzero(arm_codes == k) for k in (0, 1)]
         if exact:
             free_vals = _exact_two_groups(
                 [np.array([]), np.array([])], (len(arm_idx[0]), len(arm_idx[1])), spec, rng, unit
             )
             vals = _two_group_repair(
-                free_vals, [np.array([]), np.array([])], spec, bounds, unit, rng, exact=True
+                free_vals,
+                [np.array([]), np.array([])],
+                spec,
+                bounds,
+                unit,
+                rng,
+                exact=True,
+                name=key,
             )
         else:
             vals = []

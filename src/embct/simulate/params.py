@@ -73,10 +73,34 @@ def _check(p: dict[str, Any], where: str) -> dict[str, Any]:
                     f"{where}: design.{key}.{arm} = {value}, expected {low}..{high} "
                     f"(randomized {c['randomized']}, started {started}, completers {completers})"
                 )
+    _check_completer_sessions(design, where)
     for section in ("baseline", "dropout", "alliance", "outcomes", "items"):
         if section not in p:
             raise ParameterError(f"{where}: missing section [{section}]")
     return p
+
+
+def _check_completer_sessions(design: dict[str, Any], where: str) -> None:
+    """``completer_sessions``: session counts from the adequate dose to all, shares summing to 1."""
+    expected = (
+        f"{where}: design.completer_sessions needs sessions (whole numbers from "
+        f"adequate_dose to sessions) and share (one per count, summing to 1)"
+    )
+    try:
+        low, high = int(design["adequate_dose"]), int(design["sessions"])
+        counts = [int(k) for k in design["completer_sessions"]["sessions"]]
+        shares = [float(x) for x in design["completer_sessions"]["share"]]
+    except (KeyError, TypeError, ValueError) as error:
+        raise ParameterError(expected) from error
+    if (
+        not counts
+        or len(shares) != len(counts)
+        or len(set(counts)) != len(counts)
+        or not all(low <= k <= high for k in counts)
+        or any(x < 0 for x in shares)
+        or abs(sum(shares) - 1.0) > 1e-9
+    ):
+        raise ParameterError(f"{expected}; got {design['completer_sessions']!r}")
 
 
 def scale_design(params: dict[str, Any], n: int) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["headline_results", "normalize"]
+from embct import schema
 
-_TOTALS = ("wai_w2", "wai_w5", "wai_w9", "hads_pre", "hads_post", "mhc_pre", "mhc_post")
+__all__ = ["headline_results", "normalize"]
 
 
 def normalize(table: pd.DataFrame) -> pd.DataFrame:
@@ -37,24 +37,13 @@ def normalize(table: pd.DataFrame) -> pd.DataFrame:
         out["started"], (out["sessions_attended"] < 4).astype(float), np.nan
     )
     out["completer"] = out["started"] & (out["sessions_attended"] >= 4)
-    for col in _TOTALS:
+    for col in schema.TOTALS:
         if col in table:
             out[col] = table[col].astype(float)
         else:
             items = table.filter(regex=rf"^{col}_\d+$").astype(float)
             out[col] = items.sum(axis=1, min_count=items.shape[1])
-    for col in (
-        "age",
-        "years_since_diagnosis",
-        "female",
-        "relationship",
-        "children",
-        "education_high",
-        "diagnosis_breast",
-        "intent_curative",
-        "current_treatment",
-        "psychiatric_diagnosis",
-    ):
+    for col in schema.BASELINE_CONTINUOUS + schema.BASELINE_BINARY:
         if col in table:
             out[col] = table[col].astype(float)
     return out
@@ -167,18 +156,13 @@ def headline_results(table: pd.DataFrame) -> dict[str, Any]:
 
     frame = normalize(table)
     reliability: dict[str, Any] = {}
-    for key, waves in (
-        ("wai", ("w2", "w5", "w9")),
-        ("hads", ("pre", "post")),
-        ("mhc", ("pre", "post")),
-    ):
-        for wave in waves:
-            items = table.filter(regex=rf"^{key}_{wave}_\d+$").dropna()
-            if items.shape[1] > 1 and len(items) > 2:
-                reliability[f"{key}_{wave}"] = {
-                    "alpha": cronbach_alpha(items.to_numpy(float)),
-                    "n": len(items),
-                }
+    for key, wave in schema.WAVES:
+        items = table.filter(regex=rf"^{key}_{wave}_\d+$").dropna()
+        if items.shape[1] > 1 and len(items) > 2:
+            reliability[f"{key}_{wave}"] = {
+                "alpha": cronbach_alpha(items.to_numpy(float)),
+                "n": len(items),
+            }
     return {
         "n": len(frame),
         "reliability": reliability,

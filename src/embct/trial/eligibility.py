@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from embct import schema
+
 from .protocol import ProtocolError
 
 __all__ = [
@@ -33,7 +35,7 @@ __all__ = [
 
 #: A screening HADS total of this or more invites an eligibility call.
 SCREENING_HADS_THRESHOLD = 11
-HADS_TOTAL_MAX = 42
+HADS_TOTAL_MAX = int(schema.total_range("hads").high)
 
 
 def invite_for_eligibility_call(
@@ -238,23 +240,23 @@ class BaselineField:
         return number
 
 
-def _yes_no(name: str, label: str, no: str = "no", yes: str = "yes") -> BaselineField:
-    return BaselineField(name, "bool", label, value_labels=((0, no), (1, yes)))
+def _field(column: schema.Column) -> BaselineField:
+    """A baseline column of :mod:`embct.schema` as a field, limited by the trial's rule."""
+    rule = column.rule
+    return BaselineField(
+        column.name,
+        column.kind.value,
+        column.label,
+        None if rule is None else rule.low,
+        None if rule is None else rule.high,
+        column.value_labels,
+    )
 
 
-#: Table 1 of the paper as a schema (canonical names, types, allowed values).
-BASELINE_FIELDS: tuple[BaselineField, ...] = (
-    _yes_no("female", "Gender female", "not female", "female"),
-    _yes_no("relationship", "In a relationship"),
-    _yes_no("children", "Has children"),
-    _yes_no("education_high", "Education level high", "low or middle", "high"),
-    BaselineField("age", "int", "Age in years", 18, 110),
-    _yes_no("diagnosis_breast", "Cancer diagnosis breast", "other cancer", "breast cancer"),
-    _yes_no("intent_curative", "Treatment intent curative", "palliative", "curative"),
-    _yes_no("current_treatment", "Current anticancer treatment"),
-    _yes_no("psychiatric_diagnosis", "Psychiatric diagnosis"),
-    BaselineField("years_since_diagnosis", "float", "Years since cancer diagnosis", 0, 100),
-)
+#: Table 1 of the paper as a schema (canonical names, types, allowed values): the columns of
+#: :data:`embct.schema.BASELINE` under this trial's eligibility rule (age 18 to 110: adults),
+#: where the analysis of any trial's file takes the wider plausible range.
+BASELINE_FIELDS: tuple[BaselineField, ...] = tuple(_field(c) for c in schema.BASELINE)
 
 
 def validate_baseline(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from django.db.models import Count
 
-from embct import trial
+from embct import schema, trial
 from embct.instruments import get_instrument, item_columns
 from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
@@ -29,23 +29,8 @@ from embct.spreadsheet import write_csv
 
 from .models import Allocation, ExportLog, Participant, Withdrawal
 
-#: The waves of the canonical table, in column order.
-WAVES = (
-    ("hads", "pre"),
-    ("hads", "post"),
-    ("mhc", "pre"),
-    ("mhc", "post"),
-    ("wai", "w2"),
-    ("wai", "w5"),
-    ("wai", "w9"),
-)
-WAVE_LABELS = {
-    "pre": "baseline",
-    "post": "posttreatment",
-    "w2": "week 2",
-    "w5": "week 5",
-    "w9": "week 9",
-}
+#: The columns before the items, in the table's order (embct.schema).
+COLUMNS = schema.DESCRIPTIVE + schema.BASELINE + schema.DOSE
 
 
 def _sessions(profile_ids: set[int]) -> dict[int, int]:
@@ -133,7 +118,7 @@ def trial_table() -> pd.DataFrame:
     # Items: one float matrix (NaN = missing), filled wave by wave from the responses.
     names_items: list[str] = []
     slots: dict[str, tuple[int, list[str]]] = {}
-    for instrument, wave in WAVES:
+    for instrument, wave in schema.WAVES:
         slots[f"{instrument}_{wave}"] = (
             len(names_items),
             [str(i) for i in get_instrument(instrument).items],
@@ -145,17 +130,17 @@ def trial_table() -> pd.DataFrame:
         where = np.array([row_of.get(int(p), -1) for p in patients], dtype=np.int64)
         keep = where >= 0
         matrix[where[keep], start : start + len(items)] = values[keep]
-    names = ["participant_id", "arm", "tau_first", "site", "therapist_id"]
-    names += [f.name for f in trial.BASELINE_FIELDS] + ["started", "sessions_attended"]
-    fields = [f.name for f in trial.BASELINE_FIELDS]
+    names = [c.name for c in COLUMNS]
+    fields = [c.name for c in schema.BASELINE]
     table = pd.DataFrame.from_records(baselines, columns=fields) if baselines else None
     for name in fields:  # booleans become 0/1 below; None stays missing
         columns[name] = [] if table is None else table[name].tolist()
     frame = pd.DataFrame({name: columns.get(name, []) for name in names})
-    for name in names:
-        if name in ("participant_id", "arm", "site", "therapist_id"):
+    for column in COLUMNS:
+        name = column.name
+        if column.kind in (schema.Kind.TEXT, schema.Kind.ARM):
             frame[name] = frame[name].astype("string")
-        elif name == "years_since_diagnosis":
+        elif column.kind is schema.Kind.FLOAT:
             frame[name] = pd.array(frame[name], dtype="Float64")
         else:
             frame[name] = pd.array(frame[name], dtype="Int64")
@@ -165,31 +150,16 @@ def trial_table() -> pd.DataFrame:
 
 def labels() -> tuple[dict[str, str], dict[str, dict[Any, str]]]:
     """SPSS variable labels and value labels for the columns of :func:`trial_table`."""
-    variable = {
-        "participant_id": "Study id",
-        "arm": "Treatment arm (final)",
-        "tau_first": "Treatment as usual first, then re-randomized",
-        "site": "Site (randomization stratum)",
-        "therapist_id": "Therapist (pseudonym)",
-        "started": "Started the course",
-        "sessions_attended": "Sessions attended (0-9)",
-    }
+    variable = {c.name: c.label for c in COLUMNS}
     values: dict[str, dict[Any, str]] = {
-        "tau_first": {0: "no", 1: "yes"},
-        "started": {0: "no", 1: "yes"},
+        c.name: {float(v): text for v, text in c.value_labels} for c in COLUMNS if c.value_labels
     }
-    for spec in trial.BASELINE_FIELDS:
-        variable[spec.name] = spec.label
-        if spec.value_labels:
-            values[spec.name] = {float(v): text for v, text in spec.value_labels}
-    for instrument, wave in WAVES:
+    for instrument, wave in schema.WAVES:
         spec = get_instrument(instrument)
         pack = content_pack(instrument)
         for item, column in zip(spec.items, item_columns(instrument, wave), strict=True):
-            variable[column] = f"{spec.short_name} item {item}, {WAVE_LABELS[wave]}"
+            variable[column] = f"{spec.short_name} item {item}, {schema.WAVE_LABELS[wave]}"
             values[column] = {float(o.score): o.text for o in pack.item(item).options}
-    values["tau_first"] = {float(k): v for k, v in values["tau_first"].items()}
-    values["started"] = {float(k): v for k, v in values["started"].items()}
     return variable, values
 
 
