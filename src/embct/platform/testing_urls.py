@@ -61,6 +61,7 @@ POST_ONLY = {
     "care:write_message",
     "care:write_feedback",
     "care:reset_password",
+    "care:reset_second_factor",
     "groups:attendance",
     "privacy:download",
     "questionnaires:acknowledge",
@@ -100,6 +101,7 @@ SHARED_OBJECTS = {
     "care:audio",
     "care:assign",  # the administrator manages every profile and account
     "care:reset_password",
+    "care:reset_second_factor",  # the own column is a patient's account: not staff, 404
     "research:eligibility",  # screenings and participants belong to the study, not a person
     "research:participant",
     "research:consent",
@@ -231,6 +233,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "therapist": (403, 403),
         "researcher": (403, 403),
         "admin": (None, None),
+    },
+    "care:reset_second_factor": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (404, 404),
     },
     "care:send_logs": {
         "anonymous": (302, 302),
@@ -459,6 +468,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "therapist": 200,
         "researcher": 200,
         "admin": 200,
+    },
+    # After an administrator reset a lost device; staff who gave their second factor are sent
+    # on to the enrolment page.
+    "security:enrolment_code": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 302,
+        "researcher": 302,
+        "admin": 302,
     },
     "security:reauth": {
         "anonymous": 302,

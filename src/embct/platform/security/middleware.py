@@ -1,5 +1,6 @@
 """Staff who logged in with a password but have not given their second factor yet reach only
-the second-factor pages (and can log out); every other request goes there first."""
+the second-factor pages (and can log out); every other request goes there first. A change in
+Django admin (any POST) needs a recent password entry."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from embct.platform.lib.reauth import safe_next
+from embct.platform.lib.reauth import reauth_redirect, safe_next
 
 from .services import needs_second_factor
 
 #: URL names a password-only staff session may reach.
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
-    {"security:verify", "security:enrol", "logout", "login", "healthz"}
+    {"security:verify", "security:enrol", "security:enrolment_code", "logout", "login", "healthz"}
 )
 
 
@@ -43,3 +44,25 @@ class SecondFactorRequiredMiddleware:
         else:
             back = safe_next(request, request.headers.get("referer"))
         return HttpResponseRedirect(f"{reverse('security:verify')}?{urlencode({'next': back})}")
+
+
+class AdminChangeNeedsRecentPasswordMiddleware:
+    """Every POST to Django admin (a change, an addition, a deletion, an action) runs only within
+    ten minutes of the user's last password entry; otherwise the re-entry page comes first and
+    nothing is changed. Logging out of Django admin is not a change."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        match = request.resolver_match
+        if request.method != "POST" or match is None or "admin" not in match.namespaces:
+            return None
+        if match.view_name in {"admin:logout", "admin:login"}:
+            return None
+        return reauth_redirect(request)

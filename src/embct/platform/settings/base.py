@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "embct.platform.accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "embct.platform.security.middleware.SecondFactorRequiredMiddleware",
+    "embct.platform.security.middleware.AdminChangeNeedsRecentPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A locked or unavailable database: a 503 page that keeps the user's text.
