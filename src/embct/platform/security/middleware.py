@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from embct.platform.lib.reauth import reauth_redirect, safe_next
 
-from .services import needs_second_factor
+from .services import MUST_CHANGE_SESSION_KEY, needs_second_factor
 
 #: URL names a password-only staff session may reach.
 OPEN_BEFORE_SECOND_FACTOR = frozenset(
@@ -44,6 +44,37 @@ class SecondFactorRequiredMiddleware:
         else:
             back = safe_next(request, request.headers.get("referer"))
         return HttpResponseRedirect(f"{reverse('security:verify')}?{urlencode({'next': back})}")
+
+
+#: URL names a session that must change its temporary password may reach.
+OPEN_BEFORE_PASSWORD_CHANGE = OPEN_BEFORE_SECOND_FACTOR | {
+    "accounts:password_change",
+    "accounts:password_change_done",
+}
+
+
+class PasswordChangeRequiredMiddleware:
+    """After a login with a temporary password (from an administrator), every page but the
+    password change (and the second-factor pages, and logging out) leads there first. After
+    ``SecondFactorRequiredMiddleware``: staff give their second factor first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if not request.session.get(MUST_CHANGE_SESSION_KEY):
+            return None
+        if not request.user.is_authenticated:  # logged out since: the mark is stale
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OPEN_BEFORE_PASSWORD_CHANGE:
+            return None
+        return HttpResponseRedirect(reverse("accounts:password_change"))
 
 
 class AdminChangeNeedsRecentPasswordMiddleware:

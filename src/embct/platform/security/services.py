@@ -46,6 +46,8 @@ BACKUP_CODE_COUNT = 10
 #: code is confirmed), and the account whose enrolment code this session redeemed.
 PENDING_KEY_SESSION_KEY = "embct_pending_totp_key"
 ENROL_PERMIT_SESSION_KEY = "embct_enrol_permit"
+#: Session key: this login used a temporary password, to be changed before anything else.
+MUST_CHANGE_SESSION_KEY = "embct_must_change_password"
 #: Enrolment codes: 12 characters of an alphabet without look-alikes (60 bits), in groups of 4.
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
@@ -63,9 +65,12 @@ def needs_second_factor(user: Any) -> bool:
 
 
 def stamp_login(sender: object, request: HttpRequest, user: AbstractBaseUser, **_: Any) -> None:
-    """``user_logged_in`` receiver: a login is a password entry (see :mod:`..lib.reauth`)."""
+    """``user_logged_in`` receiver: a login is a password entry (see :mod:`..lib.reauth`); a
+    login with a temporary password may do nothing but change it."""
     if request is not None and hasattr(request, "session"):
         mark_authenticated(request)
+        if must_change_password(user):
+            request.session[MUST_CHANGE_SESSION_KEY] = True
 
 
 def account_state(user: Any) -> AccountState:
