@@ -6,9 +6,12 @@ second factor is given."""
 
 from __future__ import annotations
 
+import base64
+import re
 from datetime import timedelta
 
 import time_machine
+from django.http import HttpResponse
 from django.test import override_settings
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from embct.platform.audit.models import AuditEvent
 from embct.platform.security.demo import give_demo_code
 from embct.platform.security.models import EnrolmentCode
-from embct.platform.security.services import PENDING_KEY_SESSION_KEY, new_backup_codes
+from embct.platform.security.services import new_backup_codes
 from embct.platform.testing import PASSWORD, BaseTestCase, force_login_verified
 
 from .test_second_factor import FAST_HASHER, audited, current_code
@@ -43,20 +46,24 @@ class EnrolmentGateTests(BaseTestCase):
         traveller.start()
         self.addCleanup(traveller.stop)
 
-    def try_to_enrol(self) -> None:
-        """GET the enrolment page and, if it shows a key, POST that key's current code."""
+    def try_to_enrol(self) -> HttpResponse:
+        """What an intruder would do: GET the enrolment page and, if it shows a key (as the
+        QR code's text), POST that key's current code, as an authenticator app would."""
         response = self.client.get(ENROL)
-        key = self.client.session.get(PENDING_KEY_SESSION_KEY)
-        code = current_code(TOTPDevice(key=key)) if key else "123456"
+        secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', response.content.decode())
+        code = "123456"
+        if secret:
+            padded = secret[1] + "=" * (-len(secret[1]) % 8)
+            code = current_code(TOTPDevice(key=base64.b32decode(padded).hex()))
         self.client.post(ENROL, {"code": code})
         return response
 
     def assert_no_way_in(self) -> None:
-        patient = f"/patients/{self.pim_profile.pk}/"
-        response = self.client.get(patient)
+        """No authenticator was added, and a patient's record stays out of reach."""
+        assert not TOTPDevice.objects.filter(user=self.tessa).exists()
+        response = self.client.get(f"/patients/{self.pim_profile.pk}/")
         assert response.status_code == 302
         assert response["Location"].startswith(VERIFY)
-        assert not TOTPDevice.objects.filter(user=self.tessa).exists()
 
     # -- the hole: backup codes only, password only ------------------------------------------
 
@@ -66,9 +73,9 @@ class EnrolmentGateTests(BaseTestCase):
         give_demo_code(self.tessa)
         self.password_login("tessa")
         response = self.try_to_enrol()
+        self.assert_no_way_in()  # before the fix: her own authenticator, and the record
         assert response.status_code == 302
         assert response["Location"].startswith(VERIFY + "?")
-        self.assert_no_way_in()
 
     def test_backup_codes_count_as_a_device(self) -> None:
         new_backup_codes(self.tessa)
