@@ -63,19 +63,32 @@ def language(request: HttpRequest) -> HttpResponse:
 # -- the password lifecycle: Django's own views and validators -------------------------------
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class NewPasswordAudited:
+    """A view whose form sets the user's own password (Django's ``form.user``): the password is
+    no longer a temporary one, and ``action`` is audited in the change's own transaction."""
+
+    action: Action
+    request: HttpRequest
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        with transaction.atomic():
+            response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
+            clear_temporary_password(form.user)
+            record(form.user, self.action, form.user, ip=client_ip(self.request))
+        return response
+
+
+class PasswordChangeView(NewPasswordAudited, auth_views.PasswordChangeView):
     """Change one's own password (the old one, then the new one twice; Django's validators).
     A temporary password from an administrator must be changed here first. The account's
     other sessions end (Django's session hash follows the password); this one goes on."""
 
+    action = Action.PASSWORD_CHANGE
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        with transaction.atomic():
-            response = super().form_valid(form)
-            clear_temporary_password(form.user)
-            record(self.request, Action.PASSWORD_CHANGE, form.user)
+        response = super().form_valid(form)
         self.request.session.pop(MUST_CHANGE_SESSION_KEY, None)
         mark_authenticated(self.request)  # the password was just entered
         return response
@@ -112,19 +125,13 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
     template_name = "accounts/password_reset_done.html"
 
 
-class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+class PasswordResetConfirmView(NewPasswordAudited, auth_views.PasswordResetConfirmView):
     """The link's page: a new password twice. Every session of the account ends (the
     session hash follows the password); the user logs in afresh."""
 
+    action = Action.PASSWORD_RESET_LINK
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        with transaction.atomic():
-            response = super().form_valid(form)
-            clear_temporary_password(form.user)
-            record(form.user, Action.PASSWORD_RESET_LINK, form.user, ip=client_ip(self.request))
-        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

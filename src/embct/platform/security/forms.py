@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -23,12 +25,11 @@ class PasswordForm(forms.Form):
     )
 
 
-class EnrolmentCodeForm(forms.Form):
-    code = forms.CharField(
-        label=_("Enrolment code"),
-        max_length=32,
-        strip=True,
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "autocapitalize": "characters", "autofocus": True}
-        ),
-    )
+class EnrolmentCodeForm(CodeForm):
+    """The one-time code an administrator gives after resetting a lost device."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["code"]
+        field.label = _("Enrolment code")
+        field.widget.attrs.update(autocomplete="off", autocapitalize="characters")

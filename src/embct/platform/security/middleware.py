@@ -21,14 +21,18 @@ OPEN_BEFORE_SECOND_FACTOR = frozenset(
 )
 
 
-class SecondFactorRequiredMiddleware:
-    """After ``django_otp.middleware.OTPMiddleware`` (which sets ``user.is_verified``)."""
+class ViewMiddleware:
+    """A middleware that acts in ``process_view`` only (after URL resolution)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
+
+
+class SecondFactorRequiredMiddleware(ViewMiddleware):
+    """After ``django_otp.middleware.OTPMiddleware`` (which sets ``user.is_verified``)."""
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
@@ -53,16 +57,10 @@ OPEN_BEFORE_PASSWORD_CHANGE = OPEN_BEFORE_SECOND_FACTOR | {
 }
 
 
-class PasswordChangeRequiredMiddleware:
+class PasswordChangeRequiredMiddleware(ViewMiddleware):
     """After a login with a temporary password (from an administrator), every page but the
     password change (and the second-factor pages, and logging out) leads there first. After
     ``SecondFactorRequiredMiddleware``: staff give their second factor first."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
@@ -77,16 +75,10 @@ class PasswordChangeRequiredMiddleware:
         return HttpResponseRedirect(reverse("accounts:password_change"))
 
 
-class AdminChangeNeedsRecentPasswordMiddleware:
+class AdminChangeNeedsRecentPasswordMiddleware(ViewMiddleware):
     """Every POST to Django admin (a change, an addition, a deletion, an action) runs only within
     ten minutes of the user's last password entry; otherwise the re-entry page comes first and
     nothing is changed. Logging out of Django admin is not a change."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
