@@ -110,6 +110,45 @@ class TemporaryPasswordTests(LifecycleTestCase):
         assert AccountState.objects.get(user=theo).temporary_password_at is not None
 
 
+class DjangoAdminPasswordTests(LifecycleTestCase):
+    """A password an administrator sets in Django admin is temporary too."""
+
+    def set_password(self, user: User) -> object:
+        self.login(self.ada)
+        return self.client.post(
+            f"/admin/accounts/user/{user.pk}/password/",
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+        )
+
+    def test_for_someone_else_it_is_temporary_and_audited(self) -> None:
+        assert self.set_password(self.rosa).status_code == 302
+        assert AccountState.objects.get(user=self.rosa).temporary_password_at is not None
+        event = AuditEvent.objects.get(action="account.password_reset")
+        assert (event.actor_name, event.target_id) == ("ada", str(self.rosa.pk))
+
+    def test_for_oneself_it_is_not(self) -> None:
+        assert self.set_password(self.ada).status_code == 302
+        assert not AccountState.objects.filter(
+            user=self.ada, temporary_password_at__isnull=False
+        ).exists()
+
+    def test_a_new_account_in_django_admin_gets_a_temporary_password(self) -> None:
+        self.login(self.ada)
+        response = self.client.post(
+            "/admin/accounts/user/add/",
+            {
+                "username": "newstaff",
+                "password1": NEW_PASSWORD,
+                "password2": NEW_PASSWORD,
+                "usable_password": "true",
+                "role": "researcher",
+            },
+        )
+        assert response.status_code == 302
+        state = AccountState.objects.get(user__username="newstaff")
+        assert state.temporary_password_at is not None
+
+
 class PasswordChangeTests(LifecycleTestCase):
     def setUp(self) -> None:
         super().setUp()

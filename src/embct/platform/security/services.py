@@ -240,9 +240,14 @@ def issue_temporary_password(account: User, password: str) -> None:
     with transaction.atomic():
         account.set_password(password)
         account.save(update_fields=["password"])
-        AccountState.objects.update_or_create(
-            user_id=account.pk, defaults={"temporary_password_at": timezone.now()}
-        )
+        mark_temporary_password(account)
+
+
+def mark_temporary_password(account: User) -> None:
+    """``account``'s password, just set by an administrator, is a temporary one."""
+    AccountState.objects.update_or_create(
+        user_id=account.pk, defaults={"temporary_password_at": timezone.now()}
+    )
 
 
 def must_change_password(user: Any) -> bool:
