@@ -74,7 +74,10 @@ class NewPasswordAudited:
         with transaction.atomic():
             response: HttpResponse = super().form_valid(form)  # type: ignore[misc]
             clear_temporary_password(form.user)
-            record(form.user, self.action, form.user, ip=client_ip(self.request))
+            if self.request.user.is_authenticated:  # changed while signed in
+                record(self.request, self.action, form.user)
+            else:  # by an e-mailed link: the account is the actor
+                record(form.user, self.action, form.user, ip=client_ip(self.request))
         return response
 
 
