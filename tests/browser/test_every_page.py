@@ -56,6 +56,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import DiaryEntry, Message, MessageKind, PatientProfile, Weekday
@@ -248,6 +249,16 @@ def test_every_page_passes_the_audit(
     page.get_by_role("link", name=personas.course.preparation_title).click()
     assert page.url == base + reverse("care:preparation"), page.url
     audit(page, "care:preparation", "a patient in week 6")
+
+    # A staff member whose lost device an administrator reset: the enrolment code page.
+    theo = User.objects.create_user("theo", role=Role.THERAPIST, first_name="Theo")
+    TOTPDevice.objects.create(user=theo, name="lost phone", confirmed=True).delete()
+    User.objects.filter(pk=theo.pk).update(language=language)
+    theo.refresh_from_db()
+    page = signed_in(browser, base, auditor, theo, language)
+    page.goto(base + reverse("home"))
+    assert page.url.startswith(base + reverse("security:enrolment_code")), page.url
+    audit(page, "security:enrolment_code", "a therapist whose device was reset")
 
     # The pages that refuse: another role's page (403), a page that is not there (404).
     page = tabs["patient"]

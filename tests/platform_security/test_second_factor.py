@@ -14,9 +14,14 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Message
 from embct.platform.security.demo import DEMO_CODE_USES, demo_code, give_demo_code
-from embct.platform.security.services import manual_key, new_backup_codes
+from embct.platform.security.services import (
+    PENDING_KEY_SESSION_KEY,
+    manual_key,
+    new_backup_codes,
+)
 from embct.platform.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -25,6 +30,12 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def current_code(device: TOTPDevice) -> str:
     code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
     return f"{code:0{device.digits}d}"
+
+
+def audited(user: object) -> list[str]:
+    """The actions recorded about ``user``'s account, oldest first."""
+    events = AuditEvent.objects.filter(target_type="account", target_id=str(user.pk))  # type: ignore[attr-defined]
+    return list(events.order_by("pk").values_list("action", flat=True))
 
 
 @override_settings(PASSWORD_HASHERS=FAST_HASHER)
@@ -212,43 +223,55 @@ class SecondFactorTests(BaseTestCase):
         assert response.status_code == 302
         assert response["Location"] == "/account/two-factor/enrol/?next=%2Fqueue%2F"
 
+    def pending_device(self) -> TOTPDevice:
+        """The authenticator the enrolment page shows (not saved: its key is in the session)."""
+        key = self.client.session[PENDING_KEY_SESSION_KEY]
+        return TOTPDevice(user=self.tessa, key=key)
+
     def test_enrolment_shows_a_qr_code_as_inline_svg_and_the_key(self) -> None:
         self.password_login("tessa")
         response = self.client.get("/account/two-factor/enrol/")
         assert response.status_code == 200
-        device = TOTPDevice.objects.get(user=self.tessa)
-        assert not device.confirmed
         body = response.content.decode()
         assert "<svg" in body
         assert "<path" in body
         assert "style=" not in body  # the policy allows no inline style
-        assert manual_key(device) in body
-        # The same pending device on a reload: the QR code the user scanned stays valid.
-        self.client.get("/account/two-factor/enrol/")
-        assert TOTPDevice.objects.filter(user=self.tessa).count() == 1
+        assert manual_key(self.pending_device()) in body
+        # The same key on a reload: the QR code the user scanned stays valid.
+        again = self.client.get("/account/two-factor/enrol/")
+        assert manual_key(self.pending_device()) in again.content.decode()
+
+    def test_showing_the_enrolment_page_creates_no_device(self) -> None:
+        self.password_login("tessa")
+        for _ in range(2):
+            assert self.client.get("/account/two-factor/enrol/").status_code == 200
+        assert not TOTPDevice.objects.exists()
+        assert not StaticDevice.objects.exists()
 
     def test_enrolment_confirms_the_device_and_shows_backup_codes(self) -> None:
         self.password_login("tessa")
         self.client.get("/account/two-factor/enrol/")
-        device = TOTPDevice.objects.get(user=self.tessa)
+        pending = self.pending_device()
         response = self.client.post(
-            "/account/two-factor/enrol/", {"code": current_code(device), "next": "/queue/"}
+            "/account/two-factor/enrol/", {"code": current_code(pending), "next": "/queue/"}
         )
         assert response.status_code == 201
-        device.refresh_from_db()
+        device = TOTPDevice.objects.get(user=self.tessa)
         assert device.confirmed
+        assert device.key == pending.key
         codes = response.context["codes"]
         assert len(codes) == 10
         stored = StaticToken.objects.filter(device__user=self.tessa)
         assert sorted(stored.values_list("token", flat=True)) == sorted(codes)
         assert self.client.get("/queue/").status_code == 200
+        assert audited(self.tessa) == ["security.enrol", "security.backup_codes"]
 
     def test_a_wrong_enrolment_code_confirms_nothing(self) -> None:
         self.password_login("tessa")
         self.client.get("/account/two-factor/enrol/")
         response = self.client.post("/account/two-factor/enrol/", {"code": "123456"})
         assert response.status_code == 400
-        assert not TOTPDevice.objects.get(user=self.tessa).confirmed
+        assert not TOTPDevice.objects.filter(user=self.tessa).exists()
         assert not StaticDevice.objects.filter(user=self.tessa).exists()
         assert self.client.get("/queue/").status_code == 302
 

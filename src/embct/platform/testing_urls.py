@@ -61,6 +61,7 @@ POST_ONLY = {
     "care:write_message",
     "care:write_feedback",
     "care:reset_password",
+    "care:reset_second_factor",
     "groups:attendance",
     "privacy:download",
     "questionnaires:acknowledge",
@@ -77,10 +78,14 @@ POST_ONLY = {
 #: (empty form), in every cell that GET refuses, and expects the same refusal.
 GET_AND_POST = {
     "accounts:language",
+    "accounts:password_change",
+    "accounts:password_reset",
+    "accounts:password_reset_confirm",
     "admin:index",  # Django admin's views take POST
     "login",
     "security:verify",
     "security:enrol",
+    "security:enrolment_code",
     "security:reauth",
     "care:diary",
     "care:new_patient",
@@ -100,6 +105,8 @@ SHARED_OBJECTS = {
     "care:audio",
     "care:assign",  # the administrator manages every profile and account
     "care:reset_password",
+    "care:reset_second_factor",  # the own column is a patient's account: not staff, 404
+    "accounts:password_reset_confirm",  # a link nobody has: the "link does not work" page
     "research:eligibility",  # screenings and participants belong to the study, not a person
     "research:participant",
     "research:consent",
@@ -128,6 +135,50 @@ EXPECTED: dict[str, dict[str, Any]] = {
     # Anyone chooses the interface language here (a GET shows the choice); a POST changes only
     # the signed-in user's own account (tests/platform_i18n/test_language_choice.py).
     "accounts:language": {
+        "anonymous": 200,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    # Changing one's own password; "forgot password" (the same pages for everyone: an
+    # e-mail address gets the same answer whether or not it has an account).
+    "accounts:password_change": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "accounts:password_change_done": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "accounts:password_reset": {
+        "anonymous": 200,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "accounts:password_reset_done": {
+        "anonymous": 200,
+        "patient": 200,
+        "therapist": 200,
+        "researcher": 200,
+        "admin": 200,
+    },
+    "accounts:password_reset_confirm": {
+        "anonymous": (200, 200),
+        "patient": (200, 200),
+        "therapist": (200, 200),
+        "researcher": (200, 200),
+        "admin": (200, 200),
+    },
+    "accounts:password_reset_complete": {
         "anonymous": 200,
         "patient": 200,
         "therapist": 200,
@@ -231,6 +282,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "therapist": (403, 403),
         "researcher": (403, 403),
         "admin": (None, None),
+    },
+    "care:reset_second_factor": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (403, 403),
+        "admin": (404, 404),
     },
     "care:send_logs": {
         "anonymous": (302, 302),
@@ -460,6 +518,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": 200,
         "admin": 200,
     },
+    # After an administrator reset a lost device; staff who gave their second factor are sent
+    # on to the enrolment page.
+    "security:enrolment_code": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 302,
+        "researcher": 302,
+        "admin": 302,
+    },
     "security:reauth": {
         "anonymous": 302,
         "patient": 200,
@@ -527,8 +594,8 @@ class UrlObjects:
     ``alternatives``: more "other" values for some parameters (label, id); the matrix expects
     the "other" answer of a URL on each of them too (see :meth:`others`)."""
 
-    own: dict[str, int]
-    other: dict[str, int]
+    own: dict[str, Any]
+    other: dict[str, Any]
     alternatives: dict[str, list[tuple[str, int]]]
 
     @classmethod
@@ -604,6 +671,8 @@ class UrlObjects:
                 "flag_id": flags[key].pk,
                 "screening_id": screening.pk,
                 "participant_id": participant.pk,
+                "uidb64": "MA",  # a password-reset link nobody was sent
+                "token": "no-such-token",
             }
             for key, profile in profiles.items()
         }
@@ -620,11 +689,15 @@ class UrlObjects:
         }
         return cls(own=values["own"], other=values["other"], alternatives=alternatives)
 
-    def kwargs(self, name: str, which: str = "own") -> dict[str, int]:
+    def kwargs(self, name: str, which: str = "own") -> dict[str, Any]:
         """URL keyword arguments for ``name``: ``which`` is "own" or "other"."""
         values = self.own if which == "own" else self.other
         route = route_of(name)
-        return {key: value for key, value in values.items() if f"<int:{key}>" in route}
+        return {
+            key: value
+            for key, value in values.items()
+            if f"<int:{key}>" in route or f"<{key}>" in route
+        }
 
     def url(self, name: str, which: str = "own") -> str:
         return reverse(name, kwargs=self.kwargs(name, which))

@@ -1,11 +1,16 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record
 from embct.platform.lib.reauth import recent_auth_required
+from embct.platform.security.services import mark_temporary_password
 
 from .models import User
 
@@ -32,17 +37,29 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
+        if not change and obj.has_usable_password():  # set by an administrator: temporary
+            mark_temporary_password(obj)
         if not change or "role" in form.changed_data:
-            from embct.platform.audit.services import record
-
             old = form.initial.get("role") if change else None
             record(request, "account.role_change", obj, old=old, new=obj.role)
 
     # Adding an account or changing its role, flags or password needs a recent password entry.
     changeform_view = method_decorator(recent_auth_required())(BaseUserAdmin.changeform_view)
-    user_change_password = method_decorator(recent_auth_required())(
-        BaseUserAdmin.user_change_password
-    )
+
+    @method_decorator(recent_auth_required())
+    def user_change_password(self, request: Any, id: str, form_url: str = "") -> Any:
+        """Django's page; a password an administrator sets for someone else is a temporary
+        one (changed at their first login, expired after 7 days), and audited."""
+        with transaction.atomic():
+            account = self.get_object(request, unquote(id))
+            before = account.password if account is not None else None
+            response = super().user_change_password(request, id, form_url)
+            if account is not None and account.pk != request.user.pk:
+                account.refresh_from_db(fields=["password"])
+                if account.password != before and account.has_usable_password():
+                    mark_temporary_password(account)
+                    record(request, Action.PASSWORD_RESET, account, temporary=True)
+        return response
 
 
 def _admin_role_only(request: object) -> bool:

@@ -41,6 +41,14 @@ class Action(models.TextChoices):
     EXPORT = "trial.export", _("Exported study data")
     FLAG_ACK = "trial.flag_ack", _("Acknowledged a flag")
     SCREENING_REMOVE = "trial.screening_remove", _("Removed a junk entry from the call list")
+    # The second factor and the password lifecycle (embct.platform.security) record these.
+    ENROL = "security.enrol", _("Set up an authenticator app")
+    BACKUP_CODES = "security.backup_codes", _("Generated new backup codes")
+    DEVICE_DELETE = "security.device_delete", _("Deleted second-factor devices")
+    ENROLMENT_CODE_ISSUE = "security.enrolment_code", _("Issued an enrolment code")
+    ENROLMENT_CODE_USE = "security.enrolment_code_use", _("Used an enrolment code")
+    PASSWORD_CHANGE = "account.password_change", _("Changed their own password")
+    PASSWORD_RESET_LINK = "account.password_reset_link", _("Set a new password by e-mail link")
 
 
 #: PostgreSQL setting that lets the retention command redact details (see migration 0002).

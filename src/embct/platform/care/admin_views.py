@@ -1,6 +1,9 @@
 """The administrator's clinic pages: create therapists and patients, assign a patient's
-therapist, arm, start date and feedback weekday, and reset passwords. A new or reset password
-is a random temporary one, shown once on the page and never stored in clear or e-mailed."""
+therapist, arm, start date and feedback weekday, reset passwords and reset a staff member's
+lost second factor. A new or reset password is a random temporary one, shown once on the page
+and never stored in clear or e-mailed; it must be changed at the first login and expires after
+7 days unused. Resetting a password or a second factor and reassigning a patient need a recent
+password entry."""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.audit.services import record
 from embct.platform.course.models import Course
 from embct.platform.lib.reauth import recent_auth_required
+from embct.platform.security.services import issue_enrolment_code, issue_temporary_password
 
 from .access import role_required
 from .admin_forms import AssignmentForm, NewAccountForm
@@ -34,6 +38,16 @@ def get_profile_for_admin(profile_id: int) -> PatientProfile:
         return PatientProfile.objects.select_related("user").get(pk=profile_id)
     except PatientProfile.DoesNotExist:
         raise Http404("no such patient") from None
+
+
+def get_staff_for_admin(request: HttpRequest, user_id: int) -> User:
+    """A staff account other than the administrator's own (another administrator resets it)."""
+    try:
+        return User.objects.exclude(pk=request.user.pk).get(
+            pk=user_id, role__in=[Role.THERAPIST, Role.RESEARCHER, Role.ADMIN]
+        )
+    except User.DoesNotExist:
+        raise Http404("no such staff account") from None
 
 
 def get_account_for_admin(user_id: int) -> User:
@@ -56,8 +70,14 @@ def clinic(request: HttpRequest) -> HttpResponse:
     # which knows both the person and the account, links them (researchers see study ids).
     to_link = Participant.objects.filter(profile=None, allocations__isnull=False).distinct()
     unlinked = patients.filter(study_participant=None)
+    other_staff = (
+        User.objects.filter(role__in=[Role.RESEARCHER, Role.ADMIN])
+        .exclude(pk=request.user.pk)
+        .order_by("role", "username")
+    )
     ctx = {
         "therapists": therapists,
+        "other_staff": other_staff,
         "patients": patients,
         "to_link": to_link,
         "unlinked_patients": unlinked,
@@ -76,8 +96,8 @@ def _create(request: HttpRequest, role: str) -> HttpResponse:
         with transaction.atomic():
             user = account.save(commit=False)
             user.role = role
-            user.set_password(password)
             user.save()
+            issue_temporary_password(user, password)
             if assignment is not None:
                 profile = assignment.save(commit=False)
                 profile.user, profile.course = user, Course.current()
@@ -111,6 +131,7 @@ def new_therapist(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @admin_required
+@recent_auth_required()  # it may move the patient's record to another therapist
 def assign(request: HttpRequest, profile_id: int) -> HttpResponse:
     profile = get_profile_for_admin(profile_id)
     form = AssignmentForm(request.POST or None, instance=profile)
@@ -124,11 +145,26 @@ def assign(request: HttpRequest, profile_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @admin_required
+@recent_auth_required()
 @never_cache
 def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
     account = get_account_for_admin(user_id)
     password = temporary_password()
-    account.set_password(password)
-    account.save(update_fields=["password"])
-    record(request, "account.password_reset", account)
+    with transaction.atomic():
+        issue_temporary_password(account, password)
+        record(request, "account.password_reset", account, temporary=True)
     return render(request, "care/clinic_password.html", {"account": account, "password": password})
+
+
+@require_POST
+@login_required
+@admin_required
+@recent_auth_required()
+@never_cache
+def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+    """A lost phone: delete the staff member's devices and show a one-time enrolment code
+    (good for 24 hours) for them to set up a new authenticator at their next login."""
+    account = get_staff_for_admin(request, user_id)
+    code, issued = issue_enrolment_code(request, account)
+    ctx = {"account": account, "code": code, "expires_at": issued.expires_at}
+    return render(request, "care/clinic_enrolment_code.html", ctx)

@@ -26,4 +26,9 @@ urlpatterns = [
         admin_views.reset_password,
         name="reset_password",
     ),
+    path(
+        "clinic/accounts/<int:user_id>/two-factor/",
+        admin_views.reset_second_factor,
+        name="reset_second_factor",
+    ),
 ]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
+
+from embct.platform.security.models import AccountState
 
 
 class LoginForm(AuthenticationForm):
@@ -19,5 +23,21 @@ class LoginForm(AuthenticationForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.temporary_password_expired = False
         field = self.fields["username"]
         field.validators.append(MaxLengthValidator(field.max_length))
+
+    def confirm_login_allowed(self, user: Any) -> None:
+        """Django's check (an inactive account), and: a temporary password from an
+        administrator logs in only within a week of being issued."""
+        super().confirm_login_allowed(user)
+        state = AccountState.objects.filter(user_id=user.pk).first()
+        self.temporary_password_expired = state is not None and state.temporary_password_expired()
+        if self.temporary_password_expired:
+            raise ValidationError(
+                _(
+                    "This temporary password has expired (after 7 days). Ask your "
+                    "administrator for a new one."
+                ),
+                code="temporary_password_expired",
+            )

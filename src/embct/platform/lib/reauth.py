@@ -1,4 +1,6 @@
-"""Re-authentication before sensitive actions (exports, role changes).
+"""Re-authentication before sensitive actions: exports (the live report too), role and
+permission changes, password resets for others, device deletion, reassignment of a patient,
+and every change (POST) in Django admin.
 
 A successful password entry (the login, or the re-entry page) stamps the session with the time
 (:func:`mark_authenticated`; the login does it through the ``user_logged_in`` signal that the
@@ -67,6 +69,19 @@ def _way_back(request: HttpRequest) -> str:
     return safe_next(request, request.headers.get("referer"))
 
 
+def reauth_redirect(
+    request: HttpRequest, max_age: timedelta = DEFAULT_MAX_AGE
+) -> HttpResponse | None:
+    """The redirect to the re-entry page when the signed-in user's last password entry is older
+    than ``max_age``; ``None`` when it is recent (or nobody is signed in)."""
+    if not request.user.is_authenticated:
+        return None
+    if is_recent(request.session.get(AUTH_AT_SESSION_KEY), now=time.time(), max_age=max_age):
+        return None
+    query = urlencode({"next": _way_back(request)})
+    return HttpResponseRedirect(f"{reverse('security:reauth')}?{query}")
+
+
 def recent_auth_required(max_age: timedelta = DEFAULT_MAX_AGE) -> Callable[[View], View]:
     """The view runs only within ``max_age`` of the user's last password entry.
 
@@ -79,11 +94,8 @@ def recent_auth_required(max_age: timedelta = DEFAULT_MAX_AGE) -> Callable[[View
     def decorator(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.is_authenticated:
-                auth_at = request.session.get(AUTH_AT_SESSION_KEY)
-                if not is_recent(auth_at, now=time.time(), max_age=max_age):
-                    query = urlencode({"next": _way_back(request)})
-                    return HttpResponseRedirect(f"{reverse('security:reauth')}?{query}")
+            if (refusal := reauth_redirect(request, max_age)) is not None:
+                return refusal
             return view(request, *args, **kwargs)
 
         return wrapper

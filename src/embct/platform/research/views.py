@@ -300,6 +300,7 @@ def export_file(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @researcher_required
+@recent_auth_required()  # the live report shows the trial's results: an export
 def report(request: HttpRequest) -> HttpResponse:
     try:
         results, html = live.report(request.user)

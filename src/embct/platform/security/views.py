@@ -18,10 +18,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from embct.platform.lib.reauth import mark_authenticated, recent_auth_required, safe_next
+from embct.platform.lib.reauth import (
+    mark_authenticated,
+    reauth_redirect,
+    recent_auth_required,
+    safe_next,
+)
 
 from . import services
-from .forms import CodeForm, PasswordForm
+from .forms import CodeForm, EnrolmentCodeForm, PasswordForm
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -33,6 +38,11 @@ def _next(request: HttpRequest) -> str:
     return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
+def _to(name: str, request: HttpRequest) -> HttpResponse:
+    """Redirect to the page ``name``, passing the way back on."""
+    return redirect(f"{reverse(name)}?{urlencode({'next': _next(request)})}")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
@@ -40,7 +50,9 @@ def verify(request: HttpRequest) -> HttpResponse:
     """Step two of a staff login: a code from the authenticator app, or a backup code."""
     _staff_only(request)
     if not services.confirmed_devices(request.user):
-        return redirect(f"{reverse('security:enrol')}?{urlencode({'next': _next(request)})}")
+        if services.may_enrol_before_second_factor(request):
+            return _to("security:enrol", request)
+        return _to("security:enrolment_code", request)
     if request.user.is_verified():  # type: ignore[union-attr]
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
@@ -79,17 +91,23 @@ def _wait_message(seconds: int) -> str:
 @login_required
 @never_cache
 def enrol(request: HttpRequest) -> HttpResponse:
-    """Set up the authenticator app: scan the QR code, type its first code. A user who has one
-    already verifies with it instead (a lost phone: an administrator removes the old device
-    in Administration > OTP TOTP, then the user enrols again)."""
+    """Set up the authenticator app: scan the QR code, type its first code; no device exists
+    until that code is confirmed. Before the second factor only an account that never had a
+    device, or a session that redeemed an administrator's enrolment code, gets here; anyone
+    else gives their current second factor first, and replacing it needs a recent password."""
     _staff_only(request)
-    if services.has_authenticator(request.user) and not request.user.is_verified():  # type: ignore[union-attr]
-        return redirect(f"{reverse('security:verify')}?{urlencode({'next': _next(request)})}")
-    device = services.pending_authenticator(request.user)
+    if request.user.is_verified():  # type: ignore[union-attr]
+        if (refusal := reauth_redirect(request)) is not None:
+            return refusal
+    elif services.confirmed_devices(request.user):
+        return _to("security:verify", request)
+    elif not services.may_enrol_before_second_factor(request):
+        return _to("security:enrolment_code", request)
+    device = services.pending_authenticator(request)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_authenticator(request, device, form.cleaned_data["code"]):
-            codes = services.new_backup_codes(request.user)
+        codes = services.confirm_authenticator(request, device, form.cleaned_data["code"])
+        if codes is not None:
             ctx: dict[str, Any] = {"codes": codes, "next": _next(request), "enrolled": True}
             return render(request, "security/backup_codes.html", ctx, status=201)
         form.add_error(
@@ -105,14 +123,42 @@ def enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "security/enrol.html", ctx, status=status)
 
 
+@require_http_methods(["GET", "POST"])
+@login_required
+@never_cache
+def enrolment_code(request: HttpRequest) -> HttpResponse:
+    """After an administrator reset a lost device: the one-time enrolment code they gave,
+    then the enrolment itself."""
+    _staff_only(request)
+    if request.user.is_verified() or services.may_enrol_before_second_factor(request):  # type: ignore[union-attr]
+        return _to("security:enrol", request)
+    if services.confirmed_devices(request.user):
+        return _to("security:verify", request)
+    form = EnrolmentCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.redeem_enrolment_code(request, form.cleaned_data["code"]):
+            return _to("security:enrol", request)
+        form.add_error(
+            "code",
+            _(
+                "That enrolment code is not right, was used already or has expired. Ask your "
+                "administrator for a new one."
+            ),
+        )
+    ctx = {"form": form, "next": _next(request)}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "security/enrolment_code.html", ctx, status=status)
+
+
 @require_POST
 @login_required
 @recent_auth_required()
 @never_cache
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    """Replace the backup codes by new ones, shown once."""
+    """Replace the backup codes by new ones, shown once (after the second factor: the
+    middleware sees to that)."""
     _staff_only(request)
-    codes = services.new_backup_codes(request.user)
+    codes = services.new_backup_codes(request.user, actor=request)
     ctx = {"codes": codes, "next": safe_next(request, None), "enrolled": False}
     return render(request, "security/backup_codes.html", ctx, status=201)
 

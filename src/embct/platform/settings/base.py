@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "embct.platform.accounts.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "embct.platform.security.middleware.SecondFactorRequiredMiddleware",
+    "embct.platform.security.middleware.PasswordChangeRequiredMiddleware",
+    "embct.platform.security.middleware.AdminChangeNeedsRecentPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # A locked or unavailable database: a 503 page that keeps the user's text.
@@ -130,6 +132,8 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# "Forgot password" links work once (Django's token follows the password) and for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
