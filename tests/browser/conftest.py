@@ -1,5 +1,5 @@
 """Fixtures of the browser journeys: Debian's Chromium through Playwright, and the
-accessibility auditor (:mod:`embct.platform.testing_browser`).
+accessibility auditor (:mod:`support.testing_browser`).
 
 Every test here is marked ``browser`` and skipped, with a message saying how to install
 one, where no Chromium is found.
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from embct.platform.testing_browser import (
+from support.testing_browser import (
     CHROMIUM,
     LAUNCH_ARGS,
     NO_CHROMIUM,

@@ -133,7 +133,7 @@ from embct.platform.accounts.models import User
 from embct.platform.audit.services import record
 from embct.platform.care.models import DiaryEntry, Message, PatientProfile
 from embct.platform.course.loader import read_course, upsert_course
-from embct.platform.testing import FIXTURE_COURSE
+from support.testing import FIXTURE_COURSE
 course, _ = upsert_course(read_course(FIXTURE_COURSE))
 tessa = User.objects.create_user("tessa", role="therapist", email="t@example.org")
 pim = User.objects.create_user("pim", role="patient", first_name="Pim")

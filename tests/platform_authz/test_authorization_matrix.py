@@ -4,11 +4,11 @@ The URLs come from the URL configuration itself (``get_resolver().url_patterns``
 recursively), so a new URL name without an entry in ``EXPECTED`` fails
 ``test_every_url_has_an_entry``; an entry whose URL is gone fails it too. The walk, the
 table (``EXPECTED``, ``POST_ONLY``, ``GET_AND_POST``, ``SHARED_OBJECTS``, ``PASSWORD_ONLY``)
-and the objects the URLs point at live in :mod:`embct.platform.testing_urls`, shared with the
+and the objects the URLs point at live in :mod:`support.testing_urls`, shared with the
 browser sweep of every page (tests/browser/test_every_page.py).
 
 Roles: anonymous, patient (``pim``), therapist (``tessa``), researcher (``rosa``) and
-admin (``ada``), the personas of :mod:`embct.platform.testing`. "Own" objects belong to
+admin (``ada``), the personas of :mod:`support.testing`. "Own" objects belong to
 ``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
 another therapist (``otto``), or are course sessions (and their exercises) that have not
 opened for ``pim`` or belong to another course (see :class:`UrlObjects`). For objects nobody
@@ -74,8 +74,8 @@ from embct.platform.questionnaires import access as questionnaire_access
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord, ScheduledAssessment
 from embct.platform.security.middleware import SecondFactorRequiredMiddleware
-from embct.platform.testing import TODAY, BaseTestCase
-from embct.platform.testing_urls import (
+from support.testing import TODAY, BaseTestCase
+from support.testing_urls import (
     ACCEPTS_POST,
     EXPECTED,
     GET_AND_POST,

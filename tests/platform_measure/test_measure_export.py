@@ -18,8 +18,8 @@ from embct.instruments import item_columns
 from embct.platform.lib.csp import inline_style_sources
 from embct.platform.research.export import trial_table
 from embct.platform.research.models import ExportLog, Participant
-from embct.platform.testing import TODAY, BaseTestCase
 from embct.spreadsheet import write_csv
+from support.testing import TODAY, BaseTestCase
 
 
 def _load(name: str) -> object:

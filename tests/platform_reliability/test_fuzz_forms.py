@@ -29,7 +29,7 @@ from embct.platform.care.models import (
     PatientProfile,
 )
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 FUZZ = settings(
     max_examples=25,

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 pytestmark = pytest.mark.skipif(
     not apps.is_installed("embct.platform.questionnaires"),

@@ -22,7 +22,7 @@ from embct.platform.security.services import (
     manual_key,
     new_backup_codes,
 )
-from embct.platform.testing import PASSWORD, BaseTestCase
+from support.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from embct.platform.testing import BaseTestCase, force_login_verified
+from support.testing import BaseTestCase, force_login_verified
 
 PLATFORM = Path(__file__).resolve().parents[2] / "src" / "embct" / "platform"
 POLICY = (
