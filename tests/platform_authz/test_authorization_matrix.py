@@ -63,14 +63,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from embct.platform import access
 from embct.platform.accounts.models import Role, User
-from embct.platform.care import access
 from embct.platform.care.models import PatientProfile
 from embct.platform.care.services import patient_writes, send_log_files
 from embct.platform.course.models import CourseSession, Exercise
-from embct.platform.groups import views as group_views
 from embct.platform.groups.models import GroupMeeting, MbctGroup
-from embct.platform.questionnaires import access as questionnaire_access
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord, ScheduledAssessment
 from embct.platform.security.middleware import SecondFactorRequiredMiddleware
@@ -561,21 +559,21 @@ MUTANTS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[str], str]
     ),
     (
         "the questionnaire is the patient's",
-        questionnaire_access.get_own_assessment,
+        access.get_own_assessment,
         anyones_assessment,
         ["questionnaires:fill"],
         "(someone else's completed questionnaire): 302, expected 404",
     ),
     (
         "the flag is of the therapist's patient",
-        questionnaire_access.get_flag_for_therapist,
+        access.get_flag_for_therapist,
         anyones_flag,
         ["questionnaires:acknowledge"],
         "POST questionnaires:acknowledge as therapist (other): refused, yet rows changed",
     ),
     (
         "the group is the therapist's",
-        group_views.get_group_for_therapist,
+        access.get_group_for_therapist,
         anyones_group,
         ["groups:detail", "groups:attendance"],
         "GET groups:detail as therapist (other): 200, expected 404",

@@ -13,13 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from embct.platform.audit.services import record, record_each
-from embct.platform.lib import schedule
-from embct.platform.questionnaires import early
-from embct.platform.questionnaires import services as questionnaires
-
-from . import progress, services
-from .access import (
+from embct.platform.access import (
     get_exercise_for_user,
     get_own_profile,
     get_patient_for_therapist,
@@ -28,6 +22,12 @@ from .access import (
     role_required,
     therapist_required,
 )
+from embct.platform.audit.services import record, record_each
+from embct.platform.lib import schedule
+from embct.platform.questionnaires import early
+from embct.platform.questionnaires import services as questionnaires
+
+from . import progress, services
 from .forms import DiaryForm, MessageForm
 from .models import Message, MessageKind, PatientProfile
 
