@@ -15,8 +15,15 @@ from pathlib import Path
 
 import pytest
 
+from support.shared import SharedData, shared_places
+
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> SharedData:
+    """Where tests read shared data the repository does not hold: :mod:`support.shared`."""
+    return SharedData(shared_places(REPO))
 
 
 def free_port() -> int:
