@@ -28,6 +28,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)  # a journey in a real browser
             if not have_chromium():
                 item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 

@@ -55,6 +55,7 @@ from typing import Any
 from unittest import mock
 from uuid import uuid4
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection, transaction
@@ -346,6 +347,7 @@ class AuthorizationMatrixTests(MatrixCase):
         # leave): none that shows or changes data.
         assert set(PASSWORD_ONLY) <= {"healthz", "login", "logout", "security:verify"}
 
+    @pytest.mark.slow  # every URL for every role, own and other's
     def test_the_matrix(self) -> None:
         wrong, cells = self.check()
         # (the enrolment page before the second factor: the next test's)
@@ -592,6 +594,7 @@ class MatrixBitesTests(MatrixCase):
     """Each check removed in turn: the matrix must report it (as tests/test_layers.py proves
     its checker can fail)."""
 
+    @pytest.mark.slow  # the matrix again for each mutant
     def test_the_matrix_reports_each_check_removed_from_the_access_helpers(self) -> None:
         silent = []
         for removed, original, permissive, names, report in MUTANTS:

@@ -14,6 +14,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import override_settings
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -30,6 +31,9 @@ from embct.platform.care.models import (
 )
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from support.testing import TODAY, BaseTestCase
+
+#: Load-style: many generated inputs through the forms and importers.
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(
     max_examples=25,

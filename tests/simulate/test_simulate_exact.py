@@ -21,6 +21,9 @@ from embct.simulate._gram import half_unit
 from embct.simulate.compare import comparison_rows
 from support.verify import headline_results
 
+#: The exact simulation and the statsmodels recomputation take seconds.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def exact():
