@@ -24,6 +24,10 @@ KNOWN_BACK_EDGES = {
     ("care/admin_views.py", "research"),
     # A group member's page shows open questionnaires.
     ("groups/views.py", "questionnaires"),
+    # The password pages and Django admin's user pages keep security's temporary-password
+    # state (security builds on accounts' User).
+    ("accounts/admin.py", "security"),
+    ("accounts/views.py", "security"),
 }
 
 
