@@ -15,8 +15,28 @@ from pathlib import Path
 
 import pytest
 
+from support.shared import SharedData, shared_places
+
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> SharedData:
+    """Where tests read shared data the repository does not hold: :mod:`support.shared`."""
+    return SharedData(shared_places(REPO))
+
+
+#: Fixtures that start ``embct`` in a subprocess: a test that uses one is slow.
+SUBPROCESS_FIXTURES = {"cli_env", "embct_server"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``slow`` what runs a browser or an ``embct`` subprocess (``pytest -m "not slow"``
+    is the quick loop); other slow tests carry ``@pytest.mark.slow`` themselves."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("browser") or fixtures & SUBPROCESS_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 def free_port() -> int:

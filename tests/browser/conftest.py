@@ -1,5 +1,5 @@
 """Fixtures of the browser journeys: Debian's Chromium through Playwright, and the
-accessibility auditor (:mod:`embct.platform.testing_browser`).
+accessibility auditor (:mod:`support.testing_browser`).
 
 Every test here is marked ``browser`` and skipped, with a message saying how to install
 one, where no Chromium is found.
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from embct.platform.testing_browser import (
+from support.testing_browser import (
     CHROMIUM,
     LAUNCH_ARGS,
     NO_CHROMIUM,
@@ -28,6 +28,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)  # a journey in a real browser
             if not have_chromium():
                 item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from embct.platform.testing_browser import Auditor
+from support.testing_browser import Auditor
 
 GOOD = """<!doctype html><html lang="en"><head><title>Good</title>
 <style>:focus-visible { outline: 3px solid orange; }</style></head>

@@ -2,9 +2,9 @@
 
 The journeys audit the pages a user walks through; this sweep audits every page there is.
 The pages come from the URL configuration and the authorization table the matrix asserts
-(:mod:`embct.platform.testing_urls`): every URL name that answers GET with 200 to some role
+(:mod:`support.testing_urls`): every URL name that answers GET with 200 to some role
 (on that role's own object) is loaded in Chromium and goes through
-:meth:`Auditor.audit <embct.platform.testing_browser.Auditor.audit>` (axe-core without a
+:meth:`Auditor.audit <support.testing_browser.Auditor.audit>` (axe-core without a
 serious or critical violation, every control reachable by Tab with a visible focus ring,
 no sideways scrolling at 200 % zoom or on a phone). A new URL needs an entry in
 ``EXPECTED`` (the matrix fails without one), and from then on the sweep audits it; the
@@ -64,9 +64,9 @@ from embct.platform.care.services import send_log_files
 from embct.platform.research.models import Screening
 from embct.platform.security.demo import give_demo_code
 from embct.platform.security.services import needs_second_factor
-from embct.platform.testing import NOW, TODAY, Personas, create_personas
-from embct.platform.testing_browser import Auditor
-from embct.platform.testing_urls import EXPECTED, POST_ONLY, ROLES, UrlObjects, url_names
+from support.testing import NOW, TODAY, Personas, create_personas
+from support.testing_browser import Auditor
+from support.testing_urls import EXPECTED, POST_ONLY, ROLES, UrlObjects, url_names
 
 #: URL name -> the start of the content type it answers with: files and data, not pages.
 NOT_HTML = {

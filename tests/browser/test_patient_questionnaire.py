@@ -8,7 +8,7 @@
   one refused), the "My data" page and its download.
 - A group-MBCT patient's "My group" page.
 
-Every page is audited (:class:`embct.platform.testing_browser.Auditor`), error states too.
+Every page is audited (:class:`support.testing_browser.Auditor`), error states too.
 Skipped when no Chromium is found (see test_patient_week.py).
 """
 
@@ -33,8 +33,8 @@ from embct.platform.course.loader import load_course
 from embct.platform.course.models import Exercise
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import Draft, Response
-from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor, log_in
+from support.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
+from support.testing_browser import Auditor, log_in
 
 ACTIVE = """() => { const el = document.activeElement;
   return el ? {tag: el.tagName.toLowerCase(), id: el.id, name: el.name || '',

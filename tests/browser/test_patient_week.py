@@ -22,9 +22,9 @@ from embct.platform.care.models import DiaryEntry, Message, MessageKind, Patient
 from embct.platform.care.services import send_log_files
 from embct.platform.course.loader import load_course
 from embct.platform.security.demo import give_demo_code
-from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor, log_in, screenshots_dir
-from embct.platform.testing_browser import shoot as shoot_page
+from support.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
+from support.testing_browser import Auditor, log_in, screenshots_dir
+from support.testing_browser import shoot as shoot_page
 
 SHOTS = screenshots_dir()
 

@@ -39,9 +39,9 @@ from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.models import ScheduledAssessment
 from embct.platform.research.models import Allocation, ExportLog, Participant, Screening
 from embct.platform.security.demo import give_demo_code
-from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor, log_in, screenshots_dir
-from embct.platform.testing_browser import shoot as shoot_page
+from support.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
+from support.testing_browser import Auditor, log_in, screenshots_dir
+from support.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = screenshots_dir()

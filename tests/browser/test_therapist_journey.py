@@ -41,9 +41,9 @@ from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.security.demo import give_demo_code
-from embct.platform.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
-from embct.platform.testing_browser import Auditor, screenshots_dir
-from embct.platform.testing_browser import shoot as shoot_page
+from support.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
+from support.testing_browser import Auditor, screenshots_dir
+from support.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = screenshots_dir()

@@ -28,11 +28,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from embct.instruments import cronbach_alpha, feldt_interval, item_scores, omega_total
+from support.shared import SharedData
 
 HERE = Path(__file__).resolve().parent
 R_OUT = json.loads((HERE.parent / "reference" / "R" / "alpha_psych_output.json").read_text())
 OWN_CSV = HERE.parent / "reference" / "R" / "alpha_own_hads.csv"
-MULTILCIRT = Path("/work/shared/data/hads-multilcirt/hads.csv")
+#: MultiLCIRT's HADS data (GPL: read where it lies, through the shared_data fixture).
+MULTILCIRT = "data/hads-multilcirt/hads.csv"
 
 
 def load_generator() -> Any:
@@ -96,15 +98,16 @@ def test_alpha_on_own_simulated_hads_matches_psych(policy: str, scale: str, item
     check(result, R_OUT["own_hads"][scale][policy])
 
 
-@pytest.mark.skipif(not MULTILCIRT.exists(), reason="MultiLCIRT HADS data not present")
 @pytest.mark.parametrize("policy", ["listwise", "pairwise"])
 @pytest.mark.parametrize(
     ("block", "columns"),
     [("total", range(1, 15)), ("odd_items", range(1, 15, 2)), ("even_items", range(2, 15, 2))],
 )
-def test_alpha_on_real_hads_data_matches_psych(policy: str, block: str, columns: range) -> None:
+def test_alpha_on_real_hads_data_matches_psych(
+    policy: str, block: str, columns: range, shared_data: SharedData
+) -> None:
     # R: psych::alpha(x) on MultiLCIRT's hads.csv (201 oncology patients, no missing values)
-    raw = pd.read_csv(MULTILCIRT)
+    raw = pd.read_csv(shared_data.path(MULTILCIRT))
     frame = raw.rename(columns={f"item{i}": f"hads_{i}" for i in range(1, 15)})
     scores = item_scores(frame, "hads", None)  # validates every cell as a HADS answer
     result = cronbach_alpha(scores[[f"hads_{i}" for i in columns]], nan_policy=policy)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,6 +20,7 @@ from embct.instruments import (
     score_response,
     score_table,
 )
+from support.shared import SharedData
 
 
 def hads_row(values: list[int | None], wave: str = "pre") -> dict[str, int | None]:
@@ -353,14 +353,14 @@ def test_settings_are_data_changed_with_dataclasses_replace() -> None:
     assert score_response("hads", answers)["subscales"]["depression"] == 7.0
 
 
-MULTILCIRT = Path("/work/shared/data/hads-multilcirt/hads.csv")
+#: MultiLCIRT's HADS data (GPL: read where it lies, through the shared_data fixture).
+MULTILCIRT = "data/hads-multilcirt/hads.csv"
 
 
-@pytest.mark.skipif(not MULTILCIRT.exists(), reason="MultiLCIRT HADS data not present")
-def test_real_hads_data_imports_and_totals_are_row_sums() -> None:
+def test_real_hads_data_imports_and_totals_are_row_sums(shared_data: SharedData) -> None:
     # 201 oncology patients, printed scores 0-3, no missing values (MultiLCIRT, GPL: read
     # where it lies). Its item order is not the original one, so only totals are checked.
-    raw = pd.read_csv(MULTILCIRT)
+    raw = pd.read_csv(shared_data.path(MULTILCIRT))
     frame = raw.rename(columns={f"item{i}": f"hads_{i}" for i in range(1, 15)})
     scored = score_table(frame, "hads", None)
     assert len(scored) == 201

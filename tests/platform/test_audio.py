@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class AudioTests(BaseTestCase):

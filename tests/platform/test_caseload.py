@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import Message, PatientProfile
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 URL = "/caseload/"
 

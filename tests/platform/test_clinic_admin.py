@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import Arm, PatientProfile
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class ClinicTests(BaseTestCase):

@@ -12,11 +12,11 @@ from django.test import Client
 from django.utils import timezone
 
 from embct.platform.accounts.models import User
-from embct.platform.care.demo import DIARY_LINES
 from embct.platform.care.models import DiaryEntry, LogSubmission, Message, PatientProfile
+from embct.platform.core.demo import DIARY_LINES
 from embct.platform.course.loader import load_course
 from embct.platform.groups.models import Attendance, MbctGroup
-from embct.platform.testing import FIXTURE_COURSE, force_login_verified
+from support.testing import FIXTURE_COURSE, force_login_verified
 
 
 @pytest.fixture

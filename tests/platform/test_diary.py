@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 from embct.platform.care.models import DiaryEntry
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class DiaryTests(BaseTestCase):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 
 class GroupTests(BaseTestCase):

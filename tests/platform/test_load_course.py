@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from embct.platform.course.loader import CourseFormatError, load_course, read_course
 from embct.platform.course.models import Course, Exercise
-from embct.platform.testing import FIXTURE_COURSE
+from support.testing import FIXTURE_COURSE
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 
 class PatientDetailTests(BaseTestCase):

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import time_machine
 
-from embct.platform.testing import NOW, BaseTestCase
+from support.testing import NOW, BaseTestCase
 
 URL = "/silent-day/preparation/"
 

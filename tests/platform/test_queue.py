@@ -8,7 +8,7 @@ import time_machine
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import Message, PatientProfile, Weekday
-from embct.platform.testing import NOW, TODAY, BaseTestCase
+from support.testing import NOW, TODAY, BaseTestCase
 
 URL = "/queue/"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from embct.platform.care.models import Message, MessageKind
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 URL = "/supervision/"
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 
 from embct.platform.care.models import Message, PatientProfile
-from embct.platform.testing import NOW, BaseTestCase
+from support.testing import NOW, BaseTestCase
 
 URL = "/week/"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core import mail
 
 from embct.platform.care.models import LogSubmission, Message, MessageKind
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class WriteFeedbackTests(BaseTestCase):

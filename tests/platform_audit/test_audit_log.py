@@ -9,7 +9,7 @@ from django.test import RequestFactory, override_settings
 
 from embct.platform.audit.models import AppendOnlyError, AuditEvent
 from embct.platform.audit.services import MASK, describe_target, mask, record, record_each
-from embct.platform.testing import NOW, BaseTestCase
+from support.testing import NOW, BaseTestCase
 
 postgres_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"

@@ -6,7 +6,7 @@ import time_machine
 
 from embct.platform.audit.models import AuditEvent
 from embct.platform.audit.services import record
-from embct.platform.testing import NOW, BaseTestCase
+from support.testing import NOW, BaseTestCase
 
 
 class AuditPageTests(BaseTestCase):

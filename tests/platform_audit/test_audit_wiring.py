@@ -6,7 +6,7 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Message
 from embct.platform.groups.models import MbctGroup
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 def actions() -> list[tuple[str, str, str, str]]:

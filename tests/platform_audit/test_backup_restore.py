@@ -15,6 +15,7 @@ import pytest
 from embct.cli import CommandError, main, restore
 from embct.cli.backup import backup_sqlite
 from embct.cli.restore import restore_sqlite
+from support.testing import FIXTURE_COURSE
 
 ON_POSTGRES = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 
@@ -124,7 +125,9 @@ def test_restore_refuses_what_is_not_an_embct_backup(tmp_path: Path) -> None:
 
 
 SEED = """
+import sys
 from datetime import date
+from pathlib import Path
 from django.core.management import call_command
 from embct.platform import setup
 setup()
@@ -133,8 +136,7 @@ from embct.platform.accounts.models import User
 from embct.platform.audit.services import record
 from embct.platform.care.models import DiaryEntry, Message, PatientProfile
 from embct.platform.course.loader import read_course, upsert_course
-from embct.platform.testing import FIXTURE_COURSE
-course, _ = upsert_course(read_course(FIXTURE_COURSE))
+course, _ = upsert_course(read_course(Path(sys.argv[1])))  # the fixture course
 tessa = User.objects.create_user("tessa", role="therapist", email="t@example.org")
 pim = User.objects.create_user("pim", role="patient", first_name="Pim")
 profile = PatientProfile.objects.create(user=pim, therapist=tessa, course=course,
@@ -147,9 +149,11 @@ record(tessa, "patient.view", profile)
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(ON_POSTGRES, reason="SQLite round trip; PostgreSQL uses pg_dump")
 def test_backup_and_restore_round_trip_through_the_cli(cli_env: dict[str, str]) -> None:
-    subprocess.run([sys.executable, "-c", SEED], env=cli_env, check=True, timeout=120)
+    seed = [sys.executable, "-c", SEED, str(FIXTURE_COURSE)]
+    subprocess.run(seed, env=cli_env, check=True, timeout=120)
     database = Path(cli_env["EMBCT_DATA_DIR"]) / "embct.sqlite3"
     dump = ["manage", "dumpdata", "--natural-foreign", "--indent", "1", "--exclude", "sessions"]
     before = embct(cli_env, *dump).stdout

@@ -7,7 +7,7 @@ import json
 from embct.platform.audit.models import AuditEvent
 from embct.platform.audit.services import record
 from embct.platform.care.models import Message
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class MyDataTests(BaseTestCase):

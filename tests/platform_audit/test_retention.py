@@ -21,7 +21,7 @@ from embct.platform.care.models import DiaryEntry, Message
 from embct.platform.privacy.shredders import REDACTED, pseudonym
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 #: With the default 15 years, a study that ended on this day is past its retention (2026).
 OLD_STUDY = "2010-06-30"

@@ -22,7 +22,7 @@ from embct.platform.care.models import Message, PatientProfile
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
-from embct.platform.testing import PASSWORD, TODAY, BaseTestCase, table_rows
+from support.testing import PASSWORD, TODAY, BaseTestCase, table_rows
 
 #: With the default 15 years, a study that ended on this day is past its retention (2026).
 OLD_STUDY = "2010-06-30"

@@ -4,11 +4,11 @@ The URLs come from the URL configuration itself (``get_resolver().url_patterns``
 recursively), so a new URL name without an entry in ``EXPECTED`` fails
 ``test_every_url_has_an_entry``; an entry whose URL is gone fails it too. The walk, the
 table (``EXPECTED``, ``POST_ONLY``, ``GET_AND_POST``, ``SHARED_OBJECTS``, ``PASSWORD_ONLY``)
-and the objects the URLs point at live in :mod:`embct.platform.testing_urls`, shared with the
+and the objects the URLs point at live in :mod:`support.testing_urls`, shared with the
 browser sweep of every page (tests/browser/test_every_page.py).
 
 Roles: anonymous, patient (``pim``), therapist (``tessa``), researcher (``rosa``) and
-admin (``ada``), the personas of :mod:`embct.platform.testing`. "Own" objects belong to
+admin (``ada``), the personas of :mod:`support.testing`. "Own" objects belong to
 ``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
 another therapist (``otto``), or are course sessions (and their exercises) that have not
 opened for ``pim`` or belong to another course (see :class:`UrlObjects`). For objects nobody
@@ -55,6 +55,7 @@ from typing import Any
 from unittest import mock
 from uuid import uuid4
 
+import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection, transaction
@@ -63,19 +64,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
+from embct.platform import access
 from embct.platform.accounts.models import Role, User
-from embct.platform.care import access
 from embct.platform.care.models import PatientProfile
 from embct.platform.care.services import patient_writes, send_log_files
 from embct.platform.course.models import CourseSession, Exercise
-from embct.platform.groups import views as group_views
 from embct.platform.groups.models import GroupMeeting, MbctGroup
-from embct.platform.questionnaires import access as questionnaire_access
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord, ScheduledAssessment
 from embct.platform.security.middleware import SecondFactorRequiredMiddleware
-from embct.platform.testing import TODAY, BaseTestCase
-from embct.platform.testing_urls import (
+from support.testing import TODAY, BaseTestCase
+from support.testing_urls import (
     ACCEPTS_POST,
     EXPECTED,
     GET_AND_POST,
@@ -348,6 +347,7 @@ class AuthorizationMatrixTests(MatrixCase):
         # leave): none that shows or changes data.
         assert set(PASSWORD_ONLY) <= {"healthz", "login", "logout", "security:verify"}
 
+    @pytest.mark.slow  # every URL for every role, own and other's
     def test_the_matrix(self) -> None:
         wrong, cells = self.check()
         # (the enrolment page before the second factor: the next test's)
@@ -561,21 +561,21 @@ MUTANTS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[str], str]
     ),
     (
         "the questionnaire is the patient's",
-        questionnaire_access.get_own_assessment,
+        access.get_own_assessment,
         anyones_assessment,
         ["questionnaires:fill"],
         "(someone else's completed questionnaire): 302, expected 404",
     ),
     (
         "the flag is of the therapist's patient",
-        questionnaire_access.get_flag_for_therapist,
+        access.get_flag_for_therapist,
         anyones_flag,
         ["questionnaires:acknowledge"],
         "POST questionnaires:acknowledge as therapist (other): refused, yet rows changed",
     ),
     (
         "the group is the therapist's",
-        group_views.get_group_for_therapist,
+        access.get_group_for_therapist,
         anyones_group,
         ["groups:detail", "groups:attendance"],
         "GET groups:detail as therapist (other): 200, expected 404",
@@ -594,6 +594,7 @@ class MatrixBitesTests(MatrixCase):
     """Each check removed in turn: the matrix must report it (as tests/test_layers.py proves
     its checker can fail)."""
 
+    @pytest.mark.slow  # the matrix again for each mutant
     def test_the_matrix_reports_each_check_removed_from_the_access_helpers(self) -> None:
         silent = []
         for removed, original, permissive, names, report in MUTANTS:

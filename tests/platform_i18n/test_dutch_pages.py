@@ -27,7 +27,7 @@ from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.questionnaires.reminders import remind
 from embct.platform.questionnaires.services import windows
 from embct.platform.research.models import Participant, Screening
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 MO = Path(__file__).resolve().parents[2] / "src/embct/platform/locale/nl/LC_MESSAGES/django.mo"
 with MO.open("rb") as _handle:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from embct.platform.accounts.models import User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Arm
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 URL = "/language/"
 

@@ -19,7 +19,7 @@ from embct.platform.care.models import PatientProfile
 from embct.platform.course.models import Course
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires.services import windows
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
 

@@ -34,7 +34,7 @@ from embct.platform.questionnaires import forms as questionnaire_forms
 from embct.platform.research import forms as research_forms
 from embct.platform.research import trial_text
 from embct.platform.security import forms as security_forms
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 FORM_MODULES = [
     account_forms,

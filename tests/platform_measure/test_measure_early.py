@@ -14,7 +14,7 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import LogSubmission, PatientProfile
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
-from embct.platform.testing import NOW, TODAY, BaseTestCase
+from support.testing import NOW, TODAY, BaseTestCase
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).with_name("measure_helpers.py")

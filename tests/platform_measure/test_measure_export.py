@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyreadstat
+import pytest
 from django.test import override_settings
 
 from embct.analysis import read_table
@@ -18,8 +19,8 @@ from embct.instruments import item_columns
 from embct.platform.lib.csp import inline_style_sources
 from embct.platform.research.export import trial_table
 from embct.platform.research.models import ExportLog, Participant
-from embct.platform.testing import TODAY, BaseTestCase
 from embct.spreadsheet import write_csv
+from support.testing import TODAY, BaseTestCase
 
 
 def _load(name: str) -> object:
@@ -70,6 +71,7 @@ class ExportTests(BaseTestCase):
         assert (folder / "export.csv").read_bytes() == (folder / "source.csv").read_bytes()
         pd.testing.assert_frame_equal(trial_table(), self.source)
 
+    @pytest.mark.slow  # export and the whole analysis through the CLI
     def test_cli_export_and_analyze_give_the_numbers_of_the_source_file(self) -> None:
         folder = Path(self._tmp())
         source = folder / "source.csv"
@@ -117,6 +119,7 @@ class ExportTests(BaseTestCase):
         assert meta.variable_value_labels["wai_w2_1"][5.0] == "WAI-SR item 1, option E"
         assert frame["hads_pre_1"].tolist() == self.source["hads_pre_1"].astype(float).tolist()
 
+    @pytest.mark.slow  # the whole analysis and its report
     def test_the_live_report_shows_the_numbers_of_embct_analyze_on_the_export(self) -> None:
         self.login(self.rosa)
         response = self.client.get("/research/report/")
@@ -186,6 +189,7 @@ class ExportTests(BaseTestCase):
 
 
 @override_settings(EMBCT_RANDOMIZATION_SEED=SEED)
+@pytest.mark.slow  # simulates a cohort and runs the whole analysis
 class SimulatedCohortTests(BaseTestCase):
     """End to end with embct.simulate: a simulated cohort through the platform's services,
     exported, analysed; the numbers equal ``embct analyze`` on the simulator's file."""

@@ -18,7 +18,7 @@ from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research import services as research
 from embct.platform.research.models import Screening
-from embct.platform.testing import NOW, TODAY, BaseTestCase, table_rows
+from support.testing import NOW, TODAY, BaseTestCase, table_rows
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).with_name("measure_helpers.py")

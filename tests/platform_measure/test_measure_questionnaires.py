@@ -15,7 +15,7 @@ from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires import early, services
 from embct.platform.questionnaires.models import Draft, Response, ScheduledAssessment
-from embct.platform.testing import NOW, TODAY, BaseTestCase
+from support.testing import NOW, TODAY, BaseTestCase
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).with_name("measure_helpers.py")

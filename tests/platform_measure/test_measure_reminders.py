@@ -14,7 +14,7 @@ from embct.cli import main
 from embct.platform.accounts.models import User
 from embct.platform.questionnaires.models import Reminder
 from embct.platform.questionnaires.reminders import remind
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).with_name("measure_helpers.py")

@@ -17,7 +17,7 @@ from embct import trial
 from embct.platform.care.models import DiaryEntry, Message
 from embct.platform.research import services, trial_text
 from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
-from embct.platform.testing import NOW, TODAY, BaseTestCase
+from support.testing import NOW, TODAY, BaseTestCase
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).with_name("measure_helpers.py")

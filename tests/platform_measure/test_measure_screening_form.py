@@ -18,7 +18,7 @@ from django.urls import reverse
 from embct.platform.audit.models import AuditEvent
 from embct.platform.research import services
 from embct.platform.research.models import Screening
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).with_name("measure_helpers.py")

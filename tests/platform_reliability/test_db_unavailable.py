@@ -11,7 +11,7 @@ from django.test import Client, RequestFactory
 
 from embct.platform.care.models import DiaryEntry, Message
 from embct.platform.core.dberrors import draft_fields
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 HEADING = "We could not save this just now; your text is kept"
 

@@ -14,6 +14,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.test import override_settings
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -29,7 +30,10 @@ from embct.platform.care.models import (
     PatientProfile,
 )
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
+
+#: Load-style: many generated inputs through the forms and importers.
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(
     max_examples=25,

@@ -11,10 +11,14 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from embct.cli import main
+
+#: Load-style: many generated inputs through the forms and importers.
+pytestmark = pytest.mark.slow
 
 FUZZ = settings(
     max_examples=30,

@@ -17,12 +17,15 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
-pytestmark = pytest.mark.skipif(
-    not apps.is_installed("embct.platform.questionnaires"),
-    reason="the questionnaires app is not installed in this tree",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not apps.is_installed("embct.platform.questionnaires"),
+        reason="the questionnaires app is not installed in this tree",
+    ),
+    pytest.mark.slow,  # load-style: many generated submissions
+]
 
 RADIO = re.compile(r'<input type="radio" name="([^"]+)" value="([^"]*)"')
 OMIT = object()

@@ -18,7 +18,7 @@ import pytest
 from django.test import override_settings
 
 from embct.platform.research.models import ExportLog
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class WebExportTests(BaseTestCase):

@@ -20,7 +20,7 @@ from embct.platform.audit.models import AuditEvent
 from embct.platform.security.demo import give_demo_code
 from embct.platform.security.models import EnrolmentCode
 from embct.platform.security.services import new_backup_codes
-from embct.platform.testing import PASSWORD, BaseTestCase, force_login_verified
+from support.testing import PASSWORD, BaseTestCase, force_login_verified
 
 from .test_second_factor import FAST_HASHER, audited, current_code
 

@@ -9,7 +9,7 @@ import time_machine
 from axes.models import AccessAttempt
 from django.test import override_settings
 
-from embct.platform.testing import PASSWORD, BaseTestCase
+from support.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -18,7 +18,7 @@ from embct.platform.accounts.models import User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Message
 from embct.platform.security.models import AccountState
-from embct.platform.testing import PASSWORD, BaseTestCase, force_login_verified
+from support.testing import PASSWORD, BaseTestCase, force_login_verified
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CHANGE = "/account/password/"

@@ -13,7 +13,7 @@ from django.test import RequestFactory, override_settings
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.lib.reauth import AUTH_AT_SESSION_KEY, recent_auth_required
-from embct.platform.testing import PASSWORD, BaseTestCase
+from support.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

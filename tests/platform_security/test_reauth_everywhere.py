@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from embct.platform.accounts.models import User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import PatientProfile
-from embct.platform.testing import PASSWORD, BaseTestCase
+from support.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 REAUTH = "/account/confirm-password/"

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 from io import StringIO
 
+import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import override_settings
@@ -22,7 +23,7 @@ from embct.platform.security.services import (
     manual_key,
     new_backup_codes,
 )
-from embct.platform.testing import PASSWORD, BaseTestCase
+from support.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -329,6 +330,7 @@ class SecondFactorTests(BaseTestCase):
         assert StaticToken.objects.filter(token=code).count() == DEMO_CODE_USES
 
 
+@pytest.mark.slow  # seeds the whole demo clinic
 def test_the_demo_prints_a_second_factor_code_for_staff_only(db: None) -> None:
     out = StringIO()
     call_command("seed_demo", stdout=out)

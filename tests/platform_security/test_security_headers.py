@@ -11,11 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 
-from embct.platform.testing import BaseTestCase, force_login_verified
+from support.testing import BaseTestCase, force_login_verified
 
 PLATFORM = Path(__file__).resolve().parents[2] / "src" / "embct" / "platform"
 POLICY = (
@@ -64,6 +65,7 @@ def every_url(resolver: URLResolver | None = None, prefix: str = "") -> list[str
 
 
 class SecurityHeaderTests(BaseTestCase):
+    @pytest.mark.slow  # every page for every role
     def test_every_page_sends_the_policy_and_headers_to_everyone(self) -> None:
         urls = every_url()
         assert "/account/two-factor/enrol/" in urls
@@ -130,6 +132,7 @@ print(json.dumps({
 """
 
 
+@pytest.mark.slow  # a subprocess with the production settings
 def test_production_sends_hsts_and_secure_http_only_cookies(tmp_path: Path) -> None:
     env = dict(os.environ)
     env.update(

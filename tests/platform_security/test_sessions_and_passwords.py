@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 
 from embct.platform.accounts.models import User
 from embct.platform.care.admin_views import temporary_password
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 class SessionExpiryTests(BaseTestCase):

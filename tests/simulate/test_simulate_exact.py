@@ -1,7 +1,7 @@
 """Exact mode: the paper's headline statistics come back from the simulated table.
 
 The reference is the paper itself (published-results.toml, printed values) and the
-recomputation is plain statsmodels (embct.simulate.verify: Sum-coded MultivariateLS for the
+recomputation is plain statsmodels (support.verify: Sum-coded MultivariateLS for the
 repeated measures, OLS per step on one listwise sample), tolerance half a unit of the last
 printed digit.
 
@@ -19,7 +19,10 @@ import pytest
 from embct.simulate import simulate
 from embct.simulate._gram import half_unit
 from embct.simulate.compare import comparison_rows
-from embct.simulate.verify import headline_results
+from support.verify import headline_results
+
+#: The exact simulation and the statsmodels recomputation take seconds.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import tomllib
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,8 +22,9 @@ from embct.trial import (
     course_calendar,
     schedule_states,
 )
+from support.shared import SharedData
 
-PUBLISHED = Path(__file__).resolve().parents[3] / "shared" / "reference" / "published-results.toml"
+PUBLISHED = "reference/published-results.toml"  # in the shared folder (shared_data fixture)
 START = date(2026, 3, 2)
 DATES = KeyDates(screening=date(2026, 2, 2), consent=date(2026, 2, 16), course_start=START)
 
@@ -36,7 +36,7 @@ ORDER = {
 }
 
 
-def test_the_trial_schedule_is_the_papers() -> None:
+def test_the_trial_schedule_is_the_papers(shared_data: SharedData) -> None:
     schedule = assessment_schedule()
     assert [a.key for a in schedule] == [
         "hads_screen",
@@ -48,8 +48,9 @@ def test_the_trial_schedule_is_the_papers() -> None:
         "hads_post",
         "mhc_post",
     ]
-    if PUBLISHED.exists():
-        wanted = tomllib.loads(PUBLISHED.read_text(encoding="utf-8"))["schedule"]["wai"]
+    published = shared_data.optional(PUBLISHED)
+    if published is not None:
+        wanted = tomllib.loads(published.read_text(encoding="utf-8"))["schedule"]["wai"]
         assert wanted == ["start of week 2", "start of week 5", "start of week 9"]
     # the WAI-SR is due on the first day of weeks 2, 5 and 9 of the course
     cal = course_calendar(START)

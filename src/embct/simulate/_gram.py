@@ -8,7 +8,7 @@ change of one row is the rank-two update ``G - f f' + g g'``. All functions acce
 matrices with shape ``(..., q, q)`` and return arrays with the leading shape ``(...)``.
 
 These are internal helpers; the public verification routes through statsmodels live in
-:mod:`embct.simulate.verify`.
+``tests/support/verify.py`` (test code, not shipped).
 """
 
 from __future__ import annotations

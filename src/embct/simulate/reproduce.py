@@ -3,7 +3,7 @@
 The analysis is :func:`embct.analysis.analyze` on the normalized frame of
 :func:`embct.analysis.prepare`, the same as ``embct analyze``. (The simulator's tests check
 its cohorts with an independent plain-statsmodels recomputation,
-:func:`embct.simulate.verify.headline_results`.)
+``headline_results`` in ``tests/support/verify.py``.)
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ __all__ = [
     "SequenceSlot",
     "add_months",
     "allocation_sequence",
+    "arm_so_far",
     "final_arm",
     "main_randomizer",
     "tau_randomizer",
@@ -419,3 +420,23 @@ def final_arm(first: Arm | str, second: Arm | str | None = None) -> tuple[Arm, b
     if second is not None:
         raise ProtocolError(f"second: {second!r} given, but the first arm was {str(first_arm)!r}")
     return first_arm, False
+
+
+def arm_so_far(first: Arm | str | None, second: Arm | str | None = None) -> tuple[Arm | None, bool]:
+    """:func:`final_arm` while allocation is under way: ``(None, tau_first)`` while the arm is
+    undecided (no allocation yet, or TAU awaiting its re-randomization).
+
+    Examples
+    --------
+    >>> arm_so_far(None)
+    (None, False)
+    >>> arm_so_far("tau")
+    (None, True)
+    >>> arm_so_far("tau", "mbct")
+    (<Arm.MBCT: 'mbct'>, True)
+    """
+    if first is None:
+        return None, False
+    if parse_arm(first) is Arm.TAU and second is None:
+        return None, True
+    return final_arm(first, second)

@@ -5,12 +5,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from embct.platform.lib.roles import Role
 
-class Role(models.TextChoices):
-    PATIENT = "patient", _("Patient")
-    THERAPIST = "therapist", _("Therapist")
-    RESEARCHER = "researcher", _("Researcher")
-    ADMIN = "admin", _("Administrator")
+__all__ = ["Role", "User"]
 
 
 class User(AbstractUser):

@@ -18,7 +18,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from embct.platform.accounts.models import Role
+from embct.platform.lib.roles import Role
 
 
 class AppendOnlyError(RuntimeError):

@@ -8,8 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from embct.platform.accounts.models import Role
-from embct.platform.care.access import role_required
+from embct.platform.access import admin_required
 
 from .forms import EventFilterForm
 from .models import AuditEvent
@@ -19,7 +18,7 @@ PAGE_SIZE = 100
 
 @require_safe
 @login_required
-@role_required(Role.ADMIN)
+@admin_required
 def event_list(request: HttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     events = AuditEvent.objects.all()

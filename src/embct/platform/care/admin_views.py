@@ -11,51 +11,29 @@ import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from embct.platform.access import (
+    admin_required,
+    get_account_for_admin,
+    get_profile_for_admin,
+    get_staff_for_admin,
+)
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.services import record
 from embct.platform.course.models import Course
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.security.services import issue_enrolment_code, issue_temporary_password
 
-from .access import role_required
 from .admin_forms import AssignmentForm, NewAccountForm
 from .models import PatientProfile
-
-admin_required = role_required(Role.ADMIN)
 
 
 def temporary_password() -> str:
     return secrets.token_urlsafe(12)
-
-
-def get_profile_for_admin(profile_id: int) -> PatientProfile:
-    try:
-        return PatientProfile.objects.select_related("user").get(pk=profile_id)
-    except PatientProfile.DoesNotExist:
-        raise Http404("no such patient") from None
-
-
-def get_staff_for_admin(request: HttpRequest, user_id: int) -> User:
-    """A staff account other than the administrator's own (another administrator resets it)."""
-    try:
-        return User.objects.exclude(pk=request.user.pk).get(
-            pk=user_id, role__in=[Role.THERAPIST, Role.RESEARCHER, Role.ADMIN]
-        )
-    except User.DoesNotExist:
-        raise Http404("no such staff account") from None
-
-
-def get_account_for_admin(user_id: int) -> User:
-    """Therapist and patient accounts; other administrators reset their own in Django admin."""
-    try:
-        return User.objects.get(pk=user_id, role__in=[Role.PATIENT, Role.THERAPIST])
-    except User.DoesNotExist:
-        raise Http404("no such account") from None
 
 
 @require_safe

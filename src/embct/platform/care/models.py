@@ -8,23 +8,29 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from embct import trial
 from embct.platform.course.models import Course, CourseSession, Exercise
 from embct.platform.lib import schedule
 
 
 class Arm(models.TextChoices):
-    EMBCT = "embct", _("eMBCT (online)")
-    MBCT = "mbct", _("MBCT (group)")
+    """The course a patient in care follows: one of the trial's treatment arms
+    (:data:`embct.trial.TREATMENT_ARMS`; TAU is no course), with its label on the pages."""
+
+    EMBCT = trial.Arm.EMBCT.value, _("eMBCT (online)")
+    MBCT = trial.Arm.MBCT.value, _("MBCT (group)")
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, _("Monday")
-    TUESDAY = 1, _("Tuesday")
-    WEDNESDAY = 2, _("Wednesday")
-    THURSDAY = 3, _("Thursday")
-    FRIDAY = 4, _("Friday")
-    SATURDAY = 5, _("Saturday")
-    SUNDAY = 6, _("Sunday")
+    """The prearranged feedback weekday: :class:`embct.trial.Weekday` (Monday = 0), named."""
+
+    MONDAY = trial.Weekday.MONDAY.value, _("Monday")
+    TUESDAY = trial.Weekday.TUESDAY.value, _("Tuesday")
+    WEDNESDAY = trial.Weekday.WEDNESDAY.value, _("Wednesday")
+    THURSDAY = trial.Weekday.THURSDAY.value, _("Thursday")
+    FRIDAY = trial.Weekday.FRIDAY.value, _("Friday")
+    SATURDAY = trial.Weekday.SATURDAY.value, _("Saturday")
+    SUNDAY = trial.Weekday.SUNDAY.value, _("Sunday")
 
 
 class PatientProfile(models.Model):
@@ -73,9 +79,6 @@ class PatientProfile(models.Model):
         if self.start_date is None:
             return 0
         return min(schedule.week_of(self.start_date, today), schedule.COURSE_WEEKS)
-
-    def released_weeks(self, today: date) -> int:
-        return self.week(today)
 
     def preparation_released(self, today: date) -> bool:
         if self.start_date is None or self.course is None:

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from embct import trial
 from embct.platform.course.models import CourseSession
 from embct.platform.lib import schedule
 
@@ -47,8 +48,8 @@ class Week:
 
 
 def patient_week(profile: PatientProfile, today: date) -> Week:
-    """Everything the patient's week page shows (3 queries)."""
-    week = profile.week(today)
+    """Everything the patient's week page shows (3 queries). What is released, current and
+    still due is the trial's calendar (:func:`embct.trial.this_week`)."""
     sessions = list(
         CourseSession.objects.filter(course_id=profile.course_id)
         .only("pk", "course_id", "week", "number", "title")
@@ -62,19 +63,29 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
         .values_list("session_id", "n")
     )
     unread = profile.messages.filter(from_patient=False, read_at=None).count()
+    summary, release = None, {}
+    if profile.start_date is not None and profile.course is not None:
+        calendar = schedule.calendar(profile.start_date, profile.course.silent_day_week)
+        release = {s.week: s.release_date for s in calendar.sessions}
+        summary = trial.this_week(
+            calendar,
+            today,
+            completed={s.week for s in sessions if s.pk in completed},
+            feedback_weekday=profile.feedback_weekday,
+        )
+    released = set() if summary is None else {s.week for s in summary.open_sessions}
     states = [
         SessionState(
             session=s,
-            released=s.week <= week,
-            release_date=schedule.release_date(profile.start_date, s.week)
-            if profile.start_date
-            else None,
+            released=s.week in released,
+            release_date=release.get(s.week),
             completed=s.pk in completed,
             unsent=unsent.get(s.pk, 0),
         )
         for s in sessions
     ]
-    current = next((s for s in states if s.session.week == week), None)
+    current_week = None if summary is None or summary.session is None else summary.session.week
+    current = next((s for s in states if s.session.week == current_week), None)
     due: list[str] = []
     if current is not None and not current.completed:
         label = {"session": current.session.label.lower()}
@@ -82,19 +93,20 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
             due.append(gettext("Send the log files of %(session)s.") % label)
         else:
             due.append(gettext("Practise and keep your diary for %(session)s.") % label)
+    still_due = set() if summary is None else {s.week for s in summary.still_due}
     for state in states:
-        if state.released and state is not current and not state.completed and state.unsent:
+        if state.session.week in still_due and state is not current and state.unsent:
             label = {"session": state.session.label.lower()}
             due.append(gettext("Send the log files of %(session)s (still open).") % label)
     return Week(
         profile=profile,
         today=today,
-        week=week,
+        week=profile.week(today),
         sessions=states,
         current=current,
         next_feedback=schedule.next_weekday(today, profile.feedback_weekday),
         unread=unread,
-        preparation_open=profile.preparation_released(today),
+        preparation_open=summary is not None and summary.preparation_open,
         due=due,
     )
 

@@ -13,13 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from embct.platform.audit.services import record, record_each
-from embct.platform.lib import schedule
-from embct.platform.questionnaires import early
-from embct.platform.questionnaires import services as questionnaires
-
-from . import progress, services
-from .access import (
+from embct.platform.access import (
     get_exercise_for_user,
     get_own_profile,
     get_patient_for_therapist,
@@ -28,6 +22,12 @@ from .access import (
     role_required,
     therapist_required,
 )
+from embct.platform.audit.services import record, record_each
+from embct.platform.lib import schedule
+from embct.platform.questionnaires import early
+from embct.platform.questionnaires import services as questionnaires
+
+from . import progress, services
 from .forms import DiaryForm, MessageForm
 from .models import Message, MessageKind, PatientProfile
 
@@ -41,7 +41,6 @@ def week(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     ctx = {
         "w": progress.patient_week(profile, today),
-        "weekdays": schedule.WEEKDAY_NAMES,
         "windows": questionnaires.windows(profile, today),
     }
     return render(request, "care/week.html", ctx)
@@ -123,7 +122,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "profile": profile,
         "thread": thread,
         "form": MessageForm(),
-        "weekdays": schedule.WEEKDAY_NAMES,
     }
     return render(request, "care/inbox.html", ctx)
 
@@ -140,7 +138,6 @@ def write_message(request: HttpRequest) -> HttpResponse:
             "profile": profile,
             "thread": thread,
             "form": form,
-            "weekdays": schedule.WEEKDAY_NAMES,
         }
         return render(request, "care/inbox.html", ctx, status=400)
     services.patient_writes(
@@ -198,7 +195,6 @@ def caseload(request: HttpRequest) -> HttpResponse:
     ctx = {
         "rows": rows,
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
-        "weekdays": schedule.WEEKDAY_NAMES,
     }
     return render(request, "care/caseload.html", ctx)
 
@@ -212,7 +208,6 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": progress.feedback_queue(request.user.pk),
         "today": today,
         "now": timezone.now(),
-        "weekdays": schedule.WEEKDAY_NAMES,
     }
     return render(request, "care/queue.html", ctx)
 
@@ -247,7 +242,6 @@ def _patient_page(
         "has_welcome": any(m.kind == MessageKind.WELCOME for m in thread),
         "form": form,
         "kind": request.POST.get("kind", MessageKind.WELCOME),
-        "weekdays": schedule.WEEKDAY_NAMES,
     }
     return render(request, "care/patient.html", ctx, status=status)
 

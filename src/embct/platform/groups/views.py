@@ -11,21 +11,18 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
+from embct.platform.access import (
+    get_group_for_therapist,
+    get_own_profile,
+    patient_required,
+    therapist_required,
+)
 from embct.platform.audit.services import record
-from embct.platform.care.access import get_own_profile, patient_required, therapist_required
 from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from .models import Attendance, GroupMeeting, MbctGroup
-
-
-def get_group_for_therapist(request: HttpRequest, group_id: int) -> MbctGroup:
-    """A group the logged-in therapist leads; 404 for anyone else's."""
-    try:
-        return MbctGroup.objects.select_related("course").get(pk=group_id, therapist=request.user)
-    except MbctGroup.DoesNotExist:
-        raise Http404("no such group") from None
 
 
 @require_safe

@@ -9,7 +9,7 @@ day).
 >>> from datetime import date
 >>> week_of(date(2026, 1, 5), date(2026, 1, 12))
 2
->>> release_date(date(2026, 1, 5), 3)
+>>> calendar(date(2026, 1, 5), silent_day_week=6).session(3).release_date
 datetime.date(2026, 1, 19)
 >>> next_weekday(date(2026, 1, 5), 3)  # the Thursday on or after Monday 5 January
 datetime.date(2026, 1, 8)
@@ -17,12 +17,10 @@ datetime.date(2026, 1, 8)
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from embct.trial import protocol as _protocol
-from embct.trial.course import course_calendar, feedback_date
-
-DAYS_PER_WEEK = 7
+from embct.trial.course import CourseCalendar, course_calendar, feedback_date
 
 #: A course has 8 weekly sessions plus the silent day, released one per week.
 WEEKLY_SESSIONS = _protocol.N_WEEKLY_SESSIONS
@@ -31,24 +29,21 @@ COURSE_WEEKS = _protocol.N_SESSIONS
 #: The adequate dose of the trial (Bisseling et al. 2019, Methods; see embct.trial).
 ADEQUATE_DOSE_SESSIONS = _protocol.ADEQUATE_DOSE_SESSIONS
 
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 def week_of(start: date, today: date) -> int:
     """The course week ``today`` falls in (1 on the start date), 0 before the start."""
     return course_calendar(start).week_of(today)
 
 
-def release_date(start: date, week: int) -> date:
-    """The day the session of course week ``week`` (1-based) opens."""
-    if week < 1:
-        raise ValueError(f"week must be at least 1, got {week}")
-    return start + timedelta(days=DAYS_PER_WEEK * (week - 1))
+def calendar(start: date, silent_day_week: int) -> CourseCalendar:
+    """The trial's release calendar of a course that starts on ``start`` (sessions by course
+    week: what is released, current and due comes from :func:`embct.trial.this_week`)."""
+    return course_calendar(start, _protocol_for(silent_day_week))
 
 
 def preparation_date(start: date, silent_day_week: int) -> date:
     """The silent day's written preparation opens on the last day of the week before it."""
-    return course_calendar(start, _protocol_for(silent_day_week)).preparation_date
+    return calendar(start, silent_day_week).preparation_date
 
 
 def next_weekday(on_or_after: date, weekday: int) -> date:

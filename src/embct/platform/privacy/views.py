@@ -11,9 +11,9 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from embct.platform.access import get_own_profile, patient_required
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record
-from embct.platform.care.access import get_own_profile, patient_required
 
 from .export import patient_data
 

@@ -62,11 +62,13 @@ def course_start(profile: PatientProfile) -> date | None:
 
 def key_dates(profile: PatientProfile) -> trial.KeyDates:
     """Anchor dates: consent from the study record, else (routine care) the course start."""
-    from embct.platform.research.models import Participant
-
     start = course_start(profile)
+    # The study record is research's; read through the profile's relation to it, so that
+    # questionnaires does not import research (which builds on questionnaires).
     consent = (
-        Participant.objects.filter(profile=profile).values_list("consent_on", flat=True).first()
+        PatientProfile.objects.filter(pk=profile.pk)
+        .values_list("study_participant__consent_on", flat=True)
+        .first()
     )
     return trial.KeyDates(consent=consent or start, course_start=start)
 

@@ -10,16 +10,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from embct.platform.audit.services import record
-from embct.platform.care.access import (
+from embct.platform.access import (
+    get_flag_for_therapist,
+    get_own_assessment,
     get_own_profile,
     get_patient_for_therapist,
     patient_required,
     therapist_required,
 )
+from embct.platform.audit.services import record
 
 from . import early, services
-from .access import get_flag_for_therapist, get_own_assessment
 from .content import content_pack
 from .forms import AcknowledgeForm, QuestionnaireForm
 

@@ -100,15 +100,14 @@ def trial_table() -> pd.DataFrame:
     row_of: dict[int, int] = {}
     for pk, study_id, site, baseline, profile, therapist in people:
         lists = by_list[pk]
-        first = lists.get("main")
-        if first is None or (first == trial.Arm.TAU and "tau" not in lists):
+        final, tau_first = trial.arm_so_far(lists.get("main"), lists.get("tau"))
+        if final is None:
             continue
-        arm, tau_first = trial.final_arm(first, lists.get("tau"))
         n_sessions = sessions.get(profile, 0) if profile is not None else 0
         if profile is not None:
             row_of[profile] = len(columns["participant_id"])
         columns["participant_id"].append(study_id)
-        columns["arm"].append(arm.value)
+        columns["arm"].append(final.value)
         columns["tau_first"].append(int(tau_first))
         columns["site"].append(site)
         columns["therapist_id"].append("" if therapist is None else f"T{therapist}")

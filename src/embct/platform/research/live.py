@@ -32,9 +32,8 @@ def participant_rows() -> list[ParticipantRow]:
     for person in people:
         by_list = {a.list_name: a.arm for a in person.allocations.all()}
         first = by_list.get("main")
-        arm = None
-        if first is not None and (first != trial.Arm.TAU or "tau" in by_list):
-            arm = trial.final_arm(first, by_list.get("tau"))[0].value
+        decided, _ = trial.arm_so_far(first, by_list.get("tau"))
+        arm = None if decided is None else decided.value
         withdrawal = getattr(person, "withdrawal", None)
         rows.append(
             ParticipantRow(

@@ -261,15 +261,10 @@ def rerandomize_tau(participant: Participant, user: Any, today: date) -> Allocat
 
 
 def arms(participant: Participant) -> tuple[str | None, bool]:
-    """(final treatment arm or None while undecided, tau_first), via embct.trial.final_arm."""
+    """(final treatment arm or None while undecided, tau_first), via embct.trial.arm_so_far."""
     by_list = {a.list_name: a.arm for a in participant.allocations.all()}
-    first = by_list.get("main")
-    if first is None:
-        return None, False
-    if first == trial.Arm.TAU and "tau" not in by_list:
-        return None, True
-    arm, tau_first = trial.final_arm(first, by_list.get("tau"))
-    return arm.value, tau_first
+    arm, tau_first = trial.arm_so_far(by_list.get("main"), by_list.get("tau"))
+    return None if arm is None else arm.value, tau_first
 
 
 # ---- participation --------------------------------------------------------------------------

@@ -18,8 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_ratelimit.decorators import ratelimit
 
 from embct import trial
+from embct.platform.access import (
+    admin_required,
+    get_participant,
+    get_screening,
+    researcher_required,
+)
 from embct.platform.audit.services import record
-from embct.platform.care.access import role_required
 from embct.platform.care.models import PatientProfile
 from embct.platform.lib.client_ip import client_ip
 from embct.platform.lib.csp import allow_inline_styles
@@ -39,24 +44,7 @@ from .forms import (
     RemoveScreeningForm,
     WithdrawalForm,
 )
-from .models import ExportLog, Participant, Screening
-
-researcher_required = role_required("researcher")
-admin_required = role_required("admin")
-
-
-def _get_participant(participant_id: int) -> Participant:
-    try:
-        return Participant.objects.get(pk=participant_id)
-    except Participant.DoesNotExist:
-        raise Http404("no such participant") from None
-
-
-def _get_screening(screening_id: int) -> Screening:
-    try:
-        return Screening.objects.get(pk=screening_id, invited=True)
-    except Screening.DoesNotExist:
-        raise Http404("no such screening") from None
+from .models import ExportLog, Participant
 
 
 def _screening_rate(group: str, request: HttpRequest) -> str:
@@ -104,7 +92,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 @researcher_required
 def remove_screening(request: HttpRequest, screening_id: int) -> HttpResponse:
     """Remove a junk entry from the call list, once the researcher has confirmed it."""
-    screening = _get_screening(screening_id)
+    screening = get_screening(screening_id)
     if not RemoveScreeningForm(request.POST).is_valid():
         flash.error(request, gettext("Tick the box to confirm that the entry is junk."))
     else:
@@ -137,7 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @researcher_required
 def eligibility(request: HttpRequest, screening_id: int) -> HttpResponse:
-    screening = _get_screening(screening_id)
+    screening = get_screening(screening_id)
     if hasattr(screening, "participant"):
         return redirect("research:participant", participant_id=screening.participant.pk)
     form = EligibilityForm(request.POST or None)
@@ -162,7 +150,7 @@ def eligibility(request: HttpRequest, screening_id: int) -> HttpResponse:
 @login_required
 @researcher_required
 def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
-    person = _get_participant(participant_id)
+    person = get_participant(participant_id)
     return render(request, "research/participant.html", _participant_context(person))
 
 
@@ -215,7 +203,7 @@ def _act(request: HttpRequest, person: Participant, action: Any, done: str) -> H
 @login_required
 @researcher_required
 def consent(request: HttpRequest, participant_id: int) -> HttpResponse:
-    person = _get_participant(participant_id)
+    person = get_participant(participant_id)
     form = ConsentForm(request.POST)
     if not form.is_valid():
         ctx = _participant_context(person, consent_form=form)
@@ -232,7 +220,7 @@ def consent(request: HttpRequest, participant_id: int) -> HttpResponse:
 @login_required
 @researcher_required
 def baseline(request: HttpRequest, participant_id: int) -> HttpResponse:
-    person = _get_participant(participant_id)
+    person = get_participant(participant_id)
     form = BaselineForm(request.POST)
     if form.is_valid():
         try:
@@ -250,7 +238,7 @@ def baseline(request: HttpRequest, participant_id: int) -> HttpResponse:
 @login_required
 @researcher_required
 def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
-    person = _get_participant(participant_id)
+    person = get_participant(participant_id)
     today = timezone.localdate()
     tau = request.POST.get("list") == "tau"
     action = services.rerandomize_tau if tau else services.randomize
@@ -266,7 +254,7 @@ def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
 @login_required
 @researcher_required
 def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
-    person = _get_participant(participant_id)
+    person = get_participant(participant_id)
     form = WithdrawalForm(request.POST)
     if not form.is_valid():
         ctx = _participant_context(person, withdrawal_form=form)
@@ -318,7 +306,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @admin_required
 def link(request: HttpRequest, participant_id: int) -> HttpResponse:
     """The clinic links a study id to the patient's account (names stay in the clinic)."""
-    person = _get_participant(participant_id)
+    person = get_participant(participant_id)
     form = LinkForm(request.POST)
     if not form.is_valid():
         flash.error(request, gettext("Give the patient profile number."))

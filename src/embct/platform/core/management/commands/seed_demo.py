@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from embct.platform.accounts.models import Role, User
-from embct.platform.care.demo import seed_clinic
+from embct.platform.core.demo import seed_clinic
 from embct.platform.course.models import Course
 from embct.platform.security.demo import give_demo_code
 

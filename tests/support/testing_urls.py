@@ -12,7 +12,7 @@
   URL keyword arguments.
 
 Roles: anonymous, patient (``pim``), therapist (``tessa``), researcher (``rosa``) and
-admin (``ada``), the personas of :mod:`embct.platform.testing`. "Own" objects belong to
+admin (``ada``), the personas of :mod:`support.testing`. "Own" objects belong to
 ``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
 another therapist (``otto``). A course session's "other" is one ``pim`` may not open yet
 (week 5: his group has not met for it, though ``olga``'s group has), one his group meets for

@@ -36,10 +36,8 @@ from embct.platform.course.models import Course, CourseSession
 from embct.platform.security.services import needs_second_factor
 
 #: The tiny course the tests load (tests/platform/fixture_course/tiny).
-FIXTURE_COURSE = (
-    Path(__file__).resolve().parents[3] / "tests" / "platform" / "fixture_course" / "tiny"
-)
-PASSWORD = "a long enough passphrase"  # noqa: S105
+FIXTURE_COURSE = Path(__file__).resolve().parents[1] / "platform" / "fixture_course" / "tiny"
+PASSWORD = "a long enough passphrase"
 #: Tests run on a fixed day: Wednesday 18 March 2026, 10:00 in Amsterdam.
 TODAY = date(2026, 3, 18)
 NOW = datetime(2026, 3, 18, 10, 0, tzinfo=ZoneInfo("Europe/Amsterdam"))
@@ -180,6 +178,6 @@ def table_rows(*, skip: tuple[str, ...] = ()) -> dict[str, tuple[list[str], list
             if table in skip:
                 continue
             columns = [c.name for c in schema.get_table_description(cursor, table)]
-            cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 (names from the schema)
+            cursor.execute(f"SELECT * FROM {quote(table)}")
             out[table] = (columns, sorted((tuple(row) for row in cursor.fetchall()), key=repr))
     return out

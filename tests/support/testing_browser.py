@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from embct.platform.testing import PASSWORD
+from support.testing import PASSWORD
 
 CHROMIUM = os.environ.get("EMBCT_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 LAUNCH_ARGS = [

@@ -152,7 +152,7 @@ def headline_results(table: pd.DataFrame) -> dict[str, Any]:
     >>> r["outcomes"]["hads"]["steps"][2]["terms"][-1]["term"]
     'wai_w2:arm'
     """
-    from .items import cronbach_alpha
+    from embct.simulate.items import cronbach_alpha
 
     frame = normalize(table)
     reliability: dict[str, Any] = {}

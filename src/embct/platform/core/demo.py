@@ -16,11 +16,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from embct.platform.accounts.models import Role, User
-from embct.platform.course.models import Course, CourseSession
-from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
-from embct.platform.questionnaires.early import refresh_all
-
-from .models import (
+from embct.platform.care.models import (
     Arm,
     DiaryEntry,
     LogSubmission,
@@ -29,6 +25,9 @@ from .models import (
     PatientProfile,
     Supervision,
 )
+from embct.platform.course.models import Course, CourseSession
+from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+from embct.platform.questionnaires.early import refresh_all
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,165 @@
+"""Who may see what, in one place for every app. A user of the wrong role gets 403 (the role
+decorators); a user of the right role who is not entitled to the object gets 404, exactly as if
+it did not exist (the ``get_*`` helpers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from embct.platform.accounts.models import User
+from embct.platform.care.models import PatientProfile
+from embct.platform.course.models import CourseSession, Exercise
+from embct.platform.groups.models import MbctGroup
+from embct.platform.lib.roles import Role
+from embct.platform.questionnaires.models import FlagRecord, ScheduledAssessment
+from embct.platform.research.models import Participant, Screening
+
+View = Callable[..., HttpResponse]
+
+
+def role_required(*roles: str) -> Callable[[View], View]:
+    """The view is for these roles only (403 for the others). Use after ``login_required``."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request.user, "role", None) not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+patient_required = role_required(Role.PATIENT)
+therapist_required = role_required(Role.THERAPIST)
+researcher_required = role_required(Role.RESEARCHER)
+admin_required = role_required(Role.ADMIN)
+
+
+def get_own_profile(request: HttpRequest) -> PatientProfile:
+    """The logged-in patient's profile (404 for a patient account not yet set up)."""
+    try:
+        profile = PatientProfile.objects.select_related("course", "therapist").get(
+            user_id=request.user.pk
+        )
+    except PatientProfile.DoesNotExist:
+        raise Http404("no patient profile") from None
+    request.user.patient_profile = profile  # type: ignore[union-attr]  # the menu reads it
+    return profile
+
+
+def get_session_for_patient(profile: PatientProfile, session_id: int, today: date) -> CourseSession:
+    """A session of the patient's course that has opened for them; 404 otherwise."""
+    try:
+        session = CourseSession.objects.select_related("course").get(
+            pk=session_id, course_id=profile.course_id
+        )
+    except CourseSession.DoesNotExist:
+        raise Http404("no such session") from None
+    if session.week > profile.week(today) and not _group_has_met(profile, session, today):
+        raise Http404("not open yet")
+    return session
+
+
+def _group_has_met(profile: PatientProfile, session: CourseSession, today: date) -> bool:
+    if profile.group_id is None:
+        return False
+    return profile.group.meetings.filter(session=session, date__lte=today).exists()  # type: ignore[union-attr]
+
+
+def get_exercise_for_user(request: HttpRequest, exercise_id: int, today: date) -> Exercise:
+    """Course audio: a patient reaches exercises of opened sessions of their course; staff
+    reach all course content (it holds no patient data)."""
+    try:
+        exercise = Exercise.objects.select_related("session").get(pk=exercise_id)
+    except Exercise.DoesNotExist:
+        raise Http404("no such exercise") from None
+    if request.user.role == Role.PATIENT:  # type: ignore[union-attr]
+        profile = get_own_profile(request)
+        get_session_for_patient(profile, exercise.session_id, today)
+    return exercise
+
+
+def get_patient_for_therapist(request: HttpRequest, patient_id: int) -> PatientProfile:
+    """A patient in the logged-in therapist's own caseload; 404 for anyone else's."""
+    try:
+        return PatientProfile.objects.select_related("user", "course").get(
+            pk=patient_id, therapist_id=request.user.pk
+        )
+    except PatientProfile.DoesNotExist:
+        raise Http404("no such patient") from None
+
+
+# ---- questionnaires ----------------------------------------------------------------------------
+def get_own_assessment(profile: PatientProfile, assessment_id: int) -> ScheduledAssessment:
+    try:
+        return ScheduledAssessment.objects.get(pk=assessment_id, patient=profile)
+    except ScheduledAssessment.DoesNotExist:
+        raise Http404("no such questionnaire") from None
+
+
+def get_flag_for_therapist(request: HttpRequest, flag_id: int) -> FlagRecord:
+    try:
+        return FlagRecord.objects.select_related("patient").get(
+            pk=flag_id, patient__therapist_id=request.user.pk
+        )
+    except FlagRecord.DoesNotExist:
+        raise Http404("no such flag") from None
+
+
+# ---- groups -----------------------------------------------------------------------------------
+def get_group_for_therapist(request: HttpRequest, group_id: int) -> MbctGroup:
+    """A group the logged-in therapist leads; 404 for anyone else's."""
+    try:
+        return MbctGroup.objects.select_related("course").get(pk=group_id, therapist=request.user)
+    except MbctGroup.DoesNotExist:
+        raise Http404("no such group") from None
+
+
+# ---- research ---------------------------------------------------------------------------------
+def get_participant(participant_id: int) -> Participant:
+    try:
+        return Participant.objects.get(pk=participant_id)
+    except Participant.DoesNotExist:
+        raise Http404("no such participant") from None
+
+
+def get_screening(screening_id: int) -> Screening:
+    try:
+        return Screening.objects.get(pk=screening_id, invited=True)
+    except Screening.DoesNotExist:
+        raise Http404("no such screening") from None
+
+
+# ---- the clinic's administration -------------------------------------------------------------
+def get_profile_for_admin(profile_id: int) -> PatientProfile:
+    try:
+        return PatientProfile.objects.select_related("user").get(pk=profile_id)
+    except PatientProfile.DoesNotExist:
+        raise Http404("no such patient") from None
+
+
+def get_staff_for_admin(request: HttpRequest, user_id: int) -> User:
+    """A staff account other than the administrator's own (another administrator resets it)."""
+    try:
+        return User.objects.exclude(pk=request.user.pk).get(
+            pk=user_id, role__in=[Role.THERAPIST, Role.RESEARCHER, Role.ADMIN]
+        )
+    except User.DoesNotExist:
+        raise Http404("no such staff account") from None
+
+
+def get_account_for_admin(user_id: int) -> User:
+    """Therapist and patient accounts; other administrators reset their own in Django admin."""
+    try:
+        return User.objects.get(pk=user_id, role__in=[Role.PATIENT, Role.THERAPIST])
+    except User.DoesNotExist:
+        raise Http404("no such account") from None
