@@ -91,7 +91,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
-def remove_screening(request: HttpRequest, screening_id: int) -> HttpResponse:
+def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Remove a junk entry from the call list, once the researcher has confirmed it."""
     screening = get_screening(screening_id)
     if not RemoveScreeningForm(request.POST).is_valid():
