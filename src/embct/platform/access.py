@@ -157,7 +157,7 @@ def get_profile_for_admin(profile_id: int) -> PatientProfile:
         raise Http404("no such patient") from None
 
 
-def get_staff_for_admin(request: HttpRequest, user_id: int) -> User:
+def get_staff_for_admin(request: AuthenticatedHttpRequest, user_id: int) -> User:
     """A staff account other than the administrator's own (another administrator resets it)."""
     try:
         return User.objects.exclude(pk=request.user.pk).get(

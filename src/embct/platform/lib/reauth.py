@@ -71,7 +71,7 @@ def _way_back(request: HttpRequest) -> str:
 
 def reauth_redirect(
     request: HttpRequest, max_age: timedelta = DEFAULT_MAX_AGE
-) -> HttpResponse | None:
+) -> HttpResponseRedirect | None:
     """The redirect to the re-entry page when the signed-in user's last password entry is older
     than ``max_age``; ``None`` when it is recent (or nobody is signed in)."""
     if not request.user.is_authenticated:

@@ -127,7 +127,7 @@ def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
-def enrolment_code(request: HttpRequest) -> HttpResponse:
+def enrolment_code(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After an administrator reset a lost device: the one-time enrolment code they gave,
     then the enrolment itself."""
     _staff_only(request)
