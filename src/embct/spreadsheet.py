@@ -100,7 +100,8 @@ def _map_text(frame: pd.DataFrame, function: Any, starts: frozenset[str]) -> pd.
         values = series.astype(object).to_numpy(copy=True)
         values[hits] = [function(v) if isinstance(v, str) else v for v in values[hits]]
         dtype = series.dtype if isinstance(series.dtype, pd.StringDtype) else object
-        out.isetitem(position, pd.Series(values, index=frame.index, dtype=dtype, name=column))
+        # pandas-stubs types isetitem's value narrower than pandas, which takes a Series
+        out.isetitem(position, pd.Series(values, index=frame.index, dtype=dtype, name=column))  # type: ignore[arg-type]
     names = [function(c) if isinstance(c, str) and c[:1] in starts else c for c in frame.columns]
     if names != list(frame.columns):
         out = out.set_axis(names, axis=1) if out is not frame else frame.set_axis(names, axis=1)

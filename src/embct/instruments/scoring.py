@@ -163,7 +163,7 @@ def _item_number(key: int | str, instrument: Instrument, row: Any) -> int:
 # --- one response ------------------------------------------------------------------------
 def score_response(
     key: str | Instrument,
-    answers: Mapping[int | str, Any],
+    answers: Mapping[int, Any] | Mapping[str, Any] | Mapping[int | str, Any],
     *,
     participant_id: Any = None,
     coding: str | None = None,

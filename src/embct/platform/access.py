@@ -10,7 +10,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponseBase
 
 from embct.platform.accounts.models import User
 from embct.platform.care.models import PatientProfile
@@ -20,7 +20,15 @@ from embct.platform.lib.roles import Role
 from embct.platform.questionnaires.models import FlagRecord, ScheduledAssessment
 from embct.platform.research.models import Participant, Screening
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a view behind ``login_required`` gets: its user is an account, never the
+    anonymous user. A type only (Django passes its ordinary request); views behind the login
+    and role decorators take it, so they read ``request.user.pk`` and ``.role`` unguarded."""
+
+    user: User
 
 
 def role_required(*roles: str) -> Callable[[View], View]:
@@ -28,7 +36,7 @@ def role_required(*roles: str) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if getattr(request.user, "role", None) not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -44,7 +52,7 @@ researcher_required = role_required(Role.RESEARCHER)
 admin_required = role_required(Role.ADMIN)
 
 
-def get_own_profile(request: HttpRequest) -> PatientProfile:
+def get_own_profile(request: AuthenticatedHttpRequest) -> PatientProfile:
     """The logged-in patient's profile (404 for a patient account not yet set up)."""
     try:
         profile = PatientProfile.objects.select_related("course", "therapist").get(
@@ -52,7 +60,7 @@ def get_own_profile(request: HttpRequest) -> PatientProfile:
         )
     except PatientProfile.DoesNotExist:
         raise Http404("no patient profile") from None
-    request.user.patient_profile = profile  # type: ignore[union-attr]  # the menu reads it
+    request.user.patient_profile = profile  # the menu reads it
     return profile
 
 
@@ -60,7 +68,7 @@ def get_session_for_patient(profile: PatientProfile, session_id: int, today: dat
     """A session of the patient's course that has opened for them; 404 otherwise."""
     try:
         session = CourseSession.objects.select_related("course").get(
-            pk=session_id, course_id=profile.course_id
+            pk=session_id, course=profile.course_id
         )
     except CourseSession.DoesNotExist:
         raise Http404("no such session") from None
@@ -70,25 +78,27 @@ def get_session_for_patient(profile: PatientProfile, session_id: int, today: dat
 
 
 def _group_has_met(profile: PatientProfile, session: CourseSession, today: date) -> bool:
-    if profile.group_id is None:
+    if profile.group is None:
         return False
-    return profile.group.meetings.filter(session=session, date__lte=today).exists()  # type: ignore[union-attr]
+    return profile.group.meetings.filter(session=session, date__lte=today).exists()
 
 
-def get_exercise_for_user(request: HttpRequest, exercise_id: int, today: date) -> Exercise:
+def get_exercise_for_user(
+    request: AuthenticatedHttpRequest, exercise_id: int, today: date
+) -> Exercise:
     """Course audio: a patient reaches exercises of opened sessions of their course; staff
     reach all course content (it holds no patient data)."""
     try:
         exercise = Exercise.objects.select_related("session").get(pk=exercise_id)
     except Exercise.DoesNotExist:
         raise Http404("no such exercise") from None
-    if request.user.role == Role.PATIENT:  # type: ignore[union-attr]
+    if request.user.role == Role.PATIENT:
         profile = get_own_profile(request)
         get_session_for_patient(profile, exercise.session_id, today)
     return exercise
 
 
-def get_patient_for_therapist(request: HttpRequest, patient_id: int) -> PatientProfile:
+def get_patient_for_therapist(request: AuthenticatedHttpRequest, patient_id: int) -> PatientProfile:
     """A patient in the logged-in therapist's own caseload; 404 for anyone else's."""
     try:
         return PatientProfile.objects.select_related("user", "course").get(
@@ -106,7 +116,7 @@ def get_own_assessment(profile: PatientProfile, assessment_id: int) -> Scheduled
         raise Http404("no such questionnaire") from None
 
 
-def get_flag_for_therapist(request: HttpRequest, flag_id: int) -> FlagRecord:
+def get_flag_for_therapist(request: AuthenticatedHttpRequest, flag_id: int) -> FlagRecord:
     try:
         return FlagRecord.objects.select_related("patient").get(
             pk=flag_id, patient__therapist_id=request.user.pk
@@ -116,7 +126,7 @@ def get_flag_for_therapist(request: HttpRequest, flag_id: int) -> FlagRecord:
 
 
 # ---- groups -----------------------------------------------------------------------------------
-def get_group_for_therapist(request: HttpRequest, group_id: int) -> MbctGroup:
+def get_group_for_therapist(request: AuthenticatedHttpRequest, group_id: int) -> MbctGroup:
     """A group the logged-in therapist leads; 404 for anyone else's."""
     try:
         return MbctGroup.objects.select_related("course").get(pk=group_id, therapist=request.user)
@@ -147,7 +157,7 @@ def get_profile_for_admin(profile_id: int) -> PatientProfile:
         raise Http404("no such patient") from None
 
 
-def get_staff_for_admin(request: HttpRequest, user_id: int) -> User:
+def get_staff_for_admin(request: AuthenticatedHttpRequest, user_id: int) -> User:
     """A staff account other than the administrator's own (another administrator resets it)."""
     try:
         return User.objects.exclude(pk=request.user.pk).get(

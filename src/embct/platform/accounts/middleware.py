@@ -33,11 +33,11 @@ class UserLanguageMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
-            user = request.user if request.user.is_authenticated else None  # type: ignore[union-attr]
+            user = request.user if request.user.is_authenticated else None
         except DatabaseError:  # the database is down: keep LocaleMiddleware's choice, and let
             user = None  # the view's own error handling answer (core.dberrors)
         language = user_language(user)
         if language is not None:
             translation.activate(language)
-            request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -37,10 +37,10 @@ def language(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["language"]
         user = request.user
-        if user.is_authenticated and user.language != code:  # type: ignore[union-attr]
-            old = user.language  # type: ignore[union-attr]
-            user.language = code  # type: ignore[union-attr]
-            user.save(update_fields=["language"])  # type: ignore[union-attr]
+        if user.is_authenticated and user.language != code:
+            old = user.language
+            user.language = code
+            user.save(update_fields=["language"])
             record(request, Action.LANGUAGE_CHANGE, user, old=old, new=code)
         translation.activate(code)
         response = redirect(safe_next(request, back))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from embct.platform.access import admin_required
+from embct.platform.access import AuthenticatedHttpRequest, admin_required
 
 from .forms import EventFilterForm
 from .models import AuditEvent
@@ -19,7 +19,7 @@ PAGE_SIZE = 100
 @require_safe
 @login_required
 @admin_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     events = AuditEvent.objects.all()
     status = 200

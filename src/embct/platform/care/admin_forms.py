@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -24,7 +24,7 @@ class NewAccountForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["language"]
+        field = cast(forms.ChoiceField, self.fields["language"])
         field.required = False  # a form sent without it (a script) gets the site's default
         field.choices = settings.LANGUAGES  # no empty choice
         self.initial.setdefault("language", translation.get_language() or settings.LANGUAGE_CODE)

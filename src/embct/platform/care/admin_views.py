@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct.platform.access import (
+    AuthenticatedHttpRequest,
     admin_required,
     get_account_for_admin,
     get_profile_for_admin,
@@ -39,7 +40,7 @@ def temporary_password() -> str:
 @require_safe
 @login_required
 @admin_required
-def clinic(request: HttpRequest) -> HttpResponse:
+def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
     from embct.platform.research.models import Participant  # research builds on care
 
     therapists = User.objects.filter(role=Role.THERAPIST).order_by("last_name", "first_name")
@@ -93,7 +94,7 @@ def _create(request: HttpRequest, role: str) -> HttpResponse:
 @login_required
 @admin_required
 @never_cache
-def new_patient(request: HttpRequest) -> HttpResponse:
+def new_patient(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _create(request, Role.PATIENT)
 
 
@@ -102,7 +103,7 @@ def new_patient(request: HttpRequest) -> HttpResponse:
 @admin_required
 @recent_auth_required()  # creating a staff account grants a role
 @never_cache
-def new_therapist(request: HttpRequest) -> HttpResponse:
+def new_therapist(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _create(request, Role.THERAPIST)
 
 
@@ -110,7 +111,7 @@ def new_therapist(request: HttpRequest) -> HttpResponse:
 @login_required
 @admin_required
 @recent_auth_required()  # it may move the patient's record to another therapist
-def assign(request: HttpRequest, profile_id: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, profile_id: int) -> HttpResponse:
     profile = get_profile_for_admin(profile_id)
     form = AssignmentForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -125,7 +126,7 @@ def assign(request: HttpRequest, profile_id: int) -> HttpResponse:
 @admin_required
 @recent_auth_required()
 @never_cache
-def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+def reset_password(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     account = get_account_for_admin(user_id)
     password = temporary_password()
     with transaction.atomic():
@@ -139,7 +140,7 @@ def reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
 @admin_required
 @recent_auth_required()
 @never_cache
-def reset_second_factor(request: HttpRequest, user_id: int) -> HttpResponse:
+def reset_second_factor(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     """A lost phone: delete the staff member's devices and show a one-time enrolment code
     (good for 24 hours) for them to set up a new authenticator at their next login."""
     account = get_staff_for_admin(request, user_id)

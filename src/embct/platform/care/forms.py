@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -56,11 +56,12 @@ class DiaryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, session: CourseSession, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["exercise"].widget = CourseTextSelect(language=session.course.language)
-        self.fields["exercise"].queryset = session.exercises.filter(diary=True)  # type: ignore[attr-defined]
-        self.fields["exercise"].empty_label = _("Other practice")
-        self.fields["exercise"].required = False
-        self.fields["minutes"].min_value = 0
+        exercise = cast(forms.ModelChoiceField, self.fields["exercise"])
+        exercise.widget = CourseTextSelect(language=session.course.language)
+        exercise.queryset = session.exercises.filter(diary=True)
+        exercise.empty_label = _("Other practice")
+        exercise.required = False
+        cast(forms.IntegerField, self.fields["minutes"]).min_value = 0
         if not self.is_bound:
             self.initial.setdefault("date", timezone.localdate())
             self.initial.setdefault("form_token", uuid.uuid4())

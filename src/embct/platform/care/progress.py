@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery, Sum
+from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -51,7 +52,7 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
     """Everything the patient's week page shows (3 queries). What is released, current and
     still due is the trial's calendar (:func:`embct.trial.this_week`)."""
     sessions = list(
-        CourseSession.objects.filter(course_id=profile.course_id)
+        CourseSession.objects.filter(course=profile.course_id)
         .only("pk", "course_id", "week", "number", "title")
         .order_by("week")
     )
@@ -126,8 +127,8 @@ class CaseloadRow:
         return self.completed >= schedule.ADEQUATE_DOSE_SESSIONS
 
 
-def _scalar(queryset: object, column: str) -> Subquery:
-    return Subquery(queryset.values("patient").annotate(v=column).values("v")[:1])  # type: ignore[attr-defined]
+def _scalar(queryset: QuerySet[Any], column: Aggregate) -> Subquery:
+    return Subquery(queryset.values("patient").annotate(v=column).values("v")[:1])
 
 
 def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
@@ -219,7 +220,7 @@ def feedback_queue(therapist_id: int) -> list[QueueRow]:
     )
     for s in submissions:
         row_for(s.patient).items.append(
-            QueueItem("log files", s.session.label, s.sent_at, s.n_entries)  # type: ignore[attr-defined]
+            QueueItem("log files", s.session.label, s.sent_at, s.n_entries)
         )
     messages = Message.objects.filter(
         patient__therapist_id=therapist_id, from_patient=True, answered_at=None

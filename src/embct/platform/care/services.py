@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -33,7 +34,7 @@ def send_log_files(profile: PatientProfile, session: CourseSession) -> LogSubmis
     return submission
 
 
-def _create_once(form_token: uuid.UUID | None, **fields: object) -> tuple[Message, bool]:
+def _create_once(form_token: uuid.UUID | None, **fields: Any) -> tuple[Message, bool]:
     """Create a message, or return the one this form already stored (same author and token):
     a double click or a resend after a lost answer stores one message."""
     if form_token is None:

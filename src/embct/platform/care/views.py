@@ -7,13 +7,14 @@ import re
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct.platform.access import (
+    AuthenticatedHttpRequest,
     get_exercise_for_user,
     get_own_profile,
     get_patient_for_therapist,
@@ -36,7 +37,7 @@ from .models import Message, MessageKind, PatientProfile
 @require_safe
 @login_required
 @patient_required
-def week(request: HttpRequest) -> HttpResponse:
+def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     today = timezone.localdate()
     ctx = {
@@ -49,7 +50,7 @@ def week(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @patient_required
-def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
+def session_page(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     profile = get_own_profile(request)
     session = get_session_for_patient(profile, session_id, timezone.localdate())
     ctx = {
@@ -66,7 +67,7 @@ def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @patient_required
-def diary(request: HttpRequest, session_id: int) -> HttpResponse:
+def diary(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     profile = get_own_profile(request)
     session = get_session_for_patient(profile, session_id, timezone.localdate())
     form = DiaryForm(request.POST or None, session=session)
@@ -89,7 +90,7 @@ def diary(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @patient_required
-def send_logs(request: HttpRequest, session_id: int) -> HttpResponse:
+def send_logs(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
     profile = get_own_profile(request)
     session = get_session_for_patient(profile, session_id, timezone.localdate())
     try:
@@ -104,7 +105,7 @@ def send_logs(request: HttpRequest, session_id: int) -> HttpResponse:
 @require_safe
 @login_required
 @patient_required
-def preparation(request: HttpRequest) -> HttpResponse:
+def preparation(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     if not profile.preparation_released(timezone.localdate()):
         raise Http404("not open yet")
@@ -114,7 +115,7 @@ def preparation(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @patient_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     thread = list(profile.messages.select_related("author"))
     services.mark_read(profile)
@@ -129,7 +130,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @patient_required
-def write_message(request: HttpRequest) -> HttpResponse:
+def write_message(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     form = MessageForm(request.POST)
     if not form.is_valid():
@@ -153,7 +154,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 @require_safe
 @login_required
 @role_required("patient", "therapist", "admin", "researcher")
-def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
+def audio(request: AuthenticatedHttpRequest, exercise_id: int) -> HttpResponseBase:
     """The exercise's audio; answers a single byte range so the player can seek."""
     exercise = get_exercise_for_user(request, exercise_id, timezone.localdate())
     path = exercise.session.course.file(exercise.audio) if exercise.audio else None
@@ -161,6 +162,7 @@ def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
         raise Http404("no audio")
     size = path.stat().st_size
     match = _RANGE.match(request.headers.get("Range", "").strip())
+    response: HttpResponseBase
     if match and (match.group(1) or match.group(2)):
         first, last = match.groups()
         start = int(first) if first else max(size - int(last), 0)
@@ -186,7 +188,7 @@ def audio(request: HttpRequest, exercise_id: int) -> HttpResponse:
 @require_safe
 @login_required
 @therapist_required
-def caseload(request: HttpRequest) -> HttpResponse:
+def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     rows = progress.caseload(request.user.pk, today)
     flags = early.open_flags([row.profile for row in rows], today)
@@ -202,7 +204,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @therapist_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     ctx = {
         "rows": progress.feedback_queue(request.user.pk),
@@ -215,7 +217,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @therapist_required
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
     return _patient_page(request, profile, MessageForm())
 
@@ -249,7 +251,7 @@ def _patient_page(
 @require_POST
 @login_required
 @therapist_required
-def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
+def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
     kind = MessageKind.WELCOME if request.POST.get("kind") == "welcome" else MessageKind.FEEDBACK
     form = MessageForm(request.POST)
@@ -276,7 +278,7 @@ def write_feedback(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_safe
 @login_required
 @therapist_required
-def supervision(request: HttpRequest) -> HttpResponse:
+def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The feedback written by the therapists this therapist supervises (read only)."""
     feedback = list(
         Message.objects.filter(author__supervision__supervisor=request.user, from_patient=False)
@@ -284,7 +286,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
         .order_by("-sent_at")[:200]
     )
     record_each(request, "supervision.view", [m.patient for m in feedback])
-    supervisees = request.user.supervisees_links.select_related("therapist")  # type: ignore[union-attr]
+    supervisees = request.user.supervisees_links.select_related("therapist")
     return render(
         request, "care/supervision.html", {"feedback": feedback, "supervisees": supervisees}
     )

@@ -25,7 +25,7 @@ from embct.platform.care.models import (
     PatientProfile,
     Supervision,
 )
-from embct.platform.course.models import Course, CourseSession
+from embct.platform.course.models import Course, CourseSession, Exercise
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires.early import refresh_all
 
@@ -181,6 +181,7 @@ def _fill_patient(
     now = timezone.now()
     today = timezone.localdate()
     therapist = profile.therapist
+    assert therapist is not None
     Message.objects.create(
         patient=profile,
         author=therapist,
@@ -189,13 +190,13 @@ def _fill_patient(
         read_at=_at(start, 18),
         body=WELCOME[spec.language].format(
             name=spec.first_name,
-            therapist=therapist.first_name,  # type: ignore[union-attr]
+            therapist=therapist.first_name,
         ),
     )
     weeks = [*spec.sent_weeks, *([spec.unsent_week] if spec.unsent_week else [])]
     for n, week in enumerate(weeks):
         session = sessions[week]
-        exercises = [e for e in session.exercises.all() if e.diary] or [None]
+        exercises: list[Exercise | None] = [e for e in session.exercises.all() if e.diary] or [None]
         week_start = start + timedelta(days=7 * (week - 1))
         entries = []
         for day in range(3):
@@ -311,10 +312,10 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
         },
     )
     if created:
-        first = today - timedelta(days=today.weekday() - 3 + 7 * 4)  # a Thursday, 4-5 weeks ago
+        day_one = today - timedelta(days=today.weekday() - 3 + 7 * 4)  # a Thursday, 4-5 weeks ago
         for week, session in sessions.items():
             GroupMeeting.objects.create(
-                group=group, session=session, date=first + timedelta(days=7 * (week - 1))
+                group=group, session=session, date=day_one + timedelta(days=7 * (week - 1))
             )
     for n, (username, first_name) in enumerate(GROUP_MEMBERS):
         user, _ = _user(

@@ -7,6 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from embct.platform.access import AuthenticatedHttpRequest
+
 
 @require_safe
 @never_cache
@@ -23,17 +25,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @require_safe
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each role to its starting page."""
     user = request.user
-    if user.role == "patient":  # type: ignore[union-attr]
+    if user.role == "patient":
         profile = getattr(user, "patient_profile", None)
         if profile is not None and profile.group_id is not None:
             return redirect("groups:mine")
         if profile is not None:
             return redirect("care:week")
-    if user.role == "therapist":  # type: ignore[union-attr]
+    if user.role == "therapist":
         return redirect("care:queue")
-    if user.role == "admin":  # type: ignore[union-attr]
+    if user.role == "admin":
         return redirect("care:clinic")
     return render(request, "core/home.html")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST, require_safe
 
 from embct.platform.access import (
+    AuthenticatedHttpRequest,
     get_group_for_therapist,
     get_own_profile,
     patient_required,
@@ -28,7 +29,7 @@ from .models import Attendance, GroupMeeting, MbctGroup
 @require_safe
 @login_required
 @therapist_required
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     groups = MbctGroup.objects.filter(therapist=request.user).annotate(n=Count("members"))
     return render(request, "groups/list.html", {"groups": groups})
 
@@ -36,7 +37,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 @login_required
 @therapist_required
-def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
+def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpResponse:
     group = get_group_for_therapist(request, group_id)
     record(request, "group.view", group)
     meetings = list(group.meetings.select_related("session"))
@@ -71,7 +72,9 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @therapist_required
-def record_attendance(request: HttpRequest, group_id: int, meeting_id: int) -> HttpResponse:
+def record_attendance(
+    request: AuthenticatedHttpRequest, group_id: int, meeting_id: int
+) -> HttpResponse:
     group = get_group_for_therapist(request, group_id)
     try:
         meeting = group.meetings.get(pk=meeting_id, date__lte=timezone.localdate())
@@ -93,7 +96,7 @@ def record_attendance(request: HttpRequest, group_id: int, meeting_id: int) -> H
 @require_safe
 @login_required
 @patient_required
-def my_group(request: HttpRequest) -> HttpResponse:
+def my_group(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     if profile.group_id is None:
         raise Http404("not in a group")

@@ -30,7 +30,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,7 +39,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 AUTH_AT_SESSION_KEY = "embct_auth_at"
 DEFAULT_MAX_AGE = timedelta(minutes=10)
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def mark_authenticated(request: HttpRequest) -> None:
@@ -71,7 +71,7 @@ def _way_back(request: HttpRequest) -> str:
 
 def reauth_redirect(
     request: HttpRequest, max_age: timedelta = DEFAULT_MAX_AGE
-) -> HttpResponse | None:
+) -> HttpResponseRedirect | None:
     """The redirect to the re-entry page when the signed-in user's last password entry is older
     than ``max_age``; ``None`` when it is recent (or nobody is signed in)."""
     if not request.user.is_authenticated:
@@ -93,7 +93,7 @@ def recent_auth_required(max_age: timedelta = DEFAULT_MAX_AGE) -> Callable[[View
 
     def decorator(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if (refusal := reauth_redirect(request, max_age)) is not None:
                 return refusal
             return view(request, *args, **kwargs)

@@ -63,20 +63,20 @@ def _inputs(profiles: list[PatientProfile]) -> dict[int, Inputs]:
         .annotate(n=Count("meeting", distinct=True))
     ):
         out[row["patient_id"]].attended = row["n"]
-    for row in (
+    for practice in (
         DiaryEntry.objects.filter(patient_id__in=ids)
         .values("patient_id")
         .annotate(last=Max("date"))
     ):
-        out[row["patient_id"]].last_practice = row["last"]
+        out[practice["patient_id"]].last_practice = practice["last"]
     oldest: dict[int, Any] = {}
     for model, extra in ((LogSubmission, Q()), (Message, Q(from_patient=True))):
-        for row in (
+        for waiting in (
             model.objects.filter(extra, patient_id__in=ids, answered_at=None)
             .values("patient_id")
             .annotate(first=Min("sent_at"))
         ):
-            pk, first = row["patient_id"], row["first"]
+            pk, first = waiting["patient_id"], waiting["first"]
             oldest[pk] = first if pk not in oldest else min(oldest[pk], first)
     for pk, moment in oldest.items():
         out[pk].oldest_unanswered = timezone.localdate(moment)

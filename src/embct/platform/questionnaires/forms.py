@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from embct.instruments import ContentPack
@@ -29,7 +30,9 @@ class QuestionnaireForm(forms.Form):
         self.pack = pack
         self.allow_skip = allow_skip
         for entry in pack.items:
-            choices = [(str(option.value), option.text) for option in entry.options]
+            choices: list[tuple[str, str | Promise]] = [
+                (str(option.value), option.text) for option in entry.options
+            ]
             if allow_skip:
                 choices.append((SKIP, _("Skip this question")))
             self.fields[str(entry.item)] = forms.ChoiceField(

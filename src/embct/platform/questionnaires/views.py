@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from embct.platform.access import (
+    AuthenticatedHttpRequest,
     get_flag_for_therapist,
     get_own_assessment,
     get_own_profile,
@@ -29,7 +30,7 @@ from .forms import AcknowledgeForm, QuestionnaireForm
 @require_safe
 @login_required
 @patient_required
-def questionnaire_list(request: HttpRequest) -> HttpResponse:
+def questionnaire_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     windows = services.windows(profile, timezone.localdate())
     return render(request, "questionnaires/list.html", {"windows": windows})
@@ -38,7 +39,7 @@ def questionnaire_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @patient_required
-def fill(request: HttpRequest, assessment_id: int) -> HttpResponse:
+def fill(request: AuthenticatedHttpRequest, assessment_id: int) -> HttpResponse:
     profile = get_own_profile(request)
     assessment = get_own_assessment(profile, assessment_id)
     today = timezone.localdate()
@@ -89,7 +90,7 @@ def _form_page(
 @require_safe
 @login_required
 @therapist_required
-def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
+def measures(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Alliance over time and distress/well-being before and after, with the flags."""
     profile = get_patient_for_therapist(request, patient_id)
     record(request, "patient.view", profile, page="measures")
@@ -107,7 +108,7 @@ def measures(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_safe
 @login_required
 @therapist_required
-def warnings(request: HttpRequest) -> HttpResponse:
+def warnings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every patient of the caseload with their open early warnings."""
     rows = early.caseload_flags(request.user.pk, timezone.localdate())
     return render(request, "questionnaires/warnings.html", {"rows": rows})
@@ -116,7 +117,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @therapist_required
-def acknowledge(request: HttpRequest, flag_id: int) -> HttpResponse:
+def acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse:
     flag = get_flag_for_therapist(request, flag_id)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():

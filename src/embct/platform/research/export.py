@@ -140,9 +140,9 @@ def trial_table() -> pd.DataFrame:
         if column.kind in (schema.Kind.TEXT, schema.Kind.ARM):
             frame[name] = frame[name].astype("string")
         elif column.kind is schema.Kind.FLOAT:
-            frame[name] = pd.array(frame[name], dtype="Float64")
+            frame[name] = pd.array(frame[name].to_numpy(), dtype="Float64")
         else:
-            frame[name] = pd.array(frame[name], dtype="Int64")
+            frame[name] = pd.array(frame[name].to_numpy(), dtype="Int64")
     items_frame = pd.DataFrame(matrix, columns=names_items).astype("Int64")
     return pd.concat([frame, items_frame], axis=1)
 

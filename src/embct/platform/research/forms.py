@@ -91,8 +91,11 @@ class BaselineForm(forms.Form):
                     label=label, choices=[("1", yes), ("0", no)], widget=forms.RadioSelect
                 )
             elif spec.kind == "int":
+                low, high = spec.minimum, spec.maximum
                 self.fields[spec.name] = forms.IntegerField(
-                    label=label, min_value=spec.minimum, max_value=spec.maximum
+                    label=label,
+                    min_value=None if low is None else int(low),
+                    max_value=None if high is None else int(high),
                 )
             else:
                 self.fields[spec.name] = forms.FloatField(

@@ -58,7 +58,7 @@ def flow() -> trial.Flow:
             str(row.participant_id),
             trial.Arm(str(row.arm)),
             bool(row.started),
-            int(row.sessions_attended),
+            int(row.sessions_attended),  # type: ignore[arg-type]  # an Int64 column, never missing
             bool(row.tau_first),
         )
         for row in table[

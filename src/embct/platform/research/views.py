@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,6 +19,7 @@ from django_ratelimit.decorators import ratelimit
 
 from embct import trial
 from embct.platform.access import (
+    AuthenticatedHttpRequest,
     admin_required,
     get_participant,
     get_screening,
@@ -90,7 +91,7 @@ def screening(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
-def remove_screening(request: HttpRequest, screening_id: int) -> HttpResponse:
+def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     """Remove a junk entry from the call list, once the researcher has confirmed it."""
     screening = get_screening(screening_id)
     if not RemoveScreeningForm(request.POST).is_valid():
@@ -110,7 +111,7 @@ def remove_screening(request: HttpRequest, screening_id: int) -> HttpResponse:
 @require_safe
 @login_required
 @researcher_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "calls": services.call_list(),
         "participants": live.participant_rows(),
@@ -124,7 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @researcher_required
-def eligibility(request: HttpRequest, screening_id: int) -> HttpResponse:
+def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
     screening = get_screening(screening_id)
     if hasattr(screening, "participant"):
         return redirect("research:participant", participant_id=screening.participant.pk)
@@ -149,7 +150,7 @@ def eligibility(request: HttpRequest, screening_id: int) -> HttpResponse:
 @require_safe
 @login_required
 @researcher_required
-def participant(request: HttpRequest, participant_id: int) -> HttpResponse:
+def participant(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
     return render(request, "research/participant.html", _participant_context(person))
 
@@ -202,7 +203,7 @@ def _act(request: HttpRequest, person: Participant, action: Any, done: str) -> H
 @require_POST
 @login_required
 @researcher_required
-def consent(request: HttpRequest, participant_id: int) -> HttpResponse:
+def consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
     form = ConsentForm(request.POST)
     if not form.is_valid():
@@ -219,7 +220,7 @@ def consent(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
-def baseline(request: HttpRequest, participant_id: int) -> HttpResponse:
+def baseline(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
     form = BaselineForm(request.POST)
     if form.is_valid():
@@ -237,7 +238,7 @@ def baseline(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
-def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
+def randomize(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
     today = timezone.localdate()
     tau = request.POST.get("list") == "tau"
@@ -253,7 +254,7 @@ def randomize(request: HttpRequest, participant_id: int) -> HttpResponse:
 @require_POST
 @login_required
 @researcher_required
-def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
     form = WithdrawalForm(request.POST)
     if not form.is_valid():
@@ -272,7 +273,7 @@ def withdraw(request: HttpRequest, participant_id: int) -> HttpResponse:
 @login_required
 @researcher_required
 @recent_auth_required()
-def export_file(request: HttpRequest) -> HttpResponse:
+def export_file(request: AuthenticatedHttpRequest) -> HttpResponseBase:
     form = ExportForm(request.POST)
     if not form.is_valid():
         flash.error(request, gettext("Choose CSV or SPSS .sav."))
@@ -289,7 +290,7 @@ def export_file(request: HttpRequest) -> HttpResponse:
 @login_required
 @researcher_required
 @recent_auth_required()  # the live report shows the trial's results: an export
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
         results, html = live.report(request.user)
     except ValueError as error:  # no data yet, or data the analysis cannot use
@@ -304,7 +305,7 @@ def report(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @admin_required
-def link(request: HttpRequest, participant_id: int) -> HttpResponse:
+def link(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     """The clinic links a study id to the patient's account (names stay in the clinic)."""
     person = get_participant(participant_id)
     form = LinkForm(request.POST)

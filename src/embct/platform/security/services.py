@@ -16,7 +16,7 @@ import math
 import secrets
 import time
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.contrib.auth.base_user import AbstractBaseUser
@@ -30,6 +30,9 @@ from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+if TYPE_CHECKING:
+    from embct.platform.access import AuthenticatedHttpRequest
 from django_otp.util import random_hex
 
 from embct.platform.accounts.models import Role, User
@@ -304,7 +307,7 @@ def issue_enrolment_code(request: HttpRequest, account: User) -> tuple[str, Enro
     return code, issued
 
 
-def redeem_enrolment_code(request: HttpRequest, code: str) -> bool:
+def redeem_enrolment_code(request: AuthenticatedHttpRequest, code: str) -> bool:
     """Use ``code`` (the signed-in user's own, unused, not expired): this session may then set
     up an authenticator. Audited."""
     now = timezone.now()

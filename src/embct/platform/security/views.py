@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from embct.platform.access import AuthenticatedHttpRequest
 from embct.platform.lib.reauth import (
     mark_authenticated,
     reauth_redirect,
@@ -46,14 +47,14 @@ def _to(name: str, request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step two of a staff login: a code from the authenticator app, or a backup code."""
     _staff_only(request)
     if not services.confirmed_devices(request.user):
         if services.may_enrol_before_second_factor(request):
             return _to("security:enrol", request)
         return _to("security:enrolment_code", request)
-    if request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_verified():  # type: ignore[attr-defined]  # set by OTPMiddleware
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -90,13 +91,13 @@ def _wait_message(seconds: int) -> str:
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
-def enrol(request: HttpRequest) -> HttpResponse:
+def enrol(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up the authenticator app: scan the QR code, type its first code; no device exists
     until that code is confirmed. Before the second factor only an account that never had a
     device, or a session that redeemed an administrator's enrolment code, gets here; anyone
     else gives their current second factor first, and replacing it needs a recent password."""
     _staff_only(request)
-    if request.user.is_verified():  # type: ignore[union-attr]
+    if request.user.is_verified():  # type: ignore[attr-defined]  # set by OTPMiddleware
         if (refusal := reauth_redirect(request)) is not None:
             return refusal
     elif services.confirmed_devices(request.user):
@@ -126,11 +127,11 @@ def enrol(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
-def enrolment_code(request: HttpRequest) -> HttpResponse:
+def enrolment_code(request: AuthenticatedHttpRequest) -> HttpResponse:
     """After an administrator reset a lost device: the one-time enrolment code they gave,
     then the enrolment itself."""
     _staff_only(request)
-    if request.user.is_verified() or services.may_enrol_before_second_factor(request):  # type: ignore[union-attr]
+    if request.user.is_verified() or services.may_enrol_before_second_factor(request):  # type: ignore[attr-defined]  # set by OTPMiddleware
         return _to("security:enrol", request)
     if services.confirmed_devices(request.user):
         return _to("security:verify", request)
@@ -154,7 +155,7 @@ def enrolment_code(request: HttpRequest) -> HttpResponse:
 @login_required
 @recent_auth_required()
 @never_cache
-def backup_codes(request: HttpRequest) -> HttpResponse:
+def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Replace the backup codes by new ones, shown once (after the second factor: the
     middleware sees to that)."""
     _staff_only(request)
@@ -166,7 +167,7 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 @never_cache
-def reauth(request: HttpRequest) -> HttpResponse:
+def reauth(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Type the password again before an export or a role change. Wrong passwords count
     towards the login lockout."""
     form = PasswordForm(request.POST or None)

@@ -18,6 +18,7 @@ import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
+from typing import Final
 
 import phonenumbers
 from csp.constants import NONE, SELF
@@ -152,7 +153,7 @@ LANGUAGES = [("en", "English"), ("nl", "Nederlands")]
 LOCALE_PATHS = [PLATFORM_DIR / "locale"]
 # The language cookie (set by the language form) is read by the server only.
 LANGUAGE_COOKIE_HTTPONLY = True
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE: Final = "Lax"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Amsterdam")
 USE_I18N = True
 USE_TZ = True

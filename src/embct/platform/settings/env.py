@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -74,7 +75,7 @@ def env_path(name: str, default: Path) -> Path:
     return path
 
 
-def parse_database_url(url: str) -> dict[str, object]:
+def parse_database_url(url: str) -> dict[str, Any]:
     """Turn a ``DATABASE_URL`` into a Django ``DATABASES['default']`` dict.
 
     Supported: ``sqlite:///absolute/path.sqlite3`` and
@@ -121,7 +122,7 @@ def parse_database_url(url: str) -> dict[str, object]:
     )
 
 
-def sqlite_database(path: Path) -> dict[str, object]:
+def sqlite_database(path: Path) -> dict[str, Any]:
     """SQLite in WAL mode with a busy timeout and IMMEDIATE transactions.
 
     WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the

@@ -48,7 +48,7 @@ class Command(BaseCommand):
         if not clinic:
             self.stdout.write("No course is loaded, so no patients were seeded (load_course).")
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ with (DEMO DATA ONLY):")
-        logins = {username: (role.label, username) for username, role, _f, _l in DEMO_ACCOUNTS}
+        logins = {username: (str(role.label), username) for username, role, _f, _l in DEMO_ACCOUNTS}
         for label, username, _password in clinic:
             logins[username] = (label, username)
         codes = _demo_codes(list(logins))
