@@ -190,3 +190,18 @@ def test_satterthwaite_at_the_boundary_is_the_residual_df() -> None:
     res = satterthwaite(x, y, groups, fit, [[0.0, 1.0]])
     assert res["df2"] == pytest.approx(118, rel=1e-6)
     assert math.isfinite(res["p_val"])
+
+
+def test_box_m_iris_published_and_r(r_rm: dict) -> None:
+    """Fisher's iris (written by rm_mixed_reference.R from R's datasets). Published: the
+    biotools reference page's boxM(iris[, -5], iris[, 5]) example prints
+    "Chi-Sq (approx.) = 140.94, df = 20" (https://arsilva87.github.io/biotools/reference/
+    boxM.html). SPSS's F line for these data (M 146.663, F 7.045, df 20 and 77566.751) is
+    as R's formula gives below; we have no citable copy of that SPSS output here."""
+    iris = pd.read_csv(MODELS_REFERENCE / "iris.csv")
+    res = box_m(iris.iloc[:, :4].to_numpy(), iris["Species"])
+    assert res["chi2"] == pytest.approx(140.94, abs=0.005)
+    assert res["df1"] == 20
+    # R: box_m(as.matrix(iris[, 1:4]), iris$Species) in rm_mixed_reference.R
+    for key in ("m", "f", "df1", "df2", "p_val", "chi2"):
+        assert res[key] == pytest.approx(r_rm["iris_box_m"][key], rel=1e-9), key

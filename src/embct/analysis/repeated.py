@@ -83,8 +83,10 @@ def box_m(y: ArrayLike, groups: ArrayLike) -> dict[str, Any]:
     (p - 1)(p + 2) / (6 (g - 1))``, ``df1 = (g - 1) p (p + 1) / 2``,
     ``df2 = (df1 + 2) / |c2 - c1^2|``; if ``c2 > c1^2``, ``F = M / b`` with
     ``b = df1 / (1 - c1 - df1/df2)``, else ``F = df2 M / (df1 (b - M))`` with
-    ``b = df2 / (1 - c1 + 2/df2)``. Reference: Box, G. E. P. (1949), Biometrika 36,
-    317-346; the same formulas in R (tests/reference/R/models/rm_mixed_reference.R).
+    ``b = df2 / (1 - c1 + 2/df2)``. Box's chi-square approximation, ``M (1 - c1)`` on
+    ``df1`` df, is what R's heplots and biotools print. Reference: Box, G. E. P. (1949),
+    Biometrika 36, 317-346; the same formulas in R
+    (tests/reference/R/models/rm_mixed_reference.R).
 
     Parameters
     ----------
@@ -96,7 +98,8 @@ def box_m(y: ArrayLike, groups: ArrayLike) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``m``, ``f``, ``df1``, ``df2``, ``p_val``; or ``{"skipped": reason}`` when a
+        ``m``, ``f``, ``df1``, ``df2``, ``p_val``, ``chi2`` (on ``df1``); or
+        ``{"skipped": reason}`` when a
         group's covariance matrix is singular (fewer cases than ``p + 1``, or collinear).
 
     Examples
@@ -147,6 +150,7 @@ def box_m(y: ArrayLike, groups: ArrayLike) -> dict[str, Any]:
         "df1": float(df1),
         "df2": float(df2),
         "p_val": float(stats.f.sf(f, df1, df2)),
+        "chi2": float(m * (1 - c1)),
     }
 
 

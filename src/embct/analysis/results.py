@@ -449,6 +449,8 @@ class BoxM(TypedDict):
     df1: Number
     df2: Number
     p_val: Number
+    chi2: Number
+    """Box's chi-square approximation on ``df1`` df (R heplots/biotools print it)."""
 
 
 class LeveneWave(TypedDict):

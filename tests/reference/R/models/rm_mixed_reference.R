@@ -93,6 +93,11 @@ rm_extra <- function(d, waves, g) {
   res
 }
 
+# Fisher's (1936) iris measurements (R's datasets), written out for the Python test of
+# Box's M against the value biotools::boxM documents (Chi-Sq (approx.) = 140.94, df = 20).
+write.csv(iris, "iris.csv", row.names = FALSE)
+out$iris_box_m <- box_m(as.matrix(iris[, 1:4]), iris$Species)
+
 trial <- read.csv("trial.csv")
 trial$completer <- trial$completer == "True"
 trial$started <- trial$started == "True"
