@@ -187,7 +187,7 @@ def test_satterthwaite_at_the_boundary_is_the_residual_df() -> None:
     y = x @ [1.0, 0.5] + rng.normal(0, 1, 120)
     fit = random_intercept_reml(x, y, groups)
     assert fit.group_var == 0.0
-    res = satterthwaite(x, y, groups, fit, [[0.0, 1.0]])
+    [res] = satterthwaite(x, y, groups, fit, [[0.0, 1.0]])
     assert res["df2"] == pytest.approx(118, rel=1e-6)
     assert math.isfinite(res["p_val"])
 

@@ -209,9 +209,9 @@ def random_intercept_reml(
 
 
 def satterthwaite(
-    x: ArrayLike, y: ArrayLike, groups: ArrayLike, fit: RandomInterceptFit, lmat: ArrayLike
-) -> dict[str, Any]:
-    """Satterthwaite's F test of ``L b = 0`` in a REML random-intercept fit, as lmerTest.
+    x: ArrayLike, y: ArrayLike, groups: ArrayLike, fit: RandomInterceptFit, *lmats: ArrayLike
+) -> list[dict[str, Any]]:
+    """Satterthwaite's F test of each ``L b = 0`` in a REML random-intercept fit, as lmerTest.
 
     ``A = 2 H^-1`` is the asymptotic covariance of the variance parameters
     (``H`` the Hessian of the REML deviance in ``(tau2, sigma2)``, by central
@@ -224,10 +224,13 @@ def satterthwaite(
     are equal). At the boundary ``tau2 = 0`` only ``sigma2`` is free. Reference:
     Kuznetsova, Brockhoff & Christensen (2017), J. Stat. Softw. 82(13), lmerTest.
 
+    The data pass and the Hessian are computed once for all the ``L`` given.
+
     Returns
     -------
-    dict
-        ``f``, ``df1``, ``df2``, ``p_val``; with one row also ``t``, ``estimate``, ``se``.
+    list of dict
+        One per ``L``: ``f``, ``df1``, ``df2``, ``p_val``; with one row also ``t``,
+        ``estimate``, ``se``.
 
     Examples
     --------
@@ -237,13 +240,12 @@ def satterthwaite(
     >>> y = 10 + arm + rng.normal(0, 2, 40)[g] + rng.normal(0, 1, 120)
     >>> x = np.column_stack([np.ones(120), arm])
     >>> fit = random_intercept_reml(x, y, g)
-    >>> res = satterthwaite(x, y, g, fit, [[0.0, 1.0]])
+    >>> [res] = satterthwaite(x, y, g, fit, [[0.0, 1.0]])
     >>> 37 < res["df2"] < 39  # about the 38 participants' df of a between effect
     True
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    lmat = np.atleast_2d(np.asarray(lmat, dtype=np.float64))
     sums = _Sums(x, y, groups)
     tau2, sigma2 = fit.group_var, fit.residual_var
     jac_tau, jac_sigma = sums.cov_jacobian(tau2, sigma2)
@@ -268,7 +270,21 @@ def satterthwaite(
                 shifted[j] += sj * steps[j]
                 total += sign * dev(shifted)
             hess[i, j] = total / (4 * steps[i] * steps[j])
-    a_cov = 2.0 * np.linalg.inv(hess)
+    a_cov: FloatArray = np.asarray(2.0 * np.linalg.inv(hess), dtype=np.float64)
+    return [
+        _satterthwaite_test(
+            fit, np.atleast_2d(np.asarray(lmat, dtype=np.float64)), jacobians, a_cov
+        )
+        for lmat in lmats
+    ]
+
+
+def _satterthwaite_test(
+    fit: RandomInterceptFit,
+    lmat: FloatArray,
+    jacobians: list[FloatArray],
+    a_cov: FloatArray,
+) -> dict[str, Any]:
     cov = fit.cov
     estimate = lmat @ fit.params
     q = lmat.shape[0]
@@ -435,18 +451,29 @@ def alliance_mixed_model(
         time_contrast[j, k + 1 + j] = 0.5
         interaction_contrast[j, k + 1 + j] = 1.0
     tests = {}
-    for label, contrast in (("time", time_contrast), ("time_x_arm", interaction_contrast)):
+    identity = np.eye(x.shape[1])
+    *by_term, satt_time, satt_inter = satterthwaite(
+        x,
+        y,
+        participant,
+        fit,
+        *(identity[j : j + 1] for j in range(x.shape[1])),
+        time_contrast,
+        interaction_contrast,
+    )
+    for label, contrast, satt in (
+        ("time", time_contrast, satt_time),
+        ("time_x_arm", interaction_contrast, satt_inter),
+    ):
         estimate = contrast @ fit.params
         chi2 = float(estimate @ np.linalg.solve(contrast @ fit.cov @ contrast.T, estimate))
-        satt = satterthwaite(x, y, participant, fit, contrast)
         tests[label] = {
             "chi2": json_number(chi2),
             "dof": k - 1,
             "p_val": json_number(stats.chi2.sf(chi2, k - 1)),
             "satterthwaite": {key: json_number(satt[key]) for key in ("f", "df1", "df2", "p_val")},
         }
-    for j, term in enumerate(terms):
-        one = satterthwaite(x, y, participant, fit, np.eye(x.shape[1])[j : j + 1])
+    for j, (term, one) in enumerate(zip(terms, by_term, strict=True)):
         half = float(stats.t.ppf(1 - alpha / 2, one["df2"])) * se[j]
         term["satterthwaite"] = {
             "df": json_number(one["df2"]),
