@@ -35,21 +35,9 @@ def r_rm() -> dict:
     return json.loads((MODELS_REFERENCE / "rm_mixed_reference.json").read_text())
 
 
-def _rm_frame(rm: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "arm": rm["group"],
-            "completer": True,
-            "wai_w2": rm["t1"],
-            "wai_w5": rm["t2"],
-            "wai_w9": rm["t3"],
-        }
-    )
-
-
 @pytest.fixture(params=["alliance", "rm_2x3"])
-def case(request, trial_frame, rm_2x3, r_rm) -> tuple[dict, dict]:
-    frame = trial_frame if request.param == "alliance" else _rm_frame(rm_2x3)
+def case(request, trial_frame, rm_2x3_frame, r_rm) -> tuple[dict, dict]:
+    frame = trial_frame if request.param == "alliance" else rm_2x3_frame
     return alliance_development(frame, mixed=False), r_rm[request.param]
 
 
