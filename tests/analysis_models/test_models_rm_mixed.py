@@ -193,3 +193,20 @@ def test_box_m_iris_published_and_r(r_rm: dict) -> None:
     # R: box_m(as.matrix(iris[, 1:4]), iris$Species) in rm_mixed_reference.R
     for key in ("m", "f", "df1", "df2", "p_val", "chi2"):
         assert res[key] == pytest.approx(r_rm["iris_box_m"][key], rel=1e-9), key
+
+
+def test_satterthwaite_without_a_maximum_gives_nan_not_an_error() -> None:
+    """A fit whose variances are not at the REML maximum (here: a made-up residual
+    variance 100 times the estimate, where the deviance is not convex) gives NaN df and
+    p, never an exception; the estimate itself gives finite ones."""
+    rng = np.random.default_rng(4)
+    groups = np.repeat(np.arange(30), 3)
+    x = np.ones((90, 1))
+    y = rng.normal(0, 3, 30)[groups] + rng.normal(0, 1, 90)
+    fit = random_intercept_reml(x, y, groups)
+    bad = type(fit)(**{**fit.__dict__, "residual_var": fit.residual_var * 100})
+    [res] = satterthwaite(x, y, groups, bad, [[1.0]])
+    assert math.isnan(res["df2"])
+    assert math.isnan(res["p_val"])
+    [good] = satterthwaite(x, y, groups, fit, [[1.0]])
+    assert 20 < good["df2"] < 30

@@ -221,7 +221,8 @@ def satterthwaite(
     Several rows (lmerTest's ``contestMD``): with ``LCL' = P D P'``, ``F = sum_m
     (p_m'Lb)^2 / d_m / q``, ``nu_m = 2 d_m^2 / (g_m'Ag_m)``, ``E = sum nu_m/(nu_m - 2)``
     and ``df2 = 2E / (E - q)`` (``2`` when some ``nu_m <= 2``; the common value when all
-    are equal). At the boundary ``tau2 = 0`` only ``sigma2`` is free. Reference:
+    are equal). At the boundary ``tau2 = 0`` only ``sigma2`` is free; where the Hessian
+    is not positive definite the df (and p) are NaN. Reference:
     Kuznetsova, Brockhoff & Christensen (2017), J. Stat. Softw. 82(13), lmerTest.
 
     The data pass and the Hessian are computed once for all the ``L`` given.
@@ -270,7 +271,10 @@ def satterthwaite(
                 shifted[j] += sj * steps[j]
                 total += sign * dev(shifted)
             hess[i, j] = total / (4 * steps[i] * steps[j])
-    a_cov: FloatArray = np.asarray(2.0 * np.linalg.inv(hess), dtype=np.float64)
+    if np.all(np.isfinite(hess)) and float(np.linalg.eigvalsh(hess).min()) > 0:
+        a_cov: FloatArray = np.asarray(2.0 * np.linalg.inv(hess), dtype=np.float64)
+    else:  # not at a maximum: no Satterthwaite df (NaN, null in the document)
+        a_cov = np.full_like(hess, np.nan)
     return [
         _satterthwaite_test(
             fit, np.atleast_2d(np.asarray(lmat, dtype=np.float64)), jacobians, a_cov
