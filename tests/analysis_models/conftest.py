@@ -35,3 +35,17 @@ def penguins() -> pd.DataFrame:
 def rm_2x3() -> pd.DataFrame:
     """Our 2 x 3 unbalanced repeated-measures data (30 + 22 subjects)."""
     return pd.read_csv(MODELS_REFERENCE / "rm_2x3.csv")
+
+
+@pytest.fixture
+def rm_2x3_frame(rm_2x3: pd.DataFrame) -> pd.DataFrame:
+    """The 2 x 3 design as an analysis frame (group as arm, t1-t3 as the three waves)."""
+    return pd.DataFrame(
+        {
+            "arm": rm_2x3["group"],
+            "completer": True,
+            "wai_w2": rm_2x3["t1"],
+            "wai_w5": rm_2x3["t2"],
+            "wai_w9": rm_2x3["t3"],
+        }
+    )

@@ -202,18 +202,6 @@ def test_obrien_kaiser_published_values() -> None:
         )
 
 
-def _rm_frame(rm: pd.DataFrame) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "arm": rm["group"],
-            "completer": True,
-            "wai_w2": rm["t1"],
-            "wai_w5": rm["t2"],
-            "wai_w9": rm["t3"],
-        }
-    )
-
-
 def _assert_like_car(res: dict, ref: dict, time: str, between: str, inter: str) -> None:
     for ours, theirs in (("time", time), ("time_x_arm", inter)):
         mv = res["multivariate"][ours]
@@ -247,10 +235,10 @@ def _assert_like_car(res: dict, ref: dict, time: str, between: str, inter: str) 
     assert arm["partial_eta2"] == pytest.approx(r_b["ss"] / (r_b["ss"] + r_b["ss_error"]))
 
 
-def test_2x3_unbalanced_matches_car_type3(rm_2x3: pd.DataFrame, r_reference: dict) -> None:
+def test_2x3_unbalanced_matches_car_type3(rm_2x3_frame: pd.DataFrame, r_reference: dict) -> None:
     """R: car::Anova(lm(cbind(t1, t2, t3) ~ group), idata, idesign = ~time, type = 3) on our
     30 + 22 design (the closed-form two-arm path)."""
-    res = alliance_development(_rm_frame(rm_2x3), mixed=False)
+    res = alliance_development(rm_2x3_frame, mixed=False)
     assert res["n"] == 52
     _assert_like_car(res, r_reference["rm_2x3"], "time", "group", "group:time")
 

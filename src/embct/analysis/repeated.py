@@ -29,6 +29,8 @@ __all__ = [
     "WAI_WAVES",
     "alliance_development",
     "alliance_development_table",
+    "box_m",
+    "contrast_names",
     "hypothesis_sscp",
     "multivariate_tests",
     "orthonormal_contrasts",
@@ -57,6 +59,99 @@ def orthonormal_contrasts(levels: int) -> FloatArray:
     q = q * np.sign(np.diag(r))
     q[np.abs(q) < 1e-12] = 0.0
     return np.asarray(q[:, 1:], dtype=np.float64)
+
+
+def contrast_names(count: int) -> list[str]:
+    """SPSS's names of the polynomial contrasts of a factor with ``count + 1`` levels.
+
+    Examples
+    --------
+    >>> contrast_names(4)
+    ['linear', 'quadratic', 'cubic', 'order_4']
+    """
+    names = ["linear", "quadratic", "cubic"]
+    return [names[j] if j < 3 else f"order_{j + 1}" for j in range(count)]
+
+
+def box_m(y: ArrayLike, groups: ArrayLike) -> dict[str, Any]:
+    """Box's M test of equality of the groups' covariance matrices, with SPSS's F.
+
+    ``M = (N - g) ln|S| - sum (n_i - 1) ln|S_i|`` with ``S_i`` the groups' covariance
+    matrices and ``S`` the pooled one (``p`` variables, ``g`` groups, ``N`` cases). Box's
+    (1949) F approximation, as SPSS GLM prints it: ``c1 = (sum 1/(n_i - 1) - 1/(N - g))
+    (2p^2 + 3p - 1) / (6 (p + 1)(g - 1))``, ``c2 = (sum 1/(n_i - 1)^2 - 1/(N - g)^2)
+    (p - 1)(p + 2) / (6 (g - 1))``, ``df1 = (g - 1) p (p + 1) / 2``,
+    ``df2 = (df1 + 2) / |c2 - c1^2|``; if ``c2 > c1^2``, ``F = M / b`` with
+    ``b = df1 / (1 - c1 - df1/df2)``, else ``F = df2 M / (df1 (b - M))`` with
+    ``b = df2 / (1 - c1 + 2/df2)``. Box's chi-square approximation, ``M (1 - c1)`` on
+    ``df1`` df, is what R's heplots and biotools print. Reference: Box, G. E. P. (1949),
+    Biometrika 36, 317-346; the same formulas in R
+    (tests/reference/R/models/rm_mixed_reference.R).
+
+    Parameters
+    ----------
+    y : array_like, shape (N, p)
+        Complete cases.
+    groups : array_like, shape (N,)
+        Group of each case.
+
+    Returns
+    -------
+    dict
+        ``m``, ``f``, ``df1``, ``df2``, ``p_val``, ``chi2`` (on ``df1``); or
+        ``{"skipped": reason}`` when a
+        group's covariance matrix is singular (fewer cases than ``p + 1``, or collinear).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> res = box_m(rng.normal(size=(40, 3)), np.repeat([0, 1], 20))
+    >>> res["df1"], round(res["df2"])
+    (6.0, 10462)
+    """
+    y = np.asarray(y, dtype=np.float64)
+    codes, uniques = pd.factorize(np.asarray(groups))
+    n, p = y.shape
+    g = len(uniques)
+    if g < 2:
+        return {"skipped": "Box's M needs at least two groups"}
+    sizes = np.bincount(codes, minlength=g)
+    dfs = sizes - 1.0
+    logdets = []
+    pooled = np.zeros((p, p))
+    for j in range(g):
+        block = y[codes == j]
+        if len(block) <= p:
+            return {"skipped": f"a group has {len(block)} cases: Box's M needs at least {p + 1}"}
+        centred = block - block.mean(axis=0)
+        sscp = centred.T @ centred
+        pooled += sscp
+        sign, logdet = np.linalg.slogdet(sscp / dfs[j])
+        if sign <= 0:
+            return {"skipped": "a group's covariance matrix is singular"}
+        logdets.append(logdet)
+    dfe = float(n - g)
+    sign, logdet_pooled = np.linalg.slogdet(pooled / dfe)
+    if sign <= 0:
+        return {"skipped": "the pooled covariance matrix is singular"}
+    m = dfe * logdet_pooled - float(dfs @ np.asarray(logdets))
+    c1 = (np.sum(1 / dfs) - 1 / dfe) * (2 * p * p + 3 * p - 1) / (6 * (p + 1) * (g - 1))
+    c2 = (np.sum(1 / dfs**2) - 1 / dfe**2) * (p - 1) * (p + 2) / (6 * (g - 1))
+    df1 = (g - 1) * p * (p + 1) / 2
+    df2 = (df1 + 2) / abs(c2 - c1 * c1)
+    if c2 > c1 * c1:
+        f = m / (df1 / (1 - c1 - df1 / df2))
+    else:
+        b = df2 / (1 - c1 + 2 / df2)
+        f = df2 * m / (df1 * (b - m))
+    return {
+        "m": float(m),
+        "f": float(f),
+        "df1": float(df1),
+        "df2": float(df2),
+        "p_val": float(stats.f.sf(f, df1, df2)),
+        "chi2": float(m * (1 - c1)),
+    }
 
 
 def hypothesis_sscp(
@@ -350,8 +445,15 @@ def alliance_development(
         ``hf_epsilon_original`` (Huynh & Feldt 1976), ``lower_bound_epsilon``},
         ``univariate`` {``time``, ``time_x_arm``} each {``f``, ``df1``, ``df2``, ``p_val``,
         ``partial_eta2``, ``sphericity_assumed``, ``greenhouse_geisser``, ``huynh_feldt``
-        (Lecoutre epsilon), ``lower_bound``} (each {``epsilon``, ``f``, ``df1``, ``df2``,
-        ``p_val``}), ``means[]`` {``arm``,
+        (Lecoutre epsilon), ``lower_bound``, ``huynh_feldt_1976`` (the original epsilon,
+        what SPSS prints)} (each {``epsilon``, ``f``, ``df1``, ``df2``, ``p_val``}),
+        ``within_contrasts[]`` (SPSS's "Tests of Within-Subjects Contrasts": one row per
+        orthonormal polynomial contrast of the equally spaced waves, {``contrast``
+        (``linear``, ``quadratic``, ...), ``degree``, ``time`` and ``time_x_arm`` each
+        {``ss``, ``df``, ``ms``, ``f``, ``p_val``, ``partial_eta2``}, ``error`` {``ss``,
+        ``df``, ``ms``}}; the rows' SS add up to the univariate test's), ``box_m``
+        (:func:`box_m` of the waves by arm), ``levene[]`` (per wave, mean-centred as SPSS:
+        {``wave``, ``week``, ``f``, ``df1``, ``df2``, ``p_val``}), ``means[]`` {``arm``,
         ``arm_label``, ``week``, ``mean``, ``se``, ``ci_low``, ``ci_high``, ``n``},
         ``mixed_model`` and ``missing_data`` (the sample rule); or ``{"skipped": reason}``.
 
@@ -435,11 +537,42 @@ def alliance_development(
         "greenhouse_geisser": sph["gg_epsilon"],
         "huynh_feldt": sph["hf_epsilon"],
         "lower_bound": sph["lower_bound_epsilon"],
+        "huynh_feldt_1976": sph["hf_epsilon_original"],
     }
     univariate = {
         "time": univariate_tests(h_time, e, 1, v, eps),
         "time_x_arm": univariate_tests(h_inter, e, 1, v, eps),
     }
+    contrasts = []
+    for j, name in enumerate(contrast_names(p)):
+        ss_error = float(e[j, j])
+        row: dict[str, Any] = {"contrast": name, "degree": j + 1}
+        for effect, h in (("time", h_time), ("time_x_arm", h_inter)):
+            ss = float(h[j, j])
+            f = ss / (ss_error / v)
+            row[effect] = {
+                "ss": ss,
+                "df": 1,
+                "ms": ss,
+                "f": f,
+                "p_val": float(stats.f.sf(f, 1, v)),
+                "partial_eta2": ss / (ss + ss_error),
+            }
+        row["error"] = {"ss": ss_error, "df": v, "ms": ss_error / v}
+        contrasts.append(row)
+    levene = []
+    for j, (column, week) in enumerate(zip(columns, weeks, strict=True)):
+        lev = stats.levene(y[arm == 0, j], y[arm == 1, j], center="mean")
+        levene.append(
+            {
+                "wave": column,
+                "week": week,
+                "f": float(lev.statistic),
+                "df1": 1,
+                "df2": v,
+                "p_val": float(lev.pvalue),
+            }
+        )
     crit = float(stats.t.ppf(1 - alpha / 2, v))
     rows = []
     for code in (0, 1):
@@ -465,6 +598,9 @@ def alliance_development(
         "between": between,
         "sphericity": sph,
         "univariate": univariate,
+        "within_contrasts": contrasts,
+        "box_m": box_m(y, arm),
+        "levene": levene,
         "means": rows,
     }
     if mixed:

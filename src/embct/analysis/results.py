@@ -41,6 +41,9 @@ __all__ = [
     "BaselineArm",
     "BaselineRow",
     "BetweenTest",
+    "BoxM",
+    "ContrastError",
+    "ContrastTest",
     "Correction",
     "Covariates",
     "Dose",
@@ -54,12 +57,17 @@ __all__ = [
     "GroupSummary",
     "Instruments",
     "JohnsonNeyman",
+    "LeveneWave",
     "LinearCombination",
     "LogisticStep",
     "LogisticTerm",
     "Meta",
     "MissingDataRules",
+    "MixedLRTest",
+    "MixedLRTests",
     "MixedModel",
+    "MixedSatterthwaiteF",
+    "MixedSatterthwaiteTerm",
     "MixedTerm",
     "MixedTest",
     "MixedTests",
@@ -82,6 +90,7 @@ __all__ = [
     "Univariate",
     "UnivariateTest",
     "Vif",
+    "WithinContrast",
 ]
 
 #: A statistic: ``None`` (JSON ``null``) where it cannot be computed.
@@ -390,7 +399,10 @@ class UnivariateTest(TypedDict):
     sphericity_assumed: Correction
     greenhouse_geisser: Correction
     huynh_feldt: Correction
+    """Huynh-Feldt with Lecoutre's (1991) epsilon (R car's "HF eps")."""
     lower_bound: Correction
+    huynh_feldt_1976: NotRequired[Correction]
+    """Huynh-Feldt with the original Huynh & Feldt (1976) epsilon (what SPSS prints)."""
 
 
 class Univariate(TypedDict):
@@ -398,6 +410,58 @@ class Univariate(TypedDict):
 
     time: UnivariateTest
     time_x_arm: UnivariateTest
+
+
+class ContrastTest(TypedDict):
+    """One effect's row of SPSS's "Tests of Within-Subjects Contrasts" (Type III)."""
+
+    ss: Number
+    df: int
+    ms: Number
+    f: Number
+    p_val: Number
+    partial_eta2: Number
+
+
+class ContrastError(TypedDict):
+    """The error row of one within-subjects contrast."""
+
+    ss: Number
+    df: int
+    ms: Number
+
+
+class WithinContrast(TypedDict):
+    """One orthonormal polynomial contrast of the waves (equally spaced, SPSS's default)."""
+
+    contrast: str
+    degree: int
+    time: ContrastTest
+    time_x_arm: ContrastTest
+    error: ContrastError
+
+
+class BoxM(TypedDict):
+    """Box's M test of equal covariance matrices with SPSS's F approximation."""
+
+    m: Number
+    f: Number
+    df1: Number
+    df2: Number
+    p_val: Number
+    chi2: Number
+    """Box's chi-square approximation on ``df1`` df (R heplots/biotools print it)."""
+
+
+class LeveneWave(TypedDict):
+    """Levene's test (mean-centred, as SPSS) of equal error variances at one wave."""
+
+    wave: str
+    week: int
+    f: Number
+    df1: int
+    df2: int
+    p_val: Number
 
 
 class AllianceMean(TypedDict):
@@ -413,6 +477,16 @@ class AllianceMean(TypedDict):
     n: int
 
 
+class MixedSatterthwaiteTerm(TypedDict):
+    """A fixed effect's t test on Satterthwaite's df (lmerTest, REML)."""
+
+    df: Number
+    t: Number
+    p_val: Number
+    ci_low: Number
+    ci_high: Number
+
+
 class MixedTerm(TypedDict):
     """One fixed effect of the mixed model (Wald z)."""
 
@@ -423,6 +497,16 @@ class MixedTerm(TypedDict):
     p_val: Number
     ci_low: Number
     ci_high: Number
+    satterthwaite: NotRequired[MixedSatterthwaiteTerm]
+
+
+class MixedSatterthwaiteF(TypedDict):
+    """The F test of a group of fixed effects on Satterthwaite's df (lmerTest)."""
+
+    f: Number
+    df1: int
+    df2: Number
+    p_val: Number
 
 
 class MixedTest(TypedDict):
@@ -431,6 +515,29 @@ class MixedTest(TypedDict):
     chi2: Number
     dof: int
     p_val: Number
+    satterthwaite: NotRequired[MixedSatterthwaiteF]
+
+
+class MixedLRTest(TypedDict):
+    """A likelihood-ratio test of two ML fits (lme4's ``anova(m0, m1)``); ``m0`` names
+    the smaller model's fixed terms."""
+
+    m0: str
+    loglik_m0: Number
+    loglik_m1: Number
+    aic_m0: Number
+    aic_m1: Number
+    chi2: Number
+    dof: int
+    p_val: Number
+
+
+class MixedLRTests(TypedDict):
+    """Hierarchical likelihood-ratio tests: week x arm, then week and arm."""
+
+    time_x_arm: MixedLRTest
+    time: MixedLRTest
+    arm: MixedLRTest
 
 
 class MixedTests(TypedDict):
@@ -455,6 +562,7 @@ class MixedModel(TypedDict):
     icc: Number
     loglik: Number
     tests: MixedTests
+    lr_tests: NotRequired[MixedLRTests]
     missing_data: str
 
 
@@ -468,6 +576,9 @@ class AllianceDevelopment(TypedDict):
     between: AllianceBetween
     sphericity: Sphericity
     univariate: Univariate
+    within_contrasts: NotRequired[list[WithinContrast]]
+    box_m: NotRequired[BoxM | Skipped]
+    levene: NotRequired[list[LeveneWave]]
     means: list[AllianceMean]
     mixed_model: MixedModel | Skipped
 
