@@ -295,3 +295,37 @@ def test_the_committed_csv_is_what_make_designs_writes(tmp_path: Path) -> None:
 
     runpy.run_path(str(tmp_path / "make_designs.py"))
     assert (tmp_path / "pipeline_designs.csv").read_text() == DATA.read_text()
+
+
+# ---- the report's wording ---------------------------------------------------------------
+
+
+def test_the_report_names_the_declared_measures(results: dict[str, Any]) -> None:
+    from embct.report.render import render_report
+
+    html = render_report(results)  # type: ignore[arg-type]
+    assert "WAI-SR" not in html
+    assert "HADS" not in html
+    assert "Early Alliance (Session Rating Scale, s2) of Dropouts and Completers" in html
+    assert "Predicted posttreatment PHQ-9 total" in html
+    assert "at waves s1, s2, s3, s4, s5, s6, s7, s8" in html
+
+
+def test_the_report_says_dose_not_given_and_which_step_was_not_estimated() -> None:
+    from embct.report.render import render_report
+
+    raw = pd.DataFrame({"arm": ["mbct", "embct"] * 10, "age": range(40, 60)})
+    html = render_report(analyze(prepare(raw)))
+    assert 'id="dose-not-given"' in html
+    assert "Dose not given" in html
+    rng = np.random.default_rng(4)
+    n = 80
+    arm = np.repeat(["mbct", "embct"], n // 2)
+    wai = np.round(rng.normal(36, 8, n), 1).clip(12, 60)
+    dropped = np.where(arm == "mbct", rng.random(n) < 0.3, wai < 36).astype(int)
+    results = analyze(prepare(pd.DataFrame({"arm": arm, "wai_w2": wai, "dropped_out": dropped})))
+    assert "skipped" in results["dropout"]["logistic"]["steps"][1]
+    assert schema_errors(results) == []
+    html = render_report(results)
+    assert "Step 2: not estimated: the logistic model" in html
+    assert "separated" in html

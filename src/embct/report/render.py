@@ -399,7 +399,46 @@ def _render(results: Results, title: str | None, *, files: bool) -> tuple[str, _
     _check_results(results)
     figures = _figures(results, files=files)
     template = _environment().get_template("report.html")
-    return template.render(**_context(results, title, figures)), figures
+    html = template.render(**_context(results, title, figures))
+    return _declared_wording(html, results), figures
+
+
+#: The built-in instruments' names in the report's wording, by role (``[scales.<role>]``).
+_BUILT_IN_NAMES = {"wai": ("WAI-SR",), "hads": ("HADS",), "mhc": ("MHC-SF",)}
+
+
+def _declared_wording(html: str, results: Results) -> str:
+    """The report in the declared measures' names ("Session Rating Scale" for WAI-SR) and,
+    under configured alliance waves, their names for the paper's weeks.
+
+    Text only: the names are plain words, so the substitution cannot break the markup
+    (a declared name is escaped first)."""
+    from markupsafe import escape
+
+    meta = results.get("meta")
+    config: Mapping[str, Any] = meta.get("config", {}) if meta and "skipped" not in meta else {}
+    scales: Mapping[str, Any] = config.get("scales") or {}
+    waves: Mapping[str, Any] = config.get("waves") or {}
+    if waves and waves.get("wai") != ["w2", "w5", "w9"]:
+        early = str(escape(waves.get("early_alliance", "")))
+        listed = ", ".join(str(escape(w)) for w in waves["wai"])
+        for old, new in (
+            ("at weeks 2, 5 and 9", f"at waves {listed}"),
+            ("at the start of weeks 2, 5 and 9", f"at waves {listed}"),
+            ("week-2 WAI-SR", f"WAI-SR ({early})"),
+            ("Week-2 WAI-SR", f"WAI-SR ({early})"),
+            ("WAI-SR Week 2", f"WAI-SR, {early}"),
+            ("WAI-SR week 2", f"WAI-SR, {early}"),
+            ("Alliance, week 2", f"Alliance, {early}"),
+            ("Alliance, week 2 ×", f"Alliance, {early} ×"),
+        ):
+            html = html.replace(old, new)
+    for role, names in _BUILT_IN_NAMES.items():
+        declared = (scales.get(role) or {}).get("name")
+        if declared:
+            for name in names:
+                html = html.replace(name, str(escape(declared)))
+    return html
 
 
 def render_report(results: Results, *, title: str | None = None) -> str:
