@@ -209,7 +209,7 @@ def _design_rules(rules: MissingDataRules, design: AnalysisConfig) -> None:
     """The alliance and outcome sample rules under configured waves."""
     waves = [column for column, _ in design.alliance_waves]
     early = design.early_alliance_role
-    if waves != ["wai_w2", "wai_w5", "wai_w9"]:
+    if waves != [column for column, _ in AnalysisConfig().alliance_waves]:
         rules["alliance_development"] = (
             f"completers with {', '.join(waves[:-1])} and {waves[-1]} (complete cases); the "
             "mixed model uses every available alliance total"

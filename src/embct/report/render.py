@@ -316,16 +316,30 @@ def _figures(results: Results, *, files: bool) -> _Figures:
 def _context(results: Results, title: str | None, figures: _Figures) -> dict[str, Any]:
     labels = _arm_labels(results)
     outcomes = []
-    for key in ("hads", "mhc"):
-        section: OutcomeRegression | None = fig.section_at(results, "outcomes", key)
-        construct, score = OUTCOME_TITLES[key]
+    # The paper's outcomes at posttreatment, then each follow-up wave in the same analysis.
+    found = fig.section_at(results, "outcomes")
+    follow_ups = list((found or {}).get("follow_ups") or {})
+    places: list[tuple[str, str, tuple[str, ...], str]] = [
+        (key, key, ("outcomes", key), "posttreatment") for key in ("hads", "mhc")
+    ]
+    places += [
+        (role, role.partition("_")[0], ("outcomes", "follow_ups", role), f"follow-up {wave}")
+        for role in follow_ups
+        for wave in [role.partition("_")[2]]
+    ]
+    for key, outcome, path, when in places:
+        section: OutcomeRegression | None = fig.section_at(results, *path)
+        construct, score = OUTCOME_TITLES[outcome]
         outcomes.append(
             {
                 "key": key,
+                "outcome": outcome,
+                "when": when,
+                "when_title": when[:1].upper() + when[1:],
                 "construct": construct,
                 "score": score,
                 "section": section,
-                "skipped": _skip(results, "outcomes", key),
+                "skipped": _skip(results, *path),
                 "rule": _missing_rule(results, "outcomes", section),
                 "jn_sentence": _jn_sentence(section, labels) if section is not None else "",
                 "figure": figures.svg.get(f"interaction_{key}"),
@@ -419,7 +433,7 @@ def _declared_wording(html: str, results: Results) -> str:
     config: Mapping[str, Any] = meta.get("config", {}) if meta and "skipped" not in meta else {}
     scales: Mapping[str, Any] = config.get("scales") or {}
     waves: Mapping[str, Any] = config.get("waves") or {}
-    if waves and waves.get("wai") != ["w2", "w5", "w9"]:
+    if waves and waves.get("wai") != [wave for key, wave in schema.WAVES if key == "wai"]:
         early = str(escape(waves.get("early_alliance", "")))
         listed = ", ".join(str(escape(w)) for w in waves["wai"])
         for old, new in (
