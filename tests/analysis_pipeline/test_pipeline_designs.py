@@ -333,3 +333,25 @@ def test_the_report_says_dose_not_given_and_which_step_was_not_estimated() -> No
     html = render_report(results)
     assert "Step 2: not estimated: the logistic model" in html
     assert "separated" in html
+
+
+@pytest.mark.parametrize(
+    ("wave", "code"), [("pre", "0"), ("post", "1"), ("fu3", "3"), ("fu9", "9")]
+)
+def test_a_declared_measures_items_have_their_alpha_as_psych(
+    results: dict[str, Any], r: dict[str, float], wave: str, code: str
+) -> None:
+    entry = results["reliability"][f"hads_{wave}"]
+    assert entry["k"] == 9
+    assert entry["subscales"] == {}  # a plain sum: the HADS's subscales are not the PHQ-9's
+    assert entry["n"] == r[f"alpha_{code}_n"]
+    assert close(entry["alpha"], r[f"alpha_{code}_raw"], 1e-9)
+    assert close(entry["standardized_alpha"], r[f"alpha_{code}_std"], 1e-9)
+
+
+def test_results_tables_hold_the_follow_ups_and_a_skipped_step(results: dict[str, Any]) -> None:
+    from embct.analysis import results_tables
+
+    tables = results_tables(results)  # type: ignore[arg-type]
+    assert {"outcome_hads_fu3_steps", "outcome_hads_fu9_terms"} <= set(tables)
+    assert len(tables["outcome_hads_fu9_steps"]) == 3

@@ -539,7 +539,8 @@ class _Cells:
                 f"plain sum of {len(wanted)} items ({wanted[0]} ... {wanted[-1]}) of "
                 f"{scale.name}; missing if any item is"
             )
-            return total.astype(float), note, None
+            canonical = [f"{role}_{item}" for item in range(1, len(wanted) + 1)]
+            return total.astype(float), note, values.set_axis(canonical, axis=1)
         if column not in self.frame.columns:
             return pd.Series(np.nan, index=self.frame.index), "absent", None
         return self.number(column, scale.min, scale.max), f"total column {column!r}", None

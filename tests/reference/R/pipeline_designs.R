@@ -69,3 +69,15 @@ for (wave in c("post", "fu3", "fu9")) {
     out(paste0("reg_", wave, "_b_", i), cf[i, 1]); out(paste0("reg_", wave, "_se_", i), cf[i, 2])
   }
 }
+
+# Reliability of the declared PHQ-9's items per wave: psych::alpha on complete cases
+# (SPSS RELIABILITY's listwise sample), raw and standardized alpha.
+suppressPackageStartupMessages(library(psych))
+for (w in c("0", "1", "3", "9")) {
+  x <- d[, paste0("phq", w, "_", 1:9)]
+  x <- x[complete.cases(x), ]
+  a <- psych::alpha(x, warnings = FALSE)$total
+  out(paste0("alpha_", w, "_n"), nrow(x))
+  out(paste0("alpha_", w, "_raw"), a$raw_alpha)
+  out(paste0("alpha_", w, "_std"), a$std.alpha)
+}
