@@ -280,6 +280,7 @@ def test_the_report_names_the_declared_measures(results: dict[str, Any]) -> None
     assert "Early Alliance (Session Rating Scale, s2) of Dropouts and Completers" in html
     assert "Predicted posttreatment PHQ-9 total" in html
     assert "at waves s1, s2, s3, s4, s5, s6, s7, s8" in html
+    assert ">Wave</text>" in html  # the alliance figure's x axis
     # Each follow-up has its section, beside the posttreatment one.
     assert "<h2>Alliance and psychological distress (PHQ-9 total follow-up fu9)</h2>" in html
     assert "Hierarchical Regression of Follow-up fu3 PHQ-9 total: Model Summary" in html

@@ -18,8 +18,10 @@ The normalized frame has one row per randomized participant and these columns:
                      completer_min_sessions`` among starters
 ``completer``        bool, started and not dropped out
 totals               ``wai_w2`` ``wai_w5`` ``wai_w9`` ``hads_pre`` ``hads_post``
-                     ``mhc_pre`` ``mhc_post`` as float, NaN when missing; scored with
-                     :func:`embct.instruments.score_table` when the items are given
+                     ``mhc_pre`` ``mhc_post`` (or the configured waves') as float, NaN
+                     when missing; scored with :func:`embct.instruments.score_table` when
+                     the items are given, or for a declared measure (``[scales]``)
+                     checked against its range and summed from its items
 baseline             ``female`` ... ``psychiatric_diagnosis`` as float 0/1, ``age`` and
                      ``years_since_diagnosis`` as float (those present)
 items                the item scores (coding applied), under their canonical names

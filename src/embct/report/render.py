@@ -445,6 +445,8 @@ def _declared_wording(html: str, results: Results) -> str:
             ("WAI-SR week 2", f"WAI-SR, {early}"),
             ("Alliance, week 2", f"Alliance, {early}"),
             ("Alliance, week 2 ×", f"Alliance, {early} ×"),
+            (">Week</text>", ">Wave</text>"),
+            ("per Arm and Week", "per Arm and Wave"),
         ):
             html = html.replace(old, new)
     for role, names in _BUILT_IN_NAMES.items():
