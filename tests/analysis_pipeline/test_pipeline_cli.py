@@ -170,8 +170,10 @@ def test_sections_without_their_columns_are_skipped_and_say_why(
     assert code == 0, err
     results = json.loads((tmp_path / "out" / "results.json").read_text())
     assert "items" in results["reliability"]["skipped"]
-    assert "dropout status" in results["flow"]["dropout_by_arm"]["skipped"]
-    assert "wai_w2" in results["dropout"]["wai_w2"]["skipped"]
+    # No started, sessions_attended or dropped_out: the dose is not given.
+    assert "dose not given" in results["flow"]["dropout_by_arm"]["skipped"]
+    assert "dose not given" in results["dropout"]["wai_w2"]["skipped"]
+    assert "dose not given" in results["flow"]["dose"]
     assert results["baseline"]["rows"][0]["variable"] == "age"
     assert "skipped reliability" in out
 

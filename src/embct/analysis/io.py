@@ -18,8 +18,10 @@ The normalized frame has one row per randomized participant and these columns:
                      completer_min_sessions`` among starters
 ``completer``        bool, started and not dropped out
 totals               ``wai_w2`` ``wai_w5`` ``wai_w9`` ``hads_pre`` ``hads_post``
-                     ``mhc_pre`` ``mhc_post`` as float, NaN when missing; scored with
-                     :func:`embct.instruments.score_table` when the items are given
+                     ``mhc_pre`` ``mhc_post`` (or the configured waves') as float, NaN
+                     when missing; scored with :func:`embct.instruments.score_table` when
+                     the items are given, or for a declared measure (``[scales]``)
+                     checked against its range and summed from its items
 baseline             ``female`` ... ``psychiatric_diagnosis`` as float 0/1, ``age`` and
                      ``years_since_diagnosis`` as float (those present)
 items                the item scores (coding applied), under their canonical names
@@ -43,12 +45,15 @@ from embct.spreadsheet import TableFileError, read_csv
 from .config import (
     BASELINE_BINARY,
     BASELINE_CONTINUOUS,
-    INSTRUMENT_WAVES,
-    ROLES,
     AnalysisConfig,
+    Scale,
 )
 
-__all__ = ["DataError", "MissingDataError", "load_table", "prepare", "read_table"]
+__all__ = ["DOSE_ROLES", "DataError", "MissingDataError", "load_table", "prepare", "read_table"]
+
+#: The dose roles: a table with none of them gives no dose (``attrs["embct"]["dose_given"]``
+#: is then False and every participant is analysed).
+DOSE_ROLES = ("started", "sessions_attended", "dropped_out")
 
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _FALSE = {"0", "0.0", "false", "no", "n"}
@@ -244,7 +249,7 @@ def prepare(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> pd.Dat
     if frame.empty:
         raise DataError(f"the table{origin} has no rows")
     frame = frame.reset_index(drop=True)
-    for role in ROLES:
+    for role in config.roles:
         if config.explicit(role) and config.column(role) not in frame.columns:
             raise DataError(
                 f"column {config.column(role)!r} (mapped to role {role} in "
@@ -277,7 +282,7 @@ def prepare(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> pd.Dat
     out["completer"] = started & (dropped == 0)
     sources: dict[str, str] = {}
     items: dict[str, pd.Series] = {}
-    for key, wave in INSTRUMENT_WAVES:
+    for key, wave in config.instrument_waves:
         total, source_note, item_frame = cells.total(key, wave)
         out[f"{key}_{wave}"] = total
         sources[f"{key}_{wave}"] = source_note
@@ -315,6 +320,9 @@ def prepare(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> pd.Dat
         ),
         "dropped_out_from": cells.dropout_rule,
     }
+    if not any(config.column(role) in frame.columns for role in DOSE_ROLES):
+        out.attrs["embct"]["dose_given"] = False
+    out.attrs["embct"]["analysis_config"] = config
     return out
 
 
@@ -467,6 +475,9 @@ class _Cells:
         """The total of ``key`` at ``wave``: scored from its items, or the total column."""
         config = self.config
         role = f"{key}_{wave}"
+        scale = config.scales.get(key)
+        if scale is not None:
+            return self.declared_total(key, wave, scale)
         items = _item_numbers(key)
         wanted = [config.item_column(key, wave, item) for item in items]
         found = [c for c in wanted if c in self.frame.columns]
@@ -486,6 +497,55 @@ class _Cells:
             return pd.Series(np.nan, index=self.frame.index), "absent", None
         low, high = _total_range(key, config)
         return self.number(column, low, high), f"total column {column!r}", None
+
+    def declared_total(
+        self, key: str, wave: str, scale: Scale
+    ) -> tuple[pd.Series, str, pd.DataFrame | None]:
+        """A declared measure's total: its total column, or the plain sum of its items."""
+        config = self.config
+        role = f"{key}_{wave}"
+        column = config.column(role)
+        if scale.scores_items:
+            assert scale.items is not None
+            wanted = [config.item_column(key, wave, item) for item in range(1, scale.items + 1)]
+        else:
+            # Item columns of the built-in instrument, or the [items] pattern's first item.
+            wanted = [config.item_column(key, wave, item) for item in _item_numbers(key)[:1]]
+        found = [c for c in wanted if c in self.frame.columns]
+        if not scale.scores_items:
+            if found or role in config.items:
+                raise DataError(
+                    f"{role}: the table gives items of {scale.name!r} ({wanted[0]} ...), but "
+                    f"[scales.{key}] in {config.source or 'the configuration'} declares no "
+                    "item-level scoring; add items, item_min and item_max (the total is then "
+                    f"their plain sum) or give the total {column!r}",
+                    column=wanted[0],
+                    expected="a declared item range",
+                )
+        elif found or role in config.items:
+            if len(found) < len(wanted):
+                missing = [c for c in wanted if c not in self.frame.columns]
+                raise DataError(
+                    f"{role}: item columns {', '.join(missing)} are missing (the table has "
+                    f"{len(found)} of the {len(wanted)} items of {scale.name!r} at {wave})",
+                    column=missing[0],
+                    expected=f"all {len(wanted)} item columns",
+                )
+            assert scale.item_min is not None
+            assert scale.item_max is not None
+            values = pd.concat(
+                [self.number(c, scale.item_min, scale.item_max) for c in wanted], axis=1
+            )
+            total = values.sum(axis=1, min_count=len(wanted)).where(values.notna().all(axis=1))
+            note = (
+                f"plain sum of {len(wanted)} items ({wanted[0]} ... {wanted[-1]}) of "
+                f"{scale.name}; missing if any item is"
+            )
+            canonical = [f"{role}_{item}" for item in range(1, len(wanted) + 1)]
+            return total.astype(float), note, values.set_axis(canonical, axis=1)
+        if column not in self.frame.columns:
+            return pd.Series(np.nan, index=self.frame.index), "absent", None
+        return self.number(column, scale.min, scale.max), f"total column {column!r}", None
 
     def scored(
         self, key: str, wave: str, columns: list[str]

@@ -208,11 +208,20 @@ def _fit_steps(
     out_steps = []
     previous_ll, previous_k = ll_null, 1
     for number, k in enumerate(ks, start=1):
-        if grouped is None:
-            params, cov, llf, iterations = fit_logit(x_full[:, :k], y)
-        else:
-            patterns, trials, events_per_pattern = grouped
-            params, cov, llf, iterations = fit_logit(patterns[:, :k], events_per_pattern, trials)
+        try:
+            if grouped is None:
+                params, cov, llf, iterations = fit_logit(x_full[:, :k], y)
+            else:
+                patterns, trials, events_per_pattern = grouped
+                params, cov, llf, iterations = fit_logit(
+                    patterns[:, :k], events_per_pattern, trials
+                )
+        except ModelError as error:
+            # A section degrades per step: the steps before stay, this one says why not.
+            if number == 1 or error.column is not None:
+                raise
+            out_steps.append({"step": number, "skipped": str(error)})
+            break
         se = np.sqrt(np.diag(cov))
         wald = (params / se) ** 2
         p = stats.chi2.sf(wald, 1)

@@ -49,10 +49,22 @@ from .results import (
     Skipped,
 )
 
-__all__ = ["MODEL_UNAVAILABLE", "analyze", "results_tables", "to_jsonable", "write_results"]
+__all__ = [
+    "DOSE_NOT_GIVEN",
+    "MODEL_UNAVAILABLE",
+    "analyze",
+    "results_tables",
+    "to_jsonable",
+    "write_results",
+]
 
 #: What a model section says when this build of embct does not have the model function.
 MODEL_UNAVAILABLE = "model not available in this build"
+#: What the flow and the dropout sections say when the table gives no dose.
+DOSE_NOT_GIVEN = (
+    "dose not given (the table has no started, sessions_attended or dropped_out): every "
+    "participant is analysed, and nobody is counted as a dropout or a completer"
+)
 
 _NORMALIZED = {
     "participant_id",
@@ -121,30 +133,53 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
     if not set(frame.columns) >= _NORMALIZED or not pd.api.types.is_integer_dtype(frame["arm"]):
         frame = prepare(frame, config)
     info: Mapping[str, Any] = frame.attrs.get("embct", {})
+    design: AnalysisConfig = info.get("analysis_config") or config or AnalysisConfig()
+    dose_given = bool(info.get("dose_given", True))
     labels = arm_labels(frame)
     records = sample_flow(frame).to_dict("records")
     total = {k: v for k, v in records[2].items() if k not in ("arm", "arm_label")}
+    models = _model_frame(frame, design, dose_given)
+    flow: dict[str, Any] = {
+        "arms": cast(list[FlowArm], records[:2]),
+        "total": cast(FlowCounts, total),
+        "dropout_by_arm": _section(
+            lambda: cast(DropoutByArm, dropout_by_arm(frame).to_dict("records")[0])
+        ),
+    }
+    dropout: dict[str, Any] = {
+        "wai_w2": _section(lambda: _early_alliance(models)),
+        "logistic": cast("DropoutLogistic | Skipped", _model("dropout_logistic", models)),
+    }
+    if not dose_given:
+        flow["dose"] = DOSE_NOT_GIVEN
+        flow["dropout_by_arm"] = {"skipped": DOSE_NOT_GIVEN}
+        dropout = {name: {"skipped": DOSE_NOT_GIVEN} for name in dropout}
+    outcomes: dict[str, Any] = {"hads": _outcome(models, "hads"), "mhc": _outcome(models, "mhc")}
+    follow_ups = {
+        f"{key}_{wave}": _follow_up(models, key, wave)
+        for key in ("hads", "mhc")
+        for wave in design.follow_ups(key)
+    }
+    if follow_ups:
+        outcomes["follow_ups"] = follow_ups
     results: Results = {
         "n": len(frame),
-        "flow": {
-            "arms": cast(list[FlowArm], records[:2]),
-            "total": cast(FlowCounts, total),
-            "dropout_by_arm": _section(
-                lambda: cast(DropoutByArm, dropout_by_arm(frame).to_dict("records")[0])
-            ),
-        },
+        "flow": cast(Any, flow),
         "reliability": _section(lambda: _reliability(frame)),
         "baseline": _section(lambda: _baseline(frame, labels)),
-        "dropout": {
-            "wai_w2": _section(lambda: _early_alliance(frame)),
-            "logistic": cast("DropoutLogistic | Skipped", _model("dropout_logistic", frame)),
-        },
+        "dropout": cast(Any, dropout),
         "alliance_development": cast(
-            "AllianceDevelopment | Skipped", _model("alliance_development", frame)
+            "AllianceDevelopment | Skipped",
+            _model("alliance_development", models, waves=design.alliance_waves),
         ),
-        "outcomes": {"hads": _outcome(frame, "hads"), "mhc": _outcome(frame, "mhc")},
+        "outcomes": cast(Any, outcomes),
         "meta": _meta(frame, info, labels, config),
     }
+    _design_rules(results["meta"]["missing_data"], design)
+    if design.early_alliance_role != "wai_w2":
+        _name_early_alliance(results, design.early_alliance_role)
+    if not dose_given:
+        _say_dose_not_given(results)
     # The model functions return plain dicts; the tests check the document against the
     # schema generated from Results (tests/analysis_pipeline/test_results_schema.py).
     return cast(Results, to_jsonable(results))
@@ -170,6 +205,21 @@ def _meta(
     }
 
 
+def _design_rules(rules: MissingDataRules, design: AnalysisConfig) -> None:
+    """The alliance and outcome sample rules under configured waves."""
+    waves = [column for column, _ in design.alliance_waves]
+    early = design.early_alliance_role
+    if waves != [column for column, _ in AnalysisConfig().alliance_waves]:
+        rules["alliance_development"] = (
+            f"completers with {', '.join(waves[:-1])} and {waves[-1]} (complete cases); the "
+            "mixed model uses every available alliance total"
+        )
+    if early != "wai_w2":
+        rules["outcomes"] = rules["outcomes"].replace("wai_w2", early)
+        for key in ("dropout.wai_w2", "dropout.logistic"):
+            rules[key] = rules[key].replace("wai_w2", early)
+
+
 def _section(compute: Callable[[], _T]) -> _T | Skipped:
     try:
         return compute()
@@ -186,12 +236,62 @@ def _model_function(name: str) -> Callable[..., dict[str, Any]]:
     return function
 
 
-def _model(name: str, frame: pd.DataFrame, *args: Any) -> dict[str, Any]:
+def _model(name: str, frame: pd.DataFrame, *args: Any, **kwargs: Any) -> dict[str, Any]:
     try:
         function = _model_function(name)
     except ImportError:
         return {"skipped": MODEL_UNAVAILABLE}
-    return function(frame, *args)
+    return function(frame, *args, **kwargs)
+
+
+def _model_frame(frame: pd.DataFrame, design: AnalysisConfig, dose_given: bool) -> pd.DataFrame:
+    """The frame the model sections see: the early alliance in the role ``wai_w2``, and
+    without dose every participant in the sample (no ``completer`` column)."""
+    models = frame
+    early = design.early_alliance_role
+    if early != "wai_w2" and early in frame.columns:
+        models = models.assign(wai_w2=frame[early])
+    if not dose_given:
+        models = models.drop(columns="completer")
+    return models
+
+
+def _follow_up(frame: pd.DataFrame, key: str, wave: str) -> OutcomeRegression | Skipped:
+    """The outcome regression with follow-up ``wave`` as the dependent wave (for post)."""
+    column = f"{key}_{wave}"
+    section: dict[str, Any] = dict(
+        _model("outcome_regression", frame.assign(**{f"{key}_post": frame[column]}), key)
+    )
+    for part in ("missing_data", "skipped"):
+        if isinstance(section.get(part), str):
+            section[part] = section[part].replace(f"{key}_post", column)
+    return cast("OutcomeRegression | Skipped", section)
+
+
+def _name_early_alliance(results: Results, early: str) -> None:
+    """Sample rules name the configured early alliance wave (its terms stay ``wai_w2``)."""
+    outcomes: dict[str, Any] = dict(results["outcomes"])
+    parts: list[Any] = [results["dropout"]["logistic"], *outcomes.pop("follow_ups", {}).values()]
+    for part in [*parts, *outcomes.values()]:
+        if isinstance(part, dict) and isinstance(part.get("missing_data"), str):
+            part["missing_data"] = part["missing_data"].replace("wai_w2", early)
+
+
+def _say_dose_not_given(results: Results) -> None:
+    """Sample rules say "dose not given" where the model functions found no completers."""
+    parts: list[Any] = [results["alliance_development"], *results["outcomes"].values()]
+    parts += list(results["outcomes"].get("follow_ups", {}).values())
+    for part in parts:
+        if isinstance(part, dict) and isinstance(part.get("missing_data"), str):
+            part["missing_data"] = part["missing_data"].replace(
+                "(no completer column)", "(dose not given)"
+            )
+    results["meta"]["dose"] = DOSE_NOT_GIVEN
+    rules = results["meta"]["missing_data"]
+    for key in ("alliance_development", "outcomes"):
+        rules[key] = (
+            rules[key].replace("completers with", "all participants with") + " (dose not given)"
+        )
 
 
 def _outcome(frame: pd.DataFrame, outcome: str) -> OutcomeRegression | Skipped:
@@ -368,7 +468,9 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
         for part, value in alliance.items():
             _collect(tables, f"alliance_{part}", value)
     outcomes = results["outcomes"]
-    for outcome, section in (("hads", outcomes["hads"]), ("mhc", outcomes["mhc"])):
+    sections = [("hads", outcomes["hads"]), ("mhc", outcomes["mhc"])]
+    sections += list(outcomes.get("follow_ups", {}).items())
+    for outcome, section in sections:
         if "skipped" in section:
             continue
         name = f"outcome_{outcome}"
@@ -393,7 +495,11 @@ def _steps(
     tables[f"{name}_steps"] = pd.DataFrame(
         [{"step": i, **_scalars(step)} for i, step in enumerate(steps, start=1)]
     )
-    terms = [{"step": i, **term} for i, step in enumerate(steps, start=1) for term in step["terms"]]
+    terms = [
+        {"step": i, **term}
+        for i, step in enumerate(steps, start=1)
+        for term in step.get("terms", [])  # a skipped step has none
+    ]
     tables[f"{name}_terms"] = pd.DataFrame(terms)
 
 

@@ -59,10 +59,25 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
     """
     from embct.instruments import get_instrument, item_columns
 
+    # A measure declared in an instrument's role ([scales.<key>] with items) has its own
+    # items (a plain sum, no subscales), at the configured waves.
+    config = frame.attrs.get("embct", {}).get("analysis_config")
+    instrument_waves = config.instrument_waves if config is not None else INSTRUMENT_WAVES
+    declared = {
+        key: scale.items
+        for key, scale in (config.scales.items() if config is not None else [])
+        if scale.scores_items
+    }
+
+    def columns_of(key: str, wave: str) -> list[str]:
+        if key in declared:
+            return [f"{key}_{wave}_{item}" for item in range(1, declared[key] + 1)]
+        return item_columns(key, wave)
+
     waves = [
-        (key, wave, item_columns(key, wave))
-        for key, wave in INSTRUMENT_WAVES
-        if set(item_columns(key, wave)) <= set(frame.columns)
+        (key, wave, columns_of(key, wave))
+        for key, wave in instrument_waves
+        if set(columns_of(key, wave)) <= set(frame.columns)
     ]
     if not waves:
         raise MissingDataError(
@@ -74,7 +89,8 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for key, wave, columns in waves:
         scales: list[tuple[str, list[str]]] = [("total", columns)]
-        for name, items in get_instrument(key).subscales.items():
+        subscales = {} if key in declared else get_instrument(key).subscales
+        for name, items in subscales.items():
             scales.append((name, [f"{key}_{wave}_{item}" for item in items]))
         for scale, scale_columns in scales:
             row: dict[str, Any] = {"key": f"{key}_{wave}", "instrument": key, "wave": wave}

@@ -83,13 +83,16 @@ __all__ = [
     "ReliabilityScale",
     "ReliabilityWave",
     "Results",
+    "ScaleDeclaration",
     "SimpleSlope",
     "Skipped",
+    "SkippedStep",
     "Sphericity",
     "TwoGroupTest",
     "Univariate",
     "UnivariateTest",
     "Vif",
+    "Waves",
     "WithinContrast",
 ]
 
@@ -146,6 +149,8 @@ class Flow(TypedDict):
     arms: list[FlowArm]
     total: FlowCounts
     dropout_by_arm: DropoutByArm | Skipped
+    #: Only when the table gives no dose: "dose not given ..." (every participant analysed).
+    dose: NotRequired[str]
 
 
 # ---------------------------------------------------------------------------------------
@@ -305,13 +310,20 @@ class LogisticStep(TypedDict):
     iterations: int
 
 
+class SkippedStep(TypedDict):
+    """A step that could not be fitted (e.g. separated), and why; the steps before stand."""
+
+    step: int
+    skipped: str
+
+
 class DropoutLogistic(TypedDict):
     """``dropout.logistic``: :func:`embct.analysis.dropout_logistic`."""
 
     n: int
     events: int
     null_minus2ll: Number
-    steps: list[LogisticStep]
+    steps: list[LogisticStep | SkippedStep]
     missing_data: str
 
 
@@ -714,6 +726,9 @@ class Outcomes(TypedDict):
 
     hads: OutcomeRegression | Skipped
     mhc: OutcomeRegression | Skipped
+    #: Only with follow-up waves (``[waves] hads = ["pre", "post", "fu3"]``): the same
+    #: regression with each follow-up as the dependent wave, by ``<outcome>_<wave>``.
+    follow_ups: NotRequired[dict[str, OutcomeRegression | Skipped]]
 
 
 # ---------------------------------------------------------------------------------------
@@ -740,6 +755,26 @@ class Instruments(TypedDict):
     wai_coding: str
 
 
+class ScaleDeclaration(TypedDict):
+    """A declared measure (``[scales.<instrument>]``)."""
+
+    name: str
+    min: float
+    max: float
+    items: int | None
+    item_min: float | None
+    item_max: float | None
+
+
+class Waves(TypedDict):
+    """The configured waves (``[waves]``)."""
+
+    wai: list[str]
+    hads: list[str]
+    mhc: list[str]
+    early_alliance: str
+
+
 class AnalysisConfigDict(TypedDict):
     """The analysis configuration (:meth:`embct.analysis.AnalysisConfig.to_dict`)."""
 
@@ -749,6 +784,10 @@ class AnalysisConfigDict(TypedDict):
     items: dict[str, str]
     dose: Dose
     instruments: Instruments
+    #: Only when declared.
+    scales: NotRequired[dict[str, ScaleDeclaration]]
+    #: Only when configured.
+    waves: NotRequired[Waves]
 
 
 class ArmLabel(TypedDict):
@@ -789,6 +828,8 @@ class Meta(TypedDict):
     dropped_out_from: str | None
     totals_from: dict[str, str] | None
     missing_data: MissingDataRules
+    #: Only when the table gives no dose.
+    dose: NotRequired[str]
 
 
 # ---------------------------------------------------------------------------------------

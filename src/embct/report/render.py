@@ -316,16 +316,30 @@ def _figures(results: Results, *, files: bool) -> _Figures:
 def _context(results: Results, title: str | None, figures: _Figures) -> dict[str, Any]:
     labels = _arm_labels(results)
     outcomes = []
-    for key in ("hads", "mhc"):
-        section: OutcomeRegression | None = fig.section_at(results, "outcomes", key)
-        construct, score = OUTCOME_TITLES[key]
+    # The paper's outcomes at posttreatment, then each follow-up wave in the same analysis.
+    found = fig.section_at(results, "outcomes")
+    follow_ups = list((found or {}).get("follow_ups") or {})
+    places: list[tuple[str, str, tuple[str, ...], str]] = [
+        (key, key, ("outcomes", key), "posttreatment") for key in ("hads", "mhc")
+    ]
+    places += [
+        (role, role.partition("_")[0], ("outcomes", "follow_ups", role), f"follow-up {wave}")
+        for role in follow_ups
+        for wave in [role.partition("_")[2]]
+    ]
+    for key, outcome, path, when in places:
+        section: OutcomeRegression | None = fig.section_at(results, *path)
+        construct, score = OUTCOME_TITLES[outcome]
         outcomes.append(
             {
                 "key": key,
+                "outcome": outcome,
+                "when": when,
+                "when_title": when[:1].upper() + when[1:],
                 "construct": construct,
                 "score": score,
                 "section": section,
-                "skipped": _skip(results, "outcomes", key),
+                "skipped": _skip(results, *path),
                 "rule": _missing_rule(results, "outcomes", section),
                 "jn_sentence": _jn_sentence(section, labels) if section is not None else "",
                 "figure": figures.svg.get(f"interaction_{key}"),
@@ -399,7 +413,48 @@ def _render(results: Results, title: str | None, *, files: bool) -> tuple[str, _
     _check_results(results)
     figures = _figures(results, files=files)
     template = _environment().get_template("report.html")
-    return template.render(**_context(results, title, figures)), figures
+    html = template.render(**_context(results, title, figures))
+    return _declared_wording(html, results), figures
+
+
+#: The built-in instruments' names in the report's wording, by role (``[scales.<role>]``).
+_BUILT_IN_NAMES = {"wai": ("WAI-SR",), "hads": ("HADS",), "mhc": ("MHC-SF",)}
+
+
+def _declared_wording(html: str, results: Results) -> str:
+    """The report in the declared measures' names ("Session Rating Scale" for WAI-SR) and,
+    under configured alliance waves, their names for the paper's weeks.
+
+    Text only: the names are plain words, so the substitution cannot break the markup
+    (a declared name is escaped first)."""
+    from markupsafe import escape
+
+    meta = results.get("meta")
+    config: Mapping[str, Any] = meta.get("config", {}) if meta and "skipped" not in meta else {}
+    scales: Mapping[str, Any] = config.get("scales") or {}
+    waves: Mapping[str, Any] = config.get("waves") or {}
+    if waves and waves.get("wai") != [wave for key, wave in schema.WAVES if key == "wai"]:
+        early = str(escape(waves.get("early_alliance", "")))
+        listed = ", ".join(str(escape(w)) for w in waves["wai"])
+        for old, new in (
+            ("at weeks 2, 5 and 9", f"at waves {listed}"),
+            ("at the start of weeks 2, 5 and 9", f"at waves {listed}"),
+            ("week-2 WAI-SR", f"WAI-SR ({early})"),
+            ("Week-2 WAI-SR", f"WAI-SR ({early})"),
+            ("WAI-SR Week 2", f"WAI-SR, {early}"),
+            ("WAI-SR week 2", f"WAI-SR, {early}"),
+            ("Alliance, week 2", f"Alliance, {early}"),
+            ("Alliance, week 2 ×", f"Alliance, {early} ×"),
+            (">Week</text>", ">Wave</text>"),
+            ("per Arm and Week", "per Arm and Wave"),
+        ):
+            html = html.replace(old, new)
+    for role, names in _BUILT_IN_NAMES.items():
+        declared = (scales.get(role) or {}).get("name")
+        if declared:
+            for name in names:
+                html = html.replace(name, str(escape(declared)))
+    return html
 
 
 def render_report(results: Results, *, title: str | None = None) -> str:
