@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from embct.platform.lib.client_ip import client_ip
 
-from .models import AuditEvent
+from .models import Action, AuditEvent
 
 __all__ = ["client_ip", "record", "record_each"]
 
@@ -102,7 +102,8 @@ def record(
         The request (its user is the actor, ``REMOTE_ADDR`` the address), a user, or ``None``
         for the system (a management command).
     action
-        What happened, one of :class:`~embct.platform.audit.models.Action` (``"patient.view"``).
+        What happened: one of the closed set :class:`~embct.platform.audit.models.Action`
+        (``Action.PATIENT_VIEW`` or its value ``"patient.view"``); anything else is refused.
     target
         The object acted on: a model instance, a ``(type, id)`` pair, or ``None``.
     **details
@@ -116,6 +117,12 @@ def record(
     """
     if not action or len(action) > 40:
         raise ValueError(f"audit action must be 1 to 40 characters, got {action!r}")
+    try:
+        action = Action(action)
+    except ValueError:
+        raise ValueError(
+            f"{action!r} is not one of the audit actions (audit.models.Action)"
+        ) from None
     event = AuditEvent(action=action, details=mask(details))
     event.target_type, event.target_id = describe_target(target)
     user: Any = request_or_actor
