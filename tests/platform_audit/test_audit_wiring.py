@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Message
@@ -104,3 +106,78 @@ class AccountChangeTests(BaseTestCase):
         event = AuditEvent.objects.get(action="account.role_change")
         assert (event.actor_name, event.target_id) == ("ada", str(self.rosa.pk))
         assert event.details == {"old": "researcher", "new": "therapist"}
+
+
+def shown(action: str, page: str) -> list[tuple[str, str, str]]:
+    """(actor, target type, target id) of the list events of one page, in order."""
+    return list(
+        AuditEvent.objects.filter(action=action, details__page=page)
+        .order_by("target_type", "target_id")
+        .values_list("actor_name", "target_type", "target_id")
+    )
+
+
+class ListReadTests(BaseTestCase):
+    """Each list page writes one event per patient it shows, and none for anyone else's."""
+
+    def test_the_caseload_queue_and_warnings_log_each_patient_shown(self) -> None:
+        self.send(self.pim_profile, 1)
+        self.send(self.olga_profile, 1)  # otto's patient: not on tessa's pages
+        self.login(self.tessa)
+        for url, page in (
+            ("/caseload/", "caseload"),
+            ("/queue/", "queue"),
+            ("/warnings/", "warnings"),
+        ):
+            assert self.client.get(url).status_code == 200
+            assert shown("patient.list", page) == [("tessa", "patient", str(self.pim_profile.pk))]
+
+    def test_the_clinic_page_logs_each_patient_it_lists(self) -> None:
+        self.login(self.ada)
+        assert self.client.get("/clinic/").status_code == 200
+        assert shown("patient.list", "clinic") == sorted(
+            ("ada", "patient", str(p.pk)) for p in (self.pim_profile, self.olga_profile)
+        )
+        assert self.client.get(f"/clinic/patients/{self.pim_profile.pk}/").status_code == 200
+        assert shown("patient.view", "assign") == [("ada", "patient", str(self.pim_profile.pk))]
+
+    def test_the_call_list_logs_each_telephone_number_shown(self) -> None:
+        from embct.platform.research.models import Participant, Screening
+
+        calls = [
+            Screening.objects.create(
+                answers={}, total=14, invited=True, contact=f"061234567{n}", form_token=uuid4()
+            )
+            for n in range(2)
+        ]
+        person = Participant.objects.create(
+            study_id="S00001",
+            screening=None,
+            assessed_on=self.pim_profile.start_date,
+            eligibility={},
+            eligible=True,
+        )
+        self.login(self.rosa)
+        assert self.client.get("/research/").status_code == 200
+        assert shown("screening.view", "dashboard") == [
+            ("rosa", "screening", str(s.pk)) for s in calls
+        ]
+        assert shown("patient.list", "dashboard") == [("rosa", "participant", str(person.pk))]
+        assert (
+            self.client.get(f"/research/screenings/{calls[0].pk}/eligibility/").status_code == 200
+        )
+        assert shown("screening.view", "eligibility") == [("rosa", "screening", str(calls[0].pk))]
+
+    def test_a_group_page_logs_one_event_per_member_shown(self) -> None:
+        group = MbctGroup.objects.create(
+            therapist=self.tessa, course=self.course, name="Tuesday", location="Room 1"
+        )
+        self.pim_profile.group = group
+        self.pim_profile.save()
+        self.login(self.tessa)
+        assert self.client.get(f"/groups/{group.pk}/").status_code == 200
+        assert shown("patient.list", "group") == [("tessa", "patient", str(self.pim_profile.pk))]
+        assert AuditEvent.objects.get(action="patient.list").details == {
+            "page": "group",
+            "group": group.pk,
+        }

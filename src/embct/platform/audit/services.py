@@ -40,6 +40,8 @@ TARGET_NAMES = {
     "care.patientprofile": "patient",
     "accounts.user": "account",
     "groups.mbctgroup": "group",
+    "research.participant": "participant",
+    "research.screening": "screening",
 }
 
 
@@ -85,7 +87,7 @@ def describe_target(target: Any) -> tuple[str, str]:
         return "", ""
     if isinstance(target, models.Model):
         label = target._meta.label_lower
-        return TARGET_NAMES.get(label, label), str(target.pk)
+        return TARGET_NAMES.get(label, label)[:40], str(target.pk)
     if isinstance(target, tuple) and len(target) == 2:
         return str(target[0]), str(target[1])
     raise TypeError(f"audit target must be a model instance or a (type, id) pair, not {target!r}")
@@ -115,6 +117,13 @@ def record(
     >>> record(request, "patient.view", profile)  # doctest: +SKIP
     >>> record(request, "trial.export", ("export", "2026-03-18"), rows=120)  # doctest: +SKIP
     """
+    event = _event(request_or_actor, action, target, details)
+    event.save()
+    return event
+
+
+def _event(request_or_actor: Any, action: str, target: Any, details: dict[str, Any]) -> AuditEvent:
+    """An unsaved event (the checks and the masking of :func:`record`)."""
     if not action or len(action) > 40:
         raise ValueError(f"audit action must be 1 to 40 characters, got {action!r}")
     try:
@@ -133,15 +142,16 @@ def record(
         event.actor_id = user.pk
         event.actor_name = user.get_username()
         event.role = getattr(user, "role", "") or ""
-    event.save()
     return event
 
 
 def record_each(
     request_or_actor: HttpRequest | Any, action: str, targets: Iterable[Any], **details: Any
 ) -> list[AuditEvent]:
-    """One event per distinct target (a page that shows several patients' records)."""
+    """One event per distinct target (a page that shows several patients' records), written
+    in one INSERT whatever the number of targets."""
     seen: dict[tuple[str, str], Any] = {}
     for target in targets:
         seen.setdefault(describe_target(target), target)
-    return [record(request_or_actor, action, target, **details) for target in seen.values()]
+    events = [_event(request_or_actor, action, target, details) for target in seen.values()]
+    return AuditEvent.objects.bulk_create(events) if events else []

@@ -25,7 +25,8 @@ from embct.platform.access import (
     get_screening,
     researcher_required,
 )
-from embct.platform.audit.services import record
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record, record_each
 from embct.platform.care.models import PatientProfile
 from embct.platform.lib.client_ip import client_ip
 from embct.platform.lib.csp import allow_inline_styles
@@ -112,9 +113,13 @@ def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 @login_required
 @researcher_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    calls, participants = services.call_list(), live.participant_rows()
+    record_each(request, Action.CALL_LIST_VIEW, calls, page="dashboard")
+    shown = [("participant", row.pk) for row in participants]
+    record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
     ctx = {
-        "calls": services.call_list(),
-        "participants": live.participant_rows(),
+        "calls": calls,
+        "participants": participants,
         "flow": live.flow(),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
@@ -129,6 +134,7 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
     screening = get_screening(screening_id)
     if hasattr(screening, "participant"):
         return redirect("research:participant", participant_id=screening.participant.pk)
+    record(request, Action.CALL_LIST_VIEW, screening, page="eligibility")
     form = EligibilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,6 +158,7 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
 @researcher_required
 def participant(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
+    record(request, Action.PATIENT_VIEW, person, page="participant")
     return render(request, "research/participant.html", _participant_context(person))
 
 
