@@ -139,7 +139,11 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
     if request.method == "POST" and form.is_valid():
         try:
             participant = services.record_eligibility(
-                screening, form.answers(), form.cleaned_data.get("site", ""), timezone.localdate()
+                screening,
+                form.answers(),
+                form.cleaned_data.get("site", ""),
+                timezone.localdate(),
+                by=request,
             )
         except services.WorkflowError as error:
             form.add_error(None, str(error))
@@ -219,7 +223,7 @@ def consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRespo
     return _act(
         request,
         person,
-        lambda: services.record_consent(person, form.cleaned_data["consent_on"]),
+        lambda: services.record_consent(person, form.cleaned_data["consent_on"], by=request),
         gettext("Consent recorded."),
     )
 
@@ -232,7 +236,7 @@ def baseline(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResp
     form = BaselineForm(request.POST)
     if form.is_valid():
         try:
-            services.record_baseline(person, form.record())
+            services.record_baseline(person, form.record(), by=request)
         except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -252,8 +256,7 @@ def randomize(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRes
     action = services.rerandomize_tau if tau else services.randomize
 
     def allocate() -> None:
-        made = action(person, request.user, today)
-        record(request, "trial.allocation", made, study_id=person.study_id, list=made.list_name)
+        action(person, request.user, today, by=request)
 
     return _act(request, person, allocate, gettext("Allocated."))
 
@@ -271,7 +274,9 @@ def withdraw(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResp
     return _act(
         request,
         person,
-        lambda: services.record_withdrawal(person, data["kind"], data["on"], data["reason"]),
+        lambda: services.record_withdrawal(
+            person, data["kind"], data["on"], data["reason"], by=request
+        ),
         gettext("Recorded."),
     )
 
@@ -286,8 +291,7 @@ def export_file(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         flash.error(request, gettext("Choose CSV or SPSS .sav."))
         return redirect("research:dashboard")
     fmt = form.cleaned_data["format"]
-    data, log = export.export_bytes(fmt, user=request.user, via="web")
-    record(request, "trial.export", log, format=fmt, rows=log.rows)
+    data, _ = export.export_bytes(fmt, user=request.user, via="web", by=request)
     response = FileResponse(io.BytesIO(data), as_attachment=True, filename=f"embct-trial.{fmt}")
     response["Cache-Control"] = "no-store"
     return response
@@ -299,11 +303,10 @@ def export_file(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @recent_auth_required()  # the live report shows the trial's results: an export
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
-        results, html = live.report(request.user)
+        results, html = live.report(request.user, by=request)
     except ValueError as error:  # no data yet, or data the analysis cannot use
         ctx = {"problem": str(error).split("/")[-1] if "no data rows" in str(error) else error}
         return render(request, "research/report.html", ctx)
-    record(request, "trial.export", ("report", "live"), rows=results.get("n"))
     response = render(request, "research/report.html", {"results": results, "report_html": html})
     return allow_inline_styles(response, html)  # the report's own <style>, by hash
 
@@ -324,7 +327,7 @@ def link(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse
     except PatientProfile.DoesNotExist:
         raise Http404("no such patient") from None
     try:
-        services.link_profile(person, profile)
+        services.link_profile(person, profile, by=request)
     except services.WorkflowError as error:
         flash.error(request, str(error))
     else:
