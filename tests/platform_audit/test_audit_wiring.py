@@ -181,3 +181,91 @@ class ListReadTests(BaseTestCase):
             "page": "group",
             "group": group.pk,
         }
+
+
+class ChangeOnceTests(BaseTestCase):
+    """Changes in Django admin and on the clinic's pages, each audited once, in the change's
+    own transaction; a change that changes nothing is no event."""
+
+    def admin_post(self, url: str, **changes: object) -> None:
+        """Django admin's change form as it is, with ``changes``, sent."""
+        form = self.client.get(url).context["adminform"].form
+        data: dict[str, object] = {}
+        for name, field in form.fields.items():
+            value = form.initial.get(name, field.initial)
+            if value is None or name == "password":
+                continue
+            if hasattr(value, "strftime"):
+                data[f"{name}_0"], data[f"{name}_1"] = value.strftime("%Y-%m-%d"), "10:00:00"
+                if name == "start_date":
+                    data[name] = value.isoformat()
+                continue
+            data[name] = [getattr(v, "pk", v) for v in value] if isinstance(value, list) else value
+        data.update(changes)
+        response = self.client.post(url, {k: v for k, v in data.items() if v is not False})
+        assert response.status_code == 302, response.context["adminform"].form.errors
+
+    def test_reassigning_in_django_admin_is_logged(self) -> None:
+        self.login(self.ada)
+        self.admin_post(
+            f"/admin/care/patientprofile/{self.pim_profile.pk}/change/", therapist=self.otto.pk
+        )
+        event = AuditEvent.objects.get(action="patient.assign")
+        assert (event.actor_name, event.target_id) == ("ada", str(self.pim_profile.pk))
+        assert event.details == {"changed": ["therapist"]}
+
+    def test_an_assignment_that_changes_nothing_is_no_event(self) -> None:
+        self.login(self.ada)
+        profile = self.pim_profile
+        response = self.client.post(
+            f"/clinic/patients/{profile.pk}/",
+            {
+                "therapist": profile.therapist_id,
+                "arm": profile.arm,
+                "start_date": profile.start_date.isoformat(),
+                "feedback_weekday": profile.feedback_weekday,
+            },
+        )
+        assert response.status_code == 302
+        assert not AuditEvent.objects.filter(action="patient.assign").exists()
+
+    def test_a_permission_change_in_django_admin_is_logged(self) -> None:
+        self.login(self.ada)
+        self.admin_post(f"/admin/accounts/user/{self.rosa.pk}/change/", is_staff=True)
+        event = AuditEvent.objects.get(action="account.permissions")
+        assert (event.actor_name, event.target_id) == ("ada", str(self.rosa.pk))
+        assert event.details == {"changed": ["is_staff"], "new": {"is_staff": True}}
+        assert not AuditEvent.objects.filter(action="account.role_change").exists()
+
+    def test_supervision_links_made_and_removed_in_django_admin_are_logged(self) -> None:
+        from embct.platform.care.models import Supervision
+
+        Supervision.objects.filter(therapist=self.otto).delete()
+        self.login(self.ada)
+        response = self.client.post(
+            "/admin/care/supervision/add/", {"therapist": self.otto.pk, "supervisor": self.sam.pk}
+        )
+        assert response.status_code == 302
+        link = Supervision.objects.get(therapist=self.otto)
+        response = self.client.post(f"/admin/care/supervision/{link.pk}/delete/", {"post": "yes"})
+        assert response.status_code == 302
+        links = AuditEvent.objects.filter(action="supervision.link").order_by("pk")
+        assert [(e.actor_name, e.target_id, e.details["change"]) for e in links] == [
+            ("ada", str(self.otto.pk), "added"),
+            ("ada", str(self.otto.pk), "removed"),
+        ]
+        assert links[0].details["supervisor"] == self.sam.pk
+
+    def test_acknowledging_a_flag_twice_is_one_event(self) -> None:
+        from embct.platform.questionnaires.models import FlagRecord
+
+        flag = FlagRecord.objects.create(
+            patient=self.pim_profile, code="no_recent_practice", occurrence=1, title="t"
+        )
+        self.login(self.tessa)
+        for note in ("called", "called again"):
+            response = self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": note})
+            assert response.status_code == 302
+        assert AuditEvent.objects.filter(action="trial.flag_ack").count() == 1
+        flag.refresh_from_db()
+        assert flag.note == "called"

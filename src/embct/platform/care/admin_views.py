@@ -30,6 +30,7 @@ from embct.platform.course.models import Course
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.security.services import issue_enrolment_code, issue_temporary_password
 
+from . import services
 from .admin_forms import AssignmentForm, NewAccountForm
 from .models import PatientProfile
 
@@ -120,8 +121,7 @@ def assign(request: AuthenticatedHttpRequest, profile_id: int) -> HttpResponse:
     if request.method == "GET":
         record(request, Action.PATIENT_VIEW, profile, page="assign")
     if request.method == "POST" and form.is_valid():
-        form.save()
-        record(request, "patient.assign", profile, changed=form.changed_data)
+        services.save_assignment(form, by=request)
         return redirect("care:clinic")
     return render(request, "care/clinic_assign.html", {"profile": profile, "form": form})
 

@@ -125,7 +125,6 @@ def acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
     if not form.is_valid():
         flash.error(request, gettext("The note is too long (at most 2000 characters)."))
     else:
-        early.acknowledge(flag, request.user, form.cleaned_data["note"])
-        record(request, "trial.flag_ack", flag, code=flag.code)
+        early.acknowledge(flag, request.user, form.cleaned_data["note"], by=request)
         flash.success(request, gettext("The warning is marked as seen; it stays in the record."))
     return redirect("questionnaires:measures", patient_id=flag.patient_id)
