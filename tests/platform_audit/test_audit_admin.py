@@ -62,3 +62,15 @@ class AuditAdminFilterTests(BaseTestCase):
         assert response.status_code == 200
         assert response.redirect_chain in ([], [("/admin/audit/auditevent/?e=1", 302)])
         self.assertContains(response, "patient.view")
+
+
+class RedactionLogAdminTests(BaseTestCase):
+    def test_administrators_see_the_redactions_and_cannot_change_them(self) -> None:
+        from embct.platform.audit.redaction import redact
+
+        event = record(self.tessa, "patient.view", self.pim_profile, week=3)
+        redact([(event.pk, {}, "tessa")], reason="retention")
+        self.login(self.ada)
+        response = self.client.get("/admin/audit/auditredaction/")
+        self.assertContains(response, "retention")
+        assert self.client.get("/admin/audit/auditredaction/add/").status_code == 403

@@ -187,3 +187,23 @@ def raw(*statements: str) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def test_the_actions_fit_the_column_and_every_call_names_one() -> None:
+    """The closed set: codes fit ``action`` (40), and every ``record``/``record_each`` call in
+    the platform names a member (``Action.X``) or one of their codes."""
+    import re
+    from pathlib import Path
+
+    import embct.platform
+
+    assert all(len(a.value) <= 40 for a in Action)
+    assert len({a.value for a in Action}) == len(Action)
+    call = re.compile(r"\brecord(?:_each)?\(\s*[^,()]+,\s*(\"[^\"]*\"|[A-Za-z_.]+)")
+    codes = {f'"{a.value}"' for a in Action} | {f"Action.{a.name}" for a in Action}
+    found = []
+    for path in Path(embct.platform.__file__).parent.rglob("*.py"):
+        for match in call.finditer(path.read_text(encoding="utf-8")):
+            found.append((path.name, match.group(1)))
+    assert found, "the checker found no calls at all"
+    assert [f for f in found if f[1] not in codes and f[1] != "action"] == []

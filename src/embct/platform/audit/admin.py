@@ -16,7 +16,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.db import NotSupportedError
 from django.http import HttpRequest, HttpResponse
 
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, AuditRedaction
 from .services import record, record_each
 
 AUDITED_VIEWS = {"changelist_view", "change_view"}
@@ -47,6 +47,22 @@ class AuditEventAdmin(admin.ModelAdmin):
             return super().get_changelist_instance(request)
         except NotSupportedError as error:
             raise IncorrectLookupParameters(str(error)) from error
+
+
+@admin.register(AuditRedaction)
+class AuditRedactionAdmin(admin.ModelAdmin):
+    """Read only: each redaction of the log after the retention period, kept for good."""
+
+    list_display = ("at", "reason", "events", "open")
+
+    def has_add_permission(self, request: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
+        return False
 
 
 def record_admin_read(
