@@ -22,14 +22,8 @@ from .services import record, record_each
 AUDITED_VIEWS = {"changelist_view", "change_view"}
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read only: the log is written by the application, never edited by hand."""
-
-    list_display = ("at", "actor_name", "role", "action", "target_type", "target_id", "ip")
-    list_filter = ("action", "role", "target_type")
-    search_fields = ("actor_name", "target_id")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Nobody adds, changes or deletes these rows by hand (the database refuses as well)."""
 
     def has_add_permission(self, request: Any) -> bool:
         return False
@@ -39,6 +33,16 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read only: the log is written by the application, never edited by hand."""
+
+    list_display = ("at", "actor_name", "role", "action", "target_type", "target_id", "ip")
+    list_filter = ("action", "role", "target_type")
+    search_fields = ("actor_name", "target_id")
+    date_hierarchy = "at"
 
     def get_changelist_instance(self, request: HttpRequest) -> Any:
         # A lookup the database cannot run (``details__contains`` on SQLite) is a wrong
@@ -50,19 +54,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditRedaction)
-class AuditRedactionAdmin(admin.ModelAdmin):
+class AuditRedactionAdmin(ReadOnlyAdmin):
     """Read only: each redaction of the log after the retention period, kept for good."""
 
     list_display = ("at", "reason", "events", "open")
-
-    def has_add_permission(self, request: Any) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 def record_admin_read(
