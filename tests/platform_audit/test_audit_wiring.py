@@ -160,13 +160,15 @@ class ListReadTests(BaseTestCase):
         self.login(self.rosa)
         assert self.client.get("/research/").status_code == 200
         assert shown("screening.view", "dashboard") == [
-            ("rosa", "screening", str(s.pk)) for s in calls
+            ("rosa", "research.screening", str(s.pk)) for s in calls
         ]
         assert shown("patient.list", "dashboard") == [("rosa", "participant", str(person.pk))]
         assert (
             self.client.get(f"/research/screenings/{calls[0].pk}/eligibility/").status_code == 200
         )
-        assert shown("screening.view", "eligibility") == [("rosa", "screening", str(calls[0].pk))]
+        assert shown("screening.view", "eligibility") == [
+            ("rosa", "research.screening", str(calls[0].pk))
+        ]
 
     def test_a_group_page_logs_one_event_per_member_shown(self) -> None:
         group = MbctGroup.objects.create(

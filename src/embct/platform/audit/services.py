@@ -41,7 +41,6 @@ TARGET_NAMES = {
     "accounts.user": "account",
     "groups.mbctgroup": "group",
     "research.participant": "participant",
-    "research.screening": "screening",
 }
 
 
