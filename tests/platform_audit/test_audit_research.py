@@ -122,10 +122,12 @@ class ResearchAuditTests(BaseTestCase):
         assert [e[1] for e in events()] == ["trial.eligibility"]
 
     def test_an_export_from_the_command_line_is_logged(self) -> None:
-        from embct.platform.research.export import export
+        from embct.cli import main
+        from embct.platform.research.models import ExportLog
 
         out = Path(self.enterContext(tempfile.TemporaryDirectory())) / "t.csv"
-        log = export(out, "csv", via="cli")
+        assert main(["export", "--format", "csv", "--out", str(out)]) == 0
+        log = ExportLog.objects.get()
         event = AuditEvent.objects.get(action="trial.export")
         assert (event.actor_name, event.target_id) == ("", str(log.pk))
         assert event.details == {"format": "csv", "rows": log.rows, "via": "cli"}
