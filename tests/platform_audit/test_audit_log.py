@@ -206,4 +206,5 @@ def test_the_actions_fit_the_column_and_every_call_names_one() -> None:
         for match in call.finditer(path.read_text(encoding="utf-8")):
             found.append((path.name, match.group(1)))
     assert found, "the checker found no calls at all"
-    assert [f for f in found if f[1] not in codes and f[1] != "action"] == []
+    variables = {"action", "self.action"}  # a parameter holding one of them
+    assert [f for f in found if f[1] not in codes and f[1] not in variables] == []
