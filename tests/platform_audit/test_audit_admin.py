@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from embct.platform.audit.models import AuditEvent
 from embct.platform.audit.services import record
-from embct.platform.testing import BaseTestCase
+from support.testing import BaseTestCase
 
 
 def events(action: str) -> list[tuple[str, str, str]]:

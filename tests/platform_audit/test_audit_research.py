@@ -17,7 +17,7 @@ from django.test import override_settings
 from embct.platform.audit.models import AuditEvent
 from embct.platform.research import services
 from embct.platform.research.models import Participant, Screening
-from embct.platform.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase
 
 _spec = importlib.util.spec_from_file_location(
     "measure_helpers", Path(__file__).parent.parent / "platform_measure" / "measure_helpers.py"

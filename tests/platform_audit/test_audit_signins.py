@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.test import override_settings
 
 from embct.platform.audit.models import AuditEvent
-from embct.platform.testing import PASSWORD, BaseTestCase
+from support.testing import PASSWORD, BaseTestCase
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
