@@ -96,7 +96,7 @@ def audit_admin_reads(site: admin.AdminSite) -> None:
 
         return view_and_record
 
-    site.admin_view = audited_admin_view  # type: ignore[method-assign]
+    site.admin_view = audited_admin_view  # type: ignore[method-assign,assignment]
 
 
 audit_admin_reads(admin.site)
