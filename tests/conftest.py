@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,9 +82,13 @@ def cli_env(tmp_path: Path) -> Iterator[dict[str, str]]:
 
     name = f"embct_cli_{uuid.uuid4().hex[:12]}"
     base, _, _ = url.rpartition("/")
+    if env.get("DATABASE_MIGRATION_URL"):  # two roles: the owner owns the database
+        owner_base = env["DATABASE_MIGRATION_URL"].rpartition("/")[0]
+        env["DATABASE_MIGRATION_URL"] = f"{owner_base}/{name}"
+        base = owner_base
     with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    env["DATABASE_URL"] = f"{base}/{name}"
+    env["DATABASE_URL"] = f"{url.rpartition('/')[0]}/{name}"
     try:
         yield env
     finally:
@@ -112,3 +117,59 @@ def embct_server(cli_env: dict[str, str]) -> Iterator[str]:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def harness_past_the_audit_guards() -> Iterator[None]:
+    """Let the test harness create, empty and drop the test database.
+
+    The audit trail refuses DELETE (SQLite triggers) and TRUNCATE (PostgreSQL, application
+    role), as it should; the harness, not the application, lifts that for its flush between
+    transactional tests (live server) only: on SQLite it drops the audit triggers around the
+    flush and creates them again, on PostgreSQL it flushes as the owner role
+    (``DATABASE_MIGRATION_URL``). The owner also creates and drops the test database, so it
+    owns the database and its schema as in production, not the application role.
+    """
+    from django.db.backends.base.creation import BaseDatabaseCreation
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    from embct.platform.audit.roles import as_owner
+
+    original = BaseDatabaseOperations.execute_sql_flush
+    create, destroy = BaseDatabaseCreation.create_test_db, BaseDatabaseCreation.destroy_test_db
+
+    def create_test_db(self: BaseDatabaseCreation, *args: Any, **kwargs: Any) -> str:
+        with as_owner(self.connection.alias):
+            return create(self, *args, **kwargs)
+
+    def destroy_test_db(self: BaseDatabaseCreation, *args: Any, **kwargs: Any) -> None:
+        with as_owner(self.connection.alias):
+            destroy(self, *args, **kwargs)
+
+    def execute_sql_flush(self: BaseDatabaseOperations, sql_list: list[str]) -> None:
+        connection = self.connection
+        if connection.vendor == "postgresql":
+            with as_owner(connection.alias):
+                return original(self, sql_list)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+                " AND tbl_name LIKE 'audit%'"
+            )
+            triggers = cursor.fetchall()
+            for name, _ in triggers:
+                cursor.execute(f'DROP TRIGGER "{name}"')
+        try:
+            return original(self, sql_list)
+        finally:
+            with connection.cursor() as cursor:
+                for _, sql in triggers:
+                    cursor.execute(sql)
+
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign]
+    BaseDatabaseCreation.create_test_db = create_test_db  # type: ignore[method-assign]
+    BaseDatabaseCreation.destroy_test_db = destroy_test_db  # type: ignore[method-assign]
+    yield
+    BaseDatabaseOperations.execute_sql_flush = original  # type: ignore[method-assign]
+    BaseDatabaseCreation.create_test_db = create  # type: ignore[method-assign]
+    BaseDatabaseCreation.destroy_test_db = destroy  # type: ignore[method-assign]

@@ -1,5 +1,6 @@
-"""The audit log itself: append-only for the application (and, on PostgreSQL, for the
-database), masking of sensitive details, and the ``record`` API."""
+"""The audit log itself: append-only for the application and for the database (triggers on
+SQLite and PostgreSQL), redaction through its one path, masking of sensitive details, and the
+``record`` API with its closed set of actions."""
 
 from __future__ import annotations
 
@@ -7,13 +8,13 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory, override_settings
 
-from embct.platform.audit.models import AppendOnlyError, AuditEvent
+from embct.platform.audit.models import Action, AppendOnlyError, AuditEvent, AuditRedaction
+from embct.platform.audit.redaction import redact
 from embct.platform.audit.services import MASK, describe_target, mask, record, record_each
 from support.testing import NOW, BaseTestCase
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL only"
-)
+#: The trigger's refusal, or PostgreSQL's own for an application role without the privilege.
+REFUSED = "append-only|permission denied"
 
 
 class RecordTests(BaseTestCase):
@@ -77,6 +78,12 @@ class RecordTests(BaseTestCase):
             record(self.ada, "trial.export", "allocation 12")
         assert not AuditEvent.objects.exists()
 
+    def test_an_action_outside_the_closed_set_is_refused(self) -> None:
+        with pytest.raises(ValueError, match="not one of the audit actions"):
+            record(self.ada, "patient.peek", self.pim_profile)
+        assert not AuditEvent.objects.exists()
+        assert record(self.ada, Action.PATIENT_VIEW, self.pim_profile).action == "patient.view"
+
     def test_behind_a_trusted_proxy_the_address_comes_from_x_forwarded_for(self) -> None:
         def ip(remote: str, forwarded: str) -> str | None:
             request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
@@ -121,32 +128,58 @@ class AppendOnlyTests(BaseTestCase):
         assert AuditEvent.objects.get().action == "patient.view"
 
     def test_redact_changes_details_and_actor_name_only(self) -> None:
-        AuditEvent.objects.filter(pk=self.event.pk).redact(details={}, actor_name="p-1")
+        redact([(self.event.pk, {}, "p-1")], reason="retention")
         event = AuditEvent.objects.get()
         assert (event.details, event.actor_name, event.action) == ({}, "p-1", "patient.view")
 
-    @postgres_only
+    def test_redaction_is_no_queryset_method(self) -> None:
+        assert not hasattr(AuditEvent.objects, "redact")
+        assert not hasattr(AuditEvent.objects.all(), "redact")
+
+    def test_a_redaction_leaves_a_closed_record_of_itself(self) -> None:
+        other = record(self.tessa, "patient.view", self.olga_profile, week=4)
+        count = redact(
+            [(self.event.pk, {"redacted": "retention"}, "tessa"), (other.pk, {}, "tessa")],
+            reason="retention",
+        )
+        assert count == 2
+        assert list(AuditRedaction.objects.values_list("reason", "events", "open")) == [
+            ("retention", 2, False)
+        ]
+
     def test_the_database_rejects_update_and_delete(self) -> None:
         for sql in (
             "UPDATE audit_auditevent SET action = 'forged'",
+            "UPDATE audit_auditevent SET details = '{}'",
             "DELETE FROM audit_auditevent",
         ):
-            with pytest.raises(DatabaseError, match="append-only"):
+            with pytest.raises(DatabaseError, match=REFUSED):
                 raw(sql)
         assert AuditEvent.objects.get().action == "patient.view"
 
-    @postgres_only
     def test_the_database_lets_redaction_change_nothing_but_details(self) -> None:
-        with pytest.raises(DatabaseError, match="append-only"):
+        with pytest.raises(DatabaseError, match=REFUSED):
             raw(
-                "SELECT set_config('embct.audit_redaction', 'on', true)",
+                "INSERT INTO audit_auditredaction (at, reason, events, open)"
+                " VALUES (CURRENT_TIMESTAMP, 'forged', 0, TRUE)",
                 "UPDATE audit_auditevent SET action = 'forged', details = '{}'",
             )
-        AuditEvent.objects.all().redact(details={"redacted": "retention"})
-        with pytest.raises(DatabaseError, match="append-only"):  # the permission ended
+        redact([(self.event.pk, {"redacted": "retention"}, "tessa")], reason="retention")
+        with pytest.raises(DatabaseError, match=REFUSED):  # the permission ended
             raw("UPDATE audit_auditevent SET details = '{}'")
         event = AuditEvent.objects.get()
         assert (event.action, event.details) == ("patient.view", {"redacted": "retention"})
+
+    def test_the_record_of_a_redaction_cannot_be_removed_or_reopened(self) -> None:
+        redact([(self.event.pk, {}, "tessa")], reason="retention")
+        for sql in (
+            "DELETE FROM audit_auditredaction",
+            "UPDATE audit_auditredaction SET open = TRUE",
+            "UPDATE audit_auditredaction SET reason = 'nothing happened'",
+        ):
+            with pytest.raises(DatabaseError, match=REFUSED):
+                raw(sql)
+        assert list(AuditRedaction.objects.values_list("reason", "open")) == [("retention", False)]
 
 
 def raw(*statements: str) -> None:
@@ -154,3 +187,24 @@ def raw(*statements: str) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
+
+
+def test_the_actions_fit_the_column_and_every_call_names_one() -> None:
+    """The closed set: codes fit ``action`` (40), and every ``record``/``record_each`` call in
+    the platform names a member (``Action.X``) or one of their codes."""
+    import re
+    from pathlib import Path
+
+    import embct.platform
+
+    assert all(len(a.value) <= 40 for a in Action)
+    assert len({a.value for a in Action}) == len(Action)
+    call = re.compile(r"\brecord(?:_each)?\(\s*[^,()]+,\s*(\"[^\"]*\"|[A-Za-z_.]+)")
+    codes = {f'"{a.value}"' for a in Action} | {f"Action.{a.name}" for a in Action}
+    found = []
+    for path in Path(embct.platform.__file__).parent.rglob("*.py"):
+        for match in call.finditer(path.read_text(encoding="utf-8")):
+            found.append((path.name, match.group(1)))
+    assert found, "the checker found no calls at all"
+    variables = {"action", "self.action"}  # a parameter holding one of them
+    assert [f for f in found if f[1] not in codes and f[1] not in variables] == []

@@ -34,8 +34,11 @@ def current_code(device: TOTPDevice) -> str:
 
 
 def audited(user: object) -> list[str]:
-    """The actions recorded about ``user``'s account, oldest first."""
-    events = AuditEvent.objects.filter(target_type="account", target_id=str(user.pk))  # type: ignore[attr-defined]
+    """The second-factor actions recorded about ``user``'s account, oldest first (not the
+    sign-ins and Django admin's reads, which are audited on the account too)."""
+    events = AuditEvent.objects.filter(
+        target_type="account", target_id=str(user.pk), action__startswith="security."
+    )  # type: ignore[attr-defined]
     return list(events.order_by("pk").values_list("action", flat=True))
 
 

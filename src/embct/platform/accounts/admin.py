@@ -41,7 +41,12 @@ class UserAdmin(BaseUserAdmin):
             mark_temporary_password(obj)
         if not change or "role" in form.changed_data:
             old = form.initial.get("role") if change else None
-            record(request, "account.role_change", obj, old=old, new=obj.role)
+            record(request, Action.ROLE_CHANGE, obj, old=old, new=obj.role)
+        # Django admin saves in one transaction, groups and permissions (save_related) too.
+        changed = [name for name in PERMISSION_FIELDS if name in form.changed_data]
+        if change and changed:
+            new = {name: _plain(form.cleaned_data.get(name)) for name in changed}
+            record(request, Action.PERMISSION_CHANGE, obj, changed=changed, new=new)
 
     # Adding an account or changing its role, flags or password needs a recent password entry.
     changeform_view = method_decorator(recent_auth_required())(BaseUserAdmin.changeform_view)
@@ -60,6 +65,17 @@ class UserAdmin(BaseUserAdmin):
                     mark_temporary_password(account)
                     record(request, Action.PASSWORD_RESET, account, temporary=True)
         return response
+
+
+#: The fields of an account that grant or take away access.
+PERMISSION_FIELDS = ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def _plain(value: Any) -> Any:
+    """A form value as JSON: booleans stay, querysets become sorted names."""
+    if isinstance(value, bool) or value is None:
+        return value
+    return sorted(str(item) for item in value)
 
 
 def _admin_role_only(request: object) -> bool:

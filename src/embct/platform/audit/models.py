@@ -1,10 +1,17 @@
-"""One append-only table of audit events.
+"""One append-only table of audit events, and the log of the redactions made to it.
 
 The application never changes or deletes an event: ``save()`` refuses an update, and
-``delete()`` and the queryset's ``update()``/``delete()`` refuse too. On PostgreSQL a trigger
-(migration 0002) rejects UPDATE and DELETE as well, so a bug or a shell session cannot rewrite
-history. The one exception is the retention command, which may blank an event's details and
-pseudonymize its actor's name (never its action, target or time) through :meth:`redact`.
+``delete()`` and the queryset's ``update()``/``delete()`` refuse too. The database refuses as
+well, so a bug, an SQL injection or a shell session cannot rewrite history: on SQLite,
+triggers (migration 0003) refuse every DELETE and every UPDATE; on PostgreSQL a trigger
+(migrations 0002, 0003) does the same, and the application may run as a role that holds only
+INSERT and SELECT on the table (README, "Two PostgreSQL roles").
+
+The one exception is redaction after the retention period, which blanks an event's details
+and pseudonymizes its actor's name (never its action, target or time). It goes through one
+path, :func:`embct.platform.audit.redaction.redact`, which the database lets through only
+while an open row in :class:`AuditRedaction` says so, and that row stays behind as the
+record that the redaction happened.
 
 ``actor_id`` is a plain number, not a foreign key: deleting an account must neither cascade
 into the log nor need an UPDATE of it.
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -50,9 +57,24 @@ class Action(models.TextChoices):
     PASSWORD_CHANGE = "account.password_change", _("Changed their own password")
     PASSWORD_RESET_LINK = "account.password_reset_link", _("Set a new password by e-mail link")
 
-
-#: PostgreSQL setting that lets the retention command redact details (see migration 0002).
-REDACTION_SETTING = "embct.audit_redaction"
+    # Lists that show patients: one event per patient shown (details: which page).
+    PATIENT_LIST = "patient.list", _("Saw a patient in a list")
+    CALL_LIST_VIEW = "screening.view", _("Saw a screening's telephone number")
+    ADMIN_VIEW = "admin.view", _("Opened a record in Django admin")
+    ADMIN_LIST = "admin.list", _("Saw a record in a list in Django admin")
+    # Signing in and out (Django's and django-axes' signals).
+    LOGIN = "auth.login", _("Signed in")
+    LOGIN_FAILED = "auth.login_failed", _("Failed to sign in")
+    LOGOUT = "auth.logout", _("Signed out")
+    LOCKOUT = "auth.lockout", _("Locked out after too many failed sign-ins")
+    PERMISSION_CHANGE = "account.permissions", _("Changed an account's permissions or groups")
+    SUPERVISION_LINK = "supervision.link", _("Linked or unlinked a supervisor")
+    # The research workflow, each recorded by its service.
+    ELIGIBILITY = "trial.eligibility", _("Recorded an eligibility call")
+    CONSENT = "trial.consent", _("Recorded consent")
+    BASELINE = "trial.baseline", _("Recorded baseline characteristics")
+    WITHDRAWAL = "trial.withdrawal", _("Recorded a withdrawal")
+    STUDY_LINK = "trial.link", _("Linked a study id to a patient's account")
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):
@@ -61,21 +83,6 @@ class AuditQuerySet(models.QuerySet["AuditEvent"]):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
-
-    def redact(self, *, details: dict[str, Any], actor_name: str | None = None) -> int:
-        """Replace the details (and optionally the actor's name) of these events: the
-        retention command's one permitted change. Returns the number of events."""
-        values: dict[str, Any] = {"details": details}
-        if actor_name is not None:
-            values["actor_name"] = actor_name
-        postgres = connection.vendor == "postgresql"
-        with transaction.atomic(using=self.db), connection.cursor() as cursor:
-            if postgres:
-                cursor.execute("SELECT set_config(%s, 'on', true)", [REDACTION_SETTING])
-            count = super().update(**values)
-            if postgres:  # the permission ends with this update, not with the transaction
-                cursor.execute("SELECT set_config(%s, 'off', true)", [REDACTION_SETTING])
-            return count
 
 
 class AuditEvent(models.Model):
@@ -117,6 +124,25 @@ class AuditEvent(models.Model):
     def role_label(self) -> str:
         """The actor's role in words ("Therapist"), as it was then; blank stays blank."""
         return _label(Role, self.role)
+
+
+class AuditRedaction(models.Model):
+    """One redaction of audit events after the retention period (append-only itself).
+
+    While a row is ``open`` the database lets the redaction path change the details and actor
+    names of events; closing it records how many changed. Rows are never deleted.
+    """
+
+    at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=40)
+    events = models.PositiveIntegerField(default=0)
+    open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"audit redaction #{self.pk}"
 
 
 def _label(choices: type[models.TextChoices], code: str) -> str:

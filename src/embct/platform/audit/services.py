@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from embct.platform.lib.client_ip import client_ip
 
-from .models import AuditEvent
+from .models import Action, AuditEvent
 
 __all__ = ["client_ip", "record", "record_each"]
 
@@ -40,6 +40,7 @@ TARGET_NAMES = {
     "care.patientprofile": "patient",
     "accounts.user": "account",
     "groups.mbctgroup": "group",
+    "research.participant": "participant",
 }
 
 
@@ -85,7 +86,7 @@ def describe_target(target: Any) -> tuple[str, str]:
         return "", ""
     if isinstance(target, models.Model):
         label = target._meta.label_lower
-        return TARGET_NAMES.get(label, label), str(target.pk)
+        return TARGET_NAMES.get(label, label)[:40], str(target.pk)
     if isinstance(target, tuple) and len(target) == 2:
         return str(target[0]), str(target[1])
     raise TypeError(f"audit target must be a model instance or a (type, id) pair, not {target!r}")
@@ -102,7 +103,8 @@ def record(
         The request (its user is the actor, ``REMOTE_ADDR`` the address), a user, or ``None``
         for the system (a management command).
     action
-        What happened, one of :class:`~embct.platform.audit.models.Action` (``"patient.view"``).
+        What happened: one of the closed set :class:`~embct.platform.audit.models.Action`
+        (``Action.PATIENT_VIEW`` or its value ``"patient.view"``); anything else is refused.
     target
         The object acted on: a model instance, a ``(type, id)`` pair, or ``None``.
     **details
@@ -114,8 +116,21 @@ def record(
     >>> record(request, "patient.view", profile)  # doctest: +SKIP
     >>> record(request, "trial.export", ("export", "2026-03-18"), rows=120)  # doctest: +SKIP
     """
+    event = _event(request_or_actor, action, target, details)
+    event.save()
+    return event
+
+
+def _event(request_or_actor: Any, action: str, target: Any, details: dict[str, Any]) -> AuditEvent:
+    """An unsaved event (the checks and the masking of :func:`record`)."""
     if not action or len(action) > 40:
         raise ValueError(f"audit action must be 1 to 40 characters, got {action!r}")
+    try:
+        action = Action(action)
+    except ValueError:
+        raise ValueError(
+            f"{action!r} is not one of the audit actions (audit.models.Action)"
+        ) from None
     event = AuditEvent(action=action, details=mask(details))
     event.target_type, event.target_id = describe_target(target)
     user: Any = request_or_actor
@@ -126,15 +141,16 @@ def record(
         event.actor_id = user.pk
         event.actor_name = user.get_username()
         event.role = getattr(user, "role", "") or ""
-    event.save()
     return event
 
 
 def record_each(
     request_or_actor: HttpRequest | Any, action: str, targets: Iterable[Any], **details: Any
 ) -> list[AuditEvent]:
-    """One event per distinct target (a page that shows several patients' records)."""
+    """One event per distinct target (a page that shows several patients' records), written
+    in one INSERT whatever the number of targets."""
     seen: dict[tuple[str, str], Any] = {}
     for target in targets:
         seen.setdefault(describe_target(target), target)
-    return [record(request_or_actor, action, target, **details) for target in seen.values()]
+    events = [_event(request_or_actor, action, target, details) for target in seen.values()]
+    return AuditEvent.objects.bulk_create(events) if events else []

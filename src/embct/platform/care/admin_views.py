@@ -24,11 +24,13 @@ from embct.platform.access import (
     get_staff_for_admin,
 )
 from embct.platform.accounts.models import Role, User
-from embct.platform.audit.services import record
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record, record_each
 from embct.platform.course.models import Course
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.security.services import issue_enrolment_code, issue_temporary_password
 
+from . import services
 from .admin_forms import AssignmentForm, NewAccountForm
 from .models import PatientProfile
 
@@ -54,6 +56,8 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
         .exclude(pk=request.user.pk)
         .order_by("role", "username")
     )
+    record_each(request, Action.PATIENT_LIST, patients, page="clinic")
+    record_each(request, Action.PATIENT_LIST, to_link, page="clinic")
     ctx = {
         "therapists": therapists,
         "other_staff": other_staff,
@@ -114,9 +118,10 @@ def new_therapist(request: AuthenticatedHttpRequest) -> HttpResponse:
 def assign(request: AuthenticatedHttpRequest, profile_id: int) -> HttpResponse:
     profile = get_profile_for_admin(profile_id)
     form = AssignmentForm(request.POST or None, instance=profile)
+    if request.method == "GET":
+        record(request, Action.PATIENT_VIEW, profile, page="assign")
     if request.method == "POST" and form.is_valid():
-        form.save()
-        record(request, "patient.assign", profile, changed=form.changed_data)
+        services.save_assignment(form, by=request)
         return redirect("care:clinic")
     return render(request, "care/clinic_assign.html", {"profile": profile, "form": form})
 

@@ -5,13 +5,26 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from django import forms
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record
 from embct.platform.course.models import CourseSession
 
 from .models import DiaryEntry, LogSubmission, Message, MessageKind, PatientProfile
 from .notify import notify
+
+
+@transaction.atomic
+def save_assignment(form: forms.ModelForm, *, by: Any) -> PatientProfile:
+    """Save a patient's therapist, arm, schedule or group (the clinic's or Django admin's
+    form) with one audit event naming the fields that changed; none if nothing did."""
+    profile = form.save()
+    if form.changed_data:
+        record(by, Action.PATIENT_ASSIGN, profile, changed=form.changed_data)
+    return profile
 
 
 class NothingToSend(ValueError):

@@ -23,6 +23,7 @@ from embct.platform.access import (
     role_required,
     therapist_required,
 )
+from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
 from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
@@ -194,6 +195,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     flags = early.open_flags([row.profile for row in rows], today)
     for row in rows:
         row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
+    record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="caseload")
     ctx = {
         "rows": rows,
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
@@ -206,8 +208,10 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @therapist_required
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    rows = progress.feedback_queue(request.user.pk)
+    record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="queue")
     ctx = {
-        "rows": progress.feedback_queue(request.user.pk),
+        "rows": rows,
         "today": today,
         "now": timezone.now(),
     }

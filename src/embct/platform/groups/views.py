@@ -18,7 +18,8 @@ from embct.platform.access import (
     patient_required,
     therapist_required,
 )
-from embct.platform.audit.services import record
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record, record_each
 from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
@@ -56,6 +57,7 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
     grid = [
         (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings]) for m in members
     ]
+    record_each(request, Action.PATIENT_LIST, members, page="group", group=group.pk)
     today = timezone.localdate()
     held = [m.pk for m in meetings if m.date <= today]
     ctx = {

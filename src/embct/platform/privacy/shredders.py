@@ -35,6 +35,7 @@ from django.db.models import Model, Q, QuerySet
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import Action, AuditEvent
+from embct.platform.audit.redaction import redact
 from embct.platform.care.models import DiaryEntry, Message
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
@@ -179,16 +180,13 @@ class AuditShredder(Shredder):
     def shred(self) -> int:
         events = list(self.rows().values_list("pk", "actor_id", "actor_name", "details"))
         patient_ids = set(_patients().values_list("pk", flat=True))
-        count = 0
+        changes = []
         for pk, actor_id, actor_name, details in events:
             name = actor_name
             if actor_id in patient_ids:
                 name = pseudonym(actor_id) if self.method == "pseudonymize" else ""
-            AuditEvent.objects.filter(pk=pk).redact(
-                details=REDACTED if details else {}, actor_name=name
-            )
-            count += 1
-        return count
+            changes.append((pk, REDACTED if details else {}, name))
+        return redact(changes, reason="retention")
 
 
 class ScreeningShredder(Shredder):

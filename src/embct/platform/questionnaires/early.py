@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -19,6 +20,8 @@ from django.utils.translation import gettext, gettext_lazy
 
 from embct import trial
 from embct.instruments import get_instrument
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record
 from embct.platform.care.models import Arm, DiaryEntry, LogSubmission, Message, PatientProfile
 from embct.platform.groups.models import Attendance, GroupMeeting
 
@@ -228,11 +231,16 @@ def caseload_flags(therapist_id: int, today: date) -> list[FlagRow]:
     return [FlagRow(p, flags.get(p.pk, [])) for p in profiles]
 
 
-def acknowledge(flag: FlagRecord, user: Any, note: str) -> None:
-    """Mark a flag as seen, with the therapist's note; the record is kept."""
-    FlagRecord.objects.filter(pk=flag.pk, acknowledged_at=None).update(
+@transaction.atomic
+def acknowledge(flag: FlagRecord, user: Any, note: str, *, by: Any = None) -> bool:
+    """Mark a flag as seen, with the therapist's note; the record is kept. Audited with the
+    change; a flag already acknowledged stays as it was and is no new event (False)."""
+    changed = FlagRecord.objects.filter(pk=flag.pk, acknowledged_at=None).update(
         acknowledged_by=user, acknowledged_at=timezone.now(), note=note
     )
+    if changed:
+        record(user if by is None else by, Action.FLAG_ACK, flag, code=flag.code)
+    return bool(changed)
 
 
 @dataclass(frozen=True)

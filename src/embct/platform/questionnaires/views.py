@@ -19,7 +19,8 @@ from embct.platform.access import (
     patient_required,
     therapist_required,
 )
-from embct.platform.audit.services import record
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record, record_each
 
 from . import early, services
 from .content import content_pack
@@ -111,6 +112,7 @@ def measures(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
 def warnings(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every patient of the caseload with their open early warnings."""
     rows = early.caseload_flags(request.user.pk, timezone.localdate())
+    record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="warnings")
     return render(request, "questionnaires/warnings.html", {"rows": rows})
 
 
@@ -123,7 +125,6 @@ def acknowledge(request: AuthenticatedHttpRequest, flag_id: int) -> HttpResponse
     if not form.is_valid():
         flash.error(request, gettext("The note is too long (at most 2000 characters)."))
     else:
-        early.acknowledge(flag, request.user, form.cleaned_data["note"])
-        record(request, "trial.flag_ack", flag, code=flag.code)
+        early.acknowledge(flag, request.user, form.cleaned_data["note"], by=request)
         flash.success(request, gettext("The warning is marked as seen; it stays in the record."))
     return redirect("questionnaires:measures", patient_id=flag.patient_id)

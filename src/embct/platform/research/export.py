@@ -17,10 +17,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import transaction
 from django.db.models import Count
 
 from embct import schema, trial
 from embct.instruments import get_instrument, item_columns
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record
 from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
 from embct.platform.questionnaires.content import content_pack
@@ -197,17 +200,24 @@ def file_bytes(frame: pd.DataFrame, fmt: str) -> bytes:
         return path.read_bytes()
 
 
-def export_bytes(fmt: str, *, user: Any = None, via: str = "web") -> tuple[bytes, ExportLog]:
+def export_bytes(
+    fmt: str, *, user: Any = None, via: str = "web", by: Any = None
+) -> tuple[bytes, ExportLog]:
     """The trial table as the bytes of a ``fmt`` file, and the log of who exported it; for
-    the web, where the file goes straight into the response and never onto the disk."""
+    the web, where the file goes straight into the response and never onto the disk. ``by``
+    as for :func:`export`."""
     frame = trial_table()
     data = file_bytes(frame, fmt)
-    return data, _log(frame, data, fmt, user, via)
+    return data, _log(frame, data, fmt, user, via, what="", by=by)
 
 
-def export(path: Path, fmt: str, *, user: Any = None, via: str = "web") -> ExportLog:
+def export(
+    path: Path, fmt: str, *, user: Any = None, via: str = "web", what: str = "", by: Any = None
+) -> ExportLog:
     """Write the trial table to ``path`` and log who exported what (atomic: a temporary file
-    is renamed into place, so an error leaves no partial file)."""
+    is renamed into place, so an error leaves no partial file). The export log and its audit
+    event are written in one transaction; ``what`` names it when it is not the file format
+    ("report"), ``by`` is the request or user (default: ``user``; None: the command line)."""
     frame = trial_table()
     data = file_bytes(frame, fmt)
     staging = path.with_name(f".{path.name}.partial")
@@ -216,15 +226,22 @@ def export(path: Path, fmt: str, *, user: Any = None, via: str = "web") -> Expor
         staging.replace(path)
     finally:
         staging.unlink(missing_ok=True)
-    return _log(frame, data, fmt, user, via)
+    return _log(frame, data, fmt, user, via, what=what, by=by)
 
 
-def _log(frame: pd.DataFrame, data: bytes, fmt: str, user: Any, via: str) -> ExportLog:
-    return ExportLog.objects.create(
-        user=user,
-        what=fmt,
-        via=via,
-        rows=len(frame),
-        columns=frame.shape[1],
-        sha256=hashlib.sha256(data).hexdigest(),
-    )
+def _log(
+    frame: pd.DataFrame, data: bytes, fmt: str, user: Any, via: str, *, what: str, by: Any
+) -> ExportLog:
+    """The export log and its audit event, in one transaction."""
+    what = what or fmt
+    with transaction.atomic():
+        log = ExportLog.objects.create(
+            user=user,
+            what=what,
+            via=via,
+            rows=len(frame),
+            columns=frame.shape[1],
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        record(user if by is None else by, Action.EXPORT, log, format=what, rows=log.rows, via=via)
+    return log

@@ -11,7 +11,7 @@ from typing import Any
 from embct import trial
 
 from . import export
-from .models import ExportLog, Participant
+from .models import Participant
 
 
 @dataclass
@@ -68,7 +68,7 @@ def flow() -> trial.Flow:
     return trial.consort_flow(records)
 
 
-def report(user: Any) -> tuple[dict[str, Any], str]:
+def report(user: Any, *, by: Any = None) -> tuple[dict[str, Any], str]:
     """Export the current trial table to CSV, run ``embct.analysis`` on that file exactly as
     ``embct analyze`` does, and render the report with ``embct.report``. Logged."""
     from embct.analysis import analyze, load_table, to_jsonable
@@ -76,7 +76,6 @@ def report(user: Any) -> tuple[dict[str, Any], str]:
 
     with tempfile.TemporaryDirectory(prefix="embct-report-") as folder:
         path = Path(folder) / "embct-trial.csv"
-        log = export.export(path, "csv", user=user, via="web")
-        ExportLog.objects.filter(pk=log.pk).update(what="report")
+        export.export(path, "csv", user=user, via="web", what="report", by=by)
         results = to_jsonable(analyze(load_table(path)))
     return results, render_report(results, title="Live report")

@@ -1,6 +1,11 @@
 """The research workflow's actions. Protocol rules (screening threshold, eligibility, the
 baseline schema, randomization, dropout categories, flow) come from :mod:`embct.trial`;
-the HADS is scored by :mod:`embct.instruments`."""
+the HADS is scored by :mod:`embct.instruments`.
+
+Each action that changes the study record writes its audit event in its own transaction, so
+the change and its event commit together or not at all. ``by`` is who acts: the request (its
+user and address), a user, or None for the system.
+"""
 
 from __future__ import annotations
 
@@ -110,7 +115,7 @@ def remove_screening(screening: Screening, by: HttpRequest | Any) -> None:
 # ---- eligibility, consent, baseline ---------------------------------------------------------
 @transaction.atomic
 def record_eligibility(
-    screening: Screening, answers: Mapping[str, bool], site: str, today: date
+    screening: Screening, answers: Mapping[str, bool], site: str, today: date, *, by: Any = None
 ) -> Participant:
     """Record the eligibility call (embct.trial's criteria); gives the person a study id."""
     if not screening.invited:
@@ -139,6 +144,14 @@ def record_eligibility(
     participant.save(update_fields=["study_id"])
     if not result.eligible:
         Screening.objects.filter(pk=screening.pk).update(contact="")
+    record(
+        by,
+        Action.ELIGIBILITY,
+        participant,
+        study_id=participant.study_id,
+        screening=screening.pk,
+        eligible=result.eligible,
+    )
     return participant
 
 
@@ -163,7 +176,8 @@ def _check_site(site: str) -> None:
         )
 
 
-def record_consent(participant: Participant, on: date) -> None:
+@transaction.atomic
+def record_consent(participant: Participant, on: date, *, by: Any = None) -> None:
     study = {"study_id": participant.study_id}
     if not participant.eligible:
         raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
@@ -171,16 +185,27 @@ def record_consent(participant: Participant, on: date) -> None:
         raise WorkflowError(gettext("%(study_id)s: consent is already recorded") % study)
     participant.consent_on = on
     participant.save(update_fields=["consent_on"])
+    record(by, Action.CONSENT, participant, study_id=participant.study_id, on=on.isoformat())
 
 
-def record_baseline(participant: Participant, record: Mapping[str, Any]) -> None:
-    """Table 1 characteristics, checked by embct.trial.validate_baseline."""
+@transaction.atomic
+def record_baseline(participant: Participant, values: Mapping[str, Any], *, by: Any = None) -> None:
+    """Table 1 characteristics, checked by embct.trial.validate_baseline. The event names the
+    fields that changed, not their values."""
     try:
-        clean = trial.validate_baseline(record)
+        clean = trial.validate_baseline(values)
     except trial.ProtocolError as error:
         raise WorkflowError(str(error)) from None
+    changed = sorted(
+        k
+        for k in clean.keys() | participant.baseline.keys()
+        if clean.get(k) != participant.baseline.get(k)
+    )
+    if not changed:
+        return
     participant.baseline = clean
     participant.save(update_fields=["baseline"])
+    record(by, Action.BASELINE, participant, study_id=participant.study_id, changed=changed)
 
 
 # ---- randomization --------------------------------------------------------------------------
@@ -204,7 +229,9 @@ def _log(list_name: str) -> list[trial.Allocation]:
     ]
 
 
-def _allocate(participant: Participant, list_name: str, user: Any, today: date) -> Allocation:
+def _allocate(
+    participant: Participant, list_name: str, user: Any, today: date, by: Any
+) -> Allocation:
     factory = trial.main_randomizer if list_name == "main" else trial.tau_randomizer
     with transaction.atomic():
         RandomizationList.objects.get_or_create(name=list_name)
@@ -221,7 +248,7 @@ def _allocate(participant: Participant, list_name: str, user: Any, today: date) 
             )
         except trial.ProtocolError as error:
             raise WorkflowError(str(error)) from None
-        return Allocation.objects.create(
+        allocation = Allocation.objects.create(
             participant=participant,
             list_name=list_name,
             stratum=made.stratum,
@@ -230,22 +257,32 @@ def _allocate(participant: Participant, list_name: str, user: Any, today: date) 
             allocated_on=today,
             allocated_by=user,
         )
+        record(
+            user if by is None else by,
+            Action.ALLOCATION,
+            allocation,
+            study_id=participant.study_id,
+            list=list_name,
+        )
+        return allocation
 
 
-def randomize(participant: Participant, user: Any, today: date) -> Allocation:
+def randomize(participant: Participant, user: Any, today: date, *, by: Any = None) -> Allocation:
     """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant."""
     study = {"study_id": participant.study_id}
     if not participant.eligible:
         raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
     if participant.consent_on is None:
         raise WorkflowError(gettext("%(study_id)s: consent is not recorded; no allocation") % study)
-    allocation = _allocate(participant, "main", user, today)
+    allocation = _allocate(participant, "main", user, today, by)
     if participant.screening_id is not None:
         Screening.objects.filter(pk=participant.screening_id).update(contact="")
     return allocation
 
 
-def rerandomize_tau(participant: Participant, user: Any, today: date) -> Allocation:
+def rerandomize_tau(
+    participant: Participant, user: Any, today: date, *, by: Any = None
+) -> Allocation:
     """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list)."""
     study = {"study_id": participant.study_id}
     first = participant.allocations.filter(list_name="main").first()
@@ -257,7 +294,7 @@ def rerandomize_tau(participant: Participant, user: Any, today: date) -> Allocat
             gettext("%(study_id)s: re-randomization is due on %(due)s")
             % {**study, "due": due.isoformat()}
         )
-    return _allocate(participant, "tau", user, today)
+    return _allocate(participant, "tau", user, today, by)
 
 
 def arms(participant: Participant) -> tuple[str | None, bool]:
@@ -268,7 +305,10 @@ def arms(participant: Participant) -> tuple[str | None, bool]:
 
 
 # ---- participation --------------------------------------------------------------------------
-def record_withdrawal(participant: Participant, kind: str, on: date, reason: str) -> Withdrawal:
+@transaction.atomic
+def record_withdrawal(
+    participant: Participant, kind: str, on: date, reason: str, *, by: Any = None
+) -> Withdrawal:
     study = {"study_id": participant.study_id}
     if not participant.allocations.exists():
         raise WorkflowError(gettext("%(study_id)s is not randomized") % study)
@@ -280,12 +320,26 @@ def record_withdrawal(participant: Participant, kind: str, on: date, reason: str
         raise WorkflowError(
             gettext("reason: %(reason)r is not a dropout category") % {"reason": reason}
         ) from None
-    return Withdrawal.objects.create(participant=participant, kind=kind, on=on, reason=reason)
+    withdrawal = Withdrawal.objects.create(participant=participant, kind=kind, on=on, reason=reason)
+    record(
+        by,
+        Action.WITHDRAWAL,
+        participant,
+        study_id=participant.study_id,
+        kind=kind,
+        on=on.isoformat(),
+        reason=reason,
+    )
+    return withdrawal
 
 
-def link_profile(participant: Participant, profile: PatientProfile) -> None:
+@transaction.atomic
+def link_profile(participant: Participant, profile: PatientProfile, *, by: Any = None) -> None:
     """The clinic links the study record to the patient's account (administrators only)."""
     if Participant.objects.filter(profile=profile).exclude(pk=participant.pk).exists():
         raise WorkflowError(gettext("this patient is already linked to another study id"))
+    if participant.profile_id == profile.pk:
+        return
     participant.profile = profile
     participant.save(update_fields=["profile"])
+    record(by, Action.STUDY_LINK, participant, study_id=participant.study_id, profile=profile.pk)

@@ -25,7 +25,8 @@ from embct.platform.access import (
     get_screening,
     researcher_required,
 )
-from embct.platform.audit.services import record
+from embct.platform.audit.models import Action
+from embct.platform.audit.services import record, record_each
 from embct.platform.care.models import PatientProfile
 from embct.platform.lib.client_ip import client_ip
 from embct.platform.lib.csp import allow_inline_styles
@@ -112,9 +113,13 @@ def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 @login_required
 @researcher_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
+    calls, participants = services.call_list(), live.participant_rows()
+    record_each(request, Action.CALL_LIST_VIEW, calls, page="dashboard")
+    shown = [("participant", row.pk) for row in participants]
+    record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
     ctx = {
-        "calls": services.call_list(),
-        "participants": live.participant_rows(),
+        "calls": calls,
+        "participants": participants,
         "flow": live.flow(),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
@@ -129,11 +134,16 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
     screening = get_screening(screening_id)
     if hasattr(screening, "participant"):
         return redirect("research:participant", participant_id=screening.participant.pk)
+    record(request, Action.CALL_LIST_VIEW, screening, page="eligibility")
     form = EligibilityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             participant = services.record_eligibility(
-                screening, form.answers(), form.cleaned_data.get("site", ""), timezone.localdate()
+                screening,
+                form.answers(),
+                form.cleaned_data.get("site", ""),
+                timezone.localdate(),
+                by=request,
             )
         except services.WorkflowError as error:
             form.add_error(None, str(error))
@@ -152,6 +162,7 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
 @researcher_required
 def participant(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
     person = get_participant(participant_id)
+    record(request, Action.PATIENT_VIEW, person, page="participant")
     return render(request, "research/participant.html", _participant_context(person))
 
 
@@ -212,7 +223,7 @@ def consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRespo
     return _act(
         request,
         person,
-        lambda: services.record_consent(person, form.cleaned_data["consent_on"]),
+        lambda: services.record_consent(person, form.cleaned_data["consent_on"], by=request),
         gettext("Consent recorded."),
     )
 
@@ -225,7 +236,7 @@ def baseline(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResp
     form = BaselineForm(request.POST)
     if form.is_valid():
         try:
-            services.record_baseline(person, form.record())
+            services.record_baseline(person, form.record(), by=request)
         except services.WorkflowError as error:
             form.add_error(None, str(error))
         else:
@@ -245,8 +256,7 @@ def randomize(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRes
     action = services.rerandomize_tau if tau else services.randomize
 
     def allocate() -> None:
-        made = action(person, request.user, today)
-        record(request, "trial.allocation", made, study_id=person.study_id, list=made.list_name)
+        action(person, request.user, today, by=request)
 
     return _act(request, person, allocate, gettext("Allocated."))
 
@@ -264,7 +274,9 @@ def withdraw(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResp
     return _act(
         request,
         person,
-        lambda: services.record_withdrawal(person, data["kind"], data["on"], data["reason"]),
+        lambda: services.record_withdrawal(
+            person, data["kind"], data["on"], data["reason"], by=request
+        ),
         gettext("Recorded."),
     )
 
@@ -279,8 +291,7 @@ def export_file(request: AuthenticatedHttpRequest) -> HttpResponseBase:
         flash.error(request, gettext("Choose CSV or SPSS .sav."))
         return redirect("research:dashboard")
     fmt = form.cleaned_data["format"]
-    data, log = export.export_bytes(fmt, user=request.user, via="web")
-    record(request, "trial.export", log, format=fmt, rows=log.rows)
+    data, _ = export.export_bytes(fmt, user=request.user, via="web", by=request)
     response = FileResponse(io.BytesIO(data), as_attachment=True, filename=f"embct-trial.{fmt}")
     response["Cache-Control"] = "no-store"
     return response
@@ -292,11 +303,10 @@ def export_file(request: AuthenticatedHttpRequest) -> HttpResponseBase:
 @recent_auth_required()  # the live report shows the trial's results: an export
 def report(request: AuthenticatedHttpRequest) -> HttpResponse:
     try:
-        results, html = live.report(request.user)
+        results, html = live.report(request.user, by=request)
     except ValueError as error:  # no data yet, or data the analysis cannot use
         ctx = {"problem": str(error).split("/")[-1] if "no data rows" in str(error) else error}
         return render(request, "research/report.html", ctx)
-    record(request, "trial.export", ("report", "live"), rows=results.get("n"))
     response = render(request, "research/report.html", {"results": results, "report_html": html})
     return allow_inline_styles(response, html)  # the report's own <style>, by hash
 
@@ -317,7 +327,7 @@ def link(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse
     except PatientProfile.DoesNotExist:
         raise Http404("no such patient") from None
     try:
-        services.link_profile(person, profile)
+        services.link_profile(person, profile, by=request)
     except services.WorkflowError as error:
         flash.error(request, str(error))
     else:

@@ -7,6 +7,9 @@ Everything is read from the environment through :mod:`.env`, with safe defaults:
                     created 0700, the database files kept 0600)
 ``DATABASE_URL``    ``postgres://user:password@host:port/name`` for PostgreSQL;
                     unset means SQLite at ``$EMBCT_DATA_DIR/embct.sqlite3`` (WAL mode)
+``DATABASE_MIGRATION_URL``  PostgreSQL only, optional: the owner role that ``migrate`` runs
+                    as; ``DATABASE_URL`` is then the application role, which may only
+                    INSERT and SELECT on the audit trail (README, "Two PostgreSQL roles")
 ``SECRET_KEY``      required in production; a fixed development key otherwise
 ``DEBUG``           off unless set to a true value
 ``ALLOWED_HOSTS``   comma-separated; default ``127.0.0.1,localhost``
@@ -52,6 +55,9 @@ DATABASES = {
     if _database_url
     else sqlite_database(DATA_DIR / "embct.sqlite3")
 }
+# The owner role (same database): migrations run as it, the site as DATABASE_URL's role.
+_migration_url = env_str("DATABASE_MIGRATION_URL").strip()
+EMBCT_DATABASE_OWNER = parse_database_url(_migration_url) if _migration_url else None
 
 INSTALLED_APPS = [
     "embct.platform.accounts",
