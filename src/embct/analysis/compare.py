@@ -2,9 +2,12 @@
 
 SPSS's "Independent Samples Test" shows Levene's test (mean-centred) and two t rows,
 "equal variances assumed" (Student) and "not assumed" (Welch); its "Chi-Square Tests" row
-"Pearson Chi-Square" has no continuity correction, and "Fisher's Exact Test" stands beside
-it for a 2 x 2 table. scipy's defaults differ (Levene is median-centred, ``chi2_contingency``
-applies Yates to 2 x 2 tables), so the choices are made explicit here.
+"Pearson Chi-Square" has no continuity correction; "Continuity Correction" (Yates, 2 x 2),
+"Likelihood Ratio" and "Fisher's Exact Test" (two- and one-sided) stand beside it, and
+"Symmetric Measures" gives phi and Cramer's V. scipy's defaults differ (Levene is
+median-centred, ``chi2_contingency`` applies Yates to 2 x 2 tables), so the choices are made
+explicit here. SPSS 25 (the paper's) prints no effect size for t; Cohen's d and Hedges' g
+come with the noncentral-t intervals of R's effectsize.
 """
 
 from __future__ import annotations
@@ -215,8 +218,8 @@ def crosstab_test(table: ArrayLike | pd.DataFrame) -> dict[str, Any]:
 
     Examples
     --------
-    Agresti (2007, p. 39), the example of R's ``?chisq.test``; G2 = 30.02 is printed in
-    Agresti (2007, p. 39) too:
+    Agresti (2007, p. 39), the example of R's ``?chisq.test`` (its G2, by the formula
+    above, is 30.02):
 
     >>> out = crosstab_test([[762, 327, 468], [484, 239, 477]])
     >>> round(out["chi2"], 2), out["dof"], float(f"{out['p_val']:.4g}")
