@@ -49,3 +49,10 @@ def rm_2x3_frame(rm_2x3: pd.DataFrame) -> pd.DataFrame:
             "wai_w9": rm_2x3["t3"],
         }
     )
+
+
+@pytest.fixture(scope="session")
+def reviewer_reference() -> dict[str, float]:
+    """R's values for the reviewer's statistics (../reviewer_reference.R -> .csv)."""
+    table = pd.read_csv(MODELS_REFERENCE.parent / "reviewer_reference.csv")
+    return dict(zip(table["name"], table["value"].astype(float), strict=True))

@@ -166,3 +166,100 @@ def test_grouped_fit_equals_row_level_fit() -> None:
     res = dropout_logistic(frame)
     np.testing.assert_allclose([t["b"] for t in res["steps"][1]["terms"]], b_rows, rtol=1e-9)
     assert collapse_patterns(np.column_stack([np.ones(n), rng.normal(size=n)]), y) is None
+
+
+def _penguins_330() -> pd.DataFrame:
+    path = __import__("pathlib").Path(__file__).resolve().parent.parent / "reference" / "R"
+    return pd.read_csv(path / "models" / "penguins.csv").iloc[:330]
+
+
+def test_classification_table_matches_r(
+    trial_frame: pd.DataFrame, reviewer_reference: dict[str, float]
+) -> None:
+    r = reviewer_reference
+    res = dropout_logistic(trial_frame)
+    pen = hierarchical_logistic(
+        _penguins_330(), "male", [["body_mass_g", "bill_length_mm", "flipper_length_mm"]]
+    )
+    for name, step in (("dropout", res["steps"][1]), ("penguins", pen["steps"][0])):
+        table = step["classification"]
+        # R: table(y, fitted(glm(...)) > 0.5)   (reviewer_reference.R)
+        for o in (0, 1):
+            for p in (0, 1):
+                assert table[f"observed_{o}_predicted_{p}"] == r[f"{name}_class_o{o}_p{p}"]
+        right = table["observed_0_predicted_0"] + table["observed_1_predicted_1"]
+        assert table["percent_correct"] == pytest.approx(
+            100 * right / sum(table[f"observed_{o}_predicted_{p}"] for o in (0, 1) for p in (0, 1))
+        )
+        assert table["cut"] == 0.5
+
+
+def test_hosmer_lemeshow_matches_hoslem_test_where_the_groupings_agree(
+    reviewer_reference: dict[str, float],
+) -> None:
+    """330 penguins, distinct fitted values but one tied pair inside a group: SPSS/SAS
+    groups of floor(330 / 10 + .5) = 33 and R's quantile groups are the same ten groups.
+    glm stops at a relative deviance change of 1e-8, so fitted values agree to ~1e-7."""
+    r = reviewer_reference
+    res = hierarchical_logistic(
+        _penguins_330(), "male", [["body_mass_g", "bill_length_mm", "flipper_length_mm"]]
+    )
+    hl = res["steps"][0]["hosmer_lemeshow"]
+    # R: ResourceSelection::hoslem.test(pen$male, fitted(gp), g = 10), its definition written
+    #    out in reviewer_reference.R (Debian has no r-cran-resourceselection)
+    assert hl["chi2"] == pytest.approx(r["penguins_hoslem_chi2"], rel=1e-6)
+    assert hl["dof"] == r["penguins_hoslem_df"]
+    assert hl["p_val"] == pytest.approx(r["penguins_hoslem_p_val"], rel=1e-6)
+    for i, group in enumerate(hl["groups"], start=1):
+        assert group["n"] == r[f"penguins_hoslem_n_{i}"]
+        assert group["observed_1"] == r[f"penguins_hoslem_observed_1_{i}"]
+        assert group["expected_1"] == pytest.approx(r[f"penguins_hoslem_expected_1_{i}"], rel=1e-6)
+        assert group["observed_0"] + group["observed_1"] == group["n"]
+        assert group["expected_0"] + group["expected_1"] == pytest.approx(group["n"])
+
+
+def test_hosmer_lemeshow_keeps_ties_together_unlike_hoslem_test(
+    trial_frame: pd.DataFrame, reviewer_reference: dict[str, float]
+) -> None:
+    """With integer WAI totals the dropout model's 144 fitted values take 61 distinct
+    values; hoslem.test's quantile breaks split tied cases, ours (SPSS/SAS) never do, so
+    the statistics differ (documented in hosmer_lemeshow)."""
+    res = dropout_logistic(trial_frame)
+    hl = res["steps"][1]["hosmer_lemeshow"]
+    # R: hoslem.test(dl$dropped_out, fitted(g2))$statistic = 6.4627
+    assert hl["chi2"] != pytest.approx(reviewer_reference["dropout_hoslem_chi2"], rel=1e-3)
+    assert sum(g["n"] for g in hl["groups"]) == res["n"]
+    assert hl["dof"] == len(hl["groups"]) - 2
+    # The groups are runs of the sorted fitted values with no value on both sides of a cut.
+    sample = trial_frame[
+        trial_frame["started"] & trial_frame["wai_w2"].notna() & trial_frame["dropped_out"].notna()
+    ]
+    step = res["steps"][1]
+    b = [t["b"] for t in step["terms"]]
+    eta = (
+        b[0]
+        + b[1] * sample["wai_w2"]
+        + b[2] * sample["arm"]
+        + b[3] * sample["wai_w2"] * sample["arm"]
+    )
+    fitted = np.sort(1 / (1 + np.exp(-eta.to_numpy())))
+    cuts = np.cumsum([g["n"] for g in hl["groups"]])[:-1]
+    for cut in cuts:
+        assert fitted[cut - 1] < fitted[cut] - 1e-12
+
+
+def test_hosmer_lemeshow_by_hand() -> None:
+    """Ten cases in five blocks of two tied values: target M = floor(10/10 + .5) = 1, so
+    each block is a group (a block is never split); chi2 by the formula."""
+    from embct.analysis.logistic import hosmer_lemeshow
+
+    p = np.repeat([0.1, 0.3, 0.5, 0.7, 0.9], 2)
+    y = np.array([0, 0, 1, 0, 0, 1, 1, 1, 1, 1], dtype=float)
+    out = hosmer_lemeshow(y, p)
+    assert [g["n"] for g in out["groups"]] == [2, 2, 2, 2, 2]
+    expected = sum(
+        (o - 2 * q) ** 2 / (2 * q * (1 - q))
+        for o, q in zip([0, 1, 1, 2, 2], [0.1, 0.3, 0.5, 0.7, 0.9], strict=True)
+    )
+    assert out["chi2"] == pytest.approx(expected, rel=1e-12)
+    assert out["dof"] == 3

@@ -267,3 +267,36 @@ def test_rank_deficient_design_is_refused() -> None:
     x = np.column_stack([np.ones(6), np.arange(6.0), 2 * np.arange(6.0)])
     with pytest.raises(ModelError, match="rank deficient"):
         nested_ols(x, np.arange(6.0) ** 2, [3])
+
+
+def test_anova_table_and_part_partial_correlations_match_r(
+    penguins: pd.DataFrame, reviewer_reference: dict[str, float]
+) -> None:
+    r = reviewer_reference
+    data = penguins.assign(bill_x_male=penguins["bill_length_mm"] * penguins["male"])
+    steps = [["flipper_length_mm", "male"], ["bill_length_mm"], ["bill_x_male"]]
+    res = hierarchical_regression(data, "body_mass_g", steps)
+    for number, step in enumerate(res["steps"], start=1):
+        # R: sum((fitted(m) - mean(y))^2), sum(residuals(m)^2), sum((y - mean(y))^2), and
+        #    each over its df   (reviewer_reference.R)
+        for key in ("ss_regression", "ss_residual", "ss_total", "ms_regression", "ms_residual"):
+            assert step[key] == pytest.approx(r[f"penguins_step{number}_{key}"], rel=1e-10), key
+        assert step["f"] == pytest.approx(step["ms_regression"] / step["ms_residual"], rel=1e-12)
+        assert step["ss_regression"] + step["ss_residual"] == pytest.approx(step["ss_total"])
+        for term in step["terms"][1:]:
+            name = term["term"]
+            # R: cor(x, y); cor(resid(lm(x ~ others)), resid(lm(y ~ others)));
+            #    cor(resid(lm(x ~ others)), y)
+            for key in ("zero_order_r", "partial_r", "part_r"):
+                expected = r[f"penguins_step{number}_{name}_{key}"]
+                assert term[key] == pytest.approx(expected, rel=1e-9), (number, name, key)
+        assert step["terms"][0]["partial_r"] is None
+
+
+def test_part_and_partial_stay_classical_under_hc3(penguins: pd.DataFrame) -> None:
+    steps = [["flipper_length_mm", "male"], ["bill_length_mm"]]
+    classical = hierarchical_regression(penguins, "body_mass_g", steps)
+    robust = hierarchical_regression(penguins, "body_mass_g", steps, cov_type="HC3")
+    for a, b in zip(classical["steps"][1]["terms"], robust["steps"][1]["terms"], strict=True):
+        assert a["partial_r"] == b["partial_r"]
+        assert a["part_r"] == b["part_r"]

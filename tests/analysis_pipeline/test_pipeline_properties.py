@@ -17,7 +17,17 @@ from embct.analysis import AnalysisConfig, analyze, prepare
 
 SWAPPED = AnalysisConfig(reference_label="embct", comparison_label="mbct")
 # Baseline columns that flip sign, and pairs that trade places, when the arms swap.
-FLIPS = ("t", "welch_t", "mean_difference")
+FLIPS = ("t", "welch_t", "mean_difference", "phi", "cohens_d", "hedges_g")
+#: Interval ends that swap (and flip sign) with the reference arm.
+CI_ENDS = {
+    "ci_low": "ci_high",
+    "ci_high": "ci_low",
+    **{
+        f"{d}_ci_{a}": f"{d}_ci_{b}"
+        for d in ("cohens_d", "hedges_g")
+        for a, b in (("low", "high"), ("high", "low"))
+    },
+}
 SIDES = ("n", "count", "percent", "mean", "sd")
 
 
@@ -135,10 +145,9 @@ def check_swap(raw: pd.DataFrame) -> None:
                 continue
             if key in FLIPS:
                 assert close(value, None if row_b[key] is None else -row_b[key]), key
-            elif key == "ci_low":
-                assert close(value, None if row_b["ci_high"] is None else -row_b["ci_high"])
-            elif key == "ci_high":
-                assert close(value, None if row_b["ci_low"] is None else -row_b["ci_low"])
+            elif key in CI_ENDS:
+                end = row_b[CI_ENDS[key]]
+                assert close(value, None if end is None else -end), key
             elif key.startswith(("reference_", "comparison_")):
                 side, stat = key.split("_", 1)
                 other = "comparison" if side == "reference" else "reference"

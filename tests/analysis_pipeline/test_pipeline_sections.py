@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,6 +137,29 @@ def test_reliability_matches_psych_alpha_listwise(
     )
 
 
+def test_item_total_statistics_match_psych_and_reach_results_json(
+    reference: Callable[[str], dict[str, float]],
+) -> None:
+    r = reference("reviewer_reference")
+    frame = load_table(REFERENCE / "pipeline_hads_items.csv")
+    table = reliability_table(frame).set_index("scale")
+    items = table.loc["total", "items"]
+    assert [item["item"] for item in items] == [f"hads_pre_{i}" for i in range(1, 15)]
+    for i, item in enumerate(items, start=1):
+        # R: psych::alpha(na.omit(items))$item.stats$r.drop, $alpha.drop$raw_alpha,
+        #    $item.stats$mean, $item.stats$sd   (reviewer_reference.R)
+        assert item["corrected_item_total_r"] == pytest.approx(r[f"hads_pre_{i}_r_drop"], rel=1e-10)
+        assert item["alpha_if_deleted"] == pytest.approx(
+            r[f"hads_pre_{i}_alpha_if_deleted"], rel=1e-10
+        )
+        assert item["mean"] == pytest.approx(r[f"hads_pre_{i}_mean"], rel=1e-10)
+        assert item["sd"] == pytest.approx(r[f"hads_pre_{i}_sd"], rel=1e-10)
+    assert len(table.loc["anxiety", "items"]) == 7
+    document = json.loads(json.dumps(analyze(frame)))
+    assert document["reliability"]["hads_pre"]["items"] == json.loads(json.dumps(items))
+    assert len(document["reliability"]["hads_pre"]["subscales"]["depression"]["items"]) == 7
+
+
 def test_reliability_reports_why_an_alpha_is_missing() -> None:
     items = {f"hads_pre_{i}": [1, 1, 1, 1] for i in range(1, 15)}
     table = reliability_table(prepare(pd.DataFrame({"arm": ["mbct", "embct"] * 2, **items})))
@@ -183,3 +207,21 @@ def test_a_model_missing_from_the_build_is_skipped_and_nothing_else(
         "mhc": {"skipped": MODEL_UNAVAILABLE},
     }
     assert "skipped" not in results["dropout"]["logistic"]
+
+
+def test_the_tables_hold_item_totals_classification_and_hosmer_lemeshow(
+    trial_table: Callable[..., pd.DataFrame],
+) -> None:
+    from embct.analysis import results_tables
+
+    results = analyze(trial_table(n=245, seed=1))
+    tables = results_tables(results)
+    items = tables["reliability_items"]
+    assert items.columns.tolist()[:3] == ["key", "scale", "item"]
+    assert len(items[(items["key"] == "hads_pre") & (items["scale"] == "total")]) == 14
+    classification = tables["dropout_logistic_classification"]
+    assert classification["step"].tolist() == [1, 2]
+    counts = [f"observed_{o}_predicted_{p}" for o in (0, 1) for p in (0, 1)]
+    assert (classification[counts].sum(axis=1) == results["dropout"]["logistic"]["n"]).all()
+    hl = tables["dropout_logistic_hosmer_lemeshow"]
+    assert hl.groupby("step")["n"].sum().tolist() == [results["dropout"]["logistic"]["n"]] * 2

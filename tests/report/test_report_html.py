@@ -418,8 +418,9 @@ def test_a_section_of_another_shape_is_refused_naming_each_key(
     message = str(raised.value)
     assert "$.baseline.rows[0]: missing key 'label'" in message
     assert "results.schema.json" in message
-    assert message.startswith("results: 62 key(s) out of place")  # the first 20 are listed
-    assert message.endswith("... and 42 more")
+    # 62 before Cramer's V and Cohen's d and their kin: 13 more keys a row.
+    assert message.startswith("results: 88 key(s) out of place")  # the first 20 are listed
+    assert message.endswith("... and 68 more")
     assert not (tmp_path / "out").exists()
 
 
@@ -441,3 +442,57 @@ def test_output_is_reproducible_with_source_date_epoch(
     first = render_report(results)
     assert "generated 2019-10-02 07:06 UTC" in first
     assert render_report(results) == first
+
+
+def test_crosstabs_and_effect_sizes_are_printed_as_spss_names_them(html: str, rh: Any) -> None:
+    """The example's flow counts (11 of 95, 24 of 103 dropouts): R chisq.test(m) gives
+    X-squared = 3.8956, p = .0484 (reviewer_reference.R, flow_yates_*)."""
+    text = rh.text_of(rh.parse(html))
+    assert "Continuity correction χ²(1) = 3.90, p = .048" in text
+    assert "likelihood ratio χ²(1) = 4.78, p = .03" in text
+    assert "Fisher's exact p (1-sided) = .02; φ = .154, Cramér's V = .154." in text
+    assert "Gender (female): Continuity correction χ²(1) = 0.25, p = .62" in text
+    assert f"Cohen's d = {MINUS}0.03, 95% CI [{MINUS}0.28, 0.22]" in text
+    assert "(noncentral t intervals)" in text
+
+
+def test_logistic_fit_and_regression_correlations(html: str, rh: Any) -> None:
+    root = rh.parse(html)
+    fit = root.find(".//ul[@id='dropout-logistic-fit']")
+    assert fit is not None
+    lines = [rh.text_of(li) for li in fit.iter("li")]
+    assert lines[0].startswith("Step 1: classification table (cut value .50): completers 128")
+    assert "overall 78.5%." in lines[0]
+    rows = rh.table(root, "table-hads-terms")
+    assert rows[0][-3:] == ["Zero-order r", "Partial r", "Part r"]
+    # partial = t / sqrt(t^2 + df) = 8.696 / sqrt(8.696^2 + 115) = .630
+    assert rh.row_starting(rows, "HADS total, baseline")[-2:] == [".630", ".614"]
+
+
+def test_item_totals_hosmer_lemeshow_and_anova_when_present(
+    results: dict[str, Any], rh: Any
+) -> None:
+    results["reliability"]["hads_pre"]["items"] = [
+        {
+            "item": "hads_pre_1",
+            "mean": 1.2,
+            "sd": 0.8,
+            "corrected_item_total_r": 0.512,
+            "alpha_if_deleted": 0.861,
+        }
+    ]
+    step = results["dropout"]["logistic"]["steps"][0]
+    group = {"n": 16, "observed_1": 1, "expected_1": 1.3, "observed_0": 15, "expected_0": 14.7}
+    groups = [{"group": g, **group} for g in range(1, 11)]
+    step["hosmer_lemeshow"] = {"chi2": 6.1, "dof": 8, "p_val": 0.636, "groups": groups}
+    hads = results["outcomes"]["hads"]["steps"][0]
+    hads.update(ss_regression=1500.0, ss_residual=2000.0, ss_total=3500.0, ms_regression=750.0)
+    hads["ms_residual"] = 2000.0 / hads["df2"]
+    root = rh.parse(render_report(results))
+    rows = rh.table(root, "table-reliability-items")
+    assert rows[0] == ["Item", "M", "SD", "Corrected item–total r", "α if item deleted"]
+    assert rows[2] == ["hads_pre_1", "1.20", "0.80", ".512", ".861"]
+    text = rh.text_of(root)
+    assert "Hosmer–Lemeshow χ²(8) = 6.10, p = .64 (10 groups of similar risk)." in text
+    assert "ANOVA, step 1: regression SS = 1500.00, df = 2, MS = 750.00" in text
+    assert "residual SS = 2000.00, df = 115, MS = 17.39; total SS = 3500.00" in text

@@ -9,7 +9,7 @@ import pandas as pd
 
 from embct import schema
 
-from .compare import crosstab_test, independent_t
+from .compare import CROSSTAB_EXTRAS, EFFECT_SIZES, crosstab_test, independent_t
 from .io import MissingDataError
 
 __all__ = ["BASELINE_VARIABLES", "baseline_table"]
@@ -52,6 +52,8 @@ _COLUMNS = [
     "levene_df1",
     "levene_df2",
     "levene_p_val",
+    *CROSSTAB_EXTRAS,
+    *EFFECT_SIZES,
 ]
 
 
@@ -81,7 +83,11 @@ def baseline_table(frame: pd.DataFrame) -> pd.DataFrame:
         ``chi2``, ``t``, ``dof``, ``p_val`` (of that test), ``fisher_p_val``,
         ``mean_difference``, ``ci_low``, ``ci_high`` (95% CI of the difference), ``welch_t``,
         ``welch_dof``, ``welch_p_val``, ``levene_f``, ``levene_df1``, ``levene_df2``,
-        ``levene_p_val``. Statistics that do not apply are NaN.
+        ``levene_p_val``; a categorical row also ``yates_chi2``, ``yates_p_val``,
+        ``lr_chi2``, ``lr_p_val``, ``fisher_p_val_one_sided``, ``phi``, ``cramers_v``
+        (:func:`embct.analysis.crosstab_test`), a continuous one ``cohens_d``,
+        ``hedges_g`` and their CIs (:func:`embct.analysis.independent_t`). Statistics that
+        do not apply are NaN.
 
     Raises
     ------
@@ -147,6 +153,7 @@ def baseline_table(frame: pd.DataFrame) -> pd.DataFrame:
                 dof=float(test["dof"]),
                 p_val=test["p_val"],
                 fisher_p_val=test["fisher_p_val"],
+                **{key: test[key] for key in CROSSTAB_EXTRAS},
             )
         else:
             result = independent_t(values[arm == 0], values[arm == 1])
@@ -175,6 +182,7 @@ def baseline_table(frame: pd.DataFrame) -> pd.DataFrame:
                         "levene_df1",
                         "levene_df2",
                         "levene_p_val",
+                        *EFFECT_SIZES,
                     )
                 },
             )

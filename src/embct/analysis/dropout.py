@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from .compare import independent_t
+from .compare import EFFECT_SIZES, independent_t
 from .io import MissingDataError
 
 __all__ = ["early_alliance_by_dropout"]
@@ -29,7 +29,9 @@ def early_alliance_by_dropout(frame: pd.DataFrame) -> pd.DataFrame:
         Two rows, ``group`` = ``dropouts`` then ``completers``, each with ``n``, ``mean``,
         ``sd``, and the test repeated on both rows: ``mean_difference`` (dropouts minus
         completers), ``t``, ``dof``, ``p_val``, ``ci_low``, ``ci_high``, ``welch_t``,
-        ``welch_dof``, ``welch_p_val``, ``levene_f``, ``levene_p_val``.
+        ``welch_dof``, ``welch_p_val``, ``levene_f``, ``levene_df1``, ``levene_df2``,
+        ``levene_p_val``, ``cohens_d``, ``hedges_g`` and their CIs (``cohens_d_ci_low``,
+        ``cohens_d_ci_high``, ``hedges_g_ci_low``, ``hedges_g_ci_high``).
 
     Raises
     ------
@@ -86,7 +88,10 @@ def early_alliance_by_dropout(frame: pd.DataFrame) -> pd.DataFrame:
             "welch_dof",
             "welch_p_val",
             "levene_f",
+            "levene_df1",
+            "levene_df2",
             "levene_p_val",
+            *EFFECT_SIZES,
         )
     }
     rows = [

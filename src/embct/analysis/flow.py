@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .compare import crosstab_test
+from .compare import CROSSTAB_EXTRAS, crosstab_test
 from .io import MissingDataError
 
 __all__ = ["arm_labels", "dropout_by_arm", "sample_flow"]
@@ -90,7 +90,10 @@ def dropout_by_arm(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row: ``n``, ``dropouts_reference``, ``n_reference``, ``dropouts_comparison``,
-        ``n_comparison``, ``chi2``, ``dof``, ``p_val``, ``fisher_p_val``, ``min_expected``.
+        ``n_comparison``, ``chi2``, ``dof``, ``p_val``, ``fisher_p_val``, ``min_expected``,
+        and the other statistics of :func:`embct.analysis.crosstab_test` (``yates_chi2``,
+        ``yates_p_val``, ``lr_chi2``, ``lr_p_val``, ``fisher_p_val_one_sided``, ``phi``,
+        ``cramers_v``).
 
     Raises
     ------
@@ -99,7 +102,8 @@ def dropout_by_arm(frame: pd.DataFrame) -> pd.DataFrame:
 
     References
     ----------
-    R: ``chisq.test(table, correct = FALSE)``, ``fisher.test(table)``. The paper's Figure 1
+    R: ``chisq.test(table, correct = FALSE)``, ``fisher.test(table)`` (the others: see
+    :func:`embct.analysis.crosstab_test`). The paper's Figure 1
     counts (dropouts: 11 of 95 in MBCT, 24 of 103 in eMBCT) give chi2 = 4.666, p = .031
     (printed "P = .03").
 
@@ -137,5 +141,6 @@ def dropout_by_arm(frame: pd.DataFrame) -> pd.DataFrame:
         "p_val": test["p_val"],
         "fisher_p_val": test["fisher_p_val"],
         "min_expected": test["min_expected"],
+        **{key: test[key] for key in CROSSTAB_EXTRAS},
     }
     return pd.DataFrame([row])

@@ -23,13 +23,18 @@ from embct.analysis.linalg import (
 )
 
 __all__ = [
+    "classification_table",
     "collapse_patterns",
     "dropout_logistic",
     "dropout_logistic_table",
     "fit_logit",
     "hierarchical_logistic",
+    "hosmer_lemeshow",
 ]
 
+#: SPSS's defaults: the classification cut and the number of Hosmer-Lemeshow groups.
+CLASSIFICATION_CUT = 0.5
+HL_GROUPS = 10
 MAX_ITER = 50
 TOL = 1e-10
 SEPARATION_ETA = 30.0
@@ -159,6 +164,126 @@ def fit_logit(
     return params, cov, llf, iteration
 
 
+def classification_table(
+    y: FloatArray, probability: FloatArray, cut: float = CLASSIFICATION_CUT
+) -> dict[str, Any]:
+    """SPSS's "Classification Table": observed outcome by predicted outcome at a cut.
+
+    A case is predicted 1 when its fitted probability exceeds ``cut`` (SPSS: "cases with
+    predicted values that exceed the classification cutoff are classified as positive").
+
+    Returns
+    -------
+    dict
+        ``cut``, ``observed_0_predicted_0``, ``observed_0_predicted_1``,
+        ``observed_1_predicted_0``, ``observed_1_predicted_1`` (counts),
+        ``percent_correct_0``, ``percent_correct_1`` (per observed outcome) and
+        ``percent_correct`` (overall).
+
+    Examples
+    --------
+    >>> out = classification_table(np.array([0.0, 0, 1, 1, 1]), np.array([0.2, 0.6, 0.7, 0.5, 0.9]))
+    >>> out["observed_1_predicted_0"], out["observed_0_predicted_1"], out["percent_correct"]
+    (1, 1, 60.0)
+    """
+    predicted = probability > cut
+    observed = y == 1.0
+    counts = {
+        f"observed_{o}_predicted_{p}": int(np.sum((observed == bool(o)) & (predicted == bool(p))))
+        for o in (0, 1)
+        for p in (0, 1)
+    }
+    n_0 = counts["observed_0_predicted_0"] + counts["observed_0_predicted_1"]
+    n_1 = counts["observed_1_predicted_0"] + counts["observed_1_predicted_1"]
+    right = counts["observed_0_predicted_0"] + counts["observed_1_predicted_1"]
+    return {
+        "cut": cut,
+        **counts,
+        "percent_correct_0": 100.0 * counts["observed_0_predicted_0"] / n_0 if n_0 else None,
+        "percent_correct_1": 100.0 * counts["observed_1_predicted_1"] / n_1 if n_1 else None,
+        "percent_correct": 100.0 * right / len(y) if len(y) else None,
+    }
+
+
+def hosmer_lemeshow(
+    y: FloatArray, probability: FloatArray, groups: int = HL_GROUPS
+) -> dict[str, Any]:
+    """The Hosmer-Lemeshow goodness-of-fit test over groups of cases of similar risk.
+
+    The cases are sorted by fitted probability and cut into about ``groups`` groups of
+    ``M = floor(N / groups + 0.5)`` cases, never splitting cases that share a fitted
+    probability (a covariate pattern). A block of tied cases joins the current group when
+    the group has fewer than ``M`` cases and ``count + floor(block / 2) <= M``, else it
+    starts the next group; the last group takes every remaining block, and a last group of
+    fewer than ``M / 2`` cases joins the one before it. This is the rule SAS PROC LOGISTIC
+    documents (LACKFIT); SPSS's "deciles of risk" also keep ties together, but its exact
+    rule is not published in a form checked here. The statistic is
+    ``sum_g (O_g - E_g)^2 / (E_g (1 - E_g / n_g))`` (``O`` events, ``E`` the sum of the
+    fitted probabilities), equal to SPSS's sum over both outcome columns of its
+    "Contingency Table for Hosmer and Lemeshow Test", on ``g - 2`` df.
+
+    R's ``ResourceSelection::hoslem.test(y, p, g = 10)`` groups by ``cut(p,
+    quantile(p, 0:10 / 10))`` instead: a case at a quantile falls in the lower group and
+    ties may be split unevenly (or the breaks are not unique and it fails). Both rules give
+    the same ten groups when the probabilities are distinct and N is a multiple of 10.
+
+    Returns
+    -------
+    dict
+        ``chi2``, ``dof``, ``p_val``, ``groups[]`` {``group``, ``n``, ``observed_1``,
+        ``expected_1``, ``observed_0``, ``expected_0``}; ``chi2`` is ``None`` with fewer
+        than 3 groups.
+
+    Examples
+    --------
+    >>> p = np.linspace(0.05, 0.95, 20)
+    >>> y = (np.arange(20) % 3 == 0).astype(float)
+    >>> out = hosmer_lemeshow(y, p)
+    >>> len(out["groups"]), out["dof"], [g["n"] for g in out["groups"]][:3]
+    (10, 8, [2, 2, 2])
+    """
+    order = np.argsort(probability, kind="stable")
+    p_sorted, y_sorted = probability[order], y[order]
+    _values, starts, sizes = np.unique(p_sorted, return_index=True, return_counts=True)
+    target = math.floor(len(y) / groups + 0.5)
+    bounds: list[list[int]] = []  # [start, stop) of each group in the sorted cases
+    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
+        if bounds:
+            count = bounds[-1][1] - bounds[-1][0]
+            if len(bounds) == groups or (count < target and count + size // 2 <= target):
+                bounds[-1][1] = start + size
+                continue
+        bounds.append([start, start + size])
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < target / 2:
+        bounds[-2][1] = bounds.pop()[1]
+    table = []
+    chi2 = 0.0
+    for number, (start, stop) in enumerate(bounds, start=1):
+        n_g = stop - start
+        observed = float(y_sorted[start:stop].sum())
+        expected = float(p_sorted[start:stop].sum())
+        table.append(
+            {
+                "group": number,
+                "n": n_g,
+                "observed_1": int(observed),
+                "expected_1": json_number(expected),
+                "observed_0": int(n_g - observed),
+                "expected_0": json_number(n_g - expected),
+            }
+        )
+        chi2 += (observed - expected) ** 2 / (expected * (1.0 - expected / n_g))
+    dof = len(bounds) - 2
+    if dof < 1:
+        return {"chi2": None, "dof": dof, "p_val": None, "groups": table}
+    return {
+        "chi2": json_number(chi2),
+        "dof": dof,
+        "p_val": json_number(stats.chi2.sf(chi2, dof)),
+        "groups": table,
+    }
+
+
 def _null_loglik(y: FloatArray) -> float:
     n = len(y)
     events = float(y.sum())
@@ -223,6 +348,7 @@ def _fit_steps(
             out_steps.append({"step": number, "skipped": str(error)})
             break
         se = np.sqrt(np.diag(cov))
+        fitted = special.expit(x_full[:, :k] @ params)
         wald = (params / se) ** 2
         p = stats.chi2.sf(wald, 1)
         terms = []
@@ -257,6 +383,8 @@ def _fit_steps(
                 "cox_snell_r2": json_number(cox_snell),
                 "nagelkerke_r2": json_number(cox_snell / (1.0 - math.exp(2.0 / n * ll_null))),
                 "iterations": iterations,
+                "classification": classification_table(y, fitted),
+                "hosmer_lemeshow": hosmer_lemeshow(y, fitted),
             }
         )
         previous_ll, previous_k = llf, k
@@ -282,7 +410,9 @@ def hierarchical_logistic(
     Exp(B), ``exp(B -+ z_{1-alpha/2} SE)``. Per step: -2 log likelihood, the model
     chi-square against the intercept-only model and the step chi-square against the
     previous step (SPSS "Omnibus Tests": Model and Step rows), Cox & Snell
-    ``R2 = 1 - exp(2/n (LL0 - LL))`` and Nagelkerke ``R2 = R2_CS / (1 - exp(2/n LL0))``.
+    ``R2 = 1 - exp(2/n (LL0 - LL))`` and Nagelkerke ``R2 = R2_CS / (1 - exp(2/n LL0))``,
+    the classification table at the cut .5 and the Hosmer-Lemeshow test (10 groups), as
+    SPSS prints them at each step.
 
     Parameters
     ----------
@@ -302,7 +432,9 @@ def hierarchical_logistic(
         ``terms[]`` {``term``, ``b``, ``se``, ``wald``, ``dof``, ``p_val``,
         ``odds_ratio``, ``ci_low``, ``ci_high``}, ``minus2ll``, ``model_chi2``,
         ``model_dof``, ``model_p_val``, ``step_chi2``, ``step_dof``, ``step_p_val``,
-        ``cox_snell_r2``, ``nagelkerke_r2``, ``iterations``}.
+        ``cox_snell_r2``, ``nagelkerke_r2``, ``iterations``, ``classification`` (SPSS's
+        "Classification Table" at the cut .5: :func:`classification_table`),
+        ``hosmer_lemeshow`` (:func:`hosmer_lemeshow`, 10 groups)}.
 
     Raises
     ------

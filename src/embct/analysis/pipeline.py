@@ -411,9 +411,11 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
     -------
     dict of str to pandas.DataFrame
         Table name -> table, e.g. ``flow``, ``dropout_by_arm``, ``baseline``,
-        ``reliability``, ``dropout_wai_w2``, ``dropout_logistic_steps``,
-        ``dropout_logistic_terms``, ``alliance_multivariate``, ``alliance_between``,
-        ``alliance_sphericity``, ``alliance_means``, ``outcome_hads_steps``,
+        ``reliability``, ``reliability_items``, ``dropout_wai_w2``,
+        ``dropout_logistic_steps``, ``dropout_logistic_terms``,
+        ``dropout_logistic_classification``, ``dropout_logistic_hosmer_lemeshow``,
+        ``alliance_multivariate``, ``alliance_between``, ``alliance_sphericity``,
+        ``alliance_means``, ``outcome_hads_steps``,
         ``outcome_hads_terms``, ``outcome_hads_simple_slopes`` ... (those present).
 
     Examples
@@ -448,6 +450,14 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
             for scale, values in entry["subscales"].items():
                 rows.append({"key": key, "scale": scale, **_scalars(values)})
         tables["reliability"] = pd.DataFrame(rows)
+        items = [
+            {"key": key, "scale": scale, **item}
+            for key, entry in reliability.items()
+            for scale, values in [("total", entry), *entry["subscales"].items()]
+            for item in values["items"]
+        ]
+        if items:
+            tables["reliability_items"] = pd.DataFrame(items)
     wai_w2 = results["dropout"]["wai_w2"]
     if "skipped" not in wai_w2:
         test = _scalars(wai_w2)
@@ -463,6 +473,16 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
     logistic = results["dropout"]["logistic"]
     if "skipped" not in logistic:
         _steps(tables, "dropout_logistic", logistic)
+        tables["dropout_logistic_classification"] = pd.DataFrame(
+            [{"step": s["step"], **s["classification"]} for s in logistic["steps"]]
+        )
+        tables["dropout_logistic_hosmer_lemeshow"] = pd.DataFrame(
+            [
+                {"step": s["step"], **_scalars(s["hosmer_lemeshow"]), **group}
+                for s in logistic["steps"]
+                for group in s["hosmer_lemeshow"]["groups"]
+            ]
+        )
     alliance = results["alliance_development"]
     if "skipped" not in alliance:
         for part, value in alliance.items():

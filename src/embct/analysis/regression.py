@@ -74,6 +74,11 @@ def _fit_steps(
     # centred sum of squares (no second pass over the rows).
     sd = np.sqrt(np.sum(fit.r[1:, :] ** 2, axis=0) / (fit.n - 1))
     sd_y = math.sqrt(fit.tss / (fit.n - 1))
+    # Zero-order r of each column with y, also from R and Q'y (centred: rows 1..):
+    # x_j'y - n mean(x_j) mean(y) = sum_{i>=1} R[i, j] (Q'y)[i].
+    p_all = fit.r.shape[1]
+    cross = fit.r[1:, 1:].T @ fit.qty[1:p_all]
+    zero_order = np.concatenate([[np.nan], cross / (sd[1:] * math.sqrt((n - 1) * fit.tss))])
     out_steps: list[dict[str, Any]] = []
     covs: list[FloatArray] = []
     previous_rss, previous_k = fit.tss, 1
@@ -89,6 +94,10 @@ def _fit_steps(
         f = ((fit.tss - step.rss) / (k - 1)) / step.scale
         change_df1 = k - previous_k
         f_change = ((previous_rss - step.rss) / change_df1) / step.scale
+        # SPSS's part and partial correlations come from the classical t, also under HC3.
+        t_classical = step.params / np.sqrt(np.diag(step.cov_unscaled) * step.scale)
+        partial = t_classical / np.sqrt(t_classical**2 + dof)
+        part = t_classical * math.sqrt(max(1.0 - r2, 0.0) / dof)
         terms = []
         for j, term in enumerate(["intercept", *names[: k - 1]]):
             terms.append(
@@ -102,6 +111,9 @@ def _fit_steps(
                     "p_val": json_number(p[j]),
                     "ci_low": json_number(step.params[j] - crit * se[j]),
                     "ci_high": json_number(step.params[j] + crit * se[j]),
+                    "zero_order_r": None if j == 0 else json_number(zero_order[j]),
+                    "partial_r": None if j == 0 else json_number(partial[j]),
+                    "part_r": None if j == 0 else json_number(part[j]),
                 }
             )
         out_steps.append(
@@ -119,6 +131,11 @@ def _fit_steps(
                 "f_change_df1": change_df1,
                 "f_change_df2": dof,
                 "f_change_p_val": json_number(stats.f.sf(f_change, change_df1, dof)),
+                "ss_regression": json_number(fit.tss - step.rss),
+                "ss_residual": json_number(step.rss),
+                "ss_total": json_number(fit.tss),
+                "ms_regression": json_number((fit.tss - step.rss) / (k - 1)),
+                "ms_residual": json_number(step.scale),
                 "terms": terms,
             }
         )
@@ -163,10 +180,18 @@ def hierarchical_regression(
     dict
         ``n``, ``response``, ``cov_type``, ``steps[]`` each with ``step``, ``r``, ``r2``,
         ``adj_r2``, ``f``, ``df1``, ``df2``, ``p_val``, ``r2_change``, ``f_change``,
-        ``f_change_df1``, ``f_change_df2``, ``f_change_p_val`` and ``terms[]``
-        {``term``, ``b``, ``se``, ``beta`` (standardized, SPSS: ``b sd(x) / sd(y)``,
-        product terms standardized as variables of their own), ``t``, ``dof``, ``p_val``,
-        ``ci_low``, ``ci_high``}. The intercept term is named ``intercept``.
+        ``f_change_df1``, ``f_change_df2``, ``f_change_p_val``, the step's ANOVA table
+        (SPSS "ANOVA": ``ss_regression`` = TSS - RSS, ``ss_residual``, ``ss_total``,
+        ``ms_regression`` on ``df1``, ``ms_residual`` on ``df2``; its F and p are ``f``
+        and ``p_val``) and ``terms[]`` {``term``, ``b``, ``se``, ``beta`` (standardized,
+        SPSS: ``b sd(x) / sd(y)``, product terms standardized as variables of their own),
+        ``t``, ``dof``, ``p_val``, ``ci_low``, ``ci_high``, and SPSS's "Correlations"
+        ``zero_order_r`` (Pearson r of the term with the response), ``partial_r``
+        (``t / sqrt(t^2 + df2)``: the correlation of the response and the term, both
+        residualized on the step's other terms) and ``part_r`` (semipartial,
+        ``t sqrt((1 - R2) / df2)``: the response with the residualized term), these three
+        from the classical t whatever ``cov_type``, ``None`` for the intercept}. The
+        intercept term is named ``intercept``.
 
     Examples
     --------

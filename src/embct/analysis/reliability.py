@@ -32,7 +32,11 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
         ``key`` (``{instrument}_{wave}``), ``instrument``, ``wave``, ``scale``, ``alpha``,
         ``standardized_alpha``, ``n`` (complete cases), ``k`` (items), ``ci_low``,
         ``ci_high`` (Feldt 95% CI), ``omega`` (McDonald's omega total), ``note`` (why
-        alpha is missing: fewer than two complete answers, or no variance; else None).
+        alpha is missing: fewer than two complete answers, or no variance; else None),
+        ``items`` (SPSS's "Item-Total Statistics" of the scale, a list with one dict per
+        item: ``item`` (its column), ``mean``, ``sd``, ``corrected_item_total_r`` (the
+        item with the sum of the others, psych ``r.drop``) and ``alpha_if_deleted`` (raw
+        alpha of the other items; None with two items); empty when alpha is missing).
 
     Raises
     ------
@@ -56,6 +60,8 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
     2  hads_pre  depression  40   7
     >>> bool(table.loc[0, "alpha"] > 0.9)
     True
+    >>> [sorted(item) for item in table.loc[1, "items"]][0]
+    ['alpha_if_deleted', 'corrected_item_total_r', 'item', 'mean', 'sd']
     """
     from embct.instruments import get_instrument, item_columns
 
@@ -100,7 +106,7 @@ def reliability_table(frame: pd.DataFrame) -> pd.DataFrame:
             except ValueError as error:
                 # Too few complete answers, or no variance: no alpha, and why.
                 complete = int(frame[scale_columns].notna().all(axis=1).sum())
-                row.update(_EMPTY, n=complete, k=len(scale_columns), note=str(error))
+                row.update(_EMPTY, n=complete, k=len(scale_columns), note=str(error), items=[])
             else:
                 row.update(_fields(result))
             rows.append(row)
@@ -120,4 +126,14 @@ def _fields(result: Any) -> dict[str, Any]:
         "ci_high": float(result.ci_high),
         "omega": float(result.omega),
         "note": None,
+        "items": [
+            {
+                "item": str(item),
+                "mean": float(stats["mean"]),
+                "sd": float(stats["sd"]),
+                "corrected_item_total_r": float(stats["r_drop"]),
+                "alpha_if_deleted": float(stats["alpha_if_deleted"]),
+            }
+            for item, stats in result.item_total.iterrows()
+        ],
     }

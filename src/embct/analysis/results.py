@@ -42,10 +42,12 @@ __all__ = [
     "BaselineRow",
     "BetweenTest",
     "BoxM",
+    "Classification",
     "ContrastError",
     "ContrastTest",
     "Correction",
     "Covariates",
+    "CrosstabExtras",
     "Dose",
     "Dropout",
     "DropoutByArm",
@@ -55,6 +57,8 @@ __all__ = [
     "FlowArm",
     "FlowCounts",
     "GroupSummary",
+    "HosmerLemeshow",
+    "HosmerLemeshowGroup",
     "Instruments",
     "JohnsonNeyman",
     "LeveneWave",
@@ -80,6 +84,7 @@ __all__ = [
     "RegressionStep",
     "RegressionTerm",
     "Reliability",
+    "ReliabilityItem",
     "ReliabilityScale",
     "ReliabilityWave",
     "Results",
@@ -128,7 +133,21 @@ class FlowArm(FlowCounts):
     arm_label: str
 
 
-class DropoutByArm(TypedDict):
+class CrosstabExtras(TypedDict):
+    """SPSS CROSSTABS beside Pearson's chi-square (:func:`embct.analysis.crosstab_test`):
+    the continuity-corrected (Yates) and likelihood-ratio chi-squares, Fisher's one-sided
+    exact p, phi (signed for a 2 x 2 table) and Cramer's V."""
+
+    yates_chi2: Number
+    yates_p_val: Number
+    lr_chi2: Number
+    lr_p_val: Number
+    fisher_p_val_one_sided: Number
+    phi: Number
+    cramers_v: Number
+
+
+class DropoutByArm(CrosstabExtras):
     """Dropout by arm among starters (:func:`embct.analysis.dropout_by_arm`)."""
 
     n: int
@@ -157,8 +176,20 @@ class Flow(TypedDict):
 # reliability
 
 
+class ReliabilityItem(TypedDict):
+    """One row of SPSS's "Item-Total Statistics": the item's mean and SD, its corrected
+    item-total correlation (with the sum of the other items) and alpha if it is deleted."""
+
+    item: str
+    mean: Number
+    sd: Number
+    corrected_item_total_r: Number
+    alpha_if_deleted: Number
+
+
 class ReliabilityScale(TypedDict):
-    """Cronbach's alpha of one scale (:func:`embct.analysis.reliability_table`)."""
+    """Cronbach's alpha of one scale (:func:`embct.analysis.reliability_table`) and its
+    items' statistics (empty when alpha is missing)."""
 
     alpha: Number
     standardized_alpha: Number
@@ -168,6 +199,7 @@ class ReliabilityScale(TypedDict):
     ci_high: Number
     omega: Number
     note: str | None
+    items: list[ReliabilityItem]
 
 
 class ReliabilityWave(ReliabilityScale):
@@ -199,7 +231,9 @@ class BaselineArm(TypedDict):
 
 class TwoGroupTest(TypedDict):
     """:func:`embct.analysis.independent_t`: Student's t (reference minus comparison, or
-    dropouts minus completers) with Welch's t and the mean-centred Levene test beside it."""
+    dropouts minus completers) with Welch's t and the mean-centred Levene test beside it,
+    and Cohen's d and Hedges' g with their noncentral-t 95% intervals
+    (:func:`embct.analysis.compare.cohens_d`)."""
 
     mean_difference: Number
     t: Number
@@ -211,13 +245,19 @@ class TwoGroupTest(TypedDict):
     welch_dof: Number
     welch_p_val: Number
     levene_f: Number
+    levene_df1: Number
+    levene_df2: Number
     levene_p_val: Number
+    cohens_d: Number
+    cohens_d_ci_low: Number
+    cohens_d_ci_high: Number
+    hedges_g: Number
+    hedges_g_ci_low: Number
+    hedges_g_ci_high: Number
 
 
-class BaselineRow(TwoGroupTest):
-    """A row of :func:`embct.analysis.baseline_table`, with its arms side by side (``chi2``
-    and ``fisher_p_val`` for a categorical row, the t tests' keys for a continuous one;
-    the other kind's statistics are ``None``)."""
+class _BaselineRowKeys(TwoGroupTest):
+    """The keys of :class:`BaselineRow` before the crosstab statistics."""
 
     variable: str
     label: str
@@ -237,9 +277,14 @@ class BaselineRow(TwoGroupTest):
     test: str
     chi2: Number
     fisher_p_val: Number
-    levene_df1: Number
-    levene_df2: Number
     arms: list[BaselineArm]
+
+
+class BaselineRow(_BaselineRowKeys, CrosstabExtras):
+    """A row of :func:`embct.analysis.baseline_table`, with its arms side by side (``chi2``,
+    ``fisher_p_val`` and the :class:`CrosstabExtras` for a categorical row, the t tests'
+    keys with Cohen's d and Hedges' g for a continuous one; the other kind's statistics
+    are ``None``)."""
 
 
 class ArmCount(TypedDict):
@@ -293,6 +338,41 @@ class LogisticTerm(TypedDict):
     ci_high: Number
 
 
+class Classification(TypedDict):
+    """SPSS's "Classification Table" of a step: observed by predicted outcome, a case
+    predicted 1 when its fitted probability exceeds ``cut`` (.5)."""
+
+    cut: float
+    observed_0_predicted_0: int
+    observed_0_predicted_1: int
+    observed_1_predicted_0: int
+    observed_1_predicted_1: int
+    percent_correct_0: Number
+    percent_correct_1: Number
+    percent_correct: Number
+
+
+class HosmerLemeshowGroup(TypedDict):
+    """One row of the "Contingency Table for Hosmer and Lemeshow Test"."""
+
+    group: int
+    n: int
+    observed_1: int
+    expected_1: Number
+    observed_0: int
+    expected_0: Number
+
+
+class HosmerLemeshow(TypedDict):
+    """The Hosmer-Lemeshow test of a step (:func:`embct.analysis.logistic.hosmer_lemeshow`:
+    about 10 groups of similar risk, ties kept together, ``groups - 2`` df)."""
+
+    chi2: Number
+    dof: int
+    p_val: Number
+    groups: list[HosmerLemeshowGroup]
+
+
 class LogisticStep(TypedDict):
     """One step of the hierarchical logistic regression."""
 
@@ -308,6 +388,8 @@ class LogisticStep(TypedDict):
     cox_snell_r2: Number
     nagelkerke_r2: Number
     iterations: int
+    classification: Classification
+    hosmer_lemeshow: HosmerLemeshow
 
 
 class SkippedStep(TypedDict):
@@ -600,7 +682,8 @@ class AllianceDevelopment(TypedDict):
 
 
 class RegressionTerm(TypedDict):
-    """One coefficient of a regression step (``beta`` is ``None`` for the intercept)."""
+    """One coefficient of a regression step, with SPSS's zero-order, partial and part
+    correlations (``beta`` and the correlations are ``None`` for the intercept)."""
 
     term: str
     b: Number
@@ -611,10 +694,15 @@ class RegressionTerm(TypedDict):
     p_val: Number
     ci_low: Number
     ci_high: Number
+    zero_order_r: Number
+    partial_r: Number
+    part_r: Number
 
 
 class RegressionStep(TypedDict):
-    """One step of the hierarchical regression, with its change from the previous step."""
+    """One step of the hierarchical regression, with its change from the previous step
+    and its ANOVA table (regression and residual sums of squares and mean squares on
+    ``df1`` and ``df2``)."""
 
     step: int
     r: Number
@@ -629,6 +717,11 @@ class RegressionStep(TypedDict):
     f_change_df1: int
     f_change_df2: int
     f_change_p_val: Number
+    ss_regression: Number
+    ss_residual: Number
+    ss_total: Number
+    ms_regression: Number
+    ms_residual: Number
     terms: list[RegressionTerm]
 
 
