@@ -13,6 +13,7 @@ import csv
 import dataclasses
 import math
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from embct.analysis import (
     load_table,
     prepare,
 )
-from embct.analysis.pipeline import DOSE_NOT_GIVEN
+from embct.analysis.pipeline import DOSE_NOT_GIVEN, results_tables
 from embct.analysis.results_schema import schema_errors
 from embct.cli import main
 
@@ -164,6 +165,20 @@ def test_a_separated_second_step_leaves_the_first_reported() -> None:
     assert len(first["terms"]) == 3
     assert second["step"] == 2
     assert "separat" in second["skipped"]
+
+
+def test_the_tables_of_a_separated_second_step_hold_step_one_only(
+    trial_table: Callable[..., pd.DataFrame],
+) -> None:
+    # tables/*.csv are written from the same document: a skipped step has no classification
+    # table or Hosmer-Lemeshow groups, and must not stop the other tables being written.
+    results = analyze(prepare(trial_table(n=120, seed=7)))
+    logistic = results["dropout"]["logistic"]
+    assert "skipped" not in logistic
+    logistic["steps"][1] = {"step": 2, "skipped": "quasi-complete separation"}  # type: ignore[index]
+    tables = results_tables(results)
+    assert tables["dropout_logistic_classification"]["step"].unique().tolist() == [1]
+    assert tables["dropout_logistic_hosmer_lemeshow"]["step"].unique().tolist() == [1]
 
 
 # ---- bad input: a clear error naming file, table, key or cell; nothing written ----------

@@ -473,13 +473,14 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
     logistic = results["dropout"]["logistic"]
     if "skipped" not in logistic:
         _steps(tables, "dropout_logistic", logistic)
+        fitted = [s for s in logistic["steps"] if "skipped" not in s]  # a separated step has none
         tables["dropout_logistic_classification"] = pd.DataFrame(
-            [{"step": s["step"], **s["classification"]} for s in logistic["steps"]]
+            [{"step": s["step"], **s["classification"]} for s in fitted]
         )
         tables["dropout_logistic_hosmer_lemeshow"] = pd.DataFrame(
             [
                 {"step": s["step"], **_scalars(s["hosmer_lemeshow"]), **group}
-                for s in logistic["steps"]
+                for s in fitted
                 for group in s["hosmer_lemeshow"]["groups"]
             ]
         )
