@@ -69,7 +69,7 @@ BASELINE_BINARY: tuple[str, ...] = schema.BASELINE_BINARY
 #: Continuous baseline characteristics of Table 1 (the baseline outcomes come from the totals).
 BASELINE_CONTINUOUS: tuple[str, ...] = schema.BASELINE_CONTINUOUS
 #: Roles that identify and describe participants (passed through, not analysed).
-_DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE)
+_DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE + schema.CLUSTERS)
 #: The dose, and ``dropped_out``: a user's file may give dropout itself instead of the dose.
 _DOSE = (*(c.name for c in schema.DOSE), "dropped_out")
 #: Every role a ``[columns]`` table may map.

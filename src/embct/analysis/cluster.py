@@ -1,0 +1,518 @@
+"""Clustering of patients in therapists and groups (beyond the paper): ICCs, CR2 cluster-robust
+standard errors with Satterthwaite df, and a random intercept for the therapist.
+
+Patients of the trial are nested: in group MBCT in the course's group (and its therapist),
+in eMBCT in their online therapist. OLS treats them as independent. A methods reviewer asks
+how much of the outcome's variance lies between clusters (the ICC), and whether the
+regressions' inference survives the clustering: with cluster-robust (CR2, bias-reduced
+linearization) standard errors and Satterthwaite degrees of freedom (Bell & McCaffrey 2002;
+Pustejovsky & Tipton 2018), and in a linear mixed model with a random therapist intercept
+(REML, Satterthwaite df as lmerTest).
+
+References
+----------
+Donner A. (1986). A review of inference procedures for the intraclass correlation coefficient
+in the one-way random effects model. Int Stat Rev 54:67-82.
+Bell R.M., McCaffrey D.F. (2002). Bias reduction in standard errors for linear regression with
+multi-stage samples. Survey Methodology 28:169-181.
+Pustejovsky J.E., Tipton E. (2018). Small-sample methods for cluster-robust variance estimation
+and hypothesis testing in fixed effects models. J Bus Econ Stat 36:672-683.
+Kuznetsova A., Brockhoff P.B., Christensen R.H.B. (2017). lmerTest package: tests in linear
+mixed effects models. J Stat Softw 82(13).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+from scipy import stats
+
+from embct.analysis.linalg import (
+    FloatArray,
+    ModelError,
+    check_arm,
+    check_numeric,
+    json_number,
+    missing_columns,
+)
+from embct.analysis.mixed import random_intercept_reml
+
+__all__ = [
+    "CLUSTER_COLUMNS",
+    "OUTCOME_TERMS",
+    "cr2_coef_test",
+    "icc_oneway",
+    "outcome_clustering",
+    "outcome_sample",
+    "random_intercept_test",
+]
+
+#: The cluster columns of the canonical table: the therapist (both arms) and the MBCT group.
+CLUSTER_COLUMNS = {"therapist": "therapist_id", "group": "group_id"}
+#: The terms of the paper's three regression steps, in coefficient order (after the intercept).
+OUTCOME_TERMS = ("baseline", "arm", "wai_w2", "wai_w2:arm")
+_STEP_K = (3, 4, 5)  # columns (with the intercept) of steps 1, 2 and 3
+
+
+def icc_oneway(values: ArrayLike, clusters: ArrayLike) -> dict[str, Any]:
+    """Intraclass correlation of ``values`` by cluster: ICC(1) from the one-way ANOVA, and the
+    share of variance of a random cluster intercept (REML).
+
+    ICC(1) = (MSB - MSW) / (MSB + (n0 - 1) MSW), with the mean squares between and within
+    clusters of the one-way ANOVA and Donner's (1986) average cluster size for unequal sizes,
+    n0 = (N - sum n_j^2 / N) / (J - 1); it may be negative. The REML ICC is
+    tau2 / (tau2 + sigma2) of ``y = mu + u_j + e`` (``lme4::lmer(y ~ 1 + (1 | cluster))``),
+    never negative. Rows with a missing value or cluster are dropped.
+
+    Parameters
+    ----------
+    values : array_like
+        The outcome.
+    clusters : array_like
+        The cluster of each value (any hashable labels; None/NaN = unknown).
+
+    Returns
+    -------
+    dict
+        ``n``, ``n_clusters``, ``n0``, ``ms_between``, ``ms_within``, ``f``, ``df1``,
+        ``df2``, ``p_val`` (the ANOVA F test of no cluster effect), ``icc1`` (ANOVA),
+        ``icc_reml``, ``tau2``, ``sigma2`` (the REML variances).
+
+    Raises
+    ------
+    ModelError
+        With fewer than 2 clusters or no within-cluster degrees of freedom.
+
+    Examples
+    --------
+    >>> y = [1.0, 2, 3, 2, 3, 4, 6, 7, 8]
+    >>> res = icc_oneway(y, ["a"] * 3 + ["b"] * 3 + ["c"] * 3)
+    >>> res["n_clusters"], res["ms_between"], res["ms_within"], round(res["icc1"], 4)
+    (3, 21.0, 1.0, 0.8696)
+    >>> round(res["icc_reml"], 4)
+    0.8696
+    """
+    y = np.asarray(values, dtype=np.float64)
+    labels = pd.Series(np.asarray(clusters, dtype=object))
+    keep = ~np.isnan(y) & labels.notna().to_numpy() & (labels.astype(str) != "").to_numpy()
+    y = y[keep]
+    codes, uniques = pd.factorize(labels[keep].astype(str))
+    n, j = len(y), len(uniques)
+    if j < 2 or n - j < 1:
+        raise ModelError(f"{n} values in {j} clusters: an ICC needs 2 clusters and replication")
+    counts = np.bincount(codes, minlength=j).astype(np.float64)
+    means = np.bincount(codes, weights=y, minlength=j) / counts
+    grand = float(y.mean())
+    msb = float(counts @ (means - grand) ** 2) / (j - 1)
+    msw = float(np.sum((y - means[codes]) ** 2)) / (n - j)
+    n0 = (n - float(counts @ counts) / n) / (j - 1)
+    f = msb / msw if msw > 0 else math.inf
+    fit = random_intercept_reml(np.ones((n, 1)), y, codes)
+    total = fit.group_var + fit.residual_var
+    return {
+        "n": n,
+        "n_clusters": j,
+        "n0": json_number(n0),
+        "ms_between": json_number(msb),
+        "ms_within": json_number(msw),
+        "f": json_number(f),
+        "df1": j - 1,
+        "df2": n - j,
+        "p_val": json_number(stats.f.sf(f, j - 1, n - j)),
+        "icc1": json_number((msb - msw) / (msb + (n0 - 1.0) * msw)),
+        "icc_reml": json_number(fit.group_var / total if total > 0 else math.nan),
+        "tau2": json_number(fit.group_var),
+        "sigma2": json_number(fit.residual_var),
+    }
+
+
+def _inv_sqrt_psd(matrix: FloatArray) -> FloatArray:
+    """Symmetric inverse square root (Moore-Penrose on a singular matrix, as clubSandwich)."""
+    values, vectors = np.linalg.eigh(matrix)
+    tol = max(values.max(), 0.0) * 1e-12 * len(values)
+    inv = np.zeros_like(values)
+    inv[values > tol] = 1.0 / np.sqrt(values[values > tol])
+    return (vectors * inv) @ vectors.T
+
+
+def cr2_coef_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> dict[str, FloatArray]:
+    """OLS coefficients with CR2 cluster-robust standard errors and Satterthwaite df.
+
+    The bias-reduced linearization of Bell & McCaffrey (2002) for unweighted OLS, as
+    ``clubSandwich::coef_test(lm(...), vcov = "CR2", cluster = ..., test = "Satterthwaite")``:
+    ``V = M (sum_j X_j' A_j e_j e_j' A_j X_j) M`` with ``M = (X'X)^-1`` and
+    ``A_j = (I - H_jj)^(-1/2)`` (symmetric; pseudo-inverse where singular). For a coefficient
+    ``c``, with ``G_j = c' M X_j' A_j (I - H)_j`` (working model: independent, homoskedastic
+    errors), ``P_ij = G_i G_j'`` and the df are ``(sum_j P_jj)^2 / sum_ij P_ij^2``
+    (Pustejovsky & Tipton 2018). ``P`` reduces to ``diag(|w_j|^2) - U' M U`` with
+    ``w_j = A_j X_j M c`` and ``u_j = X_j' w_j``, so nothing is n x n.
+
+    Parameters
+    ----------
+    x : array_like, shape (n, p)
+        Design (intercept included), full column rank.
+    y : array_like, shape (n,)
+    clusters : array_like, shape (n,)
+        Cluster labels (no missing values).
+
+    Returns
+    -------
+    dict of numpy arrays, one value per coefficient
+        ``b``, ``se``, ``t``, ``dof`` (Satterthwaite), ``p_val`` (two-sided), and
+        ``se_ols`` (the classical standard error, for comparison).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> g = np.repeat(np.arange(8), 5)
+    >>> x = np.column_stack([np.ones(40), rng.normal(size=40)])
+    >>> y = 1 + 0.5 * x[:, 1] + rng.normal(size=8)[g] + rng.normal(size=40)
+    >>> res = cr2_coef_test(x, y, g)
+    >>> [round(float(v), 3) for v in res["dof"]]
+    [6.989, 3.783]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    codes, uniques = pd.factorize(np.asarray(clusters))
+    n, p = x.shape
+    if len(uniques) < 2:
+        raise ModelError("cluster-robust standard errors need at least 2 clusters")
+    q, r = np.linalg.qr(x)
+    b = np.linalg.solve(r, q.T @ y)
+    m = np.linalg.inv(r.T @ r)
+    e = y - x @ b
+    rows = [np.flatnonzero(codes == j) for j in range(len(uniques))]
+    # A_j X_j (n_j x p) and A_j e_j per cluster
+    ax: list[FloatArray] = []
+    meat = np.zeros((p, p))
+    for idx in rows:
+        xj = x[idx]
+        h = xj @ m @ xj.T
+        a = _inv_sqrt_psd(np.eye(len(idx)) - h)
+        axj = a @ xj
+        ax.append(axj)
+        s = axj.T @ e[idx]
+        meat += np.outer(s, s)
+    vcr = m @ meat @ m
+    se = np.sqrt(np.diag(vcr))
+    dof = np.empty(p)
+    for k in range(p):
+        mc = m[:, k]
+        w = [axj @ mc for axj in ax]
+        u = np.column_stack([x[idx].T @ wj for idx, wj in zip(rows, w, strict=True)])
+        pm = np.diag([float(wj @ wj) for wj in w]) - u.T @ m @ u
+        dof[k] = float(np.trace(pm)) ** 2 / float(np.sum(pm**2))
+    t = b / se
+    scale = float(e @ e) / (n - p)
+    return {
+        "b": b,
+        "se": se,
+        "t": t,
+        "dof": dof,
+        "p_val": 2 * stats.t.sf(np.abs(t), dof),
+        "se_ols": np.sqrt(np.diag(m) * scale),
+    }
+
+
+def _reml_deviance_and_cov(
+    x: FloatArray, y: FloatArray, codes: NDArray[np.intp], tau2: float, sigma2: float
+) -> tuple[float, FloatArray]:
+    """REML deviance (-2 restricted log-likelihood) and Cov(b) at given variances."""
+    n, p = x.shape
+    j = int(codes.max()) + 1
+    counts = np.bincount(codes, minlength=j).astype(np.float64)
+    sx = np.column_stack([np.bincount(codes, weights=x[:, k], minlength=j) for k in range(p)])
+    sy = np.bincount(codes, weights=y, minlength=j)
+    c = tau2 / (sigma2 + counts * tau2)
+    a = (x.T @ x - (sx.T * c) @ sx) / sigma2
+    v = (x.T @ y - (sx.T * c) @ sy) / sigma2
+    yvy = (float(y @ y) - float(c @ sy**2)) / sigma2
+    beta = np.linalg.solve(a, v)
+    log_v = n * math.log(sigma2) + float(np.sum(np.log1p(counts * tau2 / sigma2)))
+    deviance = (n - p) * math.log(2 * math.pi) + log_v + np.linalg.slogdet(a)[1]
+    deviance += yvy - float(v @ beta)
+    return float(deviance), np.asarray(np.linalg.inv(a), dtype=np.float64)
+
+
+def random_intercept_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> dict[str, Any]:
+    """Fixed effects of a random-intercept model (REML) with Satterthwaite df, as lmerTest.
+
+    The model ``y = X b + u_j + e`` is fitted by
+    :func:`embct.analysis.mixed.random_intercept_reml`. The df of coefficient ``k`` are
+    ``2 C_kk^2 / (g' A g)`` (Satterthwaite), ``C = Cov(b)``, ``g`` the gradient of ``C_kk``
+    in the variance parameters ``(tau2, sigma2)`` and ``A = 2 H^-1`` their asymptotic
+    covariance from the Hessian ``H`` of the REML deviance, both by central differences.
+    The df do not depend on the parametrisation at the REML optimum, so they are those of
+    ``lmerTest::lmer(y ~ ... + (1 | cluster))`` (which differentiates on (theta, sigma)).
+    At a zero variance estimate (boundary) the df are not defined and are None.
+
+    Parameters
+    ----------
+    x : array_like, shape (n, p)
+        Fixed-effects design, intercept first.
+    y : array_like, shape (n,)
+    clusters : array_like, shape (n,)
+
+    Returns
+    -------
+    dict
+        ``b``, ``se``, ``t``, ``dof``, ``p_val`` (arrays per coefficient), ``tau2``,
+        ``sigma2``, ``icc`` (``tau2 / (tau2 + sigma2)``, adjusted for the fixed effects),
+        ``n_clusters``, ``singular`` (tau2 estimated as 0).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(2)
+    >>> g = np.repeat(np.arange(10), 6)
+    >>> x = np.column_stack([np.ones(60), rng.normal(size=60)])
+    >>> y = 2 + x[:, 1] + rng.normal(size=10)[g] + rng.normal(size=60)
+    >>> res = random_intercept_test(x, y, g)
+    >>> res["n_clusters"], res["singular"], round(float(res["dof"][0]), 1) < 60
+    (10, False, True)
+    """
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    codes, uniques = pd.factorize(np.asarray(clusters))
+    fit = random_intercept_reml(x, y, codes)
+    tau2, sigma2 = fit.group_var, fit.residual_var
+    se = np.sqrt(np.diag(fit.cov))
+    t = fit.params / se
+    singular = tau2 <= 1e-10 * sigma2
+    p = x.shape[1]
+    dof = np.full(p, np.nan)
+    if not singular:
+        theta = np.array([tau2, sigma2])
+        steps = 1e-4 * theta
+        # Centre y (the intercept absorbs it): keeps the sums well conditioned.
+        yc = y - float(y.mean())
+
+        def deviance(point: FloatArray) -> float:
+            return _reml_deviance_and_cov(x, yc, codes, point[0], point[1])[0]
+
+        def cov(point: FloatArray) -> FloatArray:
+            return _reml_deviance_and_cov(x, yc, codes, point[0], point[1])[1]
+
+        hess = np.empty((2, 2))
+        for a in range(2):
+            for b in range(2):
+                ea, eb = np.eye(2)[a] * steps[a], np.eye(2)[b] * steps[b]
+                hess[a, b] = (
+                    deviance(theta + ea + eb)
+                    - deviance(theta + ea - eb)
+                    - deviance(theta - ea + eb)
+                    + deviance(theta - ea - eb)
+                ) / (4 * steps[a] * steps[b])
+        acov = 2 * np.linalg.inv(hess)
+        grads = np.stack(
+            [
+                (
+                    np.diag(cov(theta + np.eye(2)[a] * steps[a]))
+                    - np.diag(cov(theta - np.eye(2)[a] * steps[a]))
+                )
+                / (2 * steps[a])
+                for a in range(2)
+            ]
+        )  # (2, p)
+        var = np.diag(fit.cov)
+        dof = 2 * var**2 / np.einsum("ak,ab,bk->k", grads, acov, grads)
+    return {
+        "b": fit.params,
+        "se": se,
+        "t": t,
+        "dof": dof,
+        "p_val": 2 * stats.t.sf(np.abs(t), dof),
+        "tau2": tau2,
+        "sigma2": sigma2,
+        "icc": tau2 / (tau2 + sigma2),
+        "n_clusters": len(uniques),
+        "singular": bool(singular),
+    }
+
+
+def outcome_sample(
+    frame: pd.DataFrame, outcome: str, *, completers: bool = True, extra: Sequence[str] = ()
+) -> tuple[pd.DataFrame, str] | str:
+    """The variables of the paper's outcome regression, renamed as its terms.
+
+    Returns ``(sample, rule)`` with columns ``post``, ``baseline``, ``arm``, ``wai_w2`` (and
+    ``extra`` columns as they are), or the reason (a str) why there is no sample. With
+    ``completers`` the rows are the completers complete on the model's variables (the
+    regression's listwise sample); without, every randomized participant, missing values
+    kept (the frame multiple imputation starts from).
+    """
+    pre, post = f"{outcome}_pre", f"{outcome}_post"
+    needed = ["arm", "wai_w2", pre, post]
+    absent = missing_columns(frame, needed)
+    if absent:
+        return f"no data for {', '.join(absent)}"
+    check_arm(frame)
+    check_numeric(frame, ["wai_w2", pre, post])
+    if completers:
+        rows = frame[needed].notna().all(axis=1)
+        rule = f"completers with {pre}, {post} and wai_w2 (the regressions' listwise sample)"
+        if "completer" in frame.columns:
+            rows &= frame["completer"].fillna(False).astype(bool)
+        else:
+            rule = f"all participants with {pre}, {post} and wai_w2 (no completer column)"
+    else:
+        rows = pd.Series(True, index=frame.index)
+        rule = "every randomized participant"
+    mask = rows.to_numpy(dtype=bool)
+    sample = pd.DataFrame(
+        {
+            name: frame[column].to_numpy(dtype=np.float64)[mask]
+            for name, column in (
+                ("post", post),
+                ("baseline", pre),
+                ("arm", "arm"),
+                ("wai_w2", "wai_w2"),
+            )
+        }
+    )
+    for column in extra:
+        if column in frame.columns:
+            sample[column] = frame[column].to_numpy(dtype=object)[mask]
+    return sample, rule
+
+
+def design(sample: pd.DataFrame, k: int = 5) -> FloatArray:
+    """The first ``k`` columns of ``[1, baseline, arm, wai_w2, wai_w2 * arm]``."""
+    columns = [
+        np.ones(len(sample)),
+        sample["baseline"].to_numpy(),
+        sample["arm"].to_numpy(),
+        sample["wai_w2"].to_numpy(),
+        sample["wai_w2"].to_numpy() * sample["arm"].to_numpy(),
+    ]
+    return np.column_stack(columns[:k])
+
+
+def _cluster_labels(sample: pd.DataFrame, column: str) -> pd.Series:
+    labels = sample[column].astype(object)
+    return labels.where(labels.notna() & (labels.astype(str).str.strip() != ""), None)
+
+
+def outcome_clustering(frame: pd.DataFrame, outcome: str) -> dict[str, Any]:
+    """ICCs of the outcome by therapist and by group, and the three regression steps of the
+    paper with OLS, CR2 (by therapist) and random-therapist-intercept inference side by side.
+
+    The sample is the completers' listwise sample of :func:`embct.analysis.outcome_regression`
+    (restricted to rows with a therapist for the cluster models). ICCs are of the
+    post-treatment outcome: ICC(1) of the one-way ANOVA and the REML ICC of the empty
+    random-intercept model (:func:`icc_oneway`), by therapist over both arms and by group
+    over the rows with a group (MBCT). The models: per step, OLS (classical SE, df n - p),
+    CR2 cluster-robust SE with Satterthwaite df by therapist (:func:`cr2_coef_test`) and the
+    random-intercept model for therapist (REML, Satterthwaite df, :func:`random_intercept_test`).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The normalized frame, with ``therapist_id`` and optionally ``group_id``.
+    outcome : {"hads", "mhc"}
+
+    Returns
+    -------
+    dict
+        ``n``, ``n_therapists``, ``missing_data``, ``icc`` {``therapist``, ``group``: each
+        :func:`icc_oneway`'s dict or ``{"skipped": reason}``}, ``models`` (a list per step:
+        ``step``, ``tau2``, ``sigma2``, ``icc_residual``, ``singular``, ``terms[]`` with
+        ``term``, ``b``, ``se_ols``, ``dof_ols``, ``p_val_ols``, ``se_cr2``, ``dof_cr2``,
+        ``p_val_cr2``, ``b_mixed``, ``se_mixed``, ``dof_mixed``, ``p_val_mixed``), or
+        ``{"skipped": reason}``.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(5)
+    >>> n = 80
+    >>> therapist = np.repeat([f"t{k}" for k in range(8)], n // 8)
+    >>> frame = pd.DataFrame({"arm": np.repeat([0, 1], n // 2), "completer": True,
+    ...     "therapist_id": therapist, "wai_w2": rng.normal(36, 9, n),
+    ...     "hads_pre": rng.normal(18, 6, n)})
+    >>> effect = dict(zip(sorted(set(therapist)), rng.normal(0, 2, 8)))
+    >>> frame["hads_post"] = (4 + 0.6 * frame["hads_pre"] + frame["therapist_id"].map(effect)
+    ...                       + rng.normal(0, 4, n))
+    >>> res = outcome_clustering(frame, "hads")
+    >>> res["n"], res["n_therapists"], list(res["icc"]["group"])
+    (80, 8, ['skipped'])
+    >>> [t["term"] for t in res["models"][2]["terms"]]
+    ['intercept', 'baseline', 'arm', 'wai_w2', 'wai_w2:arm']
+    """
+    if "therapist_id" not in frame.columns or not frame["therapist_id"].notna().any():
+        return {"skipped": "no therapist_id in the data"}
+    got = outcome_sample(frame, outcome, extra=list(CLUSTER_COLUMNS.values()))
+    if isinstance(got, str):
+        return {"skipped": got}
+    sample, rule = got
+    therapist = _cluster_labels(sample, "therapist_id")
+    sample = sample[therapist.notna().to_numpy()].reset_index(drop=True)
+    therapist_ids = therapist[therapist.notna()].to_numpy()
+    n = len(sample)
+    n_therapists = len(set(therapist_ids))
+    if n_therapists < 3 or n < 8:
+        return {
+            "skipped": f"{n} cases with {n_therapists} therapists ({rule}); at least 3 "
+            "therapists and 8 cases are needed"
+        }
+    icc: dict[str, Any] = {}
+    for name, column in CLUSTER_COLUMNS.items():
+        if column not in sample.columns or not sample[column].notna().any():
+            icc[name] = {"skipped": f"no {column} in the data"}
+            continue
+        labels = _cluster_labels(sample, column)
+        try:
+            icc[name] = icc_oneway(sample["post"], labels)
+        except ModelError as error:
+            icc[name] = {"skipped": str(error)}
+    models = []
+    y = sample["post"].to_numpy()
+    names = ["intercept", *OUTCOME_TERMS]
+    for step, k in enumerate(_STEP_K, start=1):
+        x = design(sample, k)
+        try:
+            robust = cr2_coef_test(x, y, therapist_ids)
+            mixed = random_intercept_test(x, y, therapist_ids)
+        except (ModelError, np.linalg.LinAlgError) as error:
+            return {"skipped": f"step {step}: {error}"}
+        dof_ols = n - k
+        t_ols = robust["b"] / robust["se_ols"]
+        terms = []
+        for j in range(k):
+            terms.append(
+                {
+                    "term": names[j],
+                    "b": json_number(robust["b"][j]),
+                    "se_ols": json_number(robust["se_ols"][j]),
+                    "dof_ols": dof_ols,
+                    "p_val_ols": json_number(2 * stats.t.sf(abs(t_ols[j]), dof_ols)),
+                    "se_cr2": json_number(robust["se"][j]),
+                    "dof_cr2": json_number(robust["dof"][j]),
+                    "p_val_cr2": json_number(robust["p_val"][j]),
+                    "b_mixed": json_number(mixed["b"][j]),
+                    "se_mixed": json_number(mixed["se"][j]),
+                    "dof_mixed": json_number(mixed["dof"][j]),
+                    "p_val_mixed": json_number(mixed["p_val"][j]),
+                }
+            )
+        models.append(
+            {
+                "step": step,
+                "tau2": json_number(mixed["tau2"]),
+                "sigma2": json_number(mixed["sigma2"]),
+                "icc_residual": json_number(mixed["icc"]),
+                "singular": mixed["singular"],
+                "terms": terms,
+            }
+        )
+    return {
+        "outcome": outcome,
+        "n": n,
+        "n_therapists": n_therapists,
+        "missing_data": f"{rule}, with a therapist",
+        "icc": icc,
+        "models": models,
+    }
