@@ -131,13 +131,24 @@ def icc_oneway(values: ArrayLike, clusters: ArrayLike) -> dict[str, Any]:
     }
 
 
-def _inv_sqrt_psd(matrix: FloatArray) -> FloatArray:
-    """Symmetric inverse square root (Moore-Penrose on a singular matrix, as clubSandwich)."""
-    values, vectors = np.linalg.eigh(matrix)
-    tol = max(values.max(), 0.0) * 1e-12 * len(values)
-    inv = np.zeros_like(values)
-    inv[values > tol] = 1.0 / np.sqrt(values[values > tol])
-    return (vectors * inv) @ vectors.T
+def _cr2_adjust(xj: FloatArray, m: FloatArray, *columns: FloatArray) -> list[FloatArray]:
+    """``A_j v`` for each ``v`` in ``columns``, ``A_j = (I - X_j M X_j')^(-1/2)`` (symmetric;
+    Moore-Penrose where singular, as clubSandwich), without forming the n_j x n_j matrix.
+
+    ``H_jj = X_j M X_j'`` has rank at most p: with ``X_j = Q R`` (thin QR) and
+    ``R M R' = W diag(l) W'``, ``H_jj = Z diag(l) Z'`` for the orthonormal ``Z = Q W``, so
+    ``A_j = I + Z diag(f(l)) Z'`` with ``f(l) = (1 - l)^(-1/2) - 1`` (and ``-1`` where
+    ``1 - l`` is 0: the pseudo-inverse). O(n_j p^2).
+    """
+    q, r = np.linalg.qr(xj)
+    values, w = np.linalg.eigh(r @ m @ r.T)
+    z = q @ w
+    rest = 1.0 - values
+    factor = np.where(rest > 1e-12, 1.0 / np.sqrt(np.maximum(rest, 1e-300)), 0.0) - 1.0
+    return [
+        v + z @ (factor[:, None] * (z.T @ v)) if v.ndim == 2 else v + z @ (factor * (z.T @ v))
+        for v in columns
+    ]
 
 
 def cr2_coef_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> dict[str, FloatArray]:
@@ -146,7 +157,8 @@ def cr2_coef_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> dict[str, 
     The bias-reduced linearization of Bell & McCaffrey (2002) for unweighted OLS, as
     ``clubSandwich::coef_test(lm(...), vcov = "CR2", cluster = ..., test = "Satterthwaite")``:
     ``V = M (sum_j X_j' A_j e_j e_j' A_j X_j) M`` with ``M = (X'X)^-1`` and
-    ``A_j = (I - H_jj)^(-1/2)`` (symmetric; pseudo-inverse where singular). For a coefficient
+    ``A_j = (I - H_jj)^(-1/2)`` (symmetric; pseudo-inverse where singular; computed in
+    O(n_j p^2), see :func:`_cr2_adjust`). For a coefficient
     ``c``, with ``G_j = c' M X_j' A_j (I - H)_j`` (working model: independent, homoskedastic
     errors), ``P_ij = G_i G_j'`` and the df are ``(sum_j P_jj)^2 / sum_ij P_ij^2``
     (Pustejovsky & Tipton 2018). ``P`` reduces to ``diag(|w_j|^2) - U' M U`` with
@@ -187,14 +199,11 @@ def cr2_coef_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> dict[str, 
     m = np.linalg.inv(r.T @ r)
     e = y - x @ b
     rows = [np.flatnonzero(codes == j) for j in range(len(uniques))]
-    # A_j X_j (n_j x p) and A_j e_j per cluster
+    # A_j X_j (n_j x p) per cluster; the meat is sum_j (X_j' A_j e_j)(X_j' A_j e_j)'
     ax: list[FloatArray] = []
     meat = np.zeros((p, p))
     for idx in rows:
-        xj = x[idx]
-        h = xj @ m @ xj.T
-        a = _inv_sqrt_psd(np.eye(len(idx)) - h)
-        axj = a @ xj
+        (axj,) = _cr2_adjust(x[idx], m, x[idx])
         ax.append(axj)
         s = axj.T @ e[idx]
         meat += np.outer(s, s)

@@ -21,6 +21,7 @@ equations in R. J Stat Softw 45(3).
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -92,7 +93,8 @@ def impute_chained(
     iterations : int
         Rounds of the chained equations per imputation (mice's ``maxit``).
     seed : int, optional
-        Seed of :func:`numpy.random.default_rng`: the same seed gives the same imputations.
+        Seed of :func:`numpy.random.default_rng`: the same seed gives the same imputations
+        (of the same rows in the same order).
     method : {"pmm", "norm"}
     donors : int
         Donor pool of predictive mean matching.
@@ -319,6 +321,13 @@ def missing_pattern(data: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def _stream_seed(seed: int, name: str) -> int:
+    """A seed for the named stream, derived from ``seed`` (stable across runs and platforms)."""
+    return int(
+        np.random.SeedSequence([seed, zlib.crc32(name.encode("utf-8"))]).generate_state(1)[0]
+    )
+
+
 def _ols(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray, float]:
     q, r = np.linalg.qr(x)
     b = np.linalg.solve(r, q.T @ y)
@@ -387,10 +396,28 @@ def outcome_regression_mi(
     >>> res["n"], res["pattern"]["missing"]["post"], len(res["steps"][2]["terms"])
     (80, 16, 5)
     """
-    got = outcome_sample(frame, outcome, completers=False, extra=list(auxiliary))
+    got = outcome_sample(
+        frame,
+        outcome,
+        completers=False,
+        extra=[*auxiliary, "participant_id", "arm_label"],
+    )
     if isinstance(got, str):
         return {"skipped": got}
     sample, rule = got
+    # The imputations depend on the participants, not on the row order: rows are taken in
+    # participant order, and each arm's random stream is seeded by the seed and the arm's
+    # label (so that swapping which arm is the reference swaps the arms' imputations too).
+    if "participant_id" in sample.columns:
+        sample = sample.sort_values("participant_id", kind="stable", key=lambda c: c.astype(str))
+        sample = sample.reset_index(drop=True)
+    stream_names = {
+        code: str(sample.loc[sample["arm"] == code, "arm_label"].iloc[0])
+        if "arm_label" in sample.columns and (sample["arm"] == code).any()
+        else f"arm {code}"
+        for code in (0, 1)
+    }
+    sample = sample.drop(columns=[c for c in ("participant_id", "arm_label") if c in sample])
     used = []
     for column in auxiliary:
         if column in sample.columns:
@@ -412,8 +439,7 @@ def outcome_regression_mi(
         if len(rows) < 8:
             return {"skipped": f"{len(rows)} participants in arm {code}: too few to impute"}
         try:
-            # one stream per arm, both from the seed
-            arm_seed = None if seed is None else seed * 2 + code
+            arm_seed = None if seed is None else _stream_seed(seed, stream_names[code])
             parts.append(
                 impute_chained(rows, m=m, iterations=iterations, seed=arm_seed, method=method)
             )
