@@ -175,3 +175,17 @@ def test_predictive_mean_matching_picks_among_the_nearest_donors():
         nearest = np.argsort(np.abs(yhat_obs - target))[:5]
         assert pick in nearest
     assert len(set(picks[:300])) > 100  # random among the donors, not always the nearest
+
+
+def test_stacked_chains_are_matched_each_within_its_own_chain():
+    from embct.analysis.impute import _match
+
+    rng = np.random.default_rng(6)
+    hat_obs = rng.normal(size=(4, 50)) * [[1], [10], [0.1], [100]]
+    hat_mis = rng.normal(size=(4, 30)) * [[1], [10], [0.1], [100]]
+    y_obs = np.tile(np.arange(50.0), (4, 1)) + np.arange(4)[:, None] * 1000
+    picks = _match(hat_obs, hat_mis, y_obs, 5, rng)
+    for chain in range(4):
+        for target, pick in zip(hat_mis[chain], picks[chain], strict=True):
+            nearest = np.argsort(np.abs(hat_obs[chain] - target))[:5] + chain * 1000
+            assert pick in nearest

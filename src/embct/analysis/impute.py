@@ -49,17 +49,23 @@ _STEP_K = (3, 4, 5)
 
 def _norm_draw(
     y: FloatArray, x: FloatArray, rng: np.random.Generator
-) -> tuple[FloatArray, FloatArray, float]:
-    """mice's ``.norm.draw``: least squares (ridge 1e-5) and a draw from the posterior of
-    ``(beta, sigma)`` under a flat prior. Returns ``(beta_hat, beta_draw, sigma_draw)``."""
-    xtx = x.T @ x
-    v = np.linalg.inv(xtx + np.diag(_RIDGE * np.diag(xtx)))
-    coef = v @ (x.T @ y)
-    residuals = y - x @ coef
-    dof = max(len(y) - x.shape[1], 1)
-    sigma = math.sqrt(float(residuals @ residuals) / rng.chisquare(dof))
-    chol = np.linalg.cholesky((v + v.T) / 2)
-    beta = coef + chol @ rng.standard_normal(x.shape[1]) * sigma
+) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """mice's ``.norm.draw`` for a stack of ``m`` chains at once: least squares (ridge
+    1e-5) and a draw from the posterior of ``(beta, sigma)`` under a flat prior.
+
+    ``y`` is (m, n_obs), ``x`` (m, n_obs, p). Returns ``(beta_hat, beta_draw, sigma_draw)``
+    of shapes (m, p), (m, p), (m,).
+    """
+    xtx = np.einsum("mij,mik->mjk", x, x)
+    ridge = _RIDGE * np.einsum("mjj->mj", xtx)
+    v = np.linalg.inv(xtx + ridge[:, :, None] * np.eye(x.shape[2]))
+    coef = np.einsum("mjk,mk->mj", v, np.einsum("mij,mi->mj", x, y))
+    residuals = y - np.einsum("mij,mj->mi", x, coef)
+    dof = max(y.shape[1] - x.shape[2], 1)
+    sigma = np.sqrt(np.einsum("mi,mi->m", residuals, residuals) / rng.chisquare(dof, len(y)))
+    chol = np.linalg.cholesky((v + np.swapaxes(v, 1, 2)) / 2)
+    z = rng.standard_normal(coef.shape)
+    beta = coef + np.einsum("mjk,mk->mj", chol, z) * sigma[:, None]
     return coef, beta, sigma
 
 
@@ -82,7 +88,8 @@ def impute_chained(
     observed value of one of the ``donors`` observed rows whose ``X beta_hat`` is nearest to
     the missing row's ``X beta*`` (type-1 matching), so imputations stay within the observed
     values and a scale's range. The chain starts from random draws of each column's observed
-    values and runs ``iterations`` rounds; each of the ``m`` imputations is its own chain.
+    values and runs ``iterations`` rounds; each of the ``m`` imputations is its own chain
+    (the chains are computed side by side, one stacked regression per column and round).
 
     Parameters
     ----------
@@ -131,25 +138,28 @@ def impute_chained(
                 column=str(data.columns[j]),
             )
     rng = np.random.default_rng(seed)
-    out = []
-    for _ in range(m):
-        filled = values.copy()
+    # The m chains run side by side (one stacked regression per column and round).
+    filled = np.repeat(values[None, :, :], m, axis=0)
+    for j in incomplete:
+        observed = values[~missing[:, j], j]
+        gaps = int(missing[:, j].sum())
+        filled[:, missing[:, j], j] = rng.choice(observed, (m, gaps))
+    ones = np.ones((m, len(values), 1))
+    for _ in range(iterations):
         for j in incomplete:
-            observed = values[~missing[:, j], j]
-            filled[missing[:, j], j] = rng.choice(observed, int(missing[:, j].sum()))
-        for _ in range(iterations):
-            for j in incomplete:
-                ry = ~missing[:, j]
-                others = [c for c in range(values.shape[1]) if c != j]
-                x = np.column_stack([np.ones(len(filled)), filled[:, others]])
-                coef, beta, sigma = _norm_draw(filled[ry, j], x[ry], rng)
-                xmis = x[~ry]
-                if method == "norm":
-                    filled[~ry, j] = xmis @ beta + rng.standard_normal(len(xmis)) * sigma
-                else:
-                    filled[~ry, j] = _match(x[ry] @ coef, xmis @ beta, filled[ry, j], donors, rng)
-        out.append(pd.DataFrame(filled, index=data.index, columns=data.columns))
-    return out
+            ry = ~missing[:, j]
+            others = [c for c in range(values.shape[1]) if c != j]
+            x = np.concatenate([ones, filled[:, :, others]], axis=2)
+            coef, beta, sigma = _norm_draw(filled[:, ry, j], x[:, ry], rng)
+            xmis = x[:, ~ry]
+            if method == "norm":
+                noise = rng.standard_normal(xmis.shape[:2]) * sigma[:, None]
+                filled[:, ~ry, j] = np.einsum("mij,mj->mi", xmis, beta) + noise
+            else:
+                yhat_obs = np.einsum("mij,mj->mi", x[:, ry], coef)
+                yhat_mis = np.einsum("mij,mj->mi", xmis, beta)
+                filled[:, ~ry, j] = _match(yhat_obs, yhat_mis, filled[:, ry, j], donors, rng)
+    return [pd.DataFrame(chain, index=data.index, columns=data.columns) for chain in filled]
 
 
 def _match(
@@ -161,23 +171,36 @@ def _match(
 ) -> FloatArray:
     """Predictive mean matching: a random one of the ``donors`` nearest observed rows.
 
-    The observed predictions are sorted once; the ``donors`` nearest of a missing row lie
-    within ``donors`` places either side of its insertion point, so matching costs
-    O((n_obs + n_mis) log n_obs) and no n_mis x n_obs matrix is formed.
+    Arrays are one chain (1-d) or a stack of chains (m, n). The observed predictions are
+    sorted once; the ``donors`` nearest of a missing row lie within ``donors`` places either
+    side of its insertion point, so matching costs O((n_obs + n_mis) log n_obs) and no
+    n_mis x n_obs matrix is formed. The chains are searched together, each shifted past the
+    previous one's range.
     """
-    k = min(donors, len(y_obs))
-    order = np.argsort(yhat_obs, kind="stable")
-    sorted_hat = yhat_obs[order]
-    at = np.searchsorted(sorted_hat, yhat_mis)
-    window = np.arange(-k, k)[None, :] + at[:, None]
-    valid = (window >= 0) & (window < len(sorted_hat))
-    clipped = np.clip(window, 0, len(sorted_hat) - 1)
-    distance = np.where(valid, np.abs(sorted_hat[clipped] - yhat_mis[:, None]), np.inf)
+    one = np.ndim(yhat_obs) == 1
+    hat_obs, hat_mis, obs = (np.atleast_2d(a) for a in (yhat_obs, yhat_mis, y_obs))
+    m, n_obs = hat_obs.shape
+    k = min(donors, n_obs)
+    order = np.argsort(hat_obs, axis=1, kind="stable")
+    sorted_hat = np.take_along_axis(hat_obs, order, axis=1)
+    low = min(float(sorted_hat[:, 0].min()), float(hat_mis.min()))
+    span = max(float(sorted_hat[:, -1].max()), float(hat_mis.max())) - low + 1.0
+    shift = (np.arange(m) * 2 * span)[:, None]
+    at = np.searchsorted((sorted_hat - low + shift).ravel(), (hat_mis - low + shift).ravel())
+    at = at.reshape(hat_mis.shape) - (np.arange(m) * n_obs)[:, None]
+    window = at[:, :, None] + np.arange(-k, k)  # (m, n_mis, 2k) positions within the chain
+    valid = (window >= 0) & (window < n_obs)
+    clipped = np.clip(window, 0, n_obs - 1)
+    near = np.take_along_axis(sorted_hat[:, None, :], clipped, axis=2)
+    distance = np.where(valid, np.abs(near - hat_mis[:, :, None]), np.inf)
     # Random tie-breaking among equally near donors, as mice's matcher
     distance = distance + rng.uniform(0, 1e-9, distance.shape) * valid
-    nearest = np.argpartition(distance, k - 1, axis=1)[:, :k]
-    pick = nearest[np.arange(len(yhat_mis)), rng.integers(0, k, len(yhat_mis))]
-    return y_obs[order[clipped[np.arange(len(yhat_mis)), pick]]]
+    nearest = np.argpartition(distance, k - 1, axis=2)[:, :, :k]
+    pick = np.take_along_axis(nearest, rng.integers(0, k, hat_mis.shape)[:, :, None], axis=2)
+    position = np.take_along_axis(clipped, pick, axis=2)[:, :, 0]
+    donor = np.take_along_axis(order, position, axis=1)
+    values = np.take_along_axis(obs, donor, axis=1)
+    return values[0] if one else values
 
 
 def pool(estimates: ArrayLike, variances: ArrayLike, dfcom: float) -> dict[str, FloatArray]:
