@@ -24,7 +24,6 @@ mixed effects models. J Stat Softw 82(13).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -35,12 +34,10 @@ from scipy import stats
 from embct.analysis.linalg import (
     FloatArray,
     ModelError,
-    check_arm,
-    check_numeric,
     json_number,
-    missing_columns,
 )
 from embct.analysis.mixed import random_intercept_reml, satterthwaite
+from embct.analysis.regression import outcome_sample
 
 __all__ = [
     "CLUSTER_COLUMNS",
@@ -48,7 +45,6 @@ __all__ = [
     "cr2_coef_test",
     "icc_oneway",
     "outcome_clustering",
-    "outcome_sample",
     "random_intercept_test",
 ]
 
@@ -285,52 +281,6 @@ def random_intercept_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> di
         "n_clusters": len(uniques),
         "singular": bool(singular),
     }
-
-
-def outcome_sample(
-    frame: pd.DataFrame, outcome: str, *, completers: bool = True, extra: Sequence[str] = ()
-) -> tuple[pd.DataFrame, str] | str:
-    """The variables of the paper's outcome regression, renamed as its terms.
-
-    Returns ``(sample, rule)`` with columns ``post``, ``baseline``, ``arm``, ``wai_w2`` (and
-    ``extra`` columns as they are), or the reason (a str) why there is no sample. With
-    ``completers`` the rows are the completers complete on the model's variables (the
-    regression's listwise sample); without, every randomized participant, missing values
-    kept (the frame multiple imputation starts from).
-    """
-    pre, post = f"{outcome}_pre", f"{outcome}_post"
-    needed = ["arm", "wai_w2", pre, post]
-    absent = missing_columns(frame, needed)
-    if absent:
-        return f"no data for {', '.join(absent)}"
-    check_arm(frame)
-    check_numeric(frame, ["wai_w2", pre, post])
-    if completers:
-        rows = frame[needed].notna().all(axis=1)
-        rule = f"completers with {pre}, {post} and wai_w2 (the regressions' listwise sample)"
-        if "completer" in frame.columns:
-            rows &= frame["completer"].fillna(False).astype(bool)
-        else:
-            rule = f"all participants with {pre}, {post} and wai_w2 (no completer column)"
-    else:
-        rows = pd.Series(True, index=frame.index)
-        rule = "every randomized participant"
-    mask = rows.to_numpy(dtype=bool)
-    sample = pd.DataFrame(
-        {
-            name: frame[column].to_numpy(dtype=np.float64)[mask]
-            for name, column in (
-                ("post", post),
-                ("baseline", pre),
-                ("arm", "arm"),
-                ("wai_w2", "wai_w2"),
-            )
-        }
-    )
-    for column in extra:
-        if column in frame.columns:
-            sample[column] = frame[column].to_numpy(dtype=object)[mask]
-    return sample, rule
 
 
 def design(sample: pd.DataFrame, k: int = 5) -> FloatArray:

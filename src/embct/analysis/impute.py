@@ -30,8 +30,9 @@ import pandas as pd
 from numpy.typing import ArrayLike
 from scipy import stats
 
-from embct.analysis.cluster import OUTCOME_TERMS, design, outcome_sample
+from embct.analysis.cluster import OUTCOME_TERMS, design
 from embct.analysis.linalg import FloatArray, ModelError, json_number
+from embct.analysis.regression import outcome_sample
 
 __all__ = [
     "IMPUTATION_METHODS",
