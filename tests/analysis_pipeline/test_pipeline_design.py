@@ -124,3 +124,13 @@ def test_a_group_column_can_be_mapped_from_the_users_name(tmp_path: Path) -> Non
     config = AnalysisConfig(columns={"group_id": "cohort"})
     normalized = prepare(data, config)
     assert normalized["group_id"].nunique() == 12
+
+
+def test_a_degenerate_arm_skips_the_imputation_instead_of_failing(frame: pd.DataFrame) -> None:
+    one_alliance = frame.copy()
+    one_alliance.loc[one_alliance["arm"] == 1, "wai_w2"] = float("nan")
+    one_alliance.loc[one_alliance.index[-1], "wai_w2"] = 40.0  # one observed value in arm 1
+    res = analyze(one_alliance, FAST)["intention_to_treat"]["hads"]
+    assert res["skipped"].startswith("arm 1: column 'wai_w2' has fewer than 2 observed")
+    clustering = analyze(one_alliance, FAST)["clustering"]["hads"]
+    assert clustering["skipped"].startswith("1 case(s) in an arm")

@@ -204,14 +204,20 @@ def cr2_coef_test(x: ArrayLike, y: ArrayLike, clusters: ArrayLike) -> dict[str, 
         s = axj.T @ e[idx]
         meat += np.outer(s, s)
     vcr = m @ meat @ m
-    se = np.sqrt(np.diag(vcr))
+    # A coefficient identified within a single cluster has no cluster-robust variance (0 up
+    # to rounding): its SE, df and p are NaN (null in the document), not a spurious 0.
+    var = np.diag(vcr)
+    positive = var > 1e-12 * np.abs(np.diag(m)) * float(e @ e)
+    se = np.where(positive, np.sqrt(np.where(positive, var, 1.0)), np.nan)
     dof = np.empty(p)
     for k in range(p):
         mc = m[:, k]
         w = [axj @ mc for axj in ax]
         u = np.column_stack([x[idx].T @ wj for idx, wj in zip(rows, w, strict=True)])
         pm = np.diag([float(wj @ wj) for wj in w]) - u.T @ m @ u
-        dof[k] = float(np.trace(pm)) ** 2 / float(np.sum(pm**2))
+        denominator = float(np.sum(pm**2))
+        dof[k] = float(np.trace(pm)) ** 2 / denominator if denominator > 0 else math.nan
+    dof[~positive] = math.nan
     t = b / se
     scale = float(e @ e) / (n - p)
     return {
@@ -361,6 +367,9 @@ def outcome_clustering(frame: pd.DataFrame, outcome: str) -> dict[str, Any]:
             "skipped": f"{n} cases with {n_therapists} therapists ({rule}); at least 3 "
             "therapists and 8 cases are needed"
         }
+    per_arm = np.bincount(sample["arm"].to_numpy(dtype=np.int64), minlength=2)
+    if per_arm.min() < 2:
+        return {"skipped": f"{per_arm.min()} case(s) in an arm ({rule}); at least 2 per arm"}
     icc: dict[str, Any] = {}
     for name, column in CLUSTER_COLUMNS.items():
         if column not in sample.columns or not sample[column].notna().any():
@@ -369,7 +378,7 @@ def outcome_clustering(frame: pd.DataFrame, outcome: str) -> dict[str, Any]:
         labels = _cluster_labels(sample, column)
         try:
             icc[name] = icc_oneway(sample["post"], labels)
-        except ModelError as error:
+        except (ModelError, np.linalg.LinAlgError) as error:
             icc[name] = {"skipped": str(error)}
     models = []
     y = sample["post"].to_numpy()

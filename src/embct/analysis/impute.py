@@ -467,7 +467,7 @@ def outcome_regression_mi(
             parts.append(
                 impute_chained(rows, m=m, iterations=iterations, seed=arm_seed, method=method)
             )
-        except ModelError as error:
+        except (ModelError, np.linalg.LinAlgError) as error:
             return {"skipped": f"arm {code}: {error}"}
     completed = [
         pd.concat([parts[0][i], parts[1][i]]).sort_index().assign(arm=sample["arm"])
@@ -476,7 +476,10 @@ def outcome_regression_mi(
     crit_terms = ["intercept", *OUTCOME_TERMS]
     steps = []
     for number, k in enumerate(_STEP_K, start=1):
-        fits = [_ols(design(data, k), data["post"].to_numpy()) for data in completed]
+        try:
+            fits = [_ols(design(data, k), data["post"].to_numpy()) for data in completed]
+        except np.linalg.LinAlgError as error:
+            return {"skipped": f"step {number}: {error} ({rule})"}
         est = np.array([f[0] for f in fits])
         var = np.array([f[1] for f in fits])
         pooled = pool(est, var, dfcom=n - k)
