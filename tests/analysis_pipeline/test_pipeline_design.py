@@ -134,3 +134,15 @@ def test_a_degenerate_arm_skips_the_imputation_instead_of_failing(frame: pd.Data
     assert res["skipped"].startswith("arm 1: column 'wai_w2' has fewer than 2 observed")
     clustering = analyze(one_alliance, FAST)["clustering"]["hads"]
     assert clustering["skipped"].startswith("1 case(s) in an arm")
+
+
+def test_the_imputation_defaults_are_the_fields_defaults() -> None:
+    from embct.analysis.config import _IMPUTATION_DEFAULTS
+
+    default = AnalysisConfig()
+    assert (
+        default.imputations,
+        default.imputation_iterations,
+        default.imputation_seed,
+    ) == _IMPUTATION_DEFAULTS
+    assert "imputation" not in default.to_dict()

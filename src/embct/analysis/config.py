@@ -77,6 +77,8 @@ _DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE + schema.CLUSTERS)
 _DOSE = (*(c.name for c in schema.DOSE), "dropped_out")
 #: Every role a ``[columns]`` table may map.
 ROLES: tuple[str, ...] = _DESCRIPTIVE + _DOSE + TOTAL_ROLES + BASELINE_BINARY + BASELINE_CONTINUOUS
+#: m, iterations and seed of the intention-to-treat analysis's multiple imputation.
+_IMPUTATION_DEFAULTS = (20, 10, 2019)
 _WAI_CODINGS = ("1-5", "0-4")
 _TABLES = {"columns", "arms", "items", "dose", "instruments", "scales", "waves", "imputation"}
 _SCALE_KEYS = ("name", "min", "max", "items", "item_min", "item_max")
@@ -180,7 +182,7 @@ class AnalysisConfig:
     completer_min_sessions: int = ADEQUATE_DOSE_SESSIONS
     max_sessions: int = N_SESSIONS
     wai_coding: str = "1-5"
-    imputations: int = 20
+    imputations: int = 20  # these three defaults are _IMPUTATION_DEFAULTS
     imputation_iterations: int = 10
     imputation_seed: int = 2019
     source: str | None = None
@@ -442,16 +444,15 @@ class AnalysisConfig:
                 "max_sessions": self.max_sessions,
             },
             "instruments": {"wai_coding": self.wai_coding},
-            "imputation": {
-                "m": self.imputations,
-                "iterations": self.imputation_iterations,
-                "seed": self.imputation_seed,
-            },
         } | self._design_dict()
 
     def _design_dict(self) -> dict[str, Any]:
-        """The declared scales and waves; nothing when there are none (the default)."""
+        """The declared scales and waves and the imputation settings; nothing when they are
+        the defaults."""
         out: dict[str, Any] = {}
+        imputation = (self.imputations, self.imputation_iterations, self.imputation_seed)
+        if imputation != _IMPUTATION_DEFAULTS:  # [imputation] only when configured
+            out["imputation"] = dict(zip(("m", "iterations", "seed"), imputation, strict=True))
         if self.scales:
             out["scales"] = {key: scale.to_dict() for key, scale in self.scales.items()}
         if self.waves or self.early_alliance:

@@ -183,7 +183,8 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
             _model("alliance_development", models, waves=design.alliance_waves),
         ),
         "outcomes": cast(Any, outcomes),
-        "intention_to_treat": _intention_to_treat(models, design),
+        # the imputation's settings as passed, else as prepared
+        "intention_to_treat": _intention_to_treat(models, config or design),
         "clustering": cast(
             Clustering, {key: outcome_clustering(models, key) for key in ("hads", "mhc")}
         ),
