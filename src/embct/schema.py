@@ -40,6 +40,7 @@ __all__ = [
     "BASELINE",
     "BASELINE_BINARY",
     "BASELINE_CONTINUOUS",
+    "CLUSTERS",
     "COLUMNS",
     "DESCRIPTIVE",
     "DOSE",
@@ -132,6 +133,9 @@ DESCRIPTIVE: tuple[Column, ...] = (
     Column("site", Kind.TEXT, "Site (randomization stratum)"),
     Column("therapist_id", Kind.TEXT, "Therapist (pseudonym)"),
 )
+#: Optional clusters beyond the therapist: the course group a group-MBCT patient attended
+#: (empty in eMBCT, which is individual). Not exported by the platform, which has no groups.
+CLUSTERS: tuple[Column, ...] = (Column("group_id", Kind.TEXT, "MBCT group (pseudonym)"),)
 
 #: Table 1 of the paper: the baseline characteristics, in its order.
 BASELINE: tuple[Column, ...] = (
@@ -252,7 +256,7 @@ _TABLE_1_TOTALS = {
 }
 #: Every named (non-item) column by name; item columns are :func:`item_names`.
 COLUMNS: MappingProxyType[str, Column] = MappingProxyType(
-    {c.name: c for c in DESCRIPTIVE + BASELINE + DOSE}
+    {c.name: c for c in DESCRIPTIVE + CLUSTERS + BASELINE + DOSE}
     | {
         name: Column(
             name,

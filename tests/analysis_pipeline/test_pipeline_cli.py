@@ -22,6 +22,8 @@ TOP_LEVEL = [
     "dropout",
     "alliance_development",
     "outcomes",
+    "intention_to_treat",
+    "clustering",
     "meta",
 ]
 

@@ -39,6 +39,14 @@ TABLE_IDS = [
     "table-mhc-terms",
     "table-mhc-moderation",
     "table-mhc-assumptions",
+    "table-itt-hads-pattern",
+    "table-itt-hads-terms",
+    "table-itt-mhc-pattern",
+    "table-itt-mhc-terms",
+    "table-clustering-hads-icc",
+    "table-clustering-hads-terms",
+    "table-clustering-mhc-icc",
+    "table-clustering-mhc-terms",
 ]
 
 

@@ -9,10 +9,12 @@ DataFrame), then run one analysis or all of them with :func:`analyze`::
 """
 
 from .baseline import BASELINE_VARIABLES, baseline_table
+from .cluster import outcome_clustering
 from .compare import crosstab_test, independent_t
 from .config import AnalysisConfig, ConfigError, load_config
 from .dropout import early_alliance_by_dropout
 from .flow import dropout_by_arm, sample_flow
+from .impute import outcome_regression_mi
 from .io import DataError, MissingDataError, load_table, prepare, read_table
 from .logistic import dropout_logistic, dropout_logistic_table
 from .pipeline import analyze, results_tables, to_jsonable, write_results
@@ -38,7 +40,9 @@ __all__ = [
     "independent_t",
     "load_config",
     "load_table",
+    "outcome_clustering",
     "outcome_regression",
+    "outcome_regression_mi",
     "outcome_regression_table",
     "prepare",
     "read_table",

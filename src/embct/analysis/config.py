@@ -14,7 +14,10 @@ column names and arm labels, so ``embct analyze`` runs on a file without renamin
 Optional further tables: ``[items]`` maps an instrument wave onto a column-name pattern for
 its items (``hads_pre = "HADS0_{item}"``), ``[dose]`` sets ``completer_min_sessions``
 (default 4, the paper's adequate dose) and ``max_sessions`` (default 9), and
-``[instruments]`` sets ``wai_coding`` (``"1-5"``, the WAI-SR default, or ``"0-4"``).
+``[instruments]`` sets ``wai_coding`` (``"1-5"``, the WAI-SR default, or ``"0-4"``), and
+``[imputation]`` the intention-to-treat analysis's multiple imputation: ``m`` (imputations,
+default 20, at least 2), ``iterations`` (rounds of the chained equations, default 10) and
+``seed`` (default 2019; the same seed gives the same results).
 
 Another trial's measures and design are configuration too. ``[scales.<instrument>]``
 (``wai``: the alliance measure, ``hads``: the first outcome, ``mhc``: the second) declares a
@@ -69,13 +72,15 @@ BASELINE_BINARY: tuple[str, ...] = schema.BASELINE_BINARY
 #: Continuous baseline characteristics of Table 1 (the baseline outcomes come from the totals).
 BASELINE_CONTINUOUS: tuple[str, ...] = schema.BASELINE_CONTINUOUS
 #: Roles that identify and describe participants (passed through, not analysed).
-_DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE)
+_DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE + schema.CLUSTERS)
 #: The dose, and ``dropped_out``: a user's file may give dropout itself instead of the dose.
 _DOSE = (*(c.name for c in schema.DOSE), "dropped_out")
 #: Every role a ``[columns]`` table may map.
 ROLES: tuple[str, ...] = _DESCRIPTIVE + _DOSE + TOTAL_ROLES + BASELINE_BINARY + BASELINE_CONTINUOUS
+#: m, iterations and seed of the intention-to-treat analysis's multiple imputation.
+_IMPUTATION_DEFAULTS = (20, 10, 2019)
 _WAI_CODINGS = ("1-5", "0-4")
-_TABLES = {"columns", "arms", "items", "dose", "instruments", "scales", "waves"}
+_TABLES = {"columns", "arms", "items", "dose", "instruments", "scales", "waves", "imputation"}
 _SCALE_KEYS = ("name", "min", "max", "items", "item_min", "item_max")
 _WAVE_KEYS = (*schema.INSTRUMENTS, "early_alliance")
 _WAVE_NAME = re.compile(r"[a-z][a-z0-9]*\Z")
@@ -145,6 +150,10 @@ class AnalysisConfig:
         :data:`embct.trial.protocol.N_SESSIONS`, 9: eight sessions and a silent day).
     wai_coding : str
         ``"1-5"`` (WAI-SR, default) or ``"0-4"``, passed to :mod:`embct.instruments`.
+    imputations, imputation_iterations, imputation_seed : int
+        The multiple imputation of the intention-to-treat analysis
+        (:func:`embct.analysis.outcome_regression_mi`): m (at least 2), rounds of the chained
+        equations (at least 1), and the seed (a whole number >= 0).
     source : str or None
         The file this configuration was read from (for messages and ``meta``).
     scales : mapping of str to Scale
@@ -173,6 +182,9 @@ class AnalysisConfig:
     completer_min_sessions: int = ADEQUATE_DOSE_SESSIONS
     max_sessions: int = N_SESSIONS
     wai_coding: str = "1-5"
+    imputations: int = 20  # these three defaults are _IMPUTATION_DEFAULTS
+    imputation_iterations: int = 10
+    imputation_seed: int = 2019
     source: str | None = None
     scales: Mapping[str, Scale] = field(default_factory=dict)
     waves: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -238,6 +250,15 @@ class AnalysisConfig:
                 f"[dose]{where}: completer_min_sessions ({self.completer_min_sessions}) is "
                 f"above max_sessions ({self.max_sessions})"
             )
+        for name, value, low in (
+            ("m", self.imputations, 2),
+            ("iterations", self.imputation_iterations, 1),
+            ("seed", self.imputation_seed, 0),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < low:
+                raise ConfigError(
+                    f"[imputation]{where}: {name} must be a whole number >= {low}, got {value!r}"
+                )
         if self.wai_coding not in _WAI_CODINGS:
             raise ConfigError(
                 f"[instruments]{where}: wai_coding must be one of {', '.join(_WAI_CODINGS)}, "
@@ -426,8 +447,12 @@ class AnalysisConfig:
         } | self._design_dict()
 
     def _design_dict(self) -> dict[str, Any]:
-        """The declared scales and waves; nothing when there are none (the default)."""
+        """The declared scales and waves and the imputation settings; nothing when they are
+        the defaults."""
         out: dict[str, Any] = {}
+        imputation = (self.imputations, self.imputation_iterations, self.imputation_seed)
+        if imputation != _IMPUTATION_DEFAULTS:  # [imputation] only when configured
+            out["imputation"] = dict(zip(("m", "iterations", "seed"), imputation, strict=True))
         if self.scales:
             out["scales"] = {key: scale.to_dict() for key, scale in self.scales.items()}
         if self.waves or self.early_alliance:
@@ -454,7 +479,7 @@ def load_config(path: str | Path) -> AnalysisConfig:
     ----------
     path : str or pathlib.Path
         The TOML file (tables ``[columns]``, ``[arms]``, ``[items]``, ``[dose]``,
-        ``[instruments]``; all optional).
+        ``[instruments]``, ``[imputation]``; all optional).
 
     Returns
     -------
@@ -518,6 +543,7 @@ def load_config(path: str | Path) -> AnalysisConfig:
             raise ConfigError(f"{path}: [waves] {key} must be a list of wave names, got {names!r}")
     dose = _keys(path, data, "dose", {"completer_min_sessions", "max_sessions"})
     instruments = _keys(path, data, "instruments", {"wai_coding"})
+    imputation = _keys(path, data, "imputation", {"m", "iterations", "seed"})
     kwargs: dict[str, Any] = {
         "columns": dict(data.get("columns", {})),
         "items": dict(data.get("items", {})),
@@ -529,6 +555,13 @@ def load_config(path: str | Path) -> AnalysisConfig:
         kwargs["comparison_label"] = arms["comparison"]
     kwargs.update(dose)
     kwargs.update(instruments)
+    for key, argument in (
+        ("m", "imputations"),
+        ("iterations", "imputation_iterations"),
+        ("seed", "imputation_seed"),
+    ):
+        if key in imputation:
+            kwargs[argument] = imputation[key]
     kwargs["scales"] = scales
     kwargs["waves"] = {key: tuple(names) for key, names in waves_table.items()}
     kwargs["early_alliance"] = early

@@ -299,7 +299,7 @@ def prepare(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> pd.Dat
             out[role] = cells.number(config.column(role), plausible.low, plausible.high)
     if config.column("tau_first") in frame.columns:
         out["tau_first"] = cells.flag("tau_first", config.column("tau_first")) == 1
-    for role in ("site", "therapist_id"):
+    for role in ("site", "therapist_id", "group_id"):
         if config.column(role) in frame.columns:
             out[role] = cells.text(config.column(role))
     if items:

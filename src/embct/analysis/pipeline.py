@@ -25,20 +25,24 @@ from embct import __version__
 from embct.spreadsheet import write_csv
 
 from .baseline import baseline_table
+from .cluster import outcome_clustering
 from .config import AnalysisConfig
 from .dropout import early_alliance_by_dropout
 from .flow import arm_labels, dropout_by_arm, sample_flow
+from .impute import outcome_regression_mi
 from .io import MissingDataError, prepare
 from .reliability import reliability_table
 from .results import (
     AllianceDevelopment,
     Baseline,
     BaselineRow,
+    Clustering,
     DropoutByArm,
     DropoutLogistic,
     EarlyAlliance,
     FlowArm,
     FlowCounts,
+    IntentionToTreat,
     Meta,
     MissingDataRules,
     OutcomeRegression,
@@ -112,6 +116,12 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
           (:func:`embct.analysis.dropout_logistic`);
         - ``alliance_development`` (:func:`embct.analysis.alliance_development`);
         - ``outcomes``: ``hads`` and ``mhc`` (:func:`embct.analysis.outcome_regression`);
+        - ``intention_to_treat``: ``hads`` and ``mhc``, the same regressions on every
+          randomized participant by multiple imputation
+          (:func:`embct.analysis.outcome_regression_mi`, with the config's ``[imputation]``);
+        - ``clustering``: ``hads`` and ``mhc``, the ICCs by therapist and group and the
+          regressions with CR2 and random-therapist-intercept inference
+          (:func:`embct.analysis.outcome_clustering`);
         - ``meta``: ``embct_version``, ``input`` (the data file's name), ``config``, where
           each total and the dropout status came from, and ``missing_data`` (the sample rule
           of each section).
@@ -173,6 +183,11 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
             _model("alliance_development", models, waves=design.alliance_waves),
         ),
         "outcomes": cast(Any, outcomes),
+        # the imputation's settings as passed, else as prepared
+        "intention_to_treat": _intention_to_treat(models, config or design),
+        "clustering": cast(
+            Clustering, {key: outcome_clustering(models, key) for key in ("hads", "mhc")}
+        ),
         "meta": _meta(frame, info, labels, config),
     }
     _design_rules(results["meta"]["missing_data"], design)
@@ -298,6 +313,22 @@ def _outcome(frame: pd.DataFrame, outcome: str) -> OutcomeRegression | Skipped:
     return cast("OutcomeRegression | Skipped", _model("outcome_regression", frame, outcome))
 
 
+def _intention_to_treat(frame: pd.DataFrame, config: AnalysisConfig) -> IntentionToTreat:
+    return cast(
+        IntentionToTreat,
+        {
+            key: outcome_regression_mi(
+                frame,
+                key,
+                m=config.imputations,
+                iterations=config.imputation_iterations,
+                seed=config.imputation_seed,
+            )
+            for key in ("hads", "mhc")
+        },
+    )
+
+
 def _reliability(frame: pd.DataFrame) -> Reliability:
     out: Reliability = {}
     for row in reliability_table(frame).to_dict("records"):
@@ -364,6 +395,14 @@ def _missing_data_rules(info: Mapping[str, Any]) -> MissingDataRules:
         "outcomes": (
             "one listwise sample for all steps: completers with <outcome>_pre, "
             "<outcome>_post and wai_w2"
+        ),
+        "intention_to_treat": (
+            "every randomized participant: <outcome>_post, <outcome>_pre and wai_w2 imputed "
+            "within each arm by chained equations, pooled by Rubin's rules"
+        ),
+        "clustering": (
+            "the outcomes' listwise sample (completers with <outcome>_pre, <outcome>_post and "
+            "wai_w2), with a therapist_id; ICC by group over those with a group_id"
         ),
     }
 
@@ -488,6 +527,7 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
     if "skipped" not in alliance:
         for part, value in alliance.items():
             _collect(tables, f"alliance_{part}", value)
+    _design_tables(tables, results)
     outcomes = results["outcomes"]
     sections = [("hads", outcomes["hads"]), ("mhc", outcomes["mhc"])]
     sections += list(outcomes.get("follow_ups", {}).items())
@@ -501,6 +541,44 @@ def results_tables(results: Results) -> dict[str, pd.DataFrame]:
                 _collect(tables, f"{name}_{part}", value)
     # Whole numbers print as such (counts, df), missing cells stay empty.
     return {name: table.convert_dtypes() for name, table in tables.items()}
+
+
+def _design_tables(tables: dict[str, pd.DataFrame], results: Results) -> None:
+    """``itt_<outcome>_terms``, ``itt_<outcome>_pattern``, ``clustering_<outcome>_icc`` and
+    ``clustering_<outcome>_terms``: the sections beyond the paper."""
+    for outcome in ("hads", "mhc"):
+        itt: Mapping[str, Any] = results["intention_to_treat"][outcome]
+        if "skipped" not in itt:
+            tables[f"itt_{outcome}_terms"] = pd.DataFrame(
+                [
+                    {"step": step["step"], "r2": step["r2"], **term}
+                    for step in itt["steps"]
+                    for term in step["terms"]
+                ]
+            )
+            columns = itt["pattern"]["columns"]
+            tables[f"itt_{outcome}_pattern"] = pd.DataFrame(
+                [
+                    {**dict(zip(columns, p["observed"], strict=True)), "n": p["n"]}
+                    for p in itt["pattern"]["patterns"]
+                ]
+            )
+        clustering: Mapping[str, Any] = results["clustering"][outcome]
+        if "skipped" not in clustering:
+            tables[f"clustering_{outcome}_icc"] = pd.DataFrame(
+                [
+                    {"cluster": name, **value}
+                    for name, value in clustering["icc"].items()
+                    if "skipped" not in value
+                ]
+            )
+            tables[f"clustering_{outcome}_terms"] = pd.DataFrame(
+                [
+                    {"step": model["step"], **term}
+                    for model in clustering["models"]
+                    for term in model["terms"]
+                ]
+            )
 
 
 def _scalars(entry: Mapping[str, Any]) -> dict[str, Any]:

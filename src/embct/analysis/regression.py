@@ -29,6 +29,7 @@ __all__ = [
     "hierarchical_regression",
     "outcome_regression",
     "outcome_regression_table",
+    "outcome_sample",
 ]
 
 OUTCOMES = ("hads", "mhc")
@@ -211,6 +212,64 @@ def hierarchical_regression(
     return result
 
 
+def outcome_sample(
+    frame: pd.DataFrame, outcome: str, *, completers: bool = True, extra: Sequence[str] = ()
+) -> tuple[pd.DataFrame, str] | str:
+    """The variables of the paper's outcome regression, renamed as its terms.
+
+    Returns ``(sample, rule)`` with columns ``post``, ``baseline``, ``arm``, ``wai_w2`` (and
+    ``extra`` columns as they are), or the reason (a str) why there is no sample. With
+    ``completers`` the rows are the completers complete on the model's variables (the
+    regression's listwise sample); without, every randomized participant, missing values
+    kept (the frame multiple imputation starts from). The regressions, the clustering
+    models and the multiple imputation all start from this one selection.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"arm": [0, 1, 0, 1], "completer": [True, True, False, True],
+    ...                       "wai_w2": [30.0, 40, 35, None], "hads_pre": [10.0, 12, 9, 8],
+    ...                       "hads_post": [8.0, 9, None, 7]})
+    >>> sample, rule = outcome_sample(frame, "hads")
+    >>> list(sample.columns), len(sample), len(outcome_sample(frame, "hads", completers=False)[0])
+    (['post', 'baseline', 'arm', 'wai_w2'], 2, 4)
+    >>> outcome_sample(frame.drop(columns="hads_post"), "hads")
+    'no data for hads_post'
+    """
+    pre, post = f"{outcome}_pre", f"{outcome}_post"
+    needed = ["arm", "wai_w2", pre, post]
+    absent = missing_columns(frame, needed)
+    if absent:
+        return f"no data for {', '.join(absent)}"
+    check_arm(frame)
+    check_numeric(frame, ["wai_w2", pre, post])
+    if completers:
+        rows = frame[needed].notna().all(axis=1)
+        rule = f"completers with {pre}, {post} and wai_w2 (one listwise sample for all steps)"
+        if "completer" in frame.columns:
+            rows &= frame["completer"].fillna(False).astype(bool)
+        else:
+            rule = f"all participants with {pre}, {post} and wai_w2 (no completer column)"
+    else:
+        rows = pd.Series(True, index=frame.index)
+        rule = "every randomized participant"
+    mask = rows.to_numpy(dtype=bool)
+    sample = pd.DataFrame(
+        {
+            name: frame[column].to_numpy(dtype=np.float64)[mask]
+            for name, column in (
+                ("post", post),
+                ("baseline", pre),
+                ("arm", "arm"),
+                ("wai_w2", "wai_w2"),
+            )
+        }
+    )
+    for column in extra:
+        if column in frame.columns:
+            sample[column] = frame[column].to_numpy(dtype=object)[mask]
+    return sample, rule
+
+
 def outcome_regression(
     frame: pd.DataFrame,
     outcome: str,
@@ -281,31 +340,10 @@ def outcome_regression(
         raise ModelError(f"outcome {outcome!r}: expected one of {', '.join(OUTCOMES)}")
     if cov_type not in COV_TYPES:
         raise ModelError(f"cov_type {cov_type!r}: expected one of {', '.join(COV_TYPES)}")
-    pre, post = f"{outcome}_pre", f"{outcome}_post"
-    needed = ["arm", "wai_w2", pre, post]
-    absent = missing_columns(frame, needed)
-    if absent:
-        return {"skipped": f"no data for {', '.join(absent)}"}
-    check_arm(frame)
-    check_numeric(frame, ["wai_w2", pre, post])
-    rows = frame[needed].notna().all(axis=1)
-    rule = f"completers with {pre}, {post} and wai_w2 (one listwise sample for all steps)"
-    if "completer" in frame.columns:
-        rows &= frame["completer"].fillna(False).astype(bool)
-    else:
-        rule = f"all participants with {pre}, {post} and wai_w2 (no completer column)"
-    mask = rows.to_numpy(dtype=bool)
-    sample = pd.DataFrame(
-        {
-            name: frame[column].to_numpy(dtype=np.float64)[mask]
-            for name, column in (
-                ("post", post),
-                ("baseline", pre),
-                ("arm", "arm"),
-                ("wai_w2", "wai_w2"),
-            )
-        }
-    )
+    got = outcome_sample(frame, outcome)
+    if isinstance(got, str):
+        return {"skipped": got}
+    sample, rule = got
     n = len(sample)
     if n < 8:
         return {"skipped": f"{n} complete cases ({rule}); at least 8 are needed"}

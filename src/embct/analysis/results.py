@@ -17,8 +17,9 @@ Conventions:
 
 Examples
 --------
->>> sorted(Results.__required_keys__)
-['alliance_development', 'baseline', 'dropout', 'flow', 'meta', 'n', 'outcomes', 'reliability']
+>>> sorted(Results.__required_keys__)  # doctest: +NORMALIZE_WHITESPACE
+['alliance_development', 'baseline', 'clustering', 'dropout', 'flow', 'intention_to_treat',
+ 'meta', 'n', 'outcomes', 'reliability']
 >>> sorted(Assumptions.__optional_keys__)
 ['shapiro_note']
 """
@@ -43,6 +44,9 @@ __all__ = [
     "BetweenTest",
     "BoxM",
     "Classification",
+    "ClusterStep",
+    "ClusterTerm",
+    "Clustering",
     "ContrastError",
     "ContrastTest",
     "Correction",
@@ -59,14 +63,21 @@ __all__ = [
     "GroupSummary",
     "HosmerLemeshow",
     "HosmerLemeshowGroup",
+    "Icc",
+    "Iccs",
+    "ImputationConfig",
+    "ImputedRegression",
     "Instruments",
+    "IntentionToTreat",
     "JohnsonNeyman",
     "LeveneWave",
     "LinearCombination",
     "LogisticStep",
     "LogisticTerm",
     "Meta",
+    "MissingDataPattern",
     "MissingDataRules",
+    "MissingPattern",
     "MixedLRTest",
     "MixedLRTests",
     "MixedModel",
@@ -79,8 +90,11 @@ __all__ = [
     "Multivariate",
     "MultivariateTest",
     "Number",
+    "OutcomeClustering",
     "OutcomeRegression",
     "Outcomes",
+    "PooledStep",
+    "PooledTerm",
     "RegressionStep",
     "RegressionTerm",
     "Reliability",
@@ -825,6 +839,162 @@ class Outcomes(TypedDict):
 
 
 # ---------------------------------------------------------------------------------------
+# beyond the paper: intention to treat (embct.analysis.impute)
+
+
+#: A coefficient pooled over the imputations by Rubin's rules (Barnard-Rubin ``dof``);
+#: ``ubar`` and ``b_between`` are the within- and between-imputation variances, ``riv`` the
+#: relative increase in variance, ``lambda`` (a Python keyword, hence the functional form)
+#: the proportion of variance due to nonresponse, ``fmi`` the fraction of missing information.
+PooledTerm = TypedDict(
+    "PooledTerm",
+    {
+        "term": str,
+        "b": Number,
+        "se": Number,
+        "t": Number,
+        "dof": Number,
+        "p_val": Number,
+        "ci_low": Number,
+        "ci_high": Number,
+        "ubar": Number,
+        "b_between": Number,
+        "riv": Number,
+        "lambda": Number,
+        "fmi": Number,
+    },
+)
+
+
+class PooledStep(TypedDict):
+    """One regression step pooled over the imputations; ``r2`` as ``mice::pool.r.squared``."""
+
+    step: int
+    r2: Number
+    r2_ci_low: Number
+    r2_ci_high: Number
+    terms: list[PooledTerm]
+
+
+class MissingPattern(TypedDict):
+    """One combination of observed (1) and missing (0) variables, in ``columns`` order."""
+
+    observed: list[int]
+    n: int
+    n_missing: int
+
+
+class MissingDataPattern(TypedDict):
+    """The missing-data pattern of the model's variables (as ``mice::md.pattern``)."""
+
+    n: int
+    columns: list[str]
+    missing: dict[str, int]
+    patterns: list[MissingPattern]
+
+
+class ImputedRegression(TypedDict):
+    """``intention_to_treat.<outcome>``: the outcome regression on every randomized
+    participant by multiple imputation (:func:`embct.analysis.outcome_regression_mi`)."""
+
+    outcome: str
+    n: int
+    m: int
+    iterations: int
+    seed: int | None
+    method: str
+    auxiliary: list[str]
+    missing_data: str
+    pattern: MissingDataPattern
+    steps: list[PooledStep]
+
+
+class IntentionToTreat(TypedDict):
+    """``intention_to_treat``: both outcomes, beside the completers' ``outcomes``."""
+
+    hads: ImputedRegression | Skipped
+    mhc: ImputedRegression | Skipped
+
+
+# ---------------------------------------------------------------------------------------
+# beyond the paper: clustering (embct.analysis.cluster)
+
+
+class Icc(TypedDict):
+    """ICC(1) of the one-way ANOVA (``icc1``, Donner's ``n0``) with its F test, and the
+    REML ICC of the empty random-intercept model (``icc_reml`` = tau2 / (tau2 + sigma2))."""
+
+    n: int
+    n_clusters: int
+    n0: Number
+    ms_between: Number
+    ms_within: Number
+    f: Number
+    df1: int
+    df2: int
+    p_val: Number
+    icc1: Number
+    icc_reml: Number
+    tau2: Number
+    sigma2: Number
+
+
+class Iccs(TypedDict):
+    """The outcome's ICC by therapist (both arms) and by group (MBCT)."""
+
+    therapist: Icc | Skipped
+    group: Icc | Skipped
+
+
+class ClusterTerm(TypedDict):
+    """A coefficient under OLS, CR2 (Satterthwaite df) by therapist, and the random
+    therapist intercept model (REML, Satterthwaite df)."""
+
+    term: str
+    b: Number
+    se_ols: Number
+    dof_ols: int
+    p_val_ols: Number
+    se_cr2: Number
+    dof_cr2: Number
+    p_val_cr2: Number
+    b_mixed: Number
+    se_mixed: Number
+    dof_mixed: Number
+    p_val_mixed: Number
+
+
+class ClusterStep(TypedDict):
+    """One regression step; ``tau2``/``sigma2`` are the random-intercept model's variances
+    and ``icc_residual`` their ratio (the ICC adjusted for the step's predictors)."""
+
+    step: int
+    tau2: Number
+    sigma2: Number
+    icc_residual: Number
+    singular: bool
+    terms: list[ClusterTerm]
+
+
+class OutcomeClustering(TypedDict):
+    """``clustering.<outcome>`` (:func:`embct.analysis.outcome_clustering`)."""
+
+    outcome: str
+    n: int
+    n_therapists: int
+    missing_data: str
+    icc: Iccs
+    models: list[ClusterStep]
+
+
+class Clustering(TypedDict):
+    """``clustering``: both outcomes."""
+
+    hads: OutcomeClustering | Skipped
+    mhc: OutcomeClustering | Skipped
+
+
+# ---------------------------------------------------------------------------------------
 # meta
 
 
@@ -868,6 +1038,14 @@ class Waves(TypedDict):
     early_alliance: str
 
 
+class ImputationConfig(TypedDict):
+    """The multiple imputation's settings (``[imputation]``)."""
+
+    m: int
+    iterations: int
+    seed: int
+
+
 class AnalysisConfigDict(TypedDict):
     """The analysis configuration (:meth:`embct.analysis.AnalysisConfig.to_dict`)."""
 
@@ -881,6 +1059,7 @@ class AnalysisConfigDict(TypedDict):
     scales: NotRequired[dict[str, ScaleDeclaration]]
     #: Only when configured.
     waves: NotRequired[Waves]
+    imputation: NotRequired[ImputationConfig]  # older documents lack it
 
 
 class ArmLabel(TypedDict):
@@ -904,6 +1083,9 @@ MissingDataRules = TypedDict(
         "dropout.logistic": str,
         "alliance_development": str,
         "outcomes": str,
+        # written since the sections beyond the paper; older documents lack them
+        "intention_to_treat": NotRequired[str],
+        "clustering": NotRequired[str],
     },
 )
 
@@ -939,4 +1121,6 @@ class Results(TypedDict):
     dropout: Dropout
     alliance_development: AllianceDevelopment | Skipped
     outcomes: Outcomes
+    intention_to_treat: IntentionToTreat
+    clustering: Clustering
     meta: Meta

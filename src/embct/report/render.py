@@ -76,6 +76,9 @@ DEFAULT_MISSING_DATA = {
     "assumed).",
     "outcomes": "One listwise sample over every variable of every step: completers with the "
     "baseline and posttreatment score and the week-2 WAI-SR.",
+    "intention_to_treat": "Every randomized participant; missing scores imputed within each "
+    "arm by chained equations, pooled by Rubin's rules.",
+    "clustering": "The outcomes' listwise sample, with a therapist.",
 }
 FIGURE_FILES = {
     "consort": "consort",
@@ -345,6 +348,20 @@ def _context(results: Results, title: str | None, figures: _Figures) -> dict[str
                 "figure": figures.svg.get(f"interaction_{key}"),
             }
         )
+    design = {
+        part: [
+            {
+                "key": key,
+                "construct": OUTCOME_TITLES[key][0],
+                "score": OUTCOME_TITLES[key][1],
+                "section": fig.section_at(results, part, key),
+                "skipped": _skip(results, part, key),
+                "rule": _missing_rule(results, part, fig.section_at(results, part, key)),
+            }
+            for key in ("hads", "mhc")
+        ]
+        for part in ("intention_to_treat", "clustering")
+    }
     sections: dict[str, Any] = {}
     for key in ("flow", "baseline", "reliability", "dropout", "alliance_development"):
         sections[key] = {
@@ -371,6 +388,8 @@ def _context(results: Results, title: str | None, figures: _Figures) -> dict[str
         ),
         "mixed_rule": _missing_rule(results, "mixed_model", mixed),
         "outcomes": outcomes,
+        "itt": design["intention_to_treat"],
+        "clustering": design["clustering"],
         "figures": figures.svg,
         "term_label": lambda term, outcome=None: _term_label(str(term), labels, outcome),
         "version": __version__,

@@ -158,6 +158,23 @@ def _two_group_repair(
     return [x[:n0f], x[n0f + len(f0) : n0f + len(f0) + n1f]]
 
 
+#: Patients per MBCT group in the simulated cohort (the trial's groups had 8-12 places).
+MBCT_GROUP_SIZE = 10
+
+
+def _mbct_groups(arm: pd.Series, therapist: pd.Series) -> list[str | None]:
+    """Group MBCT's course groups: each therapist's patients, in row order, by ten."""
+    seen: dict[str, int] = {}
+    out: list[str | None] = []
+    for a, t in zip(arm, therapist, strict=True):
+        if a != ARMS[0]:
+            out.append(None)
+            continue
+        seen[t] = seen.get(t, 0) + 1
+        out.append(f"{t}_g{(seen[t] - 1) // MBCT_GROUP_SIZE + 1}")
+    return out
+
+
 def simulate(
     n: int | None = None,
     seed: int = 0,
@@ -183,7 +200,10 @@ def simulate(
     -------
     pandas.DataFrame
         One row per randomized participant: ``participant_id``, ``arm`` (``"mbct"`` |
-        ``"embct"``), ``tau_first``, ``site``, ``therapist_id``, the baseline characteristics,
+        ``"embct"``), ``tau_first``, ``site``, ``therapist_id``, ``group_id`` (group MBCT:
+        each therapist's patients in row order, in groups of :data:`MBCT_GROUP_SIZE`; empty
+        in eMBCT; no random draw, so the other columns are as before), the baseline
+        characteristics,
         ``started``, ``sessions_attended``, item columns ``{instrument}_{wave}_{item}``
         (integers within range, missing as NaN) and totals ``hads_pre`` ... ``wai_w9``.
         ``frame.attrs["simulation"]`` records mode, seed and the solved moments.
@@ -401,6 +421,7 @@ def _cohort(
     out["therapist_id"] = [
         f"{a}_t{k}" for a, k in zip(frame["arm"], rng.integers(1, tpa + 1, len(frame)), strict=True)
     ]
+    out["group_id"] = _mbct_groups(out["arm"], out["therapist_id"])
     for col, values in base.items():
         out[col] = values
     out["started"] = roles != "declined"
