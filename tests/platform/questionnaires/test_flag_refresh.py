@@ -3,11 +3,9 @@ by the daily job for those that fire with time; a GET of a list page writes noth
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from datetime import timedelta
 from io import StringIO
-from pathlib import Path
 
 import time_machine
 from django.core.management import call_command
@@ -18,13 +16,8 @@ from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research import services as research
 from embct.platform.research.models import Screening
+from support import measure_helpers as helpers
 from support.testing import NOW, TODAY, BaseTestCase, table_rows
-
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).with_name("measure_helpers.py")
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 #: Reading a page is itself audited, and signing in saves the session: those two tables may
 #: change on a GET, nothing else.

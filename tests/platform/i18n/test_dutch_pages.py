@@ -29,7 +29,7 @@ from embct.platform.questionnaires.services import windows
 from embct.platform.research.models import Participant, Screening
 from support.testing import TODAY, BaseTestCase
 
-MO = Path(__file__).resolve().parents[2] / "src/embct/platform/locale/nl/LC_MESSAGES/django.mo"
+MO = Path(__file__).resolve().parents[3] / "src/embct/platform/locale/nl/LC_MESSAGES/django.mo"
 with MO.open("rb") as _handle:
     _CATALOG = gettext.GNUTranslations(_handle)._catalog  # type: ignore[attr-defined]
 #: English interface phrases that must not appear on a Dutch page.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-PLATFORM = Path(__file__).resolve().parents[2] / "src" / "embct" / "platform"
+PLATFORM = Path(__file__).resolve().parents[3] / "src" / "embct" / "platform"
 TEMPLATES = sorted(PLATFORM.rglob("*.html"))
 
 #: Words that are the same in every language: the product's name.

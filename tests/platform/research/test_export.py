@@ -4,7 +4,6 @@ live report, and the end-to-end path: cohort -> platform -> export -> analysis."
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 from pathlib import Path
 
@@ -20,17 +19,9 @@ from embct.platform.lib.csp import inline_style_sources
 from embct.platform.research.export import trial_table
 from embct.platform.research.models import ExportLog, Participant
 from embct.spreadsheet import write_csv
+from support import measure_cohort as cohort
 from support.testing import TODAY, BaseTestCase
 
-
-def _load(name: str) -> object:
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(f"{name}.py"))
-    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(module)  # type: ignore[union-attr]
-    return module
-
-
-cohort = _load("measure_cohort")
 SEED = 424242
 
 

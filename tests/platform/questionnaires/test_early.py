@@ -3,9 +3,7 @@ with its evidence, kept once, acknowledged with a note; constant queries on the 
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date, timedelta
-from pathlib import Path
 
 import time_machine
 from django.utils import timezone
@@ -14,13 +12,8 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import LogSubmission, PatientProfile
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
+from support import measure_helpers as helpers
 from support.testing import NOW, TODAY, BaseTestCase
-
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).with_name("measure_helpers.py")
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 
 class FlagRuleTests(BaseTestCase):

@@ -4,11 +4,9 @@ pseudonymized views for researchers."""
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
 import time_machine
 from django.test import override_settings
@@ -17,13 +15,8 @@ from embct import trial
 from embct.platform.care.models import DiaryEntry, Message
 from embct.platform.research import services, trial_text
 from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
+from support import measure_helpers as helpers
 from support.testing import NOW, TODAY, BaseTestCase
-
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).with_name("measure_helpers.py")
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 SEED = 20191010
 

@@ -3,10 +3,8 @@ idempotent submission; persona checks for each view."""
 
 from __future__ import annotations
 
-import importlib.util
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -15,13 +13,8 @@ from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires import early, services
 from embct.platform.questionnaires.models import Draft, Response, ScheduledAssessment
+from support import measure_helpers as helpers
 from support.testing import NOW, TODAY, BaseTestCase
-
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).with_name("measure_helpers.py")
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 LIST = "/questionnaires/"
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 COURSE = REPO / "src" / "embct" / "platform" / "course_content" / "demo"
 SCRIPT = REPO / "scripts" / "make_demo_audio.py"
 

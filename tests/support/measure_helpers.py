@@ -1,4 +1,4 @@
-"""Helpers shared by the measurement tests (imported by path under importlib mode)."""
+"""Helpers shared by the measurement tests (`support.measure_helpers`)."""
 
 from __future__ import annotations
 

@@ -3,10 +3,8 @@ day, never after completion, logged."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from datetime import timedelta
-from pathlib import Path
 
 from django.core import mail
 
@@ -14,13 +12,8 @@ from embct.cli import main
 from embct.platform.accounts.models import User
 from embct.platform.questionnaires.models import Reminder
 from embct.platform.questionnaires.reminders import remind
+from support import measure_helpers as helpers
 from support.testing import TODAY, BaseTestCase
-
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).with_name("measure_helpers.py")
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 OPEN_ON_TODAY = {"hads_pre", "mhc_pre", "wai_w2"}  # both patients started 15 days ago
 

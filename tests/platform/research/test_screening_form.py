@@ -4,7 +4,6 @@ audited way for researchers to remove junk entries from the call list."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
@@ -18,13 +17,8 @@ from django.urls import reverse
 from embct.platform.audit.models import AuditEvent
 from embct.platform.research import services
 from embct.platform.research.models import Screening
+from support import measure_helpers as helpers
 from support.testing import TODAY, BaseTestCase
-
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).with_name("measure_helpers.py")
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 
 URL = "/screening/"
 

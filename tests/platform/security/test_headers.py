@@ -18,7 +18,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 
 from support.testing import BaseTestCase, force_login_verified
 
-PLATFORM = Path(__file__).resolve().parents[2] / "src" / "embct" / "platform"
+PLATFORM = Path(__file__).resolve().parents[3] / "src" / "embct" / "platform"
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "media-src 'self'; font-src 'self'; connect-src 'self'; object-src 'none'; "

@@ -20,7 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-PLATFORM = Path(__file__).resolve().parents[2] / "src" / "embct" / "platform"
+PLATFORM = Path(__file__).resolve().parents[3] / "src" / "embct" / "platform"
 PO = PLATFORM / "locale" / "nl" / "LC_MESSAGES" / "django.po"
 MO = PO.with_suffix(".mo")
 #: The command the README gives, as call_command options.
