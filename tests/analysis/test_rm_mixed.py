@@ -7,7 +7,7 @@ Huynh-Feldt: car 3.1-1's "HF eps" (car:::summary.Anova.mlm, function HF) is Leco
 Huynh & Feldt (1976) epsilon with ``N`` subjects in place of ``v + 1``. Both are kept:
 ``huynh_feldt`` (Lecoutre, as before) and ``huynh_feldt_1976`` (SPSS). car has no 1976
 epsilon, so reference.R computes it from the formula with car's GG epsilon; the published
-check is the O'Brien & Kaiser value in test_models_repeated.py (1.40372 for phase).
+check is the O'Brien & Kaiser value in test_repeated.py (1.40372 for phase).
 
 Box's M: heplots and biotools are not installed here (and print only the chi-square
 approximation), so the R script computes M and SPSS's F approximation from Box's (1949)

@@ -3,7 +3,6 @@ action and its event commit together or not at all."""
 
 from __future__ import annotations
 
-import importlib.util
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -17,13 +16,9 @@ from django.test import override_settings
 from embct.platform.audit.models import AuditEvent
 from embct.platform.research import services
 from embct.platform.research.models import Participant, Screening
+from support import measure_helpers as helpers
 from support.testing import TODAY, BaseTestCase
 
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", Path(__file__).parent.parent / "platform_measure" / "measure_helpers.py"
-)
-helpers = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(helpers)  # type: ignore[union-attr]
 CRITERIA_OK = helpers.CRITERIA_OK
 
 
