@@ -1,7 +1,7 @@
 """The sections beyond the paper in the pipeline: intention to treat (multiple imputation)
 and clustering, wired from a user's file and config through analyze, results.json's tables,
 and skipped with a reason where their data are missing. Their figures are checked against R
-in tests/analysis_models/test_models_impute.py and test_models_cluster.py."""
+in tests/analysis/test_impute.py and test_cluster.py."""
 
 from __future__ import annotations
 
