@@ -56,7 +56,7 @@ EMAIL = "pim.jansen@example.org"
 
 
 def _cohort_module() -> Any:
-    path = REPO / "tests" / "platform_measure" / "measure_cohort.py"
+    path = REPO / "tests" / "support" / "measure_cohort.py"
     spec = importlib.util.spec_from_file_location("measure_cohort", path)
     module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
     spec.loader.exec_module(module)  # type: ignore[union-attr]

@@ -13,7 +13,6 @@ Skipped when no Chromium is found: install Debian's ``chromium`` package, or poi
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -41,19 +40,13 @@ from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.security.demo import give_demo_code
+from support import measure_helpers as measure  # stores a questionnaire through the service
 from support.testing import FIXTURE_COURSE, NOW, PASSWORD, TODAY
 from support.testing_browser import Auditor, screenshots_dir
 from support.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
 SHOTS = screenshots_dir()
-
-# The measurement tests' helper that stores a questionnaire through the platform's service.
-_spec = importlib.util.spec_from_file_location(
-    "measure_helpers", REPO / "tests" / "platform_measure" / "measure_helpers.py"
-)
-measure = importlib.util.module_from_spec(_spec)  # type: ignore[arg-type]
-_spec.loader.exec_module(measure)  # type: ignore[union-attr]
 
 
 @pytest.fixture

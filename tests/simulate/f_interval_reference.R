@@ -1,6 +1,6 @@
 # Reference for embct.simulate.compare._f_interval (test-inversion CI of a noncentral F,
 # mapped to the F scale as lambda / df1). Run: Rscript tests/simulate/f_interval_reference.R
-# Output (committed in f_interval_reference.txt) is read by test_simulate_population.py.
+# Output (committed in f_interval_reference.txt) is read by test_cohort_population.py.
 for (a in list(c(16.46, 2, 90), c(6.622, 1, 114), c(48.15, 3, 114), c(0.114, 1, 91))) {
   f <- a[1]; d1 <- a[2]; d2 <- a[3]
   inv <- function(p) {

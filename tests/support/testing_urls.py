@@ -1,5 +1,5 @@
 """Every URL of the platform, and who may GET it: the table the authorization matrix
-(tests/platform_authz/test_authorization_matrix.py) asserts and the browser sweep
+(tests/platform/test_authorization_matrix.py) asserts and the browser sweep
 (tests/browser/test_every_page.py) loads page by page.
 
 - :func:`url_names` walks the URL configuration itself (``get_resolver().url_patterns``,
@@ -133,7 +133,7 @@ SHARED_OBJECTS = {
 #:   for the patient, or of another course, are 404: "not open" looks like "no such page".
 EXPECTED: dict[str, dict[str, Any]] = {
     # Anyone chooses the interface language here (a GET shows the choice); a POST changes only
-    # the signed-in user's own account (tests/platform_i18n/test_language_choice.py).
+    # the signed-in user's own account (tests/platform/i18n/test_language_choice.py).
     "accounts:language": {
         "anonymous": 200,
         "patient": 200,

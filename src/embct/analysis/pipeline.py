@@ -196,7 +196,7 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
     if not dose_given:
         _say_dose_not_given(results)
     # The model functions return plain dicts; the tests check the document against the
-    # schema generated from Results (tests/analysis_pipeline/test_results_schema.py).
+    # schema generated from Results (tests/analysis/test_results_schema.py).
     return cast(Results, to_jsonable(results))
 
 

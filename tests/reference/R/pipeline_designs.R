@@ -1,4 +1,4 @@
-# Reference values for tests/analysis_pipeline/test_pipeline_designs.py: a trial unlike BeMind
+# Reference values for tests/analysis/test_config_designs.py: a trial unlike BeMind
 # (pipeline_designs.csv, written by make_designs.py; configuration pipeline_designs.toml):
 # a 0-40 SRS-like alliance measure after each of 8 sessions, a PHQ-9 (plain sum of 9 items)
 # at pre, post, 3 and 9 months. Run from this folder:

@@ -1,4 +1,4 @@
-# Reference values for tests/analysis_pipeline (the embct analysis pipeline:
+# Reference values for tests/analysis (the embct analysis pipeline:
 # sample flow, dropout by arm, baseline table, early alliance of dropouts vs completers).
 # Run from this folder:  Rscript pipeline_reference.R > pipeline_reference.csv
 # R 4.2.2 + car 3.1-1 (Debian r-base-core, r-cran-car). Output: name,value (15 digits).

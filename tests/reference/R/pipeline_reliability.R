@@ -1,4 +1,4 @@
-# Reference values for the reliability section of `embct analyze` (tests/analysis_pipeline).
+# Reference values for the reliability section of `embct analyze` (tests/analysis).
 # Run from this folder:  Rscript pipeline_reliability.R > pipeline_reliability.csv
 # R 4.2.2 + psych 2.2.9 (Debian r-cran-psych). Listwise deletion per scale, as SPSS
 # RELIABILITY on that scale's items.

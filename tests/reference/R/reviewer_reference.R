@@ -3,8 +3,8 @@
 # and Hedges' g with noncentral-t intervals; the logistic classification table and the
 # Hosmer-Lemeshow test; the regression ANOVA table and zero-order, partial and part
 # correlations; corrected item-total correlations and alpha if item deleted.
-# Read by tests/analysis_pipeline/test_pipeline_compare.py, test_pipeline_sections.py and
-# tests/analysis_models/test_models_logistic.py, test_models_regression.py.
+# Read by tests/analysis/test_compare.py, test_pipeline.py and
+# tests/analysis/test_logistic.py, test_regression.py.
 # Run from this folder:  Rscript reviewer_reference.R > reviewer_reference.csv
 # R 4.2.2 + effectsize 0.8.3, psych 2.2.9 (Debian r-base-core, r-cran-effectsize,
 # r-cran-psych). Output: name,value (15 digits).

@@ -19,7 +19,7 @@ class LoginForm(AuthenticationForm):
     ``AuthenticationForm`` sets the username field's ``max_length`` after the field's
     validators are built, so the length is not checked on the server: a 5000-character
     username reached ``authenticate()`` and django-axes' ``varchar(255)`` column, a 500 on
-    PostgreSQL (found by tests/platform_reliability/test_fuzz_forms.py).
+    PostgreSQL (found by tests/platform/reliability/test_fuzz_forms.py).
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

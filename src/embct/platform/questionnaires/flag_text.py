@@ -5,7 +5,7 @@
 to an English reader, and to anyone else the same sentence rebuilt from the flag's code and
 evidence (the numbers that made it fire) through the catalogues. A flag this module does not
 know, or evidence it cannot read, is shown as kept.
-tests/platform_i18n checks that the English rebuilt here is exactly embct.trial's.
+tests/platform/i18n checks that the English rebuilt here is exactly embct.trial's.
 """
 
 from __future__ import annotations

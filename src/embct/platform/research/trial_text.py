@@ -3,7 +3,7 @@
 ``embct.trial`` is plain Python without Django, so its eligibility criteria and Table 1 labels
 are English. Each is marked here (``gettext_noop``), so ``makemessages`` puts it in the
 catalogues, and looked up when a page is drawn. The SPSS export keeps the English labels.
-tests/platform_i18n checks that every text of ``embct.trial.CRITERIA`` and
+tests/platform/i18n checks that every text of ``embct.trial.CRITERIA`` and
 ``BASELINE_FIELDS`` is marked here and translated.
 """
 

@@ -1,4 +1,4 @@
-# Reference values for tests/analysis_models/test_models_cluster.py (embct.analysis.cluster):
+# Reference values for tests/analysis/test_cluster.py (embct.analysis.cluster):
 # ICC(1) by therapist and by group, CR2 cluster-robust tests with Satterthwaite df, and the
 # random-therapist-intercept model with Satterthwaite df, per step of the outcome regression.
 # Run from this folder:  Rscript clustering.R > clustering_output.csv

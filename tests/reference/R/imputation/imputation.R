@@ -1,4 +1,4 @@
-# Reference values for tests/analysis_models/test_models_impute.py (embct.analysis.impute):
+# Reference values for tests/analysis/test_impute.py (embct.analysis.impute):
 # multiple imputation by chained equations of the outcome regressions on every randomized
 # participant of ../clustering/clustered_trial.csv, imputed within each arm, pooled by
 # Rubin's rules; the missing-data pattern; and the completed data sets of the hads analysis

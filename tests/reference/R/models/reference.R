@@ -1,4 +1,4 @@
-# Reference values for the analysis-model tests (tests/analysis_models/).
+# Reference values for the analysis-model tests (tests/analysis/).
 #
 #   cd tests/reference/R/models && Rscript reference.R
 #

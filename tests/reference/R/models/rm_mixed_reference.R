@@ -1,5 +1,5 @@
 # Reference values for the repeated-measures and mixed-model statistics SPSS prints beside
-# the multivariate tests (tests/analysis_models/test_models_rm_mixed.py): the Huynh-Feldt
+# the multivariate tests (tests/analysis/test_rm_mixed.py): the Huynh-Feldt
 # epsilon in both forms, the within-subjects polynomial contrasts, Box's M, Levene per wave,
 # Satterthwaite df (lmerTest) and likelihood-ratio tests on ML refits (lme4).
 #

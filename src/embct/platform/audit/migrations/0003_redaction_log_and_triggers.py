@@ -11,7 +11,7 @@ an application role that holds only INSERT and SELECT on the table (README, "Two
 PostgreSQL roles"; the grants are ``embct manage audit_roles``).
 
 A later migration that rebuilds either table on SQLite (Django copies it into a new table)
-drops these triggers: it must create them again (``tests/platform_audit`` checks they exist).
+drops these triggers: it must create them again (``tests/platform/audit`` checks they exist).
 """
 
 from django.db import migrations, models

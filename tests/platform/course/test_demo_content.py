@@ -1,0 +1,288 @@
+"""The demo course files follow the course format (docs/course-content.md).
+
+Plain Python and PyYAML only: these tests read the files as a clinic's own course would be
+read, without Django, sox or espeak-ng.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import struct
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+COURSE = REPO / "src" / "embct" / "platform" / "course_content" / "demo"
+SCRIPT = REPO / "scripts" / "make_demo_audio.py"
+
+OPENING = "This is demo audio for the embct demo course."
+EXERCISE_KEYS = {"slug", "title", "kind", "audio", "transcript", "suggested_minutes", "diary"}
+EXAMPLE_KEYS = {"author", "exercise", "minutes", "body", "thoughts", "feelings", "note"}
+KINDS = {"formal", "informal", "other"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+EXERCISE_FILE = re.compile(r"^(\d\d)-([a-z0-9-]+)\.md$")
+
+MIN_SECONDS, MAX_SECONDS = 30.0, 90.0
+MAX_AUDIO_FILE_BYTES = 200 * 1024
+MAX_AUDIO_TOTAL_BYTES = 5 * 1024 * 1024
+# "Short texts for tired readers": word limits per kind of text.
+MAX_WORDS = {"course": 300, "session": 200, "exercise": 130, "handout": 160, "examples": 60}
+
+
+def front_matter(path: Path) -> tuple[dict[str, Any], str]:
+    """Split ``path`` into its YAML front matter (a mapping) and its Markdown body."""
+    text = path.read_text(encoding="utf-8")
+    match = re.match(r"\A---\n(.*?)\n---\n(.*)\Z", text, re.DOTALL)
+    assert match, f"{path}: no front matter between --- lines at the top"
+    meta = yaml.safe_load(match.group(1))
+    assert isinstance(meta, dict), f"{path}: front matter is not a mapping"
+    return meta, match.group(2).strip()
+
+
+def ogg_vorbis_info(data: bytes) -> tuple[int, int, float]:
+    """Channels, sample rate and duration (s) of an Ogg Vorbis file, from its pages.
+
+    The identification header on the first page gives channels and rate; the granule
+    position of the last page (flagged end-of-stream) is the number of samples.
+    """
+    pos, first, last_granule, ended = 0, b"", -1, False
+    while pos < len(data):
+        if data[pos : pos + 4] != b"OggS":
+            raise ValueError(f"no Ogg page at byte {pos}")
+        header_type, granule = struct.unpack_from("<Bq", data, pos + 5)
+        segments = data[pos + 26]
+        table = data[pos + 27 : pos + 27 + segments]
+        payload_start = pos + 27 + segments
+        if pos == 0:
+            first = data[payload_start : payload_start + sum(table)]
+        last_granule, ended = granule, bool(header_type & 0x04)
+        pos = payload_start + sum(table)
+    if not first.startswith(b"\x01vorbis") or not ended:
+        raise ValueError("not a complete Ogg Vorbis stream")
+    channels, rate = struct.unpack_from("<BI", first, 11)
+    return channels, rate, last_granule / rate
+
+
+def weekly_sessions() -> list[Path]:
+    return sorted(p for p in (COURSE / "sessions").iterdir() if p.is_dir())
+
+
+def exercise_files() -> list[Path]:
+    return sorted(COURSE.glob("sessions/*/exercises/*.md")) + sorted(
+        COURSE.glob("silent-day/exercises/*.md")
+    )
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+@pytest.mark.parametrize("path", sorted(COURSE.rglob("*.md")), ids=lambda p: p.stem)
+def test_every_markdown_file_has_loadable_front_matter_and_a_body(path: Path) -> None:
+    meta, body = front_matter(path)
+    assert meta
+    if path.name != "examples.md":
+        assert body, f"{path}: empty body"
+
+
+def test_course_is_labelled_as_demo_content() -> None:
+    meta, body = front_matter(COURSE / "course.md")
+    assert meta["slug"] == "demo"
+    assert meta["title"] == "embct demo course"
+    assert meta["version"] == 1
+    assert meta["language"] == "en"
+    assert meta["demo"] is True
+    assert meta["silent_day_week"] == 6
+    assert isinstance(meta["feedback_note"], str)
+    assert "weekday" in meta["feedback_note"]
+    assert "demo content" in body
+    assert "written for the embct project" in body
+    assert "not a clinical protocol" in body
+    assert words(body) <= MAX_WORDS["course"]
+
+
+def test_it_has_eight_weekly_sessions_numbered_one_to_eight() -> None:
+    folders = weekly_sessions()
+    numbers, slugs = [], []
+    for folder in folders:
+        meta, body = front_matter(folder / "session.md")
+        assert type(meta["number"]) is int
+        assert folder.name == f"{meta['number']:02d}", "folder name must match the number"
+        assert SLUG.match(meta["slug"]), meta["slug"]
+        assert isinstance(meta["title"], str)
+        assert meta["title"]
+        assert words(body) <= MAX_WORDS["session"], f"{folder}: introduction too long"
+        numbers.append(meta["number"])
+        slugs.append(meta["slug"])
+    assert numbers == list(range(1, 9))
+    assert len(set(slugs)) == len(slugs)
+
+
+@pytest.mark.parametrize("folder", weekly_sessions(), ids=lambda p: p.name)
+def test_each_week_has_one_or_two_formal_and_one_informal_exercise_with_a_diary(
+    folder: Path,
+) -> None:
+    kinds = [front_matter(p)[0]["kind"] for p in sorted(folder.glob("exercises/*.md"))]
+    assert 1 <= kinds.count("formal") <= 2
+    assert kinds.count("informal") == 1
+    assert all(front_matter(p)[0]["diary"] is True for p in folder.glob("exercises/*.md"))
+
+
+@pytest.mark.parametrize("path", exercise_files(), ids=lambda p: f"{p.parts[-3]}-{p.stem}")
+def test_exercise_front_matter_is_complete_and_typed(path: Path) -> None:
+    meta, body = front_matter(path)
+    assert set(meta) <= EXERCISE_KEYS, f"unknown keys {set(meta) - EXERCISE_KEYS}"
+    name = EXERCISE_FILE.match(path.name)
+    assert name, f"{path.name}: expected NN-<slug>.md"
+    assert meta["slug"] == name.group(2)
+    assert SLUG.match(meta["slug"])
+    assert isinstance(meta["title"], str)
+    assert meta["title"]
+    assert meta["kind"] in KINDS
+    assert type(meta["suggested_minutes"]) is int
+    assert 1 <= meta["suggested_minutes"] <= 60
+    assert type(meta["diary"]) is bool
+    if "audio" in meta:
+        assert "transcript" in meta, "an exercise with audio needs its transcript"
+        assert re.fullmatch(r"audio/[a-z0-9-]+\.ogg", meta["audio"])
+        assert meta["transcript"] == meta["audio"].removesuffix(".ogg") + ".txt"
+        assert (COURSE / meta["audio"]).is_file()
+        assert (COURSE / meta["transcript"]).is_file()
+    else:
+        assert "transcript" not in meta
+    assert words(body) <= MAX_WORDS["exercise"], f"{path}: instructions too long"
+
+
+def test_exercise_slugs_and_numbers_are_unique_within_a_session() -> None:
+    for folder in [*weekly_sessions(), COURSE / "silent-day"]:
+        files = sorted(folder.glob("exercises/*.md"))
+        assert files, f"{folder}: no exercises"
+        prefixes = [p.name[:2] for p in files]
+        assert prefixes == [f"{i:02d}" for i in range(1, len(files) + 1)]
+        slugs = [front_matter(p)[0]["slug"] for p in files]
+        assert len(set(slugs)) == len(slugs)
+
+
+def test_every_audio_file_and_transcript_is_referenced_and_paired() -> None:
+    referenced = set()
+    for path in exercise_files():
+        meta, _ = front_matter(path)
+        referenced.update(meta[key] for key in ("audio", "transcript") if key in meta)
+    on_disk = {f"audio/{p.name}" for p in (COURSE / "audio").iterdir()}
+    assert on_disk == referenced
+    assert all(name.endswith((".ogg", ".txt")) for name in on_disk)
+
+
+@pytest.mark.parametrize("path", sorted(COURSE.glob("audio/*.txt")), ids=lambda p: p.stem)
+def test_transcript_opens_with_the_demo_sentence(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(OPENING + "\n")
+    assert len(text.split("\n\n")) >= 4, "paragraphs give the listener pauses"
+
+
+@pytest.mark.parametrize("path", sorted(COURSE.glob("audio/*.ogg")), ids=lambda p: p.stem)
+def test_audio_is_short_mono_vorbis(path: Path) -> None:
+    data = path.read_bytes()
+    channels, rate, seconds = ogg_vorbis_info(data)
+    assert channels == 1
+    assert 8000 <= rate <= 24000
+    assert MIN_SECONDS <= seconds <= MAX_SECONDS
+    assert len(data) <= MAX_AUDIO_FILE_BYTES
+    assert len(data) * 8 / seconds <= 32_000, "bit rate above 32 kbit/s"
+
+
+def test_all_audio_together_stays_small() -> None:
+    total = sum(p.stat().st_size for p in COURSE.glob("audio/*"))
+    assert 0 < total <= MAX_AUDIO_TOTAL_BYTES
+
+
+def test_ogg_reader_rejects_a_file_that_is_not_ogg() -> None:
+    with pytest.raises(ValueError, match="no Ogg page at byte 0"):
+        ogg_vorbis_info(b"RIFF....WAVEfmt ")
+
+
+@pytest.mark.parametrize("folder", weekly_sessions(), ids=lambda p: p.name)
+def test_examples_are_fictional_and_point_at_exercises_of_their_session(folder: Path) -> None:
+    meta, body = front_matter(folder / "examples.md")
+    assert set(meta) == {"examples"}
+    examples = meta["examples"]
+    assert 2 <= len(examples) <= 3
+    slugs = {front_matter(p)[0]["slug"] for p in folder.glob("exercises/*.md")}
+    for example in examples:
+        assert set(example) == EXAMPLE_KEYS
+        assert re.fullmatch(r"Fictional participant [A-Z]", example["author"])
+        assert example["exercise"] in slugs
+        assert type(example["minutes"]) is int
+        assert 1 <= example["minutes"] <= 120
+        for key in ("body", "thoughts", "feelings", "note"):
+            assert isinstance(example[key], str)
+            assert example[key].strip()
+            assert words(example[key]) <= MAX_WORDS["examples"]
+    assert "made up" in body
+
+
+@pytest.mark.parametrize("folder", weekly_sessions(), ids=lambda p: p.name)
+def test_each_week_has_a_short_handout(folder: Path) -> None:
+    meta, body = front_matter(folder / "handout.md")
+    assert set(meta) == {"title"}
+    assert isinstance(meta["title"], str)
+    assert meta["title"]
+    assert words(body) <= MAX_WORDS["handout"]
+
+
+def test_silent_day_has_preparation_programme_and_exercises() -> None:
+    prep, prep_body = front_matter(COURSE / "silent-day" / "preparation.md")
+    assert isinstance(prep["title"], str)
+    assert prep_body
+    assert words(prep_body) <= MAX_WORDS["course"]
+    day, day_body = front_matter(COURSE / "silent-day" / "session.md")
+    assert day["slug"] == "silent-day"
+    assert isinstance(day["title"], str)
+    assert day_body
+    kinds = [front_matter(p)[0]["kind"] for p in COURSE.glob("silent-day/exercises/*.md")]
+    assert "formal" in kinds
+
+
+def test_every_file_in_the_course_is_part_of_the_format() -> None:
+    expected = {"course.md", "silent-day/preparation.md", "silent-day/session.md"}
+    for folder in weekly_sessions():
+        for name in ("session.md", "examples.md", "handout.md"):
+            expected.add(f"sessions/{folder.name}/{name}")
+    expected.update(str(p.relative_to(COURSE)) for p in exercise_files())
+    expected.update(str(p.relative_to(COURSE)) for p in COURSE.glob("audio/*"))
+    on_disk = {str(p.relative_to(COURSE)) for p in COURSE.rglob("*") if p.is_file()}
+    assert on_disk == expected
+
+
+def load_audio_script() -> Any:
+    spec = importlib.util.spec_from_file_location("make_demo_audio", SCRIPT)
+    assert spec
+    assert spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_audio_script_speaks_paragraphs_with_the_project_name_spelled_out(
+    tmp_path: Path,
+) -> None:
+    script = load_audio_script()
+    transcript = tmp_path / "x.txt"
+    transcript.write_text(OPENING + "\n\nBreathe in.\nBreathe out.\n\n\nRest.\n")
+    assert script.paragraphs(transcript) == [
+        "This is demo audio for the E M B C T demo course.",
+        "Breathe in. Breathe out.",
+        "Rest.",
+    ]
+
+
+def test_audio_script_refuses_a_transcript_without_the_demo_sentence(tmp_path: Path) -> None:
+    script = load_audio_script()
+    transcript = tmp_path / "x.txt"
+    transcript.write_text("Breathe in.\n")
+    with pytest.raises(script.AudioError, match="must begin with"):
+        script.paragraphs(transcript)
