@@ -193,7 +193,7 @@ def test_a_therapist_works_through_her_day(
     code_field = page.get_by_label("Code")
     assert code_field.get_attribute("aria-invalid") == "true"
     assert code_field.get_attribute("aria-describedby") == error.get_attribute("id")
-    page.wait_for_function("document.activeElement.id === 'id_code'")  # typing goes there
+    page.wait_for_function("() => document.activeElement.id === 'id_code'")  # typing goes there
     auditor.audit(page)
     # After a wrong code the device refuses every code for a second (django-otp's throttle):
     # a person takes that long to look again.
@@ -221,7 +221,7 @@ def test_a_therapist_works_through_her_day(
     field = page.get_by_label("Your feedback")
     assert field.get_attribute("aria-invalid") == "true"
     assert field.get_attribute("aria-describedby") == "id_body_error"
-    page.wait_for_function("document.activeElement.id === 'id_body'")  # typing goes there
+    page.wait_for_function("() => document.activeElement.id === 'id_body'")  # typing goes there
     auditor.audit(page)
     assert not Message.objects.filter(patient=pim, kind=MessageKind.FEEDBACK).exists()
     answer = "Thank you, Pim. Noticing the worry about the scan, and the calm after: that is it."

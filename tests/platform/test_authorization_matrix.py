@@ -46,6 +46,7 @@ Excluded from the walk (documented, each for a reason):
 from __future__ import annotations
 
 import functools
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -299,7 +300,12 @@ class MatrixCase(BaseTestCase):
                 wrong.append(f"{where}: redirect to {location!r}, expected {target!r}")
             if cell.role in ("patient", "therapist") and not response.streaming:
                 text = response.content.decode(errors="replace").lower()
-                shown = [s for s in strangers if s in text]
+                # whole words only: a random CSRF token or key may hold "olga" by chance
+                shown = [
+                    s
+                    for s in strangers
+                    if re.search(rf"(?<![a-z0-9]){re.escape(s)}(?![a-z0-9])", text)
+                ]
                 if shown:
                     wrong.append(f"{where}: shows another therapist's patient ({shown})")
             if cell.name == "logout":
