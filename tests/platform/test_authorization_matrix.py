@@ -67,18 +67,19 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from embct.platform import access
 from embct.platform.accounts.models import Role, User
-from embct.platform.care.models import PatientProfile
+from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.care.services import patient_writes, send_log_files
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord, ScheduledAssessment
 from embct.platform.security.middleware import SecondFactorRequiredMiddleware
-from support.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase, create_group_patient
 from support.testing_urls import (
     ACCEPTS_POST,
     EXPECTED,
     GET_AND_POST,
+    ONLINE_COURSE,
     PASSWORD_ONLY,
     POST_ONLY,
     ROLES,
@@ -89,6 +90,9 @@ from support.testing_urls import (
 )
 
 FIRST_LOGIN_ROLE = "password only, first login (therapist)"
+#: A patient allocated to group MBCT (``gus``): the patient's table, but 403 on every page of
+#: the online course (:data:`ONLINE_COURSE`).
+GROUP_PATIENT_ROLE = "patient (group MBCT)"
 #: The password-only roles: the staff persona whose session has passed the password only.
 PASSWORD_ONLY_ROLES = {
     "password only (therapist)": "tessa",
@@ -166,6 +170,7 @@ class MatrixCase(BaseTestCase):
 
     objects: UrlObjects
     fay: User
+    gus: User
 
     @classmethod
     def setUpTestData(cls) -> None:
@@ -177,6 +182,7 @@ class MatrixCase(BaseTestCase):
             device = StaticDevice.objects.create(user=user, name="backup codes", confirmed=True)
             StaticToken.objects.create(device=device, token="abcd1234")
         cls.fay = User.objects.create_user("fay", role=Role.THERAPIST, first_name="Fay")
+        cls.gus = create_group_patient(cls.tessa, cls.course).user
         # Something in every list, for both therapists, so a list that leaks shows it.
         for profile in (cls.pim_profile, cls.olga_profile):
             session = cls.course.sessions.get(week=1)
@@ -190,6 +196,8 @@ class MatrixCase(BaseTestCase):
     def user_for(self, role: str) -> User | None:
         if role in PASSWORD_ONLY_ROLES:
             return User.objects.get(username=PASSWORD_ONLY_ROLES[role])
+        if role == GROUP_PATIENT_ROLE:
+            return self.gus
         return {
             "anonymous": None,
             "patient": self.pim,
@@ -233,6 +241,8 @@ class MatrixCase(BaseTestCase):
         if role in PASSWORD_ONLY_ROLES:
             want = password_only_table(role).get(name, 302)
             cell: Any = (want, want) if has_object(name) else want
+        elif role == GROUP_PATIENT_ROLE and name in ONLINE_COURSE:
+            cell = (403, 403) if has_object(name) else 403
         else:
             cell = EXPECTED[name][role]
         if not has_object(name):
@@ -372,6 +382,14 @@ class AuthorizationMatrixTests(MatrixCase):
         wrong, _ = self.check(["security:enrol", "security:verify"], [FIRST_LOGIN_ROLE])
         assert wrong == [], "\n".join(wrong)
 
+    def test_a_group_mbct_patient_cannot_reach_the_online_course(self) -> None:
+        """The arm rule: ``gus``, allocated to group MBCT, gets 403 on the week page and on
+        every session, diary and log-file URL (own course, not opened, another course), GET
+        and POST, and no row changes (his diary entry is not sent)."""
+        wrong, cells = self.check(sorted(ONLINE_COURSE), [GROUP_PATIENT_ROLE])
+        assert wrong == [], "\n".join(wrong)
+        assert cells >= 3 * 3 + 1
+
     def test_post_only_views_refuse_get(self) -> None:
         for name in sorted(POST_ONLY):
             for role in ROLES:
@@ -477,8 +495,10 @@ def anyones_patient(request: HttpRequest, patient_id: int) -> PatientProfile:
 
 
 def anyones_profile(request: HttpRequest) -> PatientProfile:
-    """``get_own_profile`` without its check of the user: the newest profile."""
-    profile = PatientProfile.objects.select_related("course", "therapist").order_by("-pk")[0]
+    """``get_own_profile`` without its check of the user: the newest eMBCT profile (``olga``'s;
+    not the group patient's, whom the online course refuses anyway)."""
+    profiles = PatientProfile.objects.select_related("course", "therapist").filter(arm=Arm.EMBCT)
+    profile = profiles.order_by("-pk")[0]
     request.user.patient_profile = profile  # type: ignore[union-attr]
     return profile
 

@@ -4,6 +4,8 @@
 - ``otto``: another therapist; ``olga`` is his patient.
 - ``sam``: a supervising therapist who supervises ``tessa``.
 - ``rosa``: a researcher; ``ada``: an administrator.
+- ``gus`` (made on demand, :func:`create_group_patient`): ``tessa``'s patient in group MBCT,
+  a member of her group, started with ``pim``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import (
+    Arm,
     DiaryEntry,
     LogSubmission,
     PatientProfile,
@@ -33,6 +36,7 @@ from embct.platform.care.models import (
 from embct.platform.care.services import send_log_files
 from embct.platform.course.loader import CourseData, read_course, upsert_course
 from embct.platform.course.models import Course, CourseSession
+from embct.platform.groups.models import MbctGroup
 from embct.platform.security.services import needs_second_factor
 
 #: The tiny course the tests load (tests/platform/fixture_course/tiny).
@@ -116,6 +120,30 @@ def create_personas() -> Personas:
     )
     Supervision.objects.create(supervisor=sam, therapist=tessa)
     return Personas(course, tessa, otto, sam, rosa, ada, pim, olga, pim_profile, olga_profile)
+
+
+def create_group_patient(therapist: User, course: Course) -> PatientProfile:
+    """``gus``: a patient allocated to group MBCT, in a group ``therapist`` leads, with a
+    diary entry of the first session (as if written before the arm rule; it must not be sent)."""
+    gus = User.objects.create_user(
+        "gus", password=None, role=Role.PATIENT, first_name="Gus", email="gus@example.org"
+    )
+    group = MbctGroup.objects.create(
+        name="Gus's group", therapist=therapist, location="Room 2", course=course
+    )
+    profile = PatientProfile.objects.create(
+        user=gus,
+        therapist=therapist,
+        arm=Arm.MBCT,
+        start_date=TODAY - timedelta(days=15),
+        course=course,
+        group=group,
+    )
+    session = course.sessions.get(week=1)
+    DiaryEntry.objects.create(
+        patient=profile, session=session, date=TODAY, minutes=10, body="group diary"
+    )
+    return profile
 
 
 class BaseTestCase(TestCase):

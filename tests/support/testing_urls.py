@@ -98,6 +98,10 @@ GET_AND_POST = {
 #: Every view that takes POST; every other view answers POST with 405.
 ACCEPTS_POST = POST_ONLY | GET_AND_POST
 
+#: The online course's pages (eMBCT only): a patient allocated to group MBCT (``gus``) gets 403
+#: on each, on every session, GET or POST, and nothing changes.
+ONLINE_COURSE = {"care:week", "care:session", "care:diary", "care:send_logs"}
+
 #: URLs whose object has no owner among the personas: "own" and "other" are the same object.
 SHARED_OBJECTS = {
     # Course audio: any signed-in staff member may listen to any exercise (it holds no patient

@@ -11,9 +11,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
+from django.utils.translation import gettext
 
 from embct.platform.accounts.models import User
-from embct.platform.care.models import PatientProfile
+from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.groups.models import MbctGroup
 from embct.platform.lib.roles import Role
@@ -61,6 +62,16 @@ def get_own_profile(request: AuthenticatedHttpRequest) -> PatientProfile:
     except PatientProfile.DoesNotExist:
         raise Http404("no patient profile") from None
     request.user.patient_profile = profile  # the menu reads it
+    return profile
+
+
+def get_own_online_profile(request: AuthenticatedHttpRequest) -> PatientProfile:
+    """The logged-in patient's profile, for the online course's pages (the week, its sessions,
+    diaries and log files): a patient whose arm is group MBCT gets 403, a page saying the
+    online course is not part of their treatment (their group's pages hold their material)."""
+    profile = get_own_profile(request)
+    if profile.arm != Arm.EMBCT:
+        raise PermissionDenied(gettext("The online course is not part of your treatment."))
     return profile
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import Arm, PatientProfile
+from embct.platform.groups.models import MbctGroup
 from support.testing import BaseTestCase
 
 
@@ -60,6 +61,49 @@ class ClinicTests(BaseTestCase):
         )
         assert response.status_code == 400
         assert not User.objects.filter(username="newpatient").exists()
+
+    def test_an_embct_patient_needs_a_start_date_said_on_the_field_in_both_languages(
+        self,
+    ) -> None:
+        self.login(self.ada)
+        form = self.new_patient_form(**{"care-start_date": ""})
+        response = self.client.post("/clinic/patients/new/", form)
+        assert response.status_code == 400
+        assert response.context["assignment"].errors["start_date"] == [
+            "An eMBCT patient needs a start date."
+        ]
+        assert not User.objects.filter(username="newpatient").exists()
+        User.objects.filter(pk=self.ada.pk).update(language="nl")
+        response = self.client.post("/clinic/patients/new/", form)
+        self.assertContains(
+            response, "Een eMBCT-patiënt heeft een startdatum nodig.", status_code=400
+        )
+
+    def test_a_group_mbct_patient_needs_a_group_said_on_the_field(self) -> None:
+        self.login(self.ada)
+        form = self.new_patient_form(**{"care-arm": Arm.MBCT, "care-start_date": ""})
+        response = self.client.post("/clinic/patients/new/", form)
+        assert response.status_code == 400
+        assert response.context["assignment"].errors == {
+            "group": ["A group MBCT patient needs a group."]
+        }
+        assert not User.objects.filter(username="newpatient").exists()
+        group = MbctGroup.objects.create(
+            name="Tuesday", therapist=self.tessa, location="Room", course=self.course
+        )
+        response = self.client.post("/clinic/patients/new/", {**form, "care-group": group.pk})
+        assert response.status_code == 201
+        assert PatientProfile.objects.get(user__username="newpatient").group == group
+
+    def test_reassigning_to_group_mbct_without_a_group_is_refused(self) -> None:
+        self.login(self.ada)
+        response = self.client.post(
+            f"/clinic/patients/{self.pim_profile.pk}/",
+            {"therapist": self.tessa.pk, "arm": "mbct", "feedback_weekday": 4},
+        )
+        self.assertContains(response, "A group MBCT patient needs a group.")
+        self.pim_profile.refresh_from_db()
+        assert self.pim_profile.arm == Arm.EMBCT
 
     def test_the_administrator_creates_a_therapist(self) -> None:
         self.login(self.ada)

@@ -6,7 +6,7 @@ import uuid
 from datetime import date
 
 from embct.platform.care.models import DiaryEntry
-from support.testing import BaseTestCase
+from support.testing import BaseTestCase, create_group_patient
 
 
 class DiaryTests(BaseTestCase):
@@ -103,3 +103,18 @@ class DiaryTests(BaseTestCase):
         client.force_login(self.pim)
         assert client.post(self.url(), self.form()).status_code == 403
         assert not DiaryEntry.objects.exists()
+
+
+class GroupPatientDiaryTests(BaseTestCase):
+    def test_a_group_mbct_patient_can_neither_open_nor_keep_a_diary(self) -> None:
+        gus = create_group_patient(self.tessa, self.course)
+        self.login(gus.user)
+        url = f"/sessions/{self.session(1).pk}/diary/"
+        self.assertContains(
+            self.client.get(url),
+            "The online course is not part of your treatment.",
+            status_code=403,
+        )
+        data = {"date": "2026-03-17", "minutes": "25", "body": "b", "form_token": str(uuid.uuid4())}
+        assert self.client.post(url, data).status_code == 403
+        assert list(gus.diaries.values_list("body", flat=True)) == ["group diary"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core import mail
 
 from embct.platform.care.models import DiaryEntry, LogSubmission
-from support.testing import BaseTestCase
+from support.testing import BaseTestCase, create_group_patient
 
 
 class SendLogsTests(BaseTestCase):
@@ -68,3 +68,16 @@ class SendLogsTests(BaseTestCase):
         self.login(self.tessa)
         assert self.client.post(self.url()).status_code == 403
         assert not LogSubmission.objects.exists()
+
+
+class GroupPatientSendLogsTests(BaseTestCase):
+    def test_a_group_mbct_patient_cannot_send_log_files_to_the_queue(self) -> None:
+        gus = create_group_patient(self.tessa, self.course)
+        self.login(gus.user)
+        response = self.client.post(f"/sessions/{self.session(1).pk}/send/")
+        self.assertContains(
+            response, "The online course is not part of your treatment.", status_code=403
+        )
+        assert not LogSubmission.objects.filter(patient=gus).exists()
+        assert gus.diaries.get().submission_id is None
+        assert len(mail.outbox) == 0

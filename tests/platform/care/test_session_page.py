@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from support.testing import BaseTestCase
+from support.testing import BaseTestCase, create_group_patient
 
 
 class SessionPageTests(BaseTestCase):
@@ -65,3 +65,20 @@ class SessionPageTests(BaseTestCase):
             self.send(self.pim_profile, 2, entries=2)
         with self.assertNumQueries(len(first.captured_queries)):
             self.client.get(url)
+
+
+class ArmsKeptApartSessionTests(BaseTestCase):
+    def test_an_embct_patient_sees_no_group_handout(self) -> None:
+        self.login(self.pim)
+        response = self.client.get(f"/sessions/{self.session(1).pk}/")
+        assert response.status_code == 200
+        self.assertNotContains(response, "Handout 1")
+        self.assertNotContains(response, "Home practice for week 1.")
+
+    def test_a_group_mbct_patient_cannot_open_a_session(self) -> None:
+        gus = create_group_patient(self.tessa, self.course)
+        self.login(gus.user)
+        response = self.client.get(f"/sessions/{self.session(1).pk}/")
+        self.assertContains(
+            response, "The online course is not part of your treatment.", status_code=403
+        )

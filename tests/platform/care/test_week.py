@@ -7,7 +7,7 @@ from datetime import timedelta
 import time_machine
 
 from embct.platform.care.models import Message, PatientProfile
-from support.testing import NOW, BaseTestCase
+from support.testing import NOW, BaseTestCase, create_group_patient
 
 URL = "/week/"
 
@@ -106,3 +106,21 @@ class WeekPageTests(BaseTestCase):
     def test_home_sends_a_patient_to_the_week(self) -> None:
         self.login(self.pim)
         self.assertRedirects(self.client.get("/"), URL)
+
+
+class GroupPatientWeekTests(BaseTestCase):
+    def test_a_group_mbct_patient_is_told_the_online_course_is_not_theirs(self) -> None:
+        gus = create_group_patient(self.tessa, self.course)
+        self.login(gus.user)
+        response = self.client.get(URL)
+        self.assertContains(
+            response, "The online course is not part of your treatment.", status_code=403
+        )
+        self.assertContains(response, 'href="/"', status_code=403)
+        self.assertNotContains(response, "Week 3 of 9", status_code=403)
+
+    def test_home_sends_a_group_mbct_patient_to_the_group_page_even_before_a_group(self) -> None:
+        gus = create_group_patient(self.tessa, self.course)
+        PatientProfile.objects.filter(pk=gus.pk).update(group=None)
+        self.login(gus.user)
+        self.assertRedirects(self.client.get("/"), "/my-group/", fetch_redirect_response=False)

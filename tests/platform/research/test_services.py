@@ -12,7 +12,7 @@ import time_machine
 from django.test import override_settings
 
 from embct import trial
-from embct.platform.care.models import DiaryEntry, Message
+from embct.platform.care.models import Arm, DiaryEntry, Message, PatientProfile
 from embct.platform.research import services, trial_text
 from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
 from support import measure_helpers as helpers
@@ -290,6 +290,15 @@ class RandomizationTests(BaseTestCase):
         assert not Allocation.objects.exists()
 
 
+def take_allocated_arm(profile: PatientProfile, person: Participant) -> None:
+    """The clinic gives the patient's account the arm the participant was allocated to (TAU
+    awaiting re-randomization leaves it as it is)."""
+    arm, _ = services.arms(person)
+    if arm is not None:
+        PatientProfile.objects.filter(pk=profile.pk).update(arm=arm)
+        profile.refresh_from_db()
+
+
 @override_settings(EMBCT_RANDOMIZATION_SEED=SEED)
 class ParticipantRecordTests(BaseTestCase):
     def setUp(self) -> None:
@@ -406,8 +415,11 @@ class ParticipantRecordTests(BaseTestCase):
         self.login(self.ada)
         assert self.person.study_id not in self.client.get("/clinic/").content.decode()
         services.randomize(self.person, self.rosa, TODAY)
+        take_allocated_arm(self.pim_profile, self.person)
         page = self.client.get("/clinic/")
         self.assertContains(page, f"{self.person.study_id}: patient account")
+        arm = services.arm_label(services.arms(self.person)[0])
+        self.assertContains(page, f"allocated to {arm}")
         self.assertContains(page, f'action="{self.base}/link/"')
         self.assertContains(page, f'<option value="{self.pim_profile.pk}">pim</option>', html=True)
         self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
@@ -416,6 +428,33 @@ class ParticipantRecordTests(BaseTestCase):
         self.assertNotContains(
             self.client.get("/clinic/"), f"{self.person.study_id}: patient account"
         )
+
+    def test_linking_an_account_of_another_arm_is_refused_naming_both_arms(self) -> None:
+        Allocation.objects.create(
+            participant=self.person,
+            list_name="main",
+            stratum="test",
+            position=1,
+            arm=trial.Arm.MBCT.value,
+            allocated_on=TODAY,
+        )
+        self.login(self.ada)
+        page = self.client.get("/clinic/")
+        self.assertContains(page, "allocated to MBCT (group)")
+        response = self.client.post(
+            f"{self.base}/link/", {"profile": self.pim_profile.pk}, follow=True
+        )
+        self.assertContains(
+            response,
+            f"{self.person.study_id} is allocated to MBCT (group), but patient "
+            f"#{self.pim_profile.pk} follows eMBCT (online)",
+        )
+        self.person.refresh_from_db()
+        assert self.person.profile is None
+        PatientProfile.objects.filter(pk=self.pim_profile.pk).update(arm=Arm.MBCT)
+        self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
+        self.person.refresh_from_db()
+        assert self.person.profile == self.pim_profile
 
     def test_an_admin_links_the_study_id_to_the_patient(self) -> None:
         self.login(self.ada)
@@ -432,6 +471,7 @@ class PseudonymizationTests(BaseTestCase):
         person = helpers.participant(TODAY)
         services.randomize(person, self.rosa, TODAY)
         services.record_baseline(person, helpers.BASELINE)
+        take_allocated_arm(self.pim_profile, person)
         services.link_profile(person, self.pim_profile)
         self.send(self.pim_profile, 1)
         Message.objects.create(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from embct.platform.accounts.models import Role, User
 
-from .models import PatientProfile
+from .models import Arm, PatientProfile
 
 
 class NewAccountForm(forms.ModelForm):
@@ -52,3 +52,15 @@ class AssignmentForm(forms.ModelForm):
             role=Role.THERAPIST, is_active=True
         ).order_by("last_name", "first_name")
         self.fields["therapist"].required = True
+
+    def clean(self) -> dict[str, Any]:
+        """Each arm has what its course needs: an online (eMBCT) patient a start date (the
+        course's weeks count from it), a group MBCT patient a group (its meetings open the
+        sessions)."""
+        data = super().clean() or {}
+        arm = data.get("arm")
+        if arm == Arm.EMBCT and not data.get("start_date") and "start_date" not in self.errors:
+            self.add_error("start_date", _("An eMBCT patient needs a start date."))
+        if arm == Arm.MBCT and not data.get("group") and "group" not in self.errors:
+            self.add_error("group", _("A group MBCT patient needs a group."))
+        return data

@@ -49,7 +49,15 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
     patients = PatientProfile.objects.select_related("user", "therapist").order_by("user__username")
     # Randomized study participants whose patient account is not linked yet: the clinic,
     # which knows both the person and the account, links them (researchers see study ids).
-    to_link = Participant.objects.filter(profile=None, allocations__isnull=False).distinct()
+    from embct.platform.research.services import arm_label, arms
+
+    to_link = list(
+        Participant.objects.filter(profile=None, allocations__isnull=False)
+        .distinct()
+        .prefetch_related("allocations")
+    )
+    for person in to_link:  # the link list names each study id's allocated arm
+        person.allocated_arm = arm_label(arms(person)[0])  # type: ignore[attr-defined]
     unlinked = patients.filter(study_participant=None)
     other_staff = (
         User.objects.filter(role__in=[Role.RESEARCHER, Role.ADMIN])

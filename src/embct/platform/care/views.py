@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from embct.platform.access import (
     AuthenticatedHttpRequest,
     get_exercise_for_user,
+    get_own_online_profile,
     get_own_profile,
     get_patient_for_therapist,
     get_session_for_patient,
@@ -39,7 +40,7 @@ from .models import Message, MessageKind, PatientProfile
 @login_required
 @patient_required
 def week(request: AuthenticatedHttpRequest) -> HttpResponse:
-    profile = get_own_profile(request)
+    profile = get_own_online_profile(request)
     today = timezone.localdate()
     ctx = {
         "w": progress.patient_week(profile, today),
@@ -52,7 +53,7 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @patient_required
 def session_page(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    profile = get_own_profile(request)
+    profile = get_own_online_profile(request)
     session = get_session_for_patient(profile, session_id, timezone.localdate())
     ctx = {
         "profile": profile,
@@ -69,7 +70,7 @@ def session_page(request: AuthenticatedHttpRequest, session_id: int) -> HttpResp
 @login_required
 @patient_required
 def diary(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    profile = get_own_profile(request)
+    profile = get_own_online_profile(request)
     session = get_session_for_patient(profile, session_id, timezone.localdate())
     form = DiaryForm(request.POST or None, session=session)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def diary(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
 @login_required
 @patient_required
 def send_logs(request: AuthenticatedHttpRequest, session_id: int) -> HttpResponse:
-    profile = get_own_profile(request)
+    profile = get_own_online_profile(request)
     session = get_session_for_patient(profile, session_id, timezone.localdate())
     try:
         services.send_log_files(profile, session)

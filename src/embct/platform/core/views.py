@@ -8,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from embct.platform.access import AuthenticatedHttpRequest
+from embct.platform.care.models import Arm
 
 
 @require_safe
@@ -30,7 +31,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     if user.role == "patient":
         profile = getattr(user, "patient_profile", None)
-        if profile is not None and profile.group_id is not None:
+        if profile is not None and (profile.group_id is not None or profile.arm == Arm.MBCT):
             return redirect("groups:mine")
         if profile is not None:
             return redirect("care:week")

@@ -25,6 +25,7 @@ from embct.platform.audit.models import Action
 from embct.platform.audit.services import record
 from embct.platform.care.models import PatientProfile
 
+from . import trial_text
 from .models import (
     Allocation,
     Participant,
@@ -297,6 +298,12 @@ def rerandomize_tau(
     return _allocate(participant, "tau", user, today, by)
 
 
+def arm_label(code: str | None) -> str:
+    """An arm's name as the clinic says it ("MBCT (group)"), translated; "not decided yet"
+    for a participant in TAU awaiting re-randomization (``None``)."""
+    return gettext(trial_text.ARMS[code]) if code else gettext("not decided yet")
+
+
 def arms(participant: Participant) -> tuple[str | None, bool]:
     """(final treatment arm or None while undecided, tau_first), via embct.trial.arm_so_far."""
     by_list = {a.list_name: a.arm for a in participant.allocations.all()}
@@ -340,6 +347,20 @@ def link_profile(participant: Participant, profile: PatientProfile, *, by: Any =
         raise WorkflowError(gettext("this patient is already linked to another study id"))
     if participant.profile_id == profile.pk:
         return
+    allocated, _ = arms(participant)
+    if allocated is not None and allocated != profile.arm:
+        raise WorkflowError(
+            gettext(
+                "%(study_id)s is allocated to %(allocated)s, but patient #%(number)s follows "
+                "%(arm)s: change the patient's arm first, or link the right account"
+            )
+            % {
+                "study_id": participant.study_id,
+                "allocated": arm_label(allocated),
+                "number": profile.pk,
+                "arm": arm_label(profile.arm),
+            }
+        )
     participant.profile = profile
     participant.save(update_fields=["profile"])
     record(by, Action.STUDY_LINK, participant, study_id=participant.study_id, profile=profile.pk)
