@@ -105,5 +105,6 @@ def test_analysis_r_reproduces_results_json(exported: tuple[Path, dict[str, Any]
     figures = pd.read_csv(out / "analysis_R.csv")
     for key, value in zip(figures["key"], figures["value"], strict=True):
         close(lookup(results, key), float(value), key)
-    assert {key.split("/")[1] for key in figures["key"]} == {"hads", "mhc"}
+    sections = {"/".join(key.split("/")[:2]) for key in figures["key"]}
+    assert sections == {"flow/dropout_by_arm", "dropout/wai_w2", "outcomes/hads", "outcomes/mhc"}
     assert len(figures) > 100

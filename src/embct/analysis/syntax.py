@@ -25,9 +25,10 @@ DATA_FILE = "analysis_data.csv"
 #: Sections the scripts do not (yet) reproduce, and why; the comparison test skips them.
 KNOWN_DIFFERENCES = {
     "r": (
-        "Only the outcome regressions (results.json outcomes.*: the hierarchical OLS steps, "
-        "terms, R2 and F change) are reproduced so far; flow, reliability, baseline, dropout, "
-        "alliance_development, intention_to_treat (MI: Monte Carlo error) and clustering are not."
+        "Reproduced: flow.dropout_by_arm (Pearson, Yates, Fisher), dropout.wai_w2 (t, Welch, "
+        "Levene) and outcomes.* (the hierarchical OLS steps, terms, R2 and F change). Not yet: "
+        "reliability, baseline, dropout.logistic, alliance_development, intention_to_treat "
+        "(MI would agree only within Monte Carlo error) and clustering."
     ),
     "spss": (
         "Only the outcome regressions (outcomes.*: coefficients, SEs, t, p and R2 of each "
@@ -37,7 +38,7 @@ KNOWN_DIFFERENCES = {
     ),
 }
 
-_COLUMNS = ("participant_id", "arm", "completer")
+_COLUMNS = ("participant_id", "arm", "started", "dropped_out", "completer")
 _TERMS = ("intercept", "baseline", "arm", "wai_w2", "wai_w2:arm")
 
 
@@ -56,8 +57,9 @@ def analysis_data(frame: pd.DataFrame, results: Mapping[str, Any]) -> pd.DataFra
     for outcome in _outcomes(results):
         wanted += [f"{outcome}_pre", f"{outcome}_post"]
     data = frame[[c for c in dict.fromkeys(wanted) if c in frame.columns]].copy()
-    if "completer" in data:
-        data["completer"] = data["completer"].fillna(False).astype(bool).astype(int)
+    for column in ("started", "completer"):
+        if column in data:
+            data[column] = data[column].fillna(False).astype(bool).astype(int)
     return data
 
 
@@ -90,6 +92,10 @@ def r_script(results: Mapping[str, Any]) -> str:
         "out <- function(key, value) rows <<- c(rows, sprintf('%s,%.17g', key, value))",
         "",
     ]
+    if _ran(results, "flow", "dropout_by_arm"):
+        lines += _R_FLOW
+    if _ran(results, "dropout", "wai_w2"):
+        lines += _R_DROPOUT
     for outcome in _outcomes(results):
         lines += _r_outcome(outcome)
     lines += [
@@ -97,6 +103,52 @@ def r_script(results: Mapping[str, Any]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _ran(results: Mapping[str, Any], section: str, part: str) -> bool:
+    value = results.get(section)
+    return (
+        isinstance(value, Mapping)
+        and isinstance(value.get(part), Mapping)
+        and "skipped" not in value[part]
+    )
+
+
+_R_FLOW = [
+    "# ---- results.json flow/dropout_by_arm: dropouts among the starters, by arm ----",
+    "st <- d[d$started == 1 & !is.na(d$dropped_out), ]",
+    "tab <- table(st$arm, st$dropped_out)",
+    "c2 <- chisq.test(tab, correct = FALSE)",
+    "out('flow/dropout_by_arm/n', nrow(st))",
+    "out('flow/dropout_by_arm/chi2', c2$statistic); out('flow/dropout_by_arm/p_val', c2$p.value)",
+    "yt <- chisq.test(tab, correct = TRUE)  # Yates",
+    "out('flow/dropout_by_arm/yates_chi2', yt$statistic)",
+    "out('flow/dropout_by_arm/yates_p_val', yt$p.value)",
+    "out('flow/dropout_by_arm/fisher_p_val', fisher.test(tab)$p.value)",
+    "",
+]
+
+_R_DROPOUT = [
+    "# ---- results.json dropout/wai_w2: early alliance (wai_w2) of dropouts vs completers ----",
+    "# Among the starters with wai_w2; difference = dropouts - completers.",
+    "x <- d$wai_w2[d$started == 1 & d$dropped_out %in% 1 & !is.na(d$wai_w2)]",
+    "y <- d$wai_w2[d$completer == 1 & !is.na(d$wai_w2)]",
+    "tt <- t.test(x, y, var.equal = TRUE); wt <- t.test(x, y, var.equal = FALSE)",
+    "out('dropout/wai_w2/dropouts/n', length(x)); out('dropout/wai_w2/completers/n', length(y))",
+    "out('dropout/wai_w2/dropouts/mean', mean(x)); out('dropout/wai_w2/dropouts/sd', sd(x))",
+    "out('dropout/wai_w2/completers/mean', mean(y)); out('dropout/wai_w2/completers/sd', sd(y))",
+    "out('dropout/wai_w2/t', tt$statistic); out('dropout/wai_w2/dof', tt$parameter)",
+    "out('dropout/wai_w2/p_val', tt$p.value)",
+    "out('dropout/wai_w2/ci_low', tt$conf.int[1]); out('dropout/wai_w2/ci_high', tt$conf.int[2])",
+    "out('dropout/wai_w2/welch_t', wt$statistic); out('dropout/wai_w2/welch_dof', wt$parameter)",
+    "out('dropout/wai_w2/welch_p_val', wt$p.value)",
+    "# Levene, mean-centred as SPSS prints it: one-way ANOVA of |x - mean|.",
+    "g <- factor(c(rep(1, length(x)), rep(2, length(y)))); v <- c(x, y)",
+    "z <- abs(v - ave(v, g)); lv <- anova(lm(z ~ g))",
+    "out('dropout/wai_w2/levene_f', lv$`F value`[1])",
+    "out('dropout/wai_w2/levene_p_val', lv$`Pr(>F)`[1])",
+    "",
+]
 
 
 def _r_outcome(outcome: str) -> list[str]:
@@ -140,13 +192,14 @@ def write_syntax(
 ) -> list[Path]:
     """Write ``analysis_data.csv`` and the scripts asked for into ``folder``."""
     written = [folder / DATA_FILE]
-    analysis_data(frame, results).to_csv(written[0], index=False)
+    data = analysis_data(frame, results)
+    data.to_csv(written[0], index=False)
     for name in syntaxes:
         path = folder / SYNTAXES[name]
         if name == "r":
             path.write_text(r_script(results), encoding="utf-8")
         else:
-            path.write_text(spss_script(results), encoding="utf-8")
+            path.write_text(spss_script(results, list(data.columns)), encoding="utf-8")
         written.append(path)
     return written
 
@@ -172,7 +225,7 @@ def spss_outputs(results: Mapping[str, Any]) -> dict[str, list[str]]:
 _STEP_SIZES = (3, 4, 5)
 
 
-def spss_script(results: Mapping[str, Any]) -> str:
+def spss_script(results: Mapping[str, Any], columns: Sequence[str]) -> str:
     """The SPSS/PSPP syntax (run: ``pspp analysis.sps``, from its folder)."""
     lines = [
         "* analysis.sps, written by `embct analyze --syntax spss` from the analysis run.",
@@ -183,7 +236,7 @@ def spss_script(results: Mapping[str, Any]) -> str:
         "* per term (intercept, baseline, arm, wai_w2, wai_w2:arm as far as the step goes)",
         "* b, se and t, then the step's R2.",
         f"GET DATA /TYPE=TXT /FILE='{DATA_FILE}' /ARRANGEMENT=DELIMITED /DELIMITERS=','",
-        "  /FIRSTCASE=2 /VARIABLES=" + " ".join(_spss_variables(results)) + ".",
+        "  /FIRSTCASE=2 /VARIABLES=" + " ".join(_spss_variables(columns)) + ".",
         "* Every outcome model uses completers only.",
         "SELECT IF completer = 1.",
         "EXECUTE.",
@@ -222,8 +275,5 @@ def spss_script(results: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _spss_variables(results: Mapping[str, Any]) -> list[str]:
-    names = ["participant_id A40", "arm F8.0", "completer F8.0", "wai_w2 F20.12"]
-    for outcome in _outcomes(results):
-        names += [f"{outcome}_pre F20.12", f"{outcome}_post F20.12"]
-    return names
+def _spss_variables(columns: Sequence[str]) -> list[str]:
+    return [f"{name} A40" if name == "participant_id" else f"{name} F20.12" for name in columns]
