@@ -37,6 +37,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", required=True, type=Path, metavar="DIR", help="output folder (created if missing)"
     )
     parser.add_argument("--title", help="title of the report (default: the report's own)")
+    parser.add_argument(
+        "--syntax",
+        metavar="LIST",
+        default="",
+        help=(
+            "also write the analysis as scripts: r (DIR/analysis.R), spss (DIR/analysis.sps), "
+            "e.g. --syntax r,spss; they read DIR/analysis_data.csv"
+        ),
+    )
     parser.set_defaults(func=run)
 
 
@@ -50,9 +59,14 @@ def run(args: argparse.Namespace) -> int:
         load_table,
         write_results,
     )
+    from embct.analysis.syntax import parse_syntaxes, write_syntax
     from embct.report import write_report
 
     out: Path = args.out
+    try:
+        syntaxes = parse_syntaxes(args.syntax or "")
+    except ValueError as error:
+        raise CommandError(str(error)) from None
     if out.exists() and not out.is_dir():
         raise CommandError(f"--out {out} exists and is not a folder")
     try:
@@ -74,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         written = write_results(results, staging)
         report = write_report(results, staging, title=args.title)
-        files = [*written, report, *sorted((staging / "figures").glob("*"))]
+        scripts = write_syntax(frame, results, staging, syntaxes) if syntaxes else []
+        files = [*written, report, *scripts, *sorted((staging / "figures").glob("*"))]
         published = [_move(path, staging, out) for path in files]
     except ValueError as error:
         raise CommandError(f"the report failed, nothing was written: {error}") from None
