@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.test import override_settings
 
@@ -181,3 +182,15 @@ class WithdrawalCorrectionTests(BaseTestCase):
         with pytest.raises(ProtectedError):
             person.delete()
         assert Withdrawal.objects.filter(participant=person).exists()
+
+
+class NeverDeletedTests(BaseTestCase):
+    def test_a_patient_account_linked_to_a_study_id_cannot_be_deleted(self) -> None:
+        person = helpers.participant(TODAY)
+        services.link_profile(person, self.pim_profile)
+        with pytest.raises(ProtectedError, match=person.study_id), transaction.atomic():
+            self.pim.delete()
+        assert Participant.objects.get(pk=person.pk).profile == self.pim_profile
+
+    def test_an_unlinked_account_can_still_be_deleted(self) -> None:
+        self.olga.delete()
