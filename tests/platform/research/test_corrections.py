@@ -15,7 +15,7 @@ from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.research import corrections, services
 from embct.platform.research.models import Correction, Participant, Withdrawal
 from support import measure_helpers as helpers
-from support.testing import TODAY, BaseTestCase
+from support.testing import TODAY, BaseTestCase, force_login_verified
 
 SEED = 20191010
 WHY = ("entry_error", "typed in the wrong box")
@@ -194,3 +194,16 @@ class NeverDeletedTests(BaseTestCase):
 
     def test_an_unlinked_account_can_still_be_deleted(self) -> None:
         self.olga.delete()
+
+
+@override_settings(EMBCT_RANDOMIZATION_SEED=SEED)
+class ParticipantPageTests(BaseTestCase):
+    def test_the_researcher_sees_the_history_and_the_itt_flag(self) -> None:
+        person = helpers.participant(TODAY)
+        services.randomize(person, self.rosa, TODAY)
+        corrections.correct_eligibility(person, "cancer_diagnosis", False, *WHY, by=self.rosa)
+        force_login_verified(self.client, self.rosa)
+        response = self.client.get(f"/research/participants/{person.pk}/")
+        self.assertContains(response, "eligibility.cancer_diagnosis")
+        self.assertContains(response, "typed in the wrong box")
+        self.assertContains(response, "intention to treat")
