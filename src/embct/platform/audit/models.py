@@ -75,6 +75,7 @@ class Action(models.TextChoices):
     BASELINE = "trial.baseline", _("Recorded baseline characteristics")
     WITHDRAWAL = "trial.withdrawal", _("Recorded a withdrawal")
     STUDY_LINK = "trial.link", _("Linked a study id to a patient's account")
+    CORRECTION = "trial.correction", _("Corrected a study record, with a reason")
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

@@ -133,7 +133,7 @@ class Withdrawal(models.Model):
     """A participant who declined or dropped out: date and reason category (no free text)."""
 
     participant = models.OneToOneField(
-        Participant, on_delete=models.CASCADE, related_name="withdrawal"
+        Participant, on_delete=models.PROTECT, related_name="withdrawal"
     )
     kind = models.CharField(max_length=10, choices=WithdrawalKind.choices)
     on = models.DateField()
@@ -142,6 +142,43 @@ class Withdrawal(models.Model):
 
     def __str__(self) -> str:
         return f"withdrawal #{self.pk}"
+
+
+class CorrectionReason(models.TextChoices):
+    """Why a study record was corrected: a closed list (the research tables hold no free-text
+    clinical notes), plus a short explanation."""
+
+    ENTRY_ERROR = "entry_error", _("Typing or entry error")
+    SOURCE_DOCUMENT = "source_document", _("Differs from the source document")
+    PARTICIPANT_REPORT = "participant_report", _("The participant corrected the answer")
+    WRONG_PARTICIPANT = "wrong_participant", _("Entered for the wrong participant")
+    OTHER = "other", _("Other")
+
+
+class Correction(models.Model):
+    """A correction of a study record (ALCOA+): the original value, the new value, who, when
+    and why. Never changed or deleted; the record itself holds the current value."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="corrections"
+    )
+    #: A stable name: "consent_on", "baseline.<field>", "eligibility.<criterion id>",
+    #: "withdrawal.<kind|on|reason>" or "withdrawal" (a withdrawal recorded in error).
+    field = models.CharField(max_length=60)
+    old_value = models.JSONField(null=True)
+    new_value = models.JSONField(null=True)
+    reason = models.CharField(max_length=24, choices=CorrectionReason.choices)
+    explanation = models.CharField(max_length=200)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"correction #{self.pk}"
 
 
 class ExportLog(models.Model):

@@ -204,6 +204,14 @@ def record_baseline(participant: Participant, values: Mapping[str, Any], *, by: 
     )
     if not changed:
         return
+    if participant.baseline and all(participant.baseline.get(k) is not None for k in clean):
+        raise WorkflowError(
+            gettext(
+                "%(study_id)s, baseline (%(fields)s): the baseline is complete; a different "
+                "value is a correction, with a reason: use the participant's correction form"
+            )
+            % {"study_id": participant.study_id, "fields": ", ".join(changed)}
+        )
     participant.baseline = clean
     participant.save(update_fields=["baseline"])
     record(by, Action.BASELINE, participant, study_id=participant.study_id, changed=changed)
