@@ -16,7 +16,7 @@ from embct.platform.lib.client_ip import client_ip
 
 from .models import Action, AuditEvent
 
-__all__ = ["client_ip", "record", "record_each"]
+__all__ = ["acting_user", "client_ip", "record", "record_each"]
 
 #: Keys whose values are masked, matched as case-insensitive substrings of the key.
 SENSITIVE_KEYS = (
@@ -92,6 +92,14 @@ def describe_target(target: Any) -> tuple[str, str]:
     raise TypeError(f"audit target must be a model instance or a (type, id) pair, not {target!r}")
 
 
+def acting_user(request_or_actor: HttpRequest | Any) -> Any:
+    """The signed-in user behind a request or an actor, or None (the system, anonymous)."""
+    user = request_or_actor
+    if isinstance(request_or_actor, HttpRequest):
+        user = getattr(request_or_actor, "user", None)
+    return user if user is not None and getattr(user, "is_authenticated", False) else None
+
+
 def record(
     request_or_actor: HttpRequest | Any, action: str, target: Any = None, **details: Any
 ) -> AuditEvent:
@@ -133,11 +141,10 @@ def _event(request_or_actor: Any, action: str, target: Any, details: dict[str, A
         ) from None
     event = AuditEvent(action=action, details=mask(details))
     event.target_type, event.target_id = describe_target(target)
-    user: Any = request_or_actor
     if isinstance(request_or_actor, HttpRequest):
         event.ip = client_ip(request_or_actor)
-        user = getattr(request_or_actor, "user", None)
-    if user is not None and getattr(user, "is_authenticated", False):
+    user = acting_user(request_or_actor)
+    if user is not None:
         event.actor_id = user.pk
         event.actor_name = user.get_username()
         event.role = getattr(user, "role", "") or ""

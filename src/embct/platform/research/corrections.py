@@ -14,21 +14,14 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from embct import trial
 from embct.platform.audit.models import Action
-from embct.platform.audit.services import record
+from embct.platform.audit.services import acting_user, record
 
 from .models import Correction, CorrectionReason, Participant, Withdrawal, WithdrawalKind
 from .services import WorkflowError
-
-
-def _user(by: Any) -> Any:
-    """The user behind ``by`` (a request, a user or None), for Correction.by."""
-    user = by.user if isinstance(by, HttpRequest) else by
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _refuse(participant: Participant, field: str, value: Any, rule: str) -> WorkflowError:
@@ -82,7 +75,7 @@ def _save(
         new_value=new,
         reason=reason,
         explanation=explanation,
-        by=_user(by),
+        by=acting_user(by),
     )
     record(
         by,
