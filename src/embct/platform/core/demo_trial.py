@@ -32,12 +32,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from embct import schema, trial
-from embct.instruments import get_instrument, item_columns
+from embct.instruments import item_columns
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import LogSubmission, PatientProfile
+from embct.platform.core.demo import item_scores
 from embct.platform.course.models import Course, CourseSession
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires import services as questionnaires
+from embct.platform.questionnaires.early import refresh_all
 from embct.platform.questionnaires.models import ScheduledAssessment
 from embct.platform.research import services as research
 from embct.platform.research.models import Participant, Reason, Screening, WithdrawalKind
@@ -181,6 +183,7 @@ def seed_trial(researcher: User, today: date | None = None) -> int:
     for number, person in enumerate(plan, start=1):
         with transaction.atomic():
             _enter(person, number, state)
+    refresh_all(today)  # the early warnings, as the daily job keeps them (pages only read)
     return len(plan)
 
 
@@ -240,19 +243,6 @@ def _plan(today: date, rng: np.random.Generator) -> tuple[list[Planned], list[di
 
 
 # ---- entering one person --------------------------------------------------------------------
-def _hads_answers(
-    rng: np.random.Generator, total: int, start: list[int] | None = None
-) -> dict[int, int]:
-    """HADS answers (the printed scores, 0-3) whose total is at least ``total`` (from
-    ``start``) or, from nothing, exactly ``total``."""
-    spec = get_instrument("hads")
-    scores = list(start) if start else [0] * len(spec.items)
-    while sum(scores) < total:
-        open_items = [i for i, s in enumerate(scores) if s < spec.max_score]
-        scores[open_items[int(rng.integers(len(open_items)))]] += 1
-    return dict(zip(spec.items, scores, strict=True))
-
-
 def _criteria(failed: str = "") -> dict[str, bool]:
     """Answers to the eligibility call: every criterion met, but ``failed``."""
     met = {c.id: c.kind is trial.CriterionKind.INCLUSION for c in trial.CRITERIA}
@@ -270,12 +260,14 @@ def _screen(person: Planned, row: dict[str, Any] | None, number: int, state: _Tr
     """The public screening: below the threshold, or the simulated person's baseline HADS
     raised to the threshold where it is lower (they were invited to the call)."""
     rng, threshold = state.rng, trial.SCREENING_HADS_THRESHOLD
+    columns = item_columns("hads", "pre")
+    order = rng.permutation(len(columns)).tolist()
     if person.kind == "below":
-        answers = _hads_answers(rng, int(rng.integers(2, threshold)))
+        answers = item_scores("hads", int(rng.integers(2, threshold)), order=order)
     elif row is None:
-        answers = _hads_answers(rng, threshold + int(rng.integers(0, 8)))
+        answers = item_scores("hads", threshold + int(rng.integers(0, 8)), order=order)
     else:
-        answers = _hads_answers(rng, threshold, [int(row[c]) for c in item_columns("hads", "pre")])
+        answers = item_scores("hads", threshold, [int(row[c]) for c in columns], order)
     screening = research.screen(answers, f"+3160000{number:04d}", uuid.uuid4())
     # The service stamps the moment it runs; the demo's person filled it in on screen_on.
     Screening.objects.filter(pk=screening.pk).update(created_at=_at(person.screen_on, 20))
