@@ -12,18 +12,8 @@ from embct import trial
 from embct.trial import Rule, Step
 
 SCREENED, TODAY = date(2026, 3, 2), date(2026, 3, 18)
-BASELINE = {
-    "female": True,
-    "relationship": True,
-    "children": False,
-    "education_high": True,
-    "age": 52,
-    "diagnosis_breast": True,
-    "intent_curative": True,
-    "current_treatment": False,
-    "psychiatric_diagnosis": False,
-    "years_since_diagnosis": 2.5,
-}
+#: A complete baseline: every Table 1 field recorded (yes for yes/no fields, 40 for numbers).
+BASELINE = {f.name: True if f.kind == "bool" else 40 for f in trial.BASELINE_FIELDS}
 
 
 def rules(problems: tuple[trial.StepProblem, ...]) -> list[str]:
