@@ -2,10 +2,11 @@
 public screening page to the allocation, the export and the report.
 
 Someone fills the public screening (once with an answer missing), lands on the call list;
-the researcher logs in with her second factor, records the eligibility call, consent and the
-baseline of Table 1, randomizes and sees the allocation; the clinic's administrator links
-the study id to the patient's account; the researcher confirms her password, exports the
-pseudonymized trial table (CSV and SPSS .sav) and reads the live report. Every page is
+the researcher logs in with her second factor, lands on the research dashboard, records the
+eligibility call, consent and the baseline of Table 1, randomizes and sees the allocation;
+the clinic's administrator links the study id to the patient's account; the researcher
+confirms her password, exports the pseudonymized trial table (CSV and SPSS .sav) and reads
+the live report. Every page is
 audited (axe-core, keyboard, 200% zoom, phone width), the report document inside the report
 page too, and no page the researcher sees, nor the exported files, names the patient.
 
@@ -183,11 +184,12 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     look()  # the second factor
     researcher.get_by_label("Code").fill(code)
     researcher.get_by_role("button", name="Continue").click()
-    researcher.get_by_role("heading", name="Welcome, Rosa Smit").wait_for()
+    # After the login she lands on the research dashboard (home sends a researcher there).
+    researcher.get_by_role("heading", name="Research", exact=True).wait_for()
+    assert researcher.url == base + "/research/", researcher.url
     look()
     researcher.get_by_role("navigation", name="Main").get_by_role("link", name="Research").click()
     researcher.get_by_role("heading", name="Research", exact=True).wait_for()
-    look()
     call = researcher.get_by_role("row").filter(has_text=f"#{screening.pk}")
     assert PHONE_SHOWN in call.inner_text()
     shoot_page(researcher, SHOTS / "research-dashboard.png")

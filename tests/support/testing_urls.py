@@ -129,7 +129,8 @@ SHARED_OBJECTS = {
 #: - admin:index sends every signed-in non-staff user to Django admin's own login (302).
 #: - care:preparation is 404 for the patient until the silent day's week (week 6; the
 #:   fixture patient is in week 3): "not open yet" looks the same as "no such page".
-#: - home redirects each role to its start page; researchers have their start page there.
+#: - home redirects each role to its start page (the researcher's is the research dashboard);
+#:   it is a page of its own only for a patient whose account has no profile yet.
 #: - login redirects a signed-in user (302); security:verify is for staff only (403 for the
 #:   patient) and redirects staff who already gave their second factor.
 #: - logout is POST-only (Django 5) and answers everyone with a redirect.
@@ -371,7 +372,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": 200,
         "admin": 200,
     },
-    "home": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 200, "admin": 302},
+    "home": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
     "login": {"anonymous": 200, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
     "logout": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
     "privacy:download": {

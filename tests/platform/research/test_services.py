@@ -210,6 +210,7 @@ class RandomizationTests(BaseTestCase):
         self.client.post(
             f"/research/participants/{person.pk}/consent/", {"consent_on": "2026-03-18"}
         )
+        services.record_baseline(person, helpers.BASELINE)
         self.client.post(f"/research/participants/{person.pk}/randomize/")
         allocation = Allocation.objects.get()
         assert (allocation.participant, allocation.allocated_by) == (person, self.rosa)

@@ -20,8 +20,9 @@ from embct import trial
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import acting_user, record
 
+from . import trial_text
 from .models import Correction, CorrectionReason, Participant, Withdrawal, WithdrawalKind
-from .services import WorkflowError
+from .services import WorkflowError, screened_on
 
 
 def _refuse(participant: Participant, field: str, value: Any, rule: str) -> WorkflowError:
@@ -147,11 +148,6 @@ def correct_eligibility(
 
 
 # ---- consent --------------------------------------------------------------------------------
-def _first_day(participant: Participant) -> date:
-    screening = participant.screening
-    return screening.created_at.date() if screening is not None else participant.assessed_on
-
-
 @transaction.atomic
 def correct_consent(
     participant: Participant,
@@ -171,17 +167,9 @@ def correct_consent(
         )
     if on == locked.consent_on:
         raise _unchanged(locked, field, on.isoformat())
-    first = _first_day(locked)
-    if on > today:
-        raise _refuse(locked, field, on.isoformat(), gettext("consent cannot be in the future"))
-    if on < first:
-        raise _refuse(
-            locked,
-            field,
-            on.isoformat(),
-            gettext("consent cannot be before the screening (%(first)s)")
-            % {"first": first.isoformat()},
-        )
+    # The window only: correcting the date does not decide eligibility again.
+    for problem in trial.consent_problems(True, on, screened_on(locked), today):
+        raise _refuse(locked, field, on.isoformat(), trial_text.rule(problem))
     text = _check_reason(locked, field, reason, explanation)
     old = locked.consent_on.isoformat()
     locked.consent_on = on

@@ -120,6 +120,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "calls": calls,
         "participants": participants,
+        "reallocations": live.reallocations(timezone.localdate()),
+        "soon_days": trial.REALLOCATION_SOON_DAYS,
         "flow": live.flow(),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
@@ -175,7 +177,12 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
         if first is not None and first.arm == trial.Arm.TAU
         else None
     )
+    today = timezone.localdate()
     return {
+        "step": trial.next_step(person.eligible, person.consent_on, person.baseline, bool(first)),
+        "missing_baseline": [trial_text.label(f) for f in trial.missing_baseline(person.baseline)],
+        "tau_due_now": first is not None
+        and not trial.rerandomization_problems(first.arm, first.allocated_on, today),
         "person": person,
         "arm": arm,
         "arm_name": trial_text.arm(arm) if arm else None,
@@ -223,7 +230,9 @@ def consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRespo
     return _act(
         request,
         person,
-        lambda: services.record_consent(person, form.cleaned_data["consent_on"], by=request),
+        lambda: services.record_consent(
+            person, form.cleaned_data["consent_on"], timezone.localdate(), by=request
+        ),
         gettext("Consent recorded."),
     )
 
