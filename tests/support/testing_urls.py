@@ -94,6 +94,13 @@ GET_AND_POST = {
     "questionnaires:fill",
     "research:eligibility",
     "research:screening",
+    # The correction pages (each behind a recent password): the form as recorded, and the
+    # correction it makes.
+    "research:correct_baseline",
+    "research:correct_consent",
+    "research:correct_eligibility",
+    "research:correct_withdrawal",
+    "research:withdrawal_in_error",
 }
 #: Every view that takes POST; every other view answers POST with 405.
 ACCEPTS_POST = POST_ONLY | GET_AND_POST
@@ -119,6 +126,11 @@ SHARED_OBJECTS = {
     "research:withdraw",
     "research:link",
     "research:remove_screening",
+    "research:correct_baseline",
+    "research:correct_consent",
+    "research:correct_eligibility",
+    "research:correct_withdrawal",
+    "research:withdrawal_in_error",
 }
 
 #: url name -> role -> status (URL without parameters) or (own, other) for a URL with an
@@ -437,6 +449,29 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": (None, None),
         "admin": (403, 403),
     },
+    # A researcher corrects a study record with a reason (the participant of the matrix has no
+    # consent, baseline or withdrawal yet: the page says so and offers no form).
+    "research:correct_baseline": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:correct_consent": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:correct_eligibility": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
     "research:dashboard": {
         "anonymous": 302,
         "patient": 403,
@@ -506,6 +541,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "patient": (403, 403),
         "therapist": (403, 403),
         "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    "research:correct_withdrawal": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:withdrawal_in_error": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
         "admin": (403, 403),
     },
     "security:backup_codes": {
