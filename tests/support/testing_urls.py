@@ -16,11 +16,12 @@ admin (``ada``), the personas of :mod:`support.testing`. "Own" objects belong to
 ``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
 another therapist (``otto``). A course session's "other" is one ``pim`` may not open yet
 (week 5: his group has not met for it, though ``olga``'s group has), one his group meets for
-next week (week 4), and the first session of another course; an exercise's "other" is one
-of each of those sessions; an assessment's "other" is ``olga``'s open one and a completed
-one of hers. For objects nobody owns in that sense (screenings, study participants,
-accounts and profiles managed by the administrator, course audio for staff) both columns
-use the same object; ``SHARED_OBJECTS`` lists those URLs.
+next week (week 4), one his group met for yesterday (week 7: he follows eMBCT, so a
+group's meetings open nothing for him), and the first session of another course; an
+exercise's "other" is one of each of those sessions; an assessment's "other" is
+``olga``'s open one and a completed one of hers. For objects nobody owns in that sense
+(screenings, study participants, accounts and profiles managed by the administrator, course
+audio for staff) both columns use the same object; ``SHARED_OBJECTS`` lists those URLs.
 
 A sixth state is not a role of its own account but of a session: "password only", a staff
 account (therapist, researcher or administrator) that has a confirmed device and has given
@@ -640,6 +641,11 @@ def has_object(name: str) -> bool:
     return "<" in route_of(name)
 
 
+#: The label of a session the "own" patient's group met for yesterday, beyond his week: he
+#: follows eMBCT, so a group's meetings open nothing early for him (404, as not open).
+MET_FOR_AN_EMBCT_PATIENT = "a session his group has met for, for an eMBCT patient"
+
+
 @dataclass(frozen=True)
 class UrlObjects:
     """The values of the URLs' parameters, for "own" and for "other" objects.
@@ -662,8 +668,9 @@ class UrlObjects:
         both columns. Both patients join their group.
 
         The sessions that have not opened for ``own`` (who must be in a week before 4): week
-        5, for which ``other``'s group met yesterday, and week 4, for which ``own``'s group
-        meets next week; and the first session of a copy of ``course`` under another slug.
+        5, for which ``other``'s group met yesterday, week 4, for which ``own``'s group
+        meets next week, and week 7, for which ``own``'s group met yesterday (``own`` follows
+        eMBCT); and the first session of a copy of ``course`` under another slug.
         ``other`` also gets a completed questionnaire."""
         first = today - timedelta(days=14)
         session = course.sessions.get(week=1)
@@ -690,6 +697,11 @@ class UrlObjects:
         )
         GroupMeeting.objects.create(
             group=groups["own"][0], session=next_week, date=today + timedelta(days=7)
+        )
+        # ``own`` follows eMBCT: his group's meeting (yesterday, for week 7) opens nothing.
+        met = course.sessions.get(week=7)
+        GroupMeeting.objects.create(
+            group=groups["own"][0], session=met, date=today - timedelta(days=1)
         )
         own.refresh_from_db()
         other.refresh_from_db()
@@ -733,10 +745,12 @@ class UrlObjects:
             "session_id": [
                 ("a session the group meets for next week", next_week.pk),
                 ("another course's session", elsewhere.pk),
+                (MET_FOR_AN_EMBCT_PATIENT, met.pk),
             ],
             "exercise_id": [
                 ("an exercise of a session the group meets for next week", _exercise(next_week)),
                 ("an exercise of another course", _exercise(elsewhere)),
+                (f"an exercise of {MET_FOR_AN_EMBCT_PATIENT}", _exercise(met)),
             ],
             "assessment_id": [("someone else's completed questionnaire", completed.pk)],
         }

@@ -12,6 +12,7 @@ import time_machine
 from django.test import override_settings
 
 from embct import trial
+from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.care.models import Arm, DiaryEntry, Message, PatientProfile
 from embct.platform.research import services, trial_text
 from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
@@ -455,6 +456,49 @@ class ParticipantRecordTests(BaseTestCase):
         self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
         self.person.refresh_from_db()
         assert self.person.profile == self.pim_profile
+
+    def test_linking_a_participant_in_tau_awaiting_re_randomization_is_refused(self) -> None:
+        """In TAU the participant has no treatment arm yet: an account of either arm would
+        follow a course the allocation has not chosen. The refusal says the due date."""
+        Allocation.objects.create(
+            participant=self.person,
+            list_name="main",
+            stratum="test",
+            position=1,
+            arm=trial.Arm.TAU.value,
+            allocated_on=TODAY - timedelta(days=30),
+        )
+        due = trial.tau_rerandomization_date(TODAY - timedelta(days=30)).isoformat()
+        self.login(self.ada)
+        response = self.client.post(
+            f"{self.base}/link/", {"profile": self.pim_profile.pk}, follow=True
+        )
+        self.assertContains(
+            response,
+            f"{self.person.study_id} is in TAU until re-randomization to MBCT or eMBCT, due on "
+            f"{due}: link patient #{self.pim_profile.pk} once the participant has been "
+            "re-randomized",
+        )
+        self.person.refresh_from_db()
+        assert self.person.profile is None
+        assert not AuditEvent.objects.filter(action=Action.STUDY_LINK).exists()
+        self.ada.language = "nl"
+        self.ada.save()
+        response = self.client.post(
+            f"{self.base}/link/", {"profile": self.pim_profile.pk}, follow=True
+        )
+        self.assertContains(response, f"herrandomisatie naar MBCT of eMBCT, gepland op {due}")
+        Allocation.objects.create(
+            participant=self.person,
+            list_name="tau",
+            stratum="test",
+            position=1,
+            arm=trial.Arm.EMBCT.value,
+            allocated_on=TODAY,
+        )
+        self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
+        self.person.refresh_from_db()
+        assert self.person.profile == self.pim_profile  # re-randomized to eMBCT: pim's arm
 
     def test_an_admin_links_the_study_id_to_the_patient(self) -> None:
         self.login(self.ada)
