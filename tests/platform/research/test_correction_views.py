@@ -110,7 +110,8 @@ class EligibilityCorrectionPageTests(CorrectionPageCase):
 
     def test_a_correction_without_a_reason_or_explanation_is_refused(self) -> None:
         answers = {**yes_no(self.person.eligibility), "cancer_diagnosis": "no"}
-        self.assert_refused(self.url(), answers, "This field is required.")
+        # The summary at the top links to each field with an error, as on every form.
+        self.assert_refused(self.url(), answers, "There is a problem", 'href="#id_explanation"')
         self.assert_refused(
             self.url(),
             {**answers, "correction_reason": "whim", "explanation": "x"},

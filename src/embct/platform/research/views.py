@@ -316,6 +316,7 @@ def _correct(
     ctx = {
         "person": person,
         "form": None if missing else form,
+        "error_fields": [field for field in form if field.errors] if form.is_bound else [],
         "title": title,
         "missing": missing,
         "corrections": corrections.history(person),
