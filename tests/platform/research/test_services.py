@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import time_machine
 from django.test import override_settings
@@ -430,15 +430,19 @@ class ParticipantRecordTests(BaseTestCase):
             self.client.get("/clinic/"), f"{self.person.study_id}: patient account"
         )
 
-    def test_linking_an_account_of_another_arm_is_refused_naming_both_arms(self) -> None:
+    def allocate(self, list_name: str, arm: trial.Arm, on: date) -> None:
+        """An allocation of ``self.person`` made without the randomizer (any arm, any day)."""
         Allocation.objects.create(
             participant=self.person,
-            list_name="main",
+            list_name=list_name,
             stratum="test",
             position=1,
-            arm=trial.Arm.MBCT.value,
-            allocated_on=TODAY,
+            arm=arm.value,
+            allocated_on=on,
         )
+
+    def test_linking_an_account_of_another_arm_is_refused_naming_both_arms(self) -> None:
+        self.allocate("main", trial.Arm.MBCT, TODAY)
         self.login(self.ada)
         page = self.client.get("/clinic/")
         self.assertContains(page, "allocated to MBCT (group)")
@@ -460,14 +464,7 @@ class ParticipantRecordTests(BaseTestCase):
     def test_linking_a_participant_in_tau_awaiting_re_randomization_is_refused(self) -> None:
         """In TAU the participant has no treatment arm yet: an account of either arm would
         follow a course the allocation has not chosen. The refusal says the due date."""
-        Allocation.objects.create(
-            participant=self.person,
-            list_name="main",
-            stratum="test",
-            position=1,
-            arm=trial.Arm.TAU.value,
-            allocated_on=TODAY - timedelta(days=30),
-        )
+        self.allocate("main", trial.Arm.TAU, TODAY - timedelta(days=30))
         due = trial.tau_rerandomization_date(TODAY - timedelta(days=30)).isoformat()
         self.login(self.ada)
         response = self.client.post(
@@ -488,14 +485,7 @@ class ParticipantRecordTests(BaseTestCase):
             f"{self.base}/link/", {"profile": self.pim_profile.pk}, follow=True
         )
         self.assertContains(response, f"herrandomisatie naar MBCT of eMBCT, gepland op {due}")
-        Allocation.objects.create(
-            participant=self.person,
-            list_name="tau",
-            stratum="test",
-            position=1,
-            arm=trial.Arm.EMBCT.value,
-            allocated_on=TODAY,
-        )
+        self.allocate("tau", trial.Arm.EMBCT, TODAY)
         self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
         self.person.refresh_from_db()
         assert self.person.profile == self.pim_profile  # re-randomized to eMBCT: pim's arm

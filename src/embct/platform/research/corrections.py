@@ -97,6 +97,21 @@ def _unchanged(participant: Participant, field: str, value: Any) -> WorkflowErro
     )
 
 
+def _field(record: str, names: list[str]) -> str:
+    """How a refusal names what is corrected: ``record.name`` for one value, else ``record``."""
+    return f"{record}.{names[0]}" if len(names) == 1 else record
+
+
+def _nothing_to_correct(
+    participant: Participant, record: str, given: Mapping[str, Any], same: str
+) -> WorkflowError:
+    """The refusal of a correction of ``record`` whose values ``given`` are those recorded."""
+    if len(given) == 1:
+        [(name, value)] = given.items()
+        return _unchanged(participant, f"{record}.{name}", value)
+    return _unchanged(participant, record, same)
+
+
 # ---- eligibility ----------------------------------------------------------------------------
 @transaction.atomic
 def correct_eligibility_answers(
@@ -123,11 +138,8 @@ def correct_eligibility_answers(
         if old != value:
             changes.append((criterion, old, value))
     if not changes:
-        if len(answers) == 1:
-            [(criterion, value)] = answers.items()
-            raise _unchanged(locked, f"eligibility.{criterion}", value)
-        raise _unchanged(locked, "eligibility", gettext("the same answers"))
-    name = f"eligibility.{changes[0][0]}" if len(changes) == 1 else "eligibility"
+        raise _nothing_to_correct(locked, "eligibility", answers, gettext("the same answers"))
+    name = _field("eligibility", [c for c, _old, _value in changes])
     text = _check_reason(locked, name, reason, explanation)
     new_answers = {**locked.eligibility, **{c: value for c, _old, value in changes}}
     try:
@@ -249,11 +261,8 @@ def correct_baseline_values(
             raise _refuse(locked, field, repr(value), str(error)) from None
     changes = [name for name, value in values.items() if locked.baseline.get(name) != value]
     if not changes:
-        if len(values) == 1:
-            [(name, value)] = values.items()
-            raise _unchanged(locked, f"baseline.{name}", value)
-        raise _unchanged(locked, "baseline", gettext("the same values"))
-    field = f"baseline.{changes[0]}" if len(changes) == 1 else "baseline"
+        raise _nothing_to_correct(locked, "baseline", values, gettext("the same values"))
+    field = _field("baseline", changes)
     try:
         clean = trial.validate_baseline({**locked.baseline, **values}, partial=True)
     except trial.ProtocolError as error:
