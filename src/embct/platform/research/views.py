@@ -202,6 +202,7 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
         ],
         "withdrawal": getattr(person, "withdrawal", None),
         "withdrawals_in_error": corrections.withdrawals_in_error(person),
+        "corrections": corrections.history(person),  # with who made each, in one query
         "consent_form": forms.get("consent_form") or ConsentForm(),
         "baseline_form": forms.get("baseline_form") or BaselineForm(),
         "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
@@ -303,9 +304,7 @@ def _correct(
     yet (no form then). A refusal shows the service's message and changes nothing."""
     if request.method == "GET":
         record(request, Action.PATIENT_VIEW, person, page="correction")
-    elif missing:
-        flash.error(request, missing)
-    elif form.is_valid():
+    elif not missing and form.is_valid():
         try:
             apply(form.cleaned_data)
         except services.WorkflowError as error:
@@ -313,13 +312,13 @@ def _correct(
         else:
             flash.success(request, gettext("Corrected, with the original value kept."))
             return redirect("research:participant", participant_id=person.pk)
+    shown = form.is_bound and not missing
     ctx = {
         "person": person,
         "form": None if missing else form,
-        "error_fields": [field for field in form if field.errors] if form.is_bound else [],
+        "error_fields": [field for field in form if field.errors] if shown else [],
         "title": title,
         "missing": missing,
-        "corrections": corrections.history(person),
     }
     return render(
         request, "research/correct.html", ctx, status=200 if request.method == "GET" else 400
