@@ -122,7 +122,7 @@ from embct.platform.research.models import Allocation
 screening = s.screen(dict.fromkeys(range(1, 15), 2), "+31612345678", uuid.uuid4())
 met = {c.id: c.kind is trial.CriterionKind.INCLUSION for c in trial.CRITERIA}
 person = s.record_eligibility(screening, met, "", date.today())
-s.record_consent(person, date.today())
+s.record_consent(person, date.today(), date.today())
 s.record_baseline(person, dict(female=True, relationship=True, children=False,
     education_high=True, age=52, diagnosis_breast=True, intent_curative=True,
     current_treatment=False, psychiatric_diagnosis=False, years_since_diagnosis=2.5))

@@ -299,7 +299,7 @@ def _enter(person: Planned, number: int, state: _Trial) -> None:
     participant = research.record_eligibility(
         screening, _criteria(), "", call_on, by=state.researcher
     )
-    research.record_consent(participant, consent_on, by=state.researcher)
+    research.record_consent(participant, consent_on, consent_on, by=state.researcher)
     research.record_baseline(participant, _baseline(row), by=state.researcher)
     allocation = research.randomize(
         participant, state.researcher, randomized_on, by=state.researcher
