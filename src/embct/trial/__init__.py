@@ -1,5 +1,6 @@
-"""Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility,
-randomization, dropout, early warnings and the CONSORT flow (Bisseling et al. 2019, Methods).
+"""Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility, the
+eligibility call, randomization, dropout, early warnings and the CONSORT flow (Bisseling et
+al. 2019, Methods).
 
 Plain Python on dates and numbers, no Django: the platform and the analyses both use it.
 
@@ -13,6 +14,21 @@ datetime.date(2026, 4, 6)
 (True, 1)
 """
 
+from .calls import (
+    ATTEMPT_OUTCOMES,
+    DEFAULT_CALL_ATTEMPTS,
+    FINAL_OUTCOMES,
+    REFERRAL_CRITERIA,
+    RULE_TEXTS,
+    CallAttemptError,
+    CallOutcome,
+    CallRule,
+    check_call_attempt,
+    check_close_unreached,
+    check_referral,
+    interview_outcome,
+    needs_referral,
+)
 from .course import (
     CLINIC_TIMEZONE,
     CourseCalendar,
@@ -106,15 +122,20 @@ __all__ = [
     "ADEQUATE_DOSE_SESSIONS",
     "ANALYSIS_CODES",
     "ARM_LABELS",
+    "ATTEMPT_OUTCOMES",
     "BASELINE_FIELDS",
     "CLINIC_TIMEZONE",
     "CRITERIA",
+    "DEFAULT_CALL_ATTEMPTS",
     "DEFAULT_PROTOCOL",
     "EVERY_SESSION",
+    "FINAL_OUTCOMES",
     "FLAG_CODES",
     "N_SESSIONS",
     "N_WEEKLY_SESSIONS",
     "REASON_LABELS",
+    "REFERRAL_CRITERIA",
+    "RULE_TEXTS",
     "SCREENING_HADS_THRESHOLD",
     "SILENT_DAY_WEEK",
     "TAU_WAIT_MONTHS",
@@ -129,6 +150,9 @@ __all__ = [
     "AssessmentWindow",
     "BaselineField",
     "BaselineValueError",
+    "CallAttemptError",
+    "CallOutcome",
+    "CallRule",
     "ConsentRequiredError",
     "CourseCalendar",
     "CourseSession",
@@ -156,6 +180,9 @@ __all__ = [
     "assess_eligibility",
     "assessment_schedule",
     "assessment_state",
+    "check_call_attempt",
+    "check_close_unreached",
+    "check_referral",
     "classify_participation",
     "consort_flow",
     "course_calendar",
@@ -166,10 +193,12 @@ __all__ = [
     "feedback_waiting",
     "final_arm",
     "hads_deterioration",
+    "interview_outcome",
     "invite_for_eligibility_call",
     "is_completer",
     "local_date",
     "main_randomizer",
+    "needs_referral",
     "no_recent_practice",
     "parse_arm",
     "schedule_states",

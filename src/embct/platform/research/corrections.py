@@ -20,7 +20,14 @@ from embct import trial
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import acting_user, record
 
-from .models import Correction, CorrectionReason, Participant, Withdrawal, WithdrawalKind
+from .models import (
+    Correction,
+    CorrectionReason,
+    Participant,
+    Screening,
+    Withdrawal,
+    WithdrawalKind,
+)
 from .services import WorkflowError
 
 
@@ -129,6 +136,9 @@ def correct_eligibility(
     locked.eligibility = answers
     locked.eligible = result.eligible
     locked.save(update_fields=["eligibility", "eligible"])
+    if locked.screening_id is not None:  # the call's final outcome follows the interview's
+        outcome = trial.interview_outcome(result.eligible).value
+        Screening.objects.filter(pk=locked.screening_id).update(call_outcome=outcome)
     randomized = locked.allocations.exists()
     correction = _save(
         locked,
