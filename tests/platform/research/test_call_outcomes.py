@@ -5,11 +5,13 @@ refused attempt names the screening, the field, the value and the rule and chang
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from datetime import timedelta
 from typing import Any
 
 import time_machine
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
@@ -309,3 +311,26 @@ class CloseUnreachedTests(BaseTestCase):
         url = f"/research/screenings/{self.screening.pk}/remove/"
         self.client.post(url, {"confirm": "on"})
         assert Screening.objects.filter(pk=self.screening.pk).exists()
+
+
+class MigrationTests(BaseTestCase):
+    def test_calls_recorded_before_outcomes_get_the_interviews_outcome(self) -> None:
+        migration = importlib.import_module(
+            "embct.platform.research.migrations.0003_call_outcomes_and_referrals"
+        )
+        eligible = helpers.participant(TODAY)
+        excluded = services.record_eligibility(
+            screening(), {**helpers.CRITERIA_OK, "course_language": False}, "", TODAY
+        )
+        waiting = screening()
+        Participant.objects.filter(pk=excluded.pk).update(assessed_on=TODAY - timedelta(days=2))
+        Screening.objects.update(call_outcome="", call_closed_on=None)  # as before 0003
+        migration.close_assessed_calls(django_apps, None)
+        rows = dict(Screening.objects.values_list("pk", "call_outcome"))
+        assert rows == {
+            eligible.screening_id: "eligible",
+            excluded.screening_id: "not_eligible",
+            waiting.pk: "",
+        }
+        closed = Screening.objects.get(pk=excluded.screening_id).call_closed_on
+        assert closed == TODAY - timedelta(days=2)
