@@ -132,7 +132,8 @@ class CallEntry:
     may_close: bool
 
 
-def _entry(screening: Screening, today: date) -> CallEntry:
+def call_entry(screening: Screening, today: date) -> CallEntry:
+    """One screening's call so far (the call list's row, the call page)."""
     attempts = list(screening.call_attempts.all())
     last = attempts[-1] if attempts else None
     call_back_on = (
@@ -155,7 +156,7 @@ def call_list(today: date) -> list[CallEntry]:
     """Invited screenings whose call is still open: call-backs that are due first (earliest
     date first), then the others as they came, then call-backs not due yet."""
     open_calls = Screening.objects.filter(invited=True, call_outcome="", participant=None)
-    entries = [_entry(s, today) for s in open_calls.prefetch_related("call_attempts")]
+    entries = [call_entry(s, today) for s in open_calls.prefetch_related("call_attempts")]
 
     def order(entry: CallEntry) -> tuple[int, date, int]:
         screened = timezone.localdate(entry.screening.created_at)
@@ -164,11 +165,6 @@ def call_list(today: date) -> list[CallEntry]:
         return (0 if entry.due else 2, entry.call_back_on, entry.screening.pk)
 
     return sorted(entries, key=order)
-
-
-def call_entry(screening: Screening, today: date) -> CallEntry:
-    """One screening's call so far (the call page)."""
-    return _entry(screening, today)
 
 
 def _refused(subject: str, error: trial.CallAttemptError) -> WorkflowError:
@@ -249,7 +245,7 @@ def close_unreached(screening: Screening, today: date, *, by: Any = None) -> Non
     locked = Screening.objects.select_for_update().filter(pk=screening.pk, invited=True).first()
     if locked is None or hasattr(locked, "participant"):
         raise WorkflowError(gettext("This entry is no longer on the call list."))
-    not_reached = locked.call_attempts.filter(outcome=trial.CallOutcome.NOT_REACHED).count()
+    not_reached = call_entry(locked, today).not_reached
     try:
         trial.check_close_unreached(
             not_reached, settings.EMBCT_CALL_ATTEMPTS, final=locked.call_outcome or None
