@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = check_file(args.file)
     except FiguresError as error:
-        raise CommandError(f"{args.file}: {error}") from error
+        raise CommandError(str(error)) from error
     findings = result["findings"]
     for k, finding in enumerate(findings, 1):
         print(f"{k}. {finding_text(finding)}")

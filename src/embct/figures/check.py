@@ -156,14 +156,16 @@ def load_figures(source: str | Path | Mapping[str, Any]) -> list[dict[str, Any]]
 
 
 def printed_numbers(entries: Iterable[Mapping[str, Any]]) -> int:
-    """How many printed numbers the entries hold (lists count each member)."""
+    """How many printed numbers the entries hold: each number field, each member of
+    ``events``, ``totals`` and ``terms`` (lists in other fields repeat figures printed
+    elsewhere, such as a table's adjusted R2 in an ``r2_change``, and are not counted)."""
     total = 0
     for e in entries:
-        for field in (*NUMBER_FIELDS, "events", "totals", "terms"):
-            v = e.get(field)
-            if v is None or (field == "n" and e.get("model") == "regression"):
-                continue
-            total += len(v) if isinstance(v, list) else 1
+        for field in NUMBER_FIELDS:
+            if field in e and not isinstance(e[field], (list, dict)):
+                total += 1
+        for field in ("events", "totals", "terms"):
+            total += len(e.get(field, []))
     return total
 
 
@@ -429,7 +431,7 @@ def _check_mean(e) -> list[dict[str, Any]]:
                 "GRIM",
                 "impossible",
                 text,
-                f"no {n} scores of {items} integer item(s) have this mean",
+                f"no {n} scores of {items} integer item{'s' if items > 1 else ''} have this mean",
                 f"possible means: {', '.join(f'{x:.{m.decimals}f}' for x in g['nearest'])}",
             )
         )
