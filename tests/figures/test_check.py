@@ -104,6 +104,30 @@ def test_percentages_of_counts() -> None:
     assert f["class"] == "impossible"
 
 
+def test_two_percentages_printed_swapped_are_one_finding() -> None:
+    entries = [
+        {
+            "id": "a",
+            "where": "MBCT",
+            "kind": "percent",
+            "count": "44",
+            "percent": "36.0",
+            "n": "120",
+        },
+        {
+            "id": "b",
+            "where": "eMBCT",
+            "kind": "percent",
+            "count": "45",
+            "percent": "36.7",
+            "n": "125",
+        },
+    ]
+    [f] = check_figures(load_figures({"figure": entries}))
+    assert f["ids"] == ["a", "b"]
+    assert "swapped" in f["implies"]
+
+
 def test_grim_and_grimmer_through_the_file() -> None:
     [f] = one(kind="mean", mean="5.93", n="49")
     assert (f["rule"], f["class"]) == ("GRIM", "impossible")

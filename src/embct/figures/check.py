@@ -559,6 +559,37 @@ def _check_crosstab(e) -> list[dict[str, Any]]:
     return out
 
 
+def _swapped_percentages(
+    found: list[dict[str, Any]], by_id: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Two failing percentages that are each other's recomputation: printed swapped (a typo)."""
+    bad = [f for f in found if f["rule"] == "percent" and "n" in by_id[f["ids"][0]]]
+    gone: set[int] = set()
+    out = []
+    for i, a in enumerate(bad):
+        ea = by_id[a["ids"][0]]
+        for b in bad[i + 1 :]:
+            eb = by_id[b["ids"][0]]
+            if id(a) in gone or id(b) in gone:
+                continue
+            ra = 100 * _int(ea, "count") / _int(ea, "n")
+            rb = 100 * _int(eb, "count") / _int(eb, "n")
+            if _num(ea, "percent").covers(rb) and _num(eb, "percent").covers(ra):
+                gone |= {id(a), id(b)}
+                f = _finding(
+                    ea,
+                    "percent",
+                    "typo",
+                    f"{a['printed']}; {b['printed']}",
+                    f"{ea['percent']}% is {eb['count']}/{eb['n']} and {eb['percent']}% is "
+                    f"{ea['count']}/{ea['n']}: the two percentages are swapped",
+                    f"{ra:.2f}% and {rb:.2f}%",
+                )
+                f["ids"], f["where"] = [ea["id"], eb["id"]], [ea["where"], eb["where"]]
+                out.append(f)
+    return [f for f in found if id(f) not in gone] + out
+
+
 def _check_model(e) -> list[dict[str, Any]]:
     df1, df2 = _int(e, "df1"), _int(e, "df2")
     text = f"F({df1},{df2}) = {e['f']}, adjusted R2 = {e['adj_r2']}" + (
@@ -766,6 +797,7 @@ def check_figures(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         check = _CHECKS.get(e["kind"])
         if check is not None:
             found += check(e)
+    found = _swapped_percentages(found, {e["id"]: e for e in entries})
     found += _check_same([dict(e) for e in entries])
     merged: list[dict[str, Any]] = []
     by_key: dict[Any, dict[str, Any]] = {}
