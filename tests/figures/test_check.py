@@ -104,24 +104,14 @@ def test_percentages_of_counts() -> None:
     assert f["class"] == "impossible"
 
 
+def fig(ident: str, where: str, kind: str, **fields: object) -> dict:
+    return {"id": ident, "where": where, "kind": kind, **fields}
+
+
 def test_two_percentages_printed_swapped_are_one_finding() -> None:
     entries = [
-        {
-            "id": "a",
-            "where": "MBCT",
-            "kind": "percent",
-            "count": "44",
-            "percent": "36.0",
-            "n": "120",
-        },
-        {
-            "id": "b",
-            "where": "eMBCT",
-            "kind": "percent",
-            "count": "45",
-            "percent": "36.7",
-            "n": "125",
-        },
+        fig("a", "MBCT", "percent", count="44", percent="36.0", n="120"),
+        fig("b", "eMBCT", "percent", count="45", percent="36.7", n="125"),
     ]
     [f] = check_figures(load_figures({"figure": entries}))
     assert f["ids"] == ["a", "b"]
@@ -178,47 +168,12 @@ def test_scale_and_sum_arithmetic() -> None:
 
 
 def test_the_same_figure_printed_twice_must_agree() -> None:
+    t113 = {"kind": "test", "stat": "t", "df": "113"}
     entries = [
-        {
-            "id": "a",
-            "where": "Abstract",
-            "kind": "test",
-            "stat": "t",
-            "value": "2.261",
-            "df": "113",
-            "p": ".03",
-            "same": "g",
-        },
-        {
-            "id": "b",
-            "where": "Table 2",
-            "kind": "test",
-            "stat": "t",
-            "value": "2.245",
-            "df": "113",
-            "p": ".03",
-            "same": "g",
-        },
-        {
-            "id": "c",
-            "where": "Results",
-            "kind": "test",
-            "stat": "t",
-            "value": "3.10",
-            "df": "113",
-            "p": ".002",
-            "same": "h",
-        },
-        {
-            "id": "d",
-            "where": "Table 2",
-            "kind": "test",
-            "stat": "t",
-            "value": "3.1",
-            "df": "113",
-            "p": ".002",
-            "same": "h",
-        },
+        fig("a", "Abstract", **t113, value="2.261", p=".03", same="g"),
+        fig("b", "Table 2", **t113, value="2.245", p=".03", same="g"),
+        fig("c", "Results", **t113, value="3.10", p=".002", same="h"),
+        fig("d", "Table 2", **t113, value="3.1", p=".002", same="h"),
     ]
     [f] = check_figures(load_figures({"figure": entries}))
     assert f["ids"] == ["a", "b"]
