@@ -33,27 +33,27 @@ from .compare import published_results
 
 __all__ = ["p_probe", "printed_rows"]
 
-_BASELINE = {
-    "female": ("female", False),
-    "relationship": ("relationship", False),
-    "children": ("children", False),
-    "education_high": ("education_high", False),
-    "education_low": ("education_high", True),
-    "diagnosis_breast": ("diagnosis_breast", False),
-    "diagnosis_other": ("diagnosis_breast", True),
-    "intent_curative": ("intent_curative", False),
-    "intent_palliative": ("intent_curative", True),
-    "current_treatment": ("current_treatment", False),
-    "psychiatric_diagnosis": ("psychiatric_diagnosis", False),
-    "age": ("age", False),
-    "years_since_diagnosis": ("years_since_diagnosis", False),
-    "hads_baseline": ("hads_pre", False),
-    "mhc_sf_baseline": ("mhc_pre", False),
+#: Table 1's rows that are the other level of a binary characteristic of the schema; the
+#: other rows are named by their schema column (the baseline totals by the paper's names).
+_COMPLEMENTS = {
+    "education_low": "education_high",
+    "diagnosis_other": "diagnosis_breast",
+    "intent_palliative": "intent_curative",
 }
+_RENAMED = {"hads_baseline": "hads_pre", "mhc_sf_baseline": "mhc_pre"}
+
+
+def _baseline_variable(key: str) -> tuple[str, bool]:
+    if key in _COMPLEMENTS:
+        return _COMPLEMENTS[key], True
+    return _RENAMED.get(key, key), False
+
+
+#: the categories of a row in the order printed (low/middle then high; breast, other; ...)
 _SUMS = {
-    "education": ("education_high", (True, False)),
-    "diagnosis": ("diagnosis_breast", (False, True)),
-    "intent": ("intent_curative", (False, True)),
+    "education": (_COMPLEMENTS["education_low"], (True, False)),
+    "diagnosis": (_COMPLEMENTS["diagnosis_other"], (False, True)),
+    "intent": (_COMPLEMENTS["intent_palliative"], (False, True)),
 }
 _ARM = {"mbct": "reference", "embct": "comparison"}
 
@@ -129,7 +129,7 @@ def _ours(
                 return {}, ""
             values = [_baseline_values(row, parts[3], c) for c in order]
             return {"total": values[0]["n"], "terms": [v["count"] for v in values]}, ""
-        variable, complement = _BASELINE.get(parts[1], ("", False))
+        variable, complement = _baseline_variable(parts[1])
         row = rows.get(variable)
         if row is None:
             return {}, ""
@@ -220,6 +220,13 @@ def _ours(
             inst = parts[1].split("_")[0]
             wave = {"wai": "w2", "hads": "pre", "mhc": "pre"}[inst]
             return {"value": len(item_columns(inst, wave))}, ""
+        if parts[1].endswith("_scale"):
+            from embct.schema import item_range
+
+            r = item_range(parts[1].split("_")[0])
+            return {"points": r.high - r.low + 1, "low": r.low, "high": r.high}, (
+                "ours: the item scores embct uses"
+            )
         if parts[1] == "embct_sessions":
             mx = results.get("meta", {}).get("config", {}).get("dose", {}).get("max_sessions")
             return {"total": mx}, ""
