@@ -471,13 +471,15 @@ def _seed() -> int:
 
 
 def _log(list_name: str) -> list[trial.Allocation]:
-    return [
-        trial.Allocation(
-            row.participant.study_id, row.list_name, row.stratum, row.position, trial.Arm(row.arm)
-        )
-        for row in Allocation.objects.filter(list_name=list_name)
-        .select_related("participant")
+    """The list's allocations so far, read as plain values (a randomization reads them all)."""
+    rows = (
+        Allocation.objects.filter(list_name=list_name)
         .order_by("pk")
+        .values_list("participant__study_id", "list_name", "stratum", "position", "arm")
+    )
+    return [
+        trial.Allocation(study_id, name, stratum, position, trial.Arm(arm))
+        for study_id, name, stratum, position, arm in rows
     ]
 
 
