@@ -9,16 +9,15 @@ from pathlib import Path
 import pytest
 
 import embct.simulate
-from embct.trial import CRITERIA as CRITERIA_FOR_TEST
 from embct.trial import (
     BOX_LABELS,
     BOXES,
     KEYS,
     REASON_LABELS,
     Arm,
-    FlowError,
     DropoutReason,
     DropoutRecord,
+    FlowError,
     FlowRecord,
     Participation,
     ProtocolError,
@@ -29,6 +28,7 @@ from embct.trial import (
     not_eligible_reason,
     treatment_counts,
 )
+from embct.trial import CRITERIA as CRITERIA_FOR_TEST
 
 # The copy of shared/reference/published-results.toml that embct.simulate ships (identical),
 # so these checks run wherever the package is installed.

@@ -31,6 +31,7 @@ from .dropout import (
     DropoutReason,
     DropoutRecord,
     Participation,
+    WithdrawalKind,
     classify_participation,
 )
 from .eligibility import (
@@ -176,6 +177,7 @@ __all__ = [
     "SessionKind",
     "WeekSummary",
     "Weekday",
+    "WithdrawalKind",
     "alliance_fall",
     "allocation_sequence",
     "analysis_code",

@@ -120,10 +120,17 @@ _REASONS = {r.value: REASON_LABELS[r] for r in DropoutReason}
 #: What each box counts, in English (the platform translates these texts).
 BOX_LABELS: MappingProxyType[str, str] = MappingProxyType(
     {
-        "screened": "Screened (HADS on the study website)",
+        "screened": "Screened",
         "not_eligible": "Not eligible",
         f"not_eligible.{BELOW_THRESHOLD}": "HADS total below 11",
-        **{f"not_eligible.{c.id}": c.description for c in CRITERIA},
+        "not_eligible.cancer_diagnosis": "No cancer diagnosis",
+        "not_eligible.distress_at_least_mild": "Distress not at least mild",
+        "not_eligible.computer_and_internet": "No computer or internet",
+        "not_eligible.course_language": "Not fluent in the course's language",
+        "not_eligible.willing_either_format": "Not willing to take either format",
+        "not_eligible.severe_psychiatric_morbidity": "Severe psychiatric problems",
+        "not_eligible.psychotropic_medication_change": "Psychotropic medication changed",
+        "not_eligible.previous_mindfulness_course": "Earlier MBCT or MBSR course",
         "not_reached": "Not reached for the eligibility call",
         "declined_call": "Declined at the eligibility call",
         "awaiting_call": "On the call list",
@@ -131,10 +138,10 @@ BOX_LABELS: MappingProxyType[str, str] = MappingProxyType(
         "randomized": "Randomized",
         "allocated.mbct": "Allocated to group MBCT",
         "allocated.embct": "Allocated to eMBCT",
-        "allocated.tau": "Allocated to treatment as usual (TAU)",
-        "tau.waiting": "In TAU, awaiting re-randomization",
-        "tau.mbct": "TAU, then re-randomized to group MBCT",
-        "tau.embct": "TAU, then re-randomized to eMBCT",
+        "allocated.tau": "Allocated to TAU",
+        "tau.waiting": "Awaiting re-randomization",
+        "tau.mbct": "After TAU to group MBCT",
+        "tau.embct": "After TAU to eMBCT",
         **{
             key: text
             for a in TREATMENT_ARMS
@@ -271,7 +278,9 @@ def consort(counts: Mapping[str, int | None]) -> ConsortFlow:
     for key, value in counts.items():
         if key not in BOX_LABELS:
             raise FlowError(f"box {key!r} is not a box of the CONSORT flow")
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
             raise FlowError(f"box {key!r}: {value!r} is not a whole number of 0 or more")
     filled: dict[str, int | None] = {k: counts.get(k) for k in KEYS}
     for key in reversed([k for k in KEYS if k in BOXES]):  # parts before their boxes

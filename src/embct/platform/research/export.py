@@ -1,7 +1,8 @@
 """The canonical trial table (DESIGN.md) from live data: item-level and pseudonymized.
 
 One row per participant with a treatment arm (MBCT or eMBCT; a TAU participant once
-re-randomized). Study ids stand for people and ``T<number>`` for therapists; no names,
+re-randomized), with the withdrawal recorded and its reason (``schema.FLOW``), so that the flow
+:func:`embct.analysis.analyze` reports on the file is the live one (``live.flow``). Study ids stand for people and ``T<number>`` for therapists; no names,
 e-mail addresses or free text leave the platform. Yes/no columns are 0/1.
 """
 
@@ -33,7 +34,7 @@ from embct.spreadsheet import write_csv
 from .models import Allocation, ExportLog, Participant, Withdrawal
 
 #: The columns before the items, in the table's order (embct.schema).
-COLUMNS = schema.DESCRIPTIVE + schema.BASELINE + schema.DOSE
+COLUMNS = schema.DESCRIPTIVE + schema.BASELINE + schema.DOSE + schema.FLOW
 
 
 def _sessions(profile_ids: set[int]) -> dict[int, int]:
@@ -55,6 +56,20 @@ def _sessions(profile_ids: set[int]) -> dict[int, int]:
         if pk in profile_ids:
             out[pk] = max(out[pk], n)
     return out
+
+
+def call_outcome_counts() -> dict[str, int]:
+    """The hook for the eligibility calls' final outcomes: how many invited screenings without
+    a study id ended the call ``not_reached`` and how many ``declined`` (the CONSORT boxes
+    ``not_reached`` and ``declined_call``).
+
+    The research app does not record call outcomes yet (wip/call adds a final outcome to
+    ``Screening`` and a ``CallAttempt`` model): until it does, both are 0 and every invited
+    screening without a study id is on the call list. Wiring it up is one grouped count,
+    e.g. ``Screening.objects.filter(invited=True, participant=None).exclude(outcome="")
+    .values("outcome").annotate(n=Count("pk"))``, mapped onto these two keys.
+    """
+    return {"not_reached": 0, "declined_call": 0}
 
 
 def _item_matrix(key: str, n_items: int) -> tuple[np.ndarray, np.ndarray]:
@@ -86,9 +101,10 @@ def trial_table() -> pd.DataFrame:
     by_list: dict[int, dict[str, str]] = defaultdict(dict)
     for pk, list_name, arm in Allocation.objects.values_list("participant_id", "list_name", "arm"):
         by_list[pk][list_name] = arm
-    declined = set(
-        Withdrawal.objects.filter(kind="declined").values_list("participant_id", flat=True)
-    )
+    withdrawals = {
+        pk: (kind, reason)
+        for pk, kind, reason in Withdrawal.objects.values_list("participant_id", "kind", "reason")
+    }
     people = [
         row
         for row in Participant.objects.order_by("study_id").values_list(
@@ -115,8 +131,11 @@ def trial_table() -> pd.DataFrame:
         columns["site"].append(site)
         columns["therapist_id"].append("" if therapist is None else f"T{therapist}")
         baselines.append(baseline or {})
-        columns["started"].append(int(pk not in declined and n_sessions > 0))
+        kind, reason = withdrawals.get(pk, (None, None))
+        columns["started"].append(int(kind != "declined" and n_sessions > 0))
         columns["sessions_attended"].append(n_sessions)
+        columns["withdrawal"].append(kind)
+        columns["withdrawal_reason"].append(reason)
     # Items: one float matrix (NaN = missing), filled wave by wave from the responses.
     names_items: list[str] = []
     slots: dict[str, tuple[int, list[str]]] = {}

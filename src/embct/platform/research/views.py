@@ -117,10 +117,13 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     record_each(request, Action.CALL_LIST_VIEW, calls, page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
+    flow = live.flow()
     ctx = {
         "calls": calls,
         "participants": participants,
-        "flow": live.flow(),
+        "flow": flow,
+        "flow_rows": live.flow_rows(flow),
+        "flow_figure": live.flow_figure(flow),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
     }
