@@ -33,25 +33,24 @@ def _wrap(lines: list[str], width: int) -> list[str]:
 
 
 def _box_lines(
-    counts: Mapping[str, int | None], labels: Mapping[str, str], keys: Sequence[str]
+    counts: Mapping[str, int], labels: Mapping[str, str], keys: Sequence[str]
 ) -> list[str]:
     """``label: n`` for each known box of ``keys``; the first line is the box's own."""
     return [f"{labels[key]}: {counts[key]}" for key in keys if counts.get(key) is not None]
 
 
 def consort_svg(
-    counts: Mapping[str, int | None],
+    flow: trial.ConsortFlow,
     labels: Mapping[str, str] | None = None,
     *,
     title: str = "CONSORT flow diagram",
     id_prefix: str = "consort",
 ) -> str:
-    """An SVG CONSORT diagram of ``counts`` (box key -> n, as :meth:`ConsortFlow.as_dict`).
+    """An SVG CONSORT diagram of ``flow``: the boxes it shows (:meth:`ConsortFlow.shown`).
 
     Parameters
     ----------
-    counts : mapping
-        Box key (:data:`embct.trial.KEYS`) -> participants, None where unknown.
+    flow : embct.trial.ConsortFlow
     labels : mapping, optional
         Box key -> its text (default :data:`embct.trial.BOX_LABELS`, English).
     title : str
@@ -66,19 +65,20 @@ def consort_svg(
 
     Examples
     --------
-    >>> svg = consort_svg({"randomized": 245, "allocated.mbct": 120})
+    >>> flow = trial.consort({"allocated.mbct": 120, "allocated.embct": 125, "allocated.tau": 0})
+    >>> svg = consort_svg(flow)
     >>> "Randomized: 245" in svg and "Allocated to group MBCT: 120" in svg
     True
-    >>> "<script" in consort_svg({"randomized": 1}, {**trial.BOX_LABELS, "randomized": "<script>"})
+    >>> "<script" in consort_svg(flow, {"randomized": "<script>"})
     False
     """
     labels = {**trial.BOX_LABELS, **(labels or {})}
+    counts = flow.shown()
     rows: list[list[list[str]]] = []  # rows of boxes, each a list of lines
     enrolment = _box_lines(counts, labels, ["screened"])
     excluded = _box_lines(
         counts, labels, ["not_eligible", *(f"not_eligible.{r}" for r in trial.NOT_ELIGIBLE_REASONS)]
     )
-    excluded = excluded[:1] + [line for line in excluded[1:] if not line.endswith(": 0")]
     pending = _box_lines(
         counts, labels, ["not_reached", "declined_call", "awaiting_call", "awaiting_randomization"]
     )
@@ -103,10 +103,7 @@ def consort_svg(
         boxes = []
         for arm in trial.TREATMENT_ARMS:
             keys = [k.format(arm=arm.value) or arm.value for k in stage]
-            lines = _box_lines(counts, labels, keys)
-            if keys[0].startswith(f"{arm.value}.dropouts"):
-                lines = lines[:1] + [line for line in lines[1:] if not line.endswith(": 0")]
-            boxes.append(lines)
+            boxes.append(_box_lines(counts, labels, keys))
         if any(boxes):
             rows.append(boxes)
     analysed = _box_lines(counts, labels, [f"analysed.{s}" for s in trial.ANALYSES])

@@ -205,10 +205,11 @@ class ConsortFlow:
         two treatment arms hold.
 
         >>> consort({"randomized": 3, "allocated.mbct": 1, "allocated.embct": 1,
-        ...          "allocated.tau": 0})
+        ...          "allocated.tau": 0})  # doctest: +NORMALIZE_WHITESPACE
         Traceback (most recent call last):
         ...
-        embct.trial.flow.FlowError: box 'randomized' (Randomized) is 3, but its parts add up to 2: allocated.mbct 1 + allocated.embct 1 + allocated.tau 0
+        embct.trial.flow.FlowError: box 'randomized' (Randomized) is 3, but its parts add up to 2:
+        allocated.mbct 1 + allocated.embct 1 + allocated.tau 0
         """
         for key, splits in BOXES.items():
             total = self.counts.get(key)
@@ -241,6 +242,20 @@ class ConsortFlow:
     def known(self) -> dict[str, int]:
         """The boxes whose counts are known, in the diagram's order."""
         return {k: v for k, v in self.as_dict().items() if v is not None}
+
+    def shown(self) -> dict[str, int]:
+        """The boxes a figure or a table shows: the known ones, less the reasons nobody
+        had (a reason for not being eligible or for dropping out, at 0).
+
+        >>> consort({"not_eligible.course_language": 0, "not_eligible.cancer_diagnosis": 1,
+        ...          "screened": 3}).shown()
+        {'screened': 3, 'not_eligible.cancer_diagnosis': 1}
+        """
+        return {k: v for k, v in self.known().items() if v or not _is_reason(k)}
+
+
+def _is_reason(key: str) -> bool:
+    return key.startswith("not_eligible.") or ".dropouts." in key
 
 
 def consort(counts: Mapping[str, int | None]) -> ConsortFlow:
@@ -370,8 +385,10 @@ def treatment_counts(
     >>> counts = treatment_counts([FlowRecord("a", Arm.MBCT, False, 0),
     ...     FlowRecord("b", Arm.MBCT, True, 2, tau_first=True, withdrawal="dropout",
     ...                withdrawal_reason="practical")])
-    >>> counts["mbct"], counts["mbct.waiting"], counts["tau.mbct"], counts["mbct.dropouts.practical"]
-    (2, 1, 1, 1)
+    >>> counts["mbct"], counts["mbct.waiting"], counts["tau.mbct"]
+    (2, 1, 1)
+    >>> counts["mbct.dropouts.practical"]
+    1
     """
     counts = {
         key: 0

@@ -2,8 +2,9 @@
 
 One row per participant with a treatment arm (MBCT or eMBCT; a TAU participant once
 re-randomized), with the withdrawal recorded and its reason (``schema.FLOW``), so that the flow
-:func:`embct.analysis.analyze` reports on the file is the live one (``live.flow``). Study ids stand for people and ``T<number>`` for therapists; no names,
-e-mail addresses or free text leave the platform. Yes/no columns are 0/1.
+:func:`embct.analysis.analyze` reports on the file is the live one (``live.flow``).
+Study ids stand for people and ``T<number>`` for therapists; no names, e-mail addresses or free
+text leave the platform. Yes/no columns are 0/1.
 """
 
 from __future__ import annotations

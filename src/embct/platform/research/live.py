@@ -114,7 +114,7 @@ class FlowRow:
 
 
 def flow_rows(flow: trial.ConsortFlow) -> list[FlowRow]:
-    """The known boxes in the diagram's order, each indented under the box it is part of
+    """The boxes shown (``ConsortFlow.shown``) in the diagram's order, each indented under the box it is part of
     (its last split), with its label in the reader's language."""
     labels = trial_text.box_labels()
     depth: dict[str, int] = {}
@@ -122,7 +122,7 @@ def flow_rows(flow: trial.ConsortFlow) -> list[FlowRow]:
         depth.setdefault(key, 0)
         for part in trial.BOXES.get(key, ((),))[-1]:
             depth[part] = depth[key] + 1
-    return [FlowRow(k, labels[k], n, depth[k]) for k, n in flow.known().items()]
+    return [FlowRow(k, labels[k], n, depth[k]) for k, n in flow.shown().items()]
 
 
 def flow_figure(flow: trial.ConsortFlow) -> SafeString:
@@ -130,7 +130,7 @@ def flow_figure(flow: trial.ConsortFlow) -> SafeString:
     from embct.report.consort import consort_svg
 
     svg = consort_svg(
-        flow.as_dict(),
+        flow,
         trial_text.box_labels(),
         title=gettext("CONSORT flow diagram of the live data"),
         id_prefix="live-consort",
