@@ -114,8 +114,8 @@ class FlowRow:
 
 
 def flow_rows(flow: trial.ConsortFlow) -> list[FlowRow]:
-    """The boxes shown (``ConsortFlow.shown``) in the diagram's order, each indented under the box it is part of
-    (its last split), with its label in the reader's language."""
+    """The boxes shown (``ConsortFlow.shown``) in the diagram's order, each indented under
+    the box it is part of (its last split), with its label in the reader's language."""
     labels = trial_text.box_labels()
     depth: dict[str, int] = {}
     for key in trial.KEYS:
