@@ -276,11 +276,14 @@ class LiveFlowTests(BaseTestCase):
 
     def test_the_dashboard_flow_is_in_dutch(self) -> None:
         self.build(self.spec())
+        User.objects.filter(pk=self.rosa.pk).update(language="nl")
         self.login(self.rosa)
-        response = self.client.get("/research/", HTTP_ACCEPT_LANGUAGE="nl")
-        html = response.content.decode()
-        assert "Gerandomiseerd: 1" in html
-        assert "Randomized" not in html
+        html = self.client.get("/research/").content.decode()
+        lines = figure_lines(html)
+        assert "Gerandomiseerd: 1" in lines
+        assert "Gescreend: 1" in lines
+        assert '<th scope="row" class="depth-1">Gerandomiseerd</th>' in html
+        assert not any("Randomized" in line or "Screened" in line for line in lines)
 
 
 #: live.flow's queries, whatever the size of the trial: the counts are the database's.
