@@ -116,7 +116,7 @@ def consort_svg(
         width = (_WIDTH - _PAD * (len(row) + 1)) / len(row)
         row = [_wrap(lines, int((width - 2 * _PAD) / _CHAR)) for lines in row]
         height = max(len(lines) for lines in row) * _LINE + _PAD * 2
-        here = []
+        here: list[tuple[float, float, float]] = []
         for i, lines in enumerate(row):
             x = _PAD + i * (width + _PAD)
             here.append((x, x + width, y + height))

@@ -144,6 +144,7 @@ def trial_texts() -> set[str]:
     for spec in trial.BASELINE_FIELDS:
         out.add(spec.label)
         out |= {text for _value, text in spec.value_labels}
+    out |= set(trial.BOX_LABELS.values())  # the boxes of the CONSORT flow
     return out
 
 
