@@ -25,7 +25,7 @@ from embct.analysis import analyze, consort_counts, prepare
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import Arm, LogSubmission, PatientProfile
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
-from embct.platform.research import live
+from embct.platform.research import corrections, live
 from embct.platform.research import services as research
 from embct.platform.research.export import trial_table
 from embct.platform.research.models import Participant
@@ -247,6 +247,17 @@ class LiveFlowTests(BaseTestCase):
         assert practical == 1
         assert flow["mbct.completers"] + flow["embct.completers"] == 2
         assert flow["allocated.tau"] == flow["tau.mbct"] + flow["tau.embct"] + flow["tau.waiting"]
+
+    def test_a_randomized_participant_corrected_to_ineligible_stays_randomized(self) -> None:
+        self.build(self.spec(), self.spec(consent=False))
+        for person in Participant.objects.all():
+            corrections.correct_eligibility(
+                person, "course_language", False, "entry_error", "typed the wrong answer"
+            )
+        flow = live.flow()  # before: counted twice, and the flow did not add up
+        assert flow["randomized"] == 1
+        assert flow["not_eligible.course_language"] == 1
+        assert flow["screened"] == 2
 
     def test_a_tau_patient_awaiting_re_randomization_is_in_tau_and_in_no_arm(self) -> None:
         self.build(*[self.spec(rerandomize=False) for _ in range(6)])

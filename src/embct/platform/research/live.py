@@ -76,7 +76,9 @@ def flow() -> trial.ConsortFlow:
     for reason in trial.NOT_ELIGIBLE_REASONS[1:]:
         counts[f"not_eligible.{reason}"] = 0
     for answers, n in (
+        # a randomized participant corrected to ineligible stays randomized (intention to treat)
         Participant.objects.filter(eligible=False)
+        .exclude(allocations__list_name="main")
         .values_list("eligibility")
         .annotate(n=Count("pk"))
         .values_list("eligibility", "n")
