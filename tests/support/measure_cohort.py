@@ -139,7 +139,13 @@ def load(
         research.link_profile(person, profile)
         attended = int(data["sessions_attended"])
         if not data["started"]:
-            research.record_withdrawal(person, data["withdrawal"], today, data["withdrawal_reason"])
+            # a simulator's file has no withdrawal columns: who never started declined
+            research.record_withdrawal(
+                person,
+                data.get("withdrawal") or "declined",
+                today,
+                data.get("withdrawal_reason") or "practical",
+            )
         elif group_member:
             Attendance.objects.bulk_create(
                 Attendance(meeting=m, patient=profile, present=True) for m in meetings[:attended]

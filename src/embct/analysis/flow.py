@@ -101,7 +101,8 @@ def consort_counts(frame: pd.DataFrame) -> dict[str, int]:
     ----------
     frame : pandas.DataFrame
         The normalized frame; ``tau_first``, ``withdrawal`` and ``withdrawal_reason`` are used
-        where present (else: nobody came through TAU, nobody withdrew, no reasons).
+        where present (else: nobody came through TAU, whoever never started declined, as in
+        :func:`sample_flow`, and no reasons).
 
     Returns
     -------
@@ -136,6 +137,8 @@ def consort_counts(frame: pd.DataFrame) -> dict[str, int]:
         name: frame[name].fillna("").astype(str).tolist() if name in frame else [""] * len(frame)
         for name in ("withdrawal", "withdrawal_reason")
     }
+    if "withdrawal" not in frame:  # as sample_flow: whoever never started declined (the paper)
+        texts["withdrawal"] = ["" if s else "declined" for s in started]
     tau = frame["tau_first"].to_numpy(dtype=bool) if "tau_first" in frame else [False] * len(frame)
     arms = [trial.Arm(schema.ARMS[int(code)]) for code in frame["arm"]]
     records = [
