@@ -44,6 +44,7 @@ __all__ = [
     "COLUMNS",
     "DESCRIPTIVE",
     "DOSE",
+    "FLOW",
     "INSTRUMENTS",
     "TABLE_1",
     "TOTALS",
@@ -249,6 +250,15 @@ DOSE: tuple[Column, ...] = (
     ),
 )
 
+#: Where a randomized participant left the trial's course, for the CONSORT flow
+#: (:mod:`embct.trial.flow`): the withdrawal recorded (``declined`` before starting, ``dropout``
+#: after; empty when none) and its reason category (:class:`embct.trial.DropoutReason`). A
+#: participant not started without a withdrawal is waiting to start, not declined.
+FLOW: tuple[Column, ...] = (
+    Column("withdrawal", Kind.TEXT, "Withdrawal recorded (declined, dropout; empty if none)"),
+    Column("withdrawal_reason", Kind.TEXT, "Reason for the withdrawal (category)"),
+)
+
 #: Table 1 rows of the baseline outcomes.
 _TABLE_1_TOTALS = {
     "hads_pre": "Psychological distress (HADS total)",
@@ -256,7 +266,7 @@ _TABLE_1_TOTALS = {
 }
 #: Every named (non-item) column by name; item columns are :func:`item_names`.
 COLUMNS: MappingProxyType[str, Column] = MappingProxyType(
-    {c.name: c for c in DESCRIPTIVE + CLUSTERS + BASELINE + DOSE}
+    {c.name: c for c in DESCRIPTIVE + CLUSTERS + BASELINE + DOSE + FLOW}
     | {
         name: Column(
             name,

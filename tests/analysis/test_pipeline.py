@@ -176,9 +176,15 @@ def test_flow_counts_by_hand() -> None:
         }
     )
     flow = sample_flow(prepare(raw)).set_index("arm_label")
-    assert flow.loc["mbct"].tolist()[1:] == [5, 1, 4, 1, 2, 1]
-    assert flow.loc["embct"].tolist()[1:] == [4, 2, 2, 1, 1, 0]
-    assert flow.loc["total"].tolist()[1:] == [9, 3, 6, 2, 3, 1]
+    # randomized, waiting, declined, ...: without a withdrawal column, never started is declined
+    assert flow.loc["mbct"].tolist()[1:] == [5, 0, 1, 4, 1, 2, 1]
+    assert flow.loc["embct"].tolist()[1:] == [4, 0, 2, 2, 1, 1, 0]
+    assert flow.loc["total"].tolist()[1:] == [9, 0, 3, 6, 2, 3, 1]
+    # with one: the one withdrawal recorded is declined, the others are waiting to start
+    withdrawal = [None, None, None, "declined", None, None, None, None, None]
+    flow = sample_flow(prepare(raw.assign(withdrawal=withdrawal))).set_index("arm_label")
+    assert flow.loc["mbct"].tolist()[1:4] == [5, 0, 1]
+    assert flow.loc["embct"].tolist()[1:4] == [4, 2, 0]
 
 
 def test_analyze_prepares_a_raw_frame_and_records_the_rules() -> None:

@@ -504,3 +504,21 @@ def test_item_totals_hosmer_lemeshow_and_anova_when_present(
     assert "Hosmer–Lemeshow χ²(8) = 6.10, p = .64 (10 groups of similar risk)." in text
     assert "ANOVA, step 1: regression SS = 1500.00, df = 2, MS = 750.00" in text
     assert "residual SS = 2000.00, df = 115, MS = 17.39; total SS = 3500.00" in text
+
+
+def test_the_report_draws_the_consort_boxes_of_the_results() -> None:
+    """The report's flow figure is the CONSORT diagram of ``flow.consort`` (the dashboard's
+    drawing), with the boxes' numbers as text."""
+    import json as _json
+
+    from embct.report import render_report
+
+    results = _json.loads(
+        (Path(__file__).resolve().parent / "results_example.json").read_text(encoding="utf-8")
+    )
+    html = render_report(results)
+    figure = html[html.index('<figure id="figure-consort">') :]
+    figure = figure[: figure.index("</figure>")]
+    assert "Randomized: 245" in figure
+    assert "Declined after randomization: 25" in figure
+    assert "Analysed: development of the alliance: 93" in figure

@@ -25,8 +25,9 @@ from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.models import ScheduledAssessment
 from embct.platform.research import services as research
-from embct.schema import WAVES
+from embct.schema import FLOW, WAVES
 
+FLOW_COLUMNS = [c.name for c in FLOW]
 BASELINE_BOOLS = [f.name for f in trial.BASELINE_FIELDS if f.kind == "bool"]
 
 
@@ -64,6 +65,8 @@ def cohort(seed: int, n: int, therapist_id: str = "") -> pd.DataFrame:
                 row[spec.name] = float(rng.integers(1, 20)) / 2
         row["started"] = int(started)
         row["sessions_attended"] = sessions
+        row["withdrawal"] = None if started else "declined"
+        row["withdrawal_reason"] = None if started else "practical"
         wai = rng.normal(0, 1)
         distress = rng.normal(0, 1) - 0.4 * wai
         for instrument, wave in WAVES:
@@ -83,7 +86,7 @@ def cohort(seed: int, n: int, therapist_id: str = "") -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows)
     for column in frame.columns:
-        if column in ("participant_id", "arm", "site", "therapist_id", "group_id"):
+        if column in ("participant_id", "arm", "site", "therapist_id", "group_id", *FLOW_COLUMNS):
             frame[column] = frame[column].astype("string")
         elif column == "years_since_diagnosis":
             frame[column] = pd.array(frame[column], dtype="Float64")
@@ -138,7 +141,13 @@ def load(
         research.link_profile(person, profile)
         attended = int(data["sessions_attended"])
         if not data["started"]:
-            research.record_withdrawal(person, "declined", today, "practical")
+            # a simulator's file has no withdrawal columns: who never started declined
+            research.record_withdrawal(
+                person,
+                data.get("withdrawal") or "declined",
+                today,
+                data.get("withdrawal_reason") or "practical",
+            )
         elif group_member:
             Attendance.objects.bulk_create(
                 Attendance(meeting=m, patient=profile, present=True) for m in meetings[:attended]

@@ -13,7 +13,7 @@ from .cluster import outcome_clustering
 from .compare import crosstab_test, independent_t
 from .config import AnalysisConfig, ConfigError, load_config
 from .dropout import early_alliance_by_dropout
-from .flow import dropout_by_arm, sample_flow
+from .flow import analysed_counts, consort_counts, dropout_by_arm, sample_flow
 from .impute import outcome_regression_mi
 from .io import DataError, MissingDataError, load_table, prepare, read_table
 from .logistic import dropout_logistic, dropout_logistic_table
@@ -30,8 +30,10 @@ __all__ = [
     "MissingDataError",
     "alliance_development",
     "alliance_development_table",
+    "analysed_counts",
     "analyze",
     "baseline_table",
+    "consort_counts",
     "crosstab_test",
     "dropout_by_arm",
     "dropout_logistic",

@@ -75,8 +75,12 @@ BASELINE_CONTINUOUS: tuple[str, ...] = schema.BASELINE_CONTINUOUS
 _DESCRIPTIVE = tuple(c.name for c in schema.DESCRIPTIVE + schema.CLUSTERS)
 #: The dose, and ``dropped_out``: a user's file may give dropout itself instead of the dose.
 _DOSE = (*(c.name for c in schema.DOSE), "dropped_out")
+#: The withdrawal and its reason, for the CONSORT flow (waiting vs declined, dropout reasons).
+_FLOW = tuple(c.name for c in schema.FLOW)
 #: Every role a ``[columns]`` table may map.
-ROLES: tuple[str, ...] = _DESCRIPTIVE + _DOSE + TOTAL_ROLES + BASELINE_BINARY + BASELINE_CONTINUOUS
+ROLES: tuple[str, ...] = (
+    _DESCRIPTIVE + _DOSE + _FLOW + TOTAL_ROLES + BASELINE_BINARY + BASELINE_CONTINUOUS
+)
 #: m, iterations and seed of the intention-to-treat analysis's multiple imputation.
 _IMPUTATION_DEFAULTS = (20, 10, 2019)
 _WAI_CODINGS = ("1-5", "0-4")
@@ -374,7 +378,9 @@ class AnalysisConfig:
     @property
     def roles(self) -> tuple[str, ...]:
         """Every role a ``[columns]`` table may map under this configuration."""
-        return _DESCRIPTIVE + _DOSE + self.total_roles + BASELINE_BINARY + BASELINE_CONTINUOUS
+        return (
+            _DESCRIPTIVE + _DOSE + _FLOW + self.total_roles + BASELINE_BINARY + BASELINE_CONTINUOUS
+        )
 
     @property
     def alliance_waves(self) -> tuple[tuple[str, int], ...]:

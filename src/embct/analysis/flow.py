@@ -1,14 +1,20 @@
-"""Analysis 1: the sample flow (the paper's Figure 1) and dropout by arm."""
+"""Analysis 1: the sample flow (the paper's Figure 1), the CONSORT boxes of the randomized
+participants, and dropout by arm."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from embct import schema, trial
+
 from .compare import CROSSTAB_EXTRAS, crosstab_test
 from .io import MissingDataError
 
-__all__ = ["arm_labels", "dropout_by_arm", "sample_flow"]
+__all__ = ["analysed_counts", "arm_labels", "consort_counts", "dropout_by_arm", "sample_flow"]
 
 
 def arm_labels(frame: pd.DataFrame) -> dict[int, str]:
@@ -36,9 +42,12 @@ def sample_flow(frame: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per arm (reference first), then ``total``. Columns: ``arm`` (0, 1; NA for
-        the total), ``arm_label``, ``randomized`` (rows), ``declined`` (randomized, never
-        started), ``started``, ``dropouts`` (started, ``dropped_out == 1``), ``completers``
-        (started, ``dropped_out == 0``), ``dose_unknown`` (started, dropout status missing).
+        the total), ``arm_label``, ``randomized`` (rows), ``waiting`` (never started and no
+        withdrawal recorded: allocated, not started yet), ``declined`` (never started, a
+        withdrawal recorded; without a ``withdrawal`` column every participant who never
+        started, as in the paper), ``started``, ``dropouts`` (started, ``dropped_out == 1``),
+        ``completers`` (started, ``dropped_out == 0``), ``dose_unknown`` (started, dropout
+        status missing).
 
     Examples
     --------
@@ -47,23 +56,32 @@ def sample_flow(frame: pd.DataFrame) -> pd.DataFrame:
     ...     "arm": ["mbct", "mbct", "mbct", "embct", "embct"],
     ...     "started": [True, True, False, True, True],
     ...     "sessions_attended": [8, 2, 0, 5, None]}))
-    >>> sample_flow(frame).drop(columns="arm")
-      arm_label  randomized  declined  started  dropouts  completers  dose_unknown
-    0      mbct           3         1        2         1           1             0
-    1     embct           2         0        2         0           1             1
-    2     total           5         1        4         1           2             1
+    >>> flow = sample_flow(frame)
+    >>> flow.drop(columns=["arm", "dose_unknown"])
+      arm_label  randomized  waiting  declined  started  dropouts  completers
+    0      mbct           3        0         1        2         1           1
+    1     embct           2        0         0        2         0           1
+    2     total           5        0         1        4         1           2
+    >>> flow["dose_unknown"].tolist()
+    [0, 1, 1]
     """
     labels = arm_labels(frame)
     rows = []
     for arm, part in [(0, frame[frame["arm"] == 0]), (1, frame[frame["arm"] == 1]), (None, frame)]:
         started = part["started"].to_numpy(dtype=bool)
         dropped = part["dropped_out"].to_numpy(dtype=float)
+        withdrawn = (
+            part["withdrawal"].notna().to_numpy()
+            if "withdrawal" in part
+            else np.ones(len(part), dtype=bool)
+        )
         rows.append(
             {
                 "arm": arm,
                 "arm_label": labels[arm] if arm is not None else "total",
                 "randomized": len(part),
-                "declined": int((~started).sum()),
+                "waiting": int((~started & ~withdrawn).sum()),
+                "declined": int((~started & withdrawn).sum()),
                 "started": int(started.sum()),
                 "dropouts": int((started & (dropped == 1)).sum()),
                 "completers": int((started & (dropped == 0)).sum()),
@@ -72,6 +90,89 @@ def sample_flow(frame: pd.DataFrame) -> pd.DataFrame:
         )
     out = pd.DataFrame(rows)
     out["arm"] = out["arm"].astype("Int64")
+    return out
+
+
+def consort_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """The CONSORT boxes of the treatment arms (:func:`embct.trial.treatment_counts`), from
+    the normalized frame: arm 0 counts as ``mbct``, arm 1 as ``embct``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The normalized frame; ``tau_first``, ``withdrawal`` and ``withdrawal_reason`` are used
+        where present (else: nobody came through TAU, whoever never started declined, as in
+        :func:`sample_flow`, and no reasons).
+
+    Returns
+    -------
+    dict
+        Box key -> participants, every box of the two arms (``mbct``, ``mbct.waiting`` ...,
+        ``tau.mbct`` ...), as :func:`embct.trial.consort` takes them.
+
+    Raises
+    ------
+    MissingDataError
+        A participant who started has no ``sessions_attended``: the dose boxes need it.
+
+    Examples
+    --------
+    >>> from embct.analysis import prepare
+    >>> frame = prepare(pd.DataFrame({
+    ...     "arm": ["mbct", "mbct", "embct"], "started": [1, 0, 1],
+    ...     "sessions_attended": [2, 0, 9], "withdrawal": ["dropout", None, None],
+    ...     "withdrawal_reason": ["practical", None, None]}))
+    >>> counts = consort_counts(frame)
+    >>> counts["mbct"], counts["mbct.waiting"], counts["mbct.dropouts.practical"]
+    (2, 1, 1)
+    """
+    started = frame["started"].to_numpy(dtype=bool)
+    sessions = frame["sessions_attended"].to_numpy(dtype=float)
+    if np.isnan(sessions[started]).any():
+        raise MissingDataError(
+            "the CONSORT boxes need sessions_attended for every participant who started"
+        )
+    sessions = np.nan_to_num(sessions).astype(int)
+    texts = {
+        name: frame[name].fillna("").astype(str).tolist() if name in frame else [""] * len(frame)
+        for name in ("withdrawal", "withdrawal_reason")
+    }
+    if "withdrawal" not in frame:  # as sample_flow: whoever never started declined (the paper)
+        texts["withdrawal"] = ["" if s else "declined" for s in started]
+    tau = frame["tau_first"].to_numpy(dtype=bool) if "tau_first" in frame else [False] * len(frame)
+    arms = [trial.Arm(schema.ARMS[int(code)]) for code in frame["arm"]]
+    records = [
+        trial.FlowRecord(str(pid), arm, bool(s), int(n), bool(t), w, r)
+        for pid, arm, s, n, t, w, r in zip(
+            frame["participant_id"],
+            arms,
+            started,
+            sessions,
+            tau,
+            texts["withdrawal"],
+            texts["withdrawal_reason"],
+            strict=True,
+        )
+    ]
+    return trial.treatment_counts(records)
+
+
+def analysed_counts(results: Mapping[str, Any]) -> dict[str, int]:
+    """The n of each analysed section of a results document, as the CONSORT boxes
+    ``analysed.<section>`` (:data:`embct.trial.ANALYSES`); a skipped section has none.
+
+    >>> analysed_counts({"baseline": {"n": 10}, "outcomes": {"hads": {"skipped": "x"}}})
+    {'analysed.baseline': 10}
+    """
+    out = {}
+    for section in trial.ANALYSES:
+        part: Any = results
+        for key in section.split("."):
+            part = part.get(key) if isinstance(part, Mapping) else None
+        if section == "dropout" and isinstance(part, Mapping):
+            part = part.get("wai_w2")
+        if isinstance(part, Mapping) and isinstance(part.get("n"), int):
+            out[f"analysed.{section}"] = int(part["n"])
     return out
 
 

@@ -17,6 +17,8 @@ The normalized frame has one row per randomized participant and these columns:
                      the ``dropped_out`` column when given, else ``sessions_attended <
                      completer_min_sessions`` among starters
 ``completer``        bool, started and not dropped out
+``withdrawal``       str (``declined``, ``dropout``) or None, when the file has the column;
+                     likewise ``withdrawal_reason`` (a dropout reason category)
 totals               ``wai_w2`` ``wai_w5`` ``wai_w9`` ``hads_pre`` ``hads_post``
                      ``mhc_pre`` ``mhc_post`` (or the configured waves') as float, NaN
                      when missing; scored with :func:`embct.instruments.score_table` when
@@ -41,6 +43,7 @@ import pandas as pd
 
 from embct import schema
 from embct.spreadsheet import TableFileError, read_csv
+from embct.trial.dropout import DropoutReason, WithdrawalKind
 
 from .config import (
     BASELINE_BINARY,
@@ -55,6 +58,11 @@ __all__ = ["DOSE_ROLES", "DataError", "MissingDataError", "load_table", "prepare
 #: is then False and every participant is analysed).
 DOSE_ROLES = ("started", "sessions_attended", "dropped_out")
 
+#: The flow's coded columns (embct.schema.FLOW) and the codes each may hold.
+_FLOW_CODES = {
+    "withdrawal": tuple(k.value for k in WithdrawalKind),
+    "withdrawal_reason": tuple(r.value for r in DropoutReason),
+}
 _TRUE = {"1", "1.0", "true", "yes", "y"}
 _FALSE = {"0", "0.0", "false", "no", "n"}
 
@@ -302,6 +310,9 @@ def prepare(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> pd.Dat
     for role in ("site", "therapist_id", "group_id"):
         if config.column(role) in frame.columns:
             out[role] = cells.text(config.column(role))
+    for role, codes in _FLOW_CODES.items():
+        if config.column(role) in frame.columns:
+            out[role] = cells.code(role, config.column(role), codes)
     if items:
         out = pd.concat([out, pd.DataFrame(items, index=out.index)], axis=1)
     out.attrs["embct"] = {
@@ -638,6 +649,15 @@ class _Cells:
 
     def text(self, column: str) -> pd.Series:
         return _texts(self.frame[column])
+
+    def code(self, role: str, column: str, codes: tuple[str, ...]) -> pd.Series:
+        """Text cells that must be one of ``codes`` or empty (None)."""
+        raw = self.frame[column]
+        values = _texts(raw)
+        i = self.first_bad(values.notna() & ~values.isin(codes))
+        if i is not None:
+            raise self.error(column, i, raw.iloc[i], f"{role}: one of {', '.join(codes)} or empty")
+        return values
 
 
 def _texts(series: pd.Series) -> pd.Series:

@@ -21,14 +21,14 @@ from typing import Any, TypeVar, cast
 import numpy as np
 import pandas as pd
 
-from embct import __version__
+from embct import __version__, trial
 from embct.spreadsheet import write_csv
 
 from .baseline import baseline_table
 from .cluster import outcome_clustering
 from .config import AnalysisConfig
 from .dropout import early_alliance_by_dropout
-from .flow import arm_labels, dropout_by_arm, sample_flow
+from .flow import analysed_counts, arm_labels, consort_counts, dropout_by_arm, sample_flow
 from .impute import outcome_regression_mi
 from .io import MissingDataError, prepare
 from .reliability import reliability_table
@@ -102,9 +102,12 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
 
         - ``n``: randomized participants (rows);
         - ``flow``: ``arms`` (one entry per arm, reference first, with ``arm``,
-          ``arm_label``, ``randomized``, ``declined``, ``started``, ``dropouts``,
-          ``completers``, ``dose_unknown``), ``total`` (the same counts), ``dropout_by_arm``
-          (``chi2``, ``dof``, ``p_val`` (Pearson, uncorrected), ``fisher_p_val``, ``n``, ...);
+          ``arm_label``, ``randomized``, ``waiting``, ``declined``, ``started``,
+          ``dropouts``, ``completers``, ``dose_unknown``), ``total`` (the same counts),
+          ``dropout_by_arm`` (``chi2``, ``dof``, ``p_val`` (Pearson, uncorrected),
+          ``fisher_p_val``, ``n``, ...), ``consort`` (box key -> n: the CONSORT boxes the
+          table can know, :func:`embct.trial.consort`: the treatment arms, reference as
+          ``mbct``, and ``analysed.<section>``, each section's n);
         - ``reliability``: ``{instrument}_{wave}`` -> ``alpha``, ``standardized_alpha``,
           ``n``, ``k``, ``ci_low``, ``ci_high``, ``omega``, ``note`` (why alpha is missing),
           ``subscales`` (the same per subscale);
@@ -197,7 +200,18 @@ def analyze(frame: pd.DataFrame, config: AnalysisConfig | None = None) -> Result
         _say_dose_not_given(results)
     # The model functions return plain dicts; the tests check the document against the
     # schema generated from Results (tests/analysis/test_results_schema.py).
-    return cast(Results, to_jsonable(results))
+    out = cast(Results, to_jsonable(results))
+    out["flow"]["consort"] = (
+        _section(lambda: _consort(frame, out)) if dose_given else {"skipped": DOSE_NOT_GIVEN}
+    )
+    return out
+
+
+def _consort(frame: pd.DataFrame, results: Results) -> dict[str, int]:
+    """The CONSORT boxes the table can know (the treatment arms and each analysis's n),
+    checked to add up by embct.trial.consort."""
+    counts = {**consort_counts(frame), **analysed_counts(cast(Mapping[str, Any], results))}
+    return trial.consort(counts).known()
 
 
 def _meta(

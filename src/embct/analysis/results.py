@@ -133,6 +133,7 @@ class FlowCounts(TypedDict):
     """Participants through the trial (:func:`embct.analysis.sample_flow`)."""
 
     randomized: int
+    waiting: int
     declined: int
     started: int
     dropouts: int
@@ -182,6 +183,8 @@ class Flow(TypedDict):
     arms: list[FlowArm]
     total: FlowCounts
     dropout_by_arm: DropoutByArm | Skipped
+    #: The CONSORT boxes the table can know (embct.trial.consort): box key -> participants.
+    consort: dict[str, int] | Skipped
     #: Only when the table gives no dose: "dose not given ..." (every participant analysed).
     dose: NotRequired[str]
 

@@ -30,7 +30,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, Undefined
 from markupsafe import Markup
 
-from embct import __version__, schema
+from embct import __version__, schema, trial
 from embct.analysis.results import (
     AllianceDevelopment,
     Baseline,
@@ -43,6 +43,7 @@ from embct.instruments import get_instrument
 
 from . import figures as fig
 from . import format as fmt
+from .consort import consort_svg
 
 __all__ = [
     "COMPARISON_KEYS",
@@ -309,7 +310,11 @@ def _figures(results: Results, *, files: bool) -> _Figures:
             continue
         figure = draw()
         svg = fig.figure_svg(figure, prefix=f"{name}-")
-        out.svg[name] = Markup(svg)  # noqa: S704 - SVG written by matplotlib, text escaped
+        boxes = results["flow"].get("consort") if name == "consort" else None
+        if isinstance(boxes, dict) and "skipped" not in boxes:
+            # the CONSORT diagram's boxes, drawn as the research dashboard draws them
+            svg = consort_svg(trial.consort(boxes), title="Flow of participants")
+        out.svg[name] = Markup(svg)  # noqa: S704 - SVG of matplotlib or consort_svg, text escaped
         if files:
             out.files[f"{FIGURE_FILES[name]}.svg"] = ("svg", svg.encode("utf-8"))
             out.files[f"{FIGURE_FILES[name]}.png"] = ("png", fig.figure_png(figure))

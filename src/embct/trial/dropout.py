@@ -26,6 +26,7 @@ __all__ = [
     "DropoutReason",
     "DropoutRecord",
     "Participation",
+    "WithdrawalKind",
     "classify_participation",
 ]
 
@@ -49,6 +50,14 @@ REASON_LABELS: MappingProxyType[DropoutReason, str] = MappingProxyType(
         DropoutReason.OTHER: "Another reason",
     }
 )
+
+
+class WithdrawalKind(StrEnum):
+    """A withdrawal recorded for a randomized participant: before starting the course
+    (declined) or after (dropout)."""
+
+    DECLINED = "declined"
+    DROPOUT = "dropout"
 
 
 class Participation(StrEnum):

@@ -145,6 +145,7 @@ def trial_texts() -> set[str]:
         out.add(spec.label)
         out |= {text for _value, text in spec.value_labels}
     out |= set(trial.RULE_TEXTS.values()) | {step.value for step in trial.STEPS}
+    out |= set(trial.BOX_LABELS.values())  # the boxes of the CONSORT flow
     return out
 
 

@@ -146,15 +146,18 @@ class ExportTests(BaseTestCase):
             "sav",
             "web",
             48,
-            110,
+            112,
         )
 
     def test_the_dashboard_flow_counts_the_live_data(self) -> None:
         self.login(self.rosa)
-        flow = self.client.get("/research/").context["flow"].as_dict()["total"]
-        assert flow["randomized"] == 48
-        assert flow["declined"] == int((self.source["started"] == 0).sum())
-        assert flow["completers"] == int((self.source["sessions_attended"] >= 4).sum())
+        flow = self.client.get("/research/").context["flow"]
+        assert flow["randomized"] == flow["screened"] == 48
+        declined = flow["mbct.declined"] + flow["embct.declined"]
+        assert declined == int((self.source["started"] == 0).sum())
+        completers = flow["mbct.completers"] + flow["embct.completers"]
+        assert completers == int((self.source["sessions_attended"] >= 4).sum())
+        assert flow["mbct.waiting"] == flow["embct.waiting"] == 0
 
     def test_export_and_report_are_for_researchers_only(self) -> None:
         self.login(self.tessa)

@@ -126,11 +126,12 @@ class DashboardTests(BaseTestCase):
         assert f"<td>{rows[allocation.arm]}</td>" in page
         assert "<td>Dropped out of the course</td>" in page
         assert f"<td>{allocation.arm}</td>" not in page
-        assert '<th scope="row">MBCT (group)</th>' in page  # the CONSORT flow's rows
+        # the CONSORT flow's rows
+        assert '<th scope="row" class="depth-0">Group MBCT: allocated in all</th>' in page
         self.rosa.language = "nl"
         self.rosa.save()
         page = self.client.get(self.URL).content.decode()
-        assert '<th scope="row">MBCT (groep)</th>' in page, page
+        assert '<th scope="row" class="depth-0">Groeps-MBCT: in totaal toegewezen</th>' in page
 
     def test_it_refuses_post(self) -> None:
         self.login(self.rosa)

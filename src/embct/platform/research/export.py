@@ -1,9 +1,11 @@
 """The canonical trial table (DESIGN.md) from live data: item-level and pseudonymized.
 
 One row per participant with a treatment arm (MBCT or eMBCT; a TAU participant once
-re-randomized). Study ids stand for people, ``T<number>`` for therapists and ``G<number>`` for
-the MBCT group a group-MBCT patient attended (empty in eMBCT); no names, e-mail addresses or
-free text leave the platform. Yes/no columns are 0/1.
+re-randomized), with the withdrawal recorded and its reason (``schema.FLOW``), so that the flow
+:func:`embct.analysis.analyze` reports on the file is the live one (``live.flow``).
+Study ids stand for people, ``T<number>`` for therapists and ``G<number>`` for the MBCT group
+a group-MBCT patient attended (empty in eMBCT); no names, e-mail addresses or free text leave
+the platform. Yes/no columns are 0/1.
 """
 
 from __future__ import annotations
@@ -31,10 +33,10 @@ from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.models import Response
 from embct.spreadsheet import write_csv
 
-from .models import Allocation, ExportLog, Participant, Withdrawal
+from .models import Allocation, CallOutcome, ExportLog, Participant, Screening, Withdrawal
 
 #: The columns before the items, in the table's order (embct.schema).
-COLUMNS = schema.DESCRIPTIVE + schema.CLUSTERS + schema.BASELINE + schema.DOSE
+COLUMNS = schema.DESCRIPTIVE + schema.CLUSTERS + schema.BASELINE + schema.DOSE + schema.FLOW
 
 
 def _sessions(profile_ids: set[int]) -> dict[int, int]:
@@ -56,6 +58,27 @@ def _sessions(profile_ids: set[int]) -> dict[int, int]:
         if pk in profile_ids:
             out[pk] = max(out[pk], n)
     return out
+
+
+def call_outcome_counts() -> dict[str, int]:
+    """The eligibility calls' final outcomes before any study id: how many invited screenings
+    ended the call not reached and how many declined (the CONSORT boxes ``not_reached`` and
+    ``declined_call``), from ``Screening.call_outcome`` in one grouped count. A call that
+    reached the interview has a study id and is counted as eligible or not eligible there."""
+    boxes = {
+        CallOutcome.NOT_REACHED.value: "not_reached",
+        CallOutcome.DECLINED.value: "declined_call",
+    }
+    counts = dict.fromkeys(boxes.values(), 0)
+    rows = (
+        Screening.objects.filter(invited=True, participant=None, call_outcome__in=list(boxes))
+        .values("call_outcome")
+        .annotate(n=Count("pk"))
+        .values_list("call_outcome", "n")
+    )
+    for outcome, n in rows:
+        counts[boxes[outcome]] = n
+    return counts
 
 
 def _item_matrix(key: str, n_items: int) -> tuple[np.ndarray, np.ndarray]:
@@ -87,9 +110,10 @@ def trial_table() -> pd.DataFrame:
     by_list: dict[int, dict[str, str]] = defaultdict(dict)
     for pk, list_name, arm in Allocation.objects.values_list("participant_id", "list_name", "arm"):
         by_list[pk][list_name] = arm
-    declined = set(
-        Withdrawal.objects.filter(kind="declined").values_list("participant_id", flat=True)
-    )
+    withdrawals = {
+        pk: (kind, reason)
+        for pk, kind, reason in Withdrawal.objects.values_list("participant_id", "kind", "reason")
+    }
     people = [
         row
         for row in Participant.objects.order_by("study_id").values_list(
@@ -124,8 +148,11 @@ def trial_table() -> pd.DataFrame:
         in_group = group is not None and final is trial.Arm.MBCT
         columns["group_id"].append(f"G{group}" if in_group else "")
         baselines.append(baseline or {})
-        columns["started"].append(int(pk not in declined and n_sessions > 0))
+        kind, reason = withdrawals.get(pk, (None, None))
+        columns["started"].append(int(kind != "declined" and n_sessions > 0))
         columns["sessions_attended"].append(n_sessions)
+        columns["withdrawal"].append(kind)
+        columns["withdrawal_reason"].append(reason)
     # Items: one float matrix (NaN = missing), filled wave by wave from the responses.
     names_items: list[str] = []
     slots: dict[str, tuple[int, list[str]]] = {}

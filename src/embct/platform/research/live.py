@@ -1,5 +1,5 @@
 """Read-side summaries for the researcher: participants by study id, the CONSORT flow from
-live data, and the report of embct.analysis on the current export."""
+live data (counted in the database), and the report of embct.analysis on the current export."""
 
 from __future__ import annotations
 
@@ -8,10 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from embct import trial
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
-from . import export
-from .models import Allocation, Participant
+from embct import trial
+from embct.platform.care.models import LogSubmission
+from embct.platform.groups.models import Attendance
+
+from . import export, trial_text
+from .models import Allocation, Participant, Screening
 
 
 @dataclass
@@ -79,22 +86,142 @@ def reallocations(today: Any) -> list[ReallocationRow]:
     ]
 
 
-def flow() -> trial.Flow:
-    """CONSORT counts per treatment arm (embct.trial.consort_flow) from the export table."""
-    table = export.trial_table()
-    records = [
-        trial.FlowRecord(
-            str(row.participant_id),
-            trial.Arm(str(row.arm)),
-            bool(row.started),
-            int(row.sessions_attended),  # type: ignore[arg-type]  # an Int64 column, never missing
-            bool(row.tau_first),
+def flow() -> trial.ConsortFlow:
+    """The CONSORT flow of the live data (embct.trial.consort), counted in the database:
+    grouped counts, never the rows of the export; a total is counted on its own wherever the
+    database can, so that ``consort`` checks the parts against it. The boxes of the analyses
+    (``analysed.*``) are the report's, not the database's: unknown here."""
+    counts: dict[str, int] = {}
+    invited_left = Screening.objects.filter(invited=True, participant=None).count()
+    calls = export.call_outcome_counts()
+    counts.update(calls)
+    counts["awaiting_call"] = invited_left - sum(calls.values())
+    counts["screened"] = (
+        Screening.objects.count() + Participant.objects.filter(screening=None).count()
+    )
+    counts[f"not_eligible.{trial.NOT_ELIGIBLE_REASONS[0]}"] = Screening.objects.filter(
+        invited=False
+    ).count()
+    for reason in trial.NOT_ELIGIBLE_REASONS[1:]:
+        counts[f"not_eligible.{reason}"] = 0
+    for answers, n in (
+        # a randomized participant corrected to ineligible stays randomized (intention to treat)
+        Participant.objects.filter(eligible=False)
+        .exclude(allocations__list_name="main")
+        .values_list("eligibility")
+        .annotate(n=Count("pk"))
+        .values_list("eligibility", "n")
+    ):
+        key = f"not_eligible.{_not_eligible_reason(answers)}"
+        counts[key] += n
+    main = Allocation.objects.filter(list_name="main")
+    counts["randomized"] = main.count()
+    counts["awaiting_randomization"] = (
+        Participant.objects.filter(eligible=True).exclude(allocations__list_name="main").count()
+    )
+    for key in [f"allocated.{a}" for a in trial.Arm] + [f"tau.{a}" for a in trial.TREATMENT_ARMS]:
+        counts[key] = 0
+    for list_name, arm, n in (
+        Allocation.objects.values("list_name", "arm")
+        .annotate(n=Count("pk"))
+        .values_list("list_name", "arm", "n")
+    ):
+        counts[f"{'allocated' if list_name == 'main' else 'tau'}.{arm}"] += n
+    counts["tau.waiting"] = (
+        main.filter(arm=trial.Arm.TAU).exclude(participant__allocations__list_name="tau").count()
+    )
+    _count_treatment_arms(counts)
+    return trial.consort(counts)
+
+
+@dataclass
+class FlowRow:
+    """A box of the flow as the dashboard's table shows it: indented under its box."""
+
+    key: str
+    label: str
+    n: int | None
+    depth: int
+
+
+def flow_rows(flow: trial.ConsortFlow) -> list[FlowRow]:
+    """The boxes shown (``ConsortFlow.shown``) in the diagram's order, each indented under
+    the box it is part of (its last split), with its label in the reader's language."""
+    labels = trial_text.box_labels()
+    depth: dict[str, int] = {}
+    for key in trial.KEYS:
+        depth.setdefault(key, 0)
+        for part in trial.BOXES.get(key, ((),))[-1]:
+            depth[part] = depth[key] + 1
+    return [FlowRow(k, labels[k], n, depth[k]) for k, n in flow.shown().items()]
+
+
+def flow_figure(flow: trial.ConsortFlow) -> SafeString:
+    """The CONSORT figure of ``flow`` (embct.report.consort), in the reader's language."""
+    from embct.report.consort import consort_svg
+
+    svg = consort_svg(
+        flow,
+        trial_text.box_labels(),
+        title=gettext("CONSORT flow diagram of the live data"),
+        id_prefix="live-consort",
+    )
+    return mark_safe(svg)  # noqa: S308  # every text in it is escaped by consort_svg
+
+
+def _not_eligible_reason(answers: dict[str, bool]) -> str:
+    try:
+        reason = trial.not_eligible_reason(trial.assess_eligibility(answers))
+    except trial.ProtocolError as error:
+        raise trial.FlowError(f"eligibility {answers!r}: {error}") from None
+    if reason is None:
+        raise trial.FlowError(f"eligibility {answers!r} meets every criterion, but is not eligible")
+    return reason
+
+
+def _count_treatment_arms(counts: dict[str, int]) -> None:
+    """The treatment arms' status boxes (waiting, declined, dropouts by reason, completers),
+    from one grouped query over the participants with a treatment arm: their allocations,
+    withdrawal and sessions (log files sent, group meetings attended) as subqueries."""
+    found: dict[str, int] = {}
+    allocated = Allocation.objects.filter(participant=OuterRef("pk"))
+    logs = (
+        LogSubmission.objects.filter(patient=OuterRef("profile_id"))
+        .values("patient")
+        .annotate(n=Count("session", distinct=True))
+        .values("n")
+    )
+    met = (
+        Attendance.objects.filter(patient=OuterRef("profile_id"), present=True)
+        .values("patient")
+        .annotate(n=Count("meeting", distinct=True))
+        .values("n")
+    )
+    rows = (
+        Participant.objects.annotate(
+            main=Subquery(allocated.filter(list_name="main").values("arm")[:1]),
+            tau=Subquery(allocated.filter(list_name="tau").values("arm")[:1]),
+            sessions=Greatest(Coalesce(Subquery(logs), 0), Coalesce(Subquery(met), 0)),
         )
-        for row in table[
-            ["participant_id", "arm", "started", "sessions_attended", "tau_first"]
-        ].itertuples(index=False)
-    ]
-    return trial.consort_flow(records)
+        .filter(main__isnull=False)
+        .values_list("main", "tau", "withdrawal__kind", "withdrawal__reason", "sessions")
+        .annotate(n=Count("pk"))
+        .values_list("main", "tau", "withdrawal__kind", "withdrawal__reason", "sessions", "n")
+    )
+    for main, tau, kind, reason, sessions, n in rows:
+        arm, tau_first = trial.arm_so_far(main, tau)
+        if arm is None:  # in TAU, awaiting re-randomization: counted as tau.waiting
+            continue
+        started = kind != trial.WithdrawalKind.DECLINED and sessions > 0
+        status = trial.arm_status(started, sessions if started else 0, kind or "")
+        reason_key = trial.dropout_reason(kind or "", reason or "")
+        trial.count_treatment(found, arm.value, tau_first, status, reason_key, n)
+    for arm in trial.TREATMENT_ARMS:
+        # the arm's total from these rows; how they came to it is the allocation table's
+        counts[arm.value] = found.pop(f"allocated.{arm}", 0) + found.pop(f"tau.{arm}", 0)
+        for key in trial.KEYS:  # every leaf of the arm, 0 where nobody is in it
+            if key.startswith(f"{arm}.") and key not in trial.BOXES:
+                counts[key] = found.get(key, 0)
 
 
 def report(user: Any, *, by: Any = None) -> tuple[dict[str, Any], str]:

@@ -159,8 +159,11 @@ class Allocation(models.Model):
 
 
 class WithdrawalKind(models.TextChoices):
-    DECLINED = "declined", _("Declined after randomization (never started)")
-    DROPOUT = "dropout", _("Dropped out of the course")
+    DECLINED = (
+        trial.WithdrawalKind.DECLINED.value,
+        _("Declined after randomization (never started)"),
+    )
+    DROPOUT = trial.WithdrawalKind.DROPOUT.value, _("Dropped out of the course")
 
 
 class Withdrawal(models.Model):

@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
 from embct import trial
-from embct.trial import BaselineField, CallAttemptError, Criterion, StepProblem
+from embct.trial import BOX_LABELS, BaselineField, CallAttemptError, Criterion, StepProblem
 
 #: Every text of embct.trial a page shows, as marked for translation.
 MARKED = frozenset(
@@ -67,6 +67,49 @@ MARKED = frozenset(
         gettext_noop("randomization needs the complete baseline (Table 1)"),
         gettext_noop("only a participant allocated to TAU is re-randomized"),
         gettext_noop("re-randomization is due on %(limit)s, 3 months after the TAU allocation"),
+        # embct.trial.BOX_LABELS: the boxes of the CONSORT flow
+        gettext_noop("After TAU to eMBCT"),
+        gettext_noop("After TAU to group MBCT"),
+        gettext_noop("Allocated to TAU"),
+        gettext_noop("Allocated to eMBCT"),
+        gettext_noop("Allocated to group MBCT"),
+        gettext_noop("Allocated, not started yet"),
+        gettext_noop("Analysed: HADS, intention to treat"),
+        gettext_noop("Analysed: MHC-SF, intention to treat"),
+        gettext_noop("Analysed: baseline characteristics"),
+        gettext_noop("Analysed: development of the alliance"),
+        gettext_noop("Analysed: distress (HADS) after treatment"),
+        gettext_noop("Analysed: early alliance and dropout"),
+        gettext_noop("Analysed: well-being (MHC-SF) after treatment"),
+        gettext_noop("Another reason"),
+        gettext_noop("Awaiting re-randomization"),
+        gettext_noop("Completed (4 sessions or more)"),
+        gettext_noop("Declined after randomization"),
+        gettext_noop("Declined at the eligibility call"),
+        gettext_noop("Distress not at least mild"),
+        gettext_noop("Dropped out (fewer than 4 sessions)"),
+        gettext_noop("Earlier MBCT or MBSR course"),
+        gettext_noop("Eligible, not randomized yet"),
+        gettext_noop("Group MBCT: allocated in all"),
+        gettext_noop("HADS total below 11"),
+        gettext_noop("No cancer diagnosis"),
+        gettext_noop("No computer or internet"),
+        gettext_noop("No reason recorded"),
+        gettext_noop("Not eligible"),
+        gettext_noop("Not fluent in the course's language"),
+        gettext_noop("Not reached for the eligibility call"),
+        gettext_noop("Not willing to take either format"),
+        gettext_noop("On the call list"),
+        gettext_noop("Practical reasons (time, travel, technology)"),
+        gettext_noop("Psychotropic medication changed"),
+        gettext_noop("Randomized"),
+        gettext_noop("Screened"),
+        gettext_noop("Severe psychiatric problems"),
+        gettext_noop("Started"),
+        gettext_noop("The course asked too much of them"),
+        gettext_noop("The course was not what they expected"),
+        gettext_noop("Their physical condition"),
+        gettext_noop("eMBCT: allocated in all"),
     }
 )
 
@@ -228,3 +271,8 @@ def call_rule(error: CallAttemptError) -> str:
     """The rule the attempt broke, in the reader's language, with its parameters."""
     params = {key: call_value(item) for key, item in error.params.items()}
     return gettext(trial.CALL_RULE_TEXTS[error.rule]).format(**params)
+
+
+def box_labels() -> dict[str, str]:
+    """The boxes of the CONSORT flow (embct.trial.BOX_LABELS), in the reader's language."""
+    return {key: gettext(text) for key, text in BOX_LABELS.items()}

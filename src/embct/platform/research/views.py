@@ -131,13 +131,16 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     record_each(request, Action.CALL_LIST_VIEW, [c.screening for c in calls], page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
+    flow = live.flow()
     ctx = {
         "calls": calls,
         "referrals": services.referrals_to_record(),
         "participants": participants,
         "reallocations": live.reallocations(timezone.localdate()),
         "soon_days": trial.REALLOCATION_SOON_DAYS,
-        "flow": live.flow(),
+        "flow": flow,
+        "flow_rows": live.flow_rows(flow),
+        "flow_figure": live.flow_figure(flow),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
     }
