@@ -382,7 +382,20 @@ def link_profile(participant: Participant, profile: PatientProfile, *, by: Any =
         raise WorkflowError(gettext("this patient is already linked to another study id"))
     if participant.profile_id == profile.pk:
         return
-    allocated, _ = arms(participant)
+    allocated, tau_first = arms(participant)
+    if allocated is None and tau_first:  # in TAU, awaiting re-randomization: no arm yet
+        first = participant.allocations.get(list_name="main")
+        raise WorkflowError(
+            gettext(
+                "%(study_id)s is in TAU until re-randomization to MBCT or eMBCT, due on "
+                "%(due)s: link patient #%(number)s once the participant has been re-randomized"
+            )
+            % {
+                "study_id": participant.study_id,
+                "due": trial.tau_rerandomization_date(first.allocated_on).isoformat(),
+                "number": profile.pk,
+            }
+        )
     if allocated is not None and allocated != profile.arm:
         raise WorkflowError(
             gettext(
