@@ -241,6 +241,7 @@ class AccessTests(CorrectionPageCase):
         return [f"/research/participants/{participant_id}/correct/{n}/" for n in self.NAMES]
 
     def test_the_participants_page_links_to_the_correction_pages_that_apply(self) -> None:
+        Participant.objects.filter(pk=self.person.pk).update(baseline={})  # none recorded yet
         page = self.page()
         assert f'href="{self.base}/correct/eligibility/"' in page
         assert f'href="{self.base}/correct/consent/"' in page
