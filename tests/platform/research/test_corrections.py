@@ -134,7 +134,7 @@ class EligibilityCorrectionTests(BaseTestCase):
 
 class BaselineCorrectionTests(BaseTestCase):
     def test_a_value_is_corrected_with_its_original_kept(self) -> None:
-        person = helpers.participant(TODAY)
+        person = helpers.participant(TODAY, baseline=False)
         services.record_baseline(person, helpers.BASELINE)
         made = corrections.correct_baseline(person, "age", 53, *WHY, by=self.rosa)
         assert person.baseline["age"] == 53
@@ -147,7 +147,7 @@ class BaselineCorrectionTests(BaseTestCase):
         assert 53 not in event.details.values()  # the event names the field, not the value
 
     def test_a_value_outside_the_rule_is_refused_and_nothing_changes(self) -> None:
-        person = helpers.participant(TODAY)
+        person = helpers.participant(TODAY, baseline=False)
         services.record_baseline(person, helpers.BASELINE)
         with pytest.raises(services.WorkflowError, match=r"baseline\.age.*17") as caught:
             corrections.correct_baseline(person, "age", 17, *WHY, by=self.rosa)
@@ -174,7 +174,7 @@ class BaselineCorrectionTests(BaseTestCase):
     def test_years_since_diagnosis_above_the_new_age_is_refused_and_nothing_changes(
         self,
     ) -> None:
-        person = helpers.participant(TODAY)
+        person = helpers.participant(TODAY, baseline=False)
         services.record_baseline(person, helpers.BASELINE)
         values = {**helpers.BASELINE, "age": 20, "years_since_diagnosis": 30.0}
         with pytest.raises(services.WorkflowError, match="larger than age") as caught:
@@ -185,13 +185,13 @@ class BaselineCorrectionTests(BaseTestCase):
         assert not Correction.objects.exists()
 
     def test_the_same_values_are_nothing_to_correct(self) -> None:
-        person = helpers.participant(TODAY)
+        person = helpers.participant(TODAY, baseline=False)
         services.record_baseline(person, helpers.BASELINE)
         with pytest.raises(services.WorkflowError, match=r"baseline: .*nothing to correct"):
             corrections.correct_baseline_values(person, helpers.BASELINE, *WHY, by=self.rosa)
 
     def test_a_complete_baseline_is_not_silently_overwritten(self) -> None:
-        person = helpers.participant(TODAY)
+        person = helpers.participant(TODAY, baseline=False)
         services.record_baseline(person, helpers.BASELINE)
         with pytest.raises(services.WorkflowError, match="correction form"):
             services.record_baseline(person, {**helpers.BASELINE, "age": 60})
