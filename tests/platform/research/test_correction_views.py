@@ -241,6 +241,8 @@ class AccessTests(CorrectionPageCase):
         return [f"/research/participants/{participant_id}/correct/{n}/" for n in self.NAMES]
 
     def test_the_participants_page_links_to_the_correction_pages_that_apply(self) -> None:
+        person = helpers.participant(TODAY, baseline=False)
+        self.base = f"/research/participants/{person.pk}"
         page = self.page()
         assert f'href="{self.base}/correct/eligibility/"' in page
         assert f'href="{self.base}/correct/consent/"' in page
