@@ -134,7 +134,7 @@ DESCRIPTIVE: tuple[Column, ...] = (
     Column("therapist_id", Kind.TEXT, "Therapist (pseudonym)"),
 )
 #: Optional clusters beyond the therapist: the course group a group-MBCT patient attended
-#: (empty in eMBCT, which is individual). Not exported by the platform, which has no groups.
+#: (empty in eMBCT, which is individual). The platform exports its groups' pseudonyms here.
 CLUSTERS: tuple[Column, ...] = (Column("group_id", Kind.TEXT, "MBCT group (pseudonym)"),)
 
 #: Table 1 of the paper: the baseline characteristics, in its order.

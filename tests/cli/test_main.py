@@ -32,15 +32,25 @@ def test_serve_refuses_a_bad_port(capsys: pytest.CaptureFixture[str]) -> None:
     assert "70000 is not a port number" in capsys.readouterr().err
 
 
-def run_embct(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_embct(
+    args: list[str], env: dict[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "embct.cli", *args],
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=timeout,
         check=False,
     )
+
+
+def production_env(cli_env: dict[str, str]) -> dict[str, str]:
+    env = dict(cli_env)
+    env["DJANGO_SETTINGS_MODULE"] = "embct.platform.settings.production"
+    env["SECRET_KEY"] = "kQ3vT9-pZ2mW8xR4nB6yH1jL5cF7gD0sA_eU" * 2
+    env["ALLOWED_HOSTS"] = "embct.example.org"
+    return env
 
 
 def test_manage_runs_djangos_check(cli_env: dict[str, str]) -> None:
@@ -50,10 +60,7 @@ def test_manage_runs_djangos_check(cli_env: dict[str, str]) -> None:
 
 
 def test_check_deploy_is_clean_in_production_settings(cli_env: dict[str, str]) -> None:
-    env = dict(cli_env)
-    env["DJANGO_SETTINGS_MODULE"] = "embct.platform.settings.production"
-    env["SECRET_KEY"] = "kQ3vT9-pZ2mW8xR4nB6yH1jL5cF7gD0sA_eU" * 2
-    env["ALLOWED_HOSTS"] = "embct.example.org"
+    env = production_env(cli_env)
     out = run_embct(["manage", "check", "--deploy", "--fail-level", "WARNING"], env)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "System check identified no issues" in out.stdout
@@ -86,8 +93,11 @@ def test_serve_answers_healthz_and_the_login_page(embct_server: str) -> None:
 
 
 def test_demo_creates_its_accounts_once_and_keeps_them(cli_env: dict[str, str]) -> None:
-    first = run_embct(["demo", "--no-serve"], cli_env)
+    env = dict(cli_env)
+    env.pop("EMBCT_RANDOMIZATION_SEED", None)  # the demo brings its own
+    first = run_embct(["demo", "--no-serve"], env, timeout=600)
     assert first.returncode == 0, first.stderr
+    assert re.search(r"Demo trial entered: \d{3} people screened", first.stdout)
     created = re.search(r"\((\d+) accounts created", first.stdout)
     assert created is not None
     assert int(created.group(1)) >= 4  # the four role accounts and the seeded clinic
@@ -96,6 +106,43 @@ def test_demo_creates_its_accounts_once_and_keeps_them(cli_env: dict[str, str]) 
         r"Therapist \(Nederlands\) +therapist-nl +therapist-nl-demo-2026", first.stdout
     )
     assert re.search(r"\(Nederlands\) +patient-nl +patient-nl-demo-2026", first.stdout)
-    second = run_embct(["demo", "--no-serve"], cli_env)
+    second = run_embct(["demo", "--no-serve"], env)
     assert second.returncode == 0, second.stderr
     assert "0 accounts created" in second.stdout
+    assert "Demo trial entered" not in second.stdout  # kept, not entered twice
+
+
+#: In ``embct manage shell``: a participant ready for randomization, and what randomizing says.
+RANDOMIZE = """
+import uuid
+from datetime import date
+from embct import trial
+from embct.platform.research import services as s
+from embct.platform.research.models import Allocation
+screening = s.screen(dict.fromkeys(range(1, 15), 2), "+31612345678", uuid.uuid4())
+met = {c.id: c.kind is trial.CriterionKind.INCLUSION for c in trial.CRITERIA}
+person = s.record_eligibility(screening, met, "", date.today())
+s.record_consent(person, date.today(), date.today())
+s.record_baseline(person, dict(female=True, relationship=True, children=False,
+    education_high=True, age=52, diagnosis_breast=True, intent_curative=True,
+    current_treatment=False, psychiatric_diagnosis=False, years_since_diagnosis=2.5))
+try:
+    s.randomize(person, None, date.today())
+except s.WorkflowError as error:
+    print("refused:", error)
+print("allocations:", Allocation.objects.count())
+"""
+
+
+def test_production_refuses_the_demo_and_randomizing_without_a_seed(
+    cli_env: dict[str, str],
+) -> None:
+    env = production_env(cli_env)
+    env.pop("EMBCT_RANDOMIZATION_SEED", None)
+    demo = run_embct(["demo", "--no-serve"], env, timeout=600)
+    assert demo.returncode == 2
+    assert "demo accounts are refused in production settings" in demo.stderr
+    out = run_embct(["manage", "shell", "-c", RANDOMIZE], env)
+    assert out.returncode == 0, out.stderr
+    assert "refused: no randomization seed is configured (EMBCT_RANDOMIZATION_SEED)" in out.stdout
+    assert "allocations: 0" in out.stdout

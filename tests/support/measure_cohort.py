@@ -53,6 +53,7 @@ def cohort(seed: int, n: int, therapist_id: str = "") -> pd.DataFrame:
             "tau_first": int(tau_first),
             "site": "",
             "therapist_id": therapist_id,
+            "group_id": "",  # the group load() puts every MBCT row in
         }
         for spec in trial.BASELINE_FIELDS:
             if spec.kind == "bool":
@@ -82,7 +83,7 @@ def cohort(seed: int, n: int, therapist_id: str = "") -> pd.DataFrame:
         rows.append(row)
     frame = pd.DataFrame(rows)
     for column in frame.columns:
-        if column in ("participant_id", "arm", "site", "therapist_id"):
+        if column in ("participant_id", "arm", "site", "therapist_id", "group_id"):
             frame[column] = frame[column].astype("string")
         elif column == "years_since_diagnosis":
             frame[column] = pd.array(frame[column], dtype="Float64")
@@ -96,7 +97,8 @@ def load(
 ) -> None:
     """Put ``frame`` into the platform through its services, row by row, and give its
     ``participant_id`` column the study ids the platform assigned (database sequences need
-    not start at 1, e.g. on PostgreSQL after earlier tests)."""
+    not start at 1, e.g. on PostgreSQL after earlier tests), and its ``group_id`` column the
+    pseudonym of the one group every MBCT row attends."""
     group = MbctGroup.objects.create(
         name="cohort group", therapist=therapist, location="room", course=course
     )
@@ -156,6 +158,8 @@ def load(
             raw = {str(i): str(int(v)) for i, v in enumerate(values, start=1)}
             questionnaires.submit(assessment, raw, uuid.uuid4())
     frame["participant_id"] = pd.array(study_ids, dtype=frame["participant_id"].dtype)
+    groups = [f"G{group.pk}" if arm == "mbct" else "" for arm in frame["arm"]]
+    frame["group_id"] = pd.array(groups, dtype="string")
 
 
 def _criteria() -> dict[str, bool]:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 
 from .serve import add_server_arguments, prepare_database, serve_forever
+
+#: The seed the demo randomizes with when ``EMBCT_RANDOMIZATION_SEED`` is not set. Public, so
+#: never a real trial's: only ``embct demo`` puts it in place, and production settings refuse
+#: the demo.
+DEMO_RANDOMIZATION_SEED = 20190614
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -13,8 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="set up the demo clinic (kept between runs), print its logins and serve it",
         description=(
             "Migrate the database, load the demo course, create the demo clinic (therapists, "
-            "eMBCT patients at different weeks with diaries and feedback, an MBCT group) where "
-            "it is missing (existing data is kept), print the logins and serve the platform."
+            "eMBCT patients at different weeks with diaries and feedback, an MBCT group) and a "
+            "whole simulated trial beside it where they are missing (existing data is kept), "
+            "print the logins and serve the platform. Without EMBCT_RANDOMIZATION_SEED, the "
+            "demo randomizes with its own public seed (production settings never do)."
         ),
     )
     add_server_arguments(parser)
@@ -25,6 +33,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Read by the settings when they load (below): the demo's server and its seeding
+    # randomize with the demo's public seed. Production settings refuse the demo (seed_demo).
+    os.environ.setdefault("EMBCT_RANDOMIZATION_SEED", str(DEMO_RANDOMIZATION_SEED))
     prepare_database(verbosity=0)
     from django.core.management import CommandError as DjangoCommandError
     from django.core.management import call_command

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from embct.platform.accounts.models import User
@@ -16,6 +18,9 @@ from embct.platform.care.models import DiaryEntry, LogSubmission, Message, Patie
 from embct.platform.core.demo import DIARY_LINES
 from embct.platform.course.loader import load_course
 from embct.platform.groups.models import Attendance, MbctGroup
+from embct.platform.questionnaires.early import charts
+from embct.platform.questionnaires.models import FlagRecord, Response
+from embct.platform.research.models import Screening
 from support.testing import FIXTURE_COURSE, force_login_verified
 
 
@@ -130,8 +135,36 @@ def test_the_dutch_accounts_see_dutch_pages_around_the_english_course(seeded: st
     assert "Femke" in page
 
 
+def test_the_therapist_sees_alliance_charts_and_early_warnings(seeded: str) -> None:
+    flags = set(FlagRecord.objects.values_list("patient__user__username", "code"))
+    assert ("patient", "weak_early_alliance") in flags  # Pim, week-2 alliance 24
+    assert ("patient4", "alliance_fall") in flags  # Noor, 45 then 33
+    assert ("member2", "weak_early_alliance") in flags  # a group member too
+    kai = PatientProfile.objects.get(user__username="patient3")
+    assert set(charts(kai)) == {"alliance", "alliance_parts", "hads", "mhc"}
+    client = Client()
+    force_login_verified(client, User.objects.get(username="therapist"))
+    page = client.get(reverse("questionnaires:measures", args=[kai.pk]))
+    assert page.status_code == 200
+    assert "Alliance (WAI-SR total) over time" in page.content.decode()
+    # Lars has not answered his week-2 alliance yet: it waits for him.
+    lars = Response.objects.filter(patient__user__username="patient5")
+    assert sorted(lars.values_list("instrument", flat=True)) == ["hads", "mhc"]
+    # each answered on the day it fell due (an hour ago, at the latest)
+    latest = timezone.now() - timedelta(hours=1)
+    for response in Response.objects.select_related("assessment"):
+        day = timezone.localdate(response.submitted_at)
+        assert day == response.assessment.due or response.submitted_at >= latest
+
+
+def test_without_a_randomization_seed_the_trial_is_left_out_and_said_so(seeded: str) -> None:
+    assert "the demo trial was not entered" in seeded
+    assert not Screening.objects.exists()
+
+
 def test_nothing_in_the_demo_lies_in_the_future(seeded: str) -> None:
     now = timezone.now()
+    assert not Response.objects.filter(submitted_at__gt=now).exists()
     assert not DiaryEntry.objects.filter(date__gt=timezone.localdate()).exists()
     assert not DiaryEntry.objects.filter(created__gt=now).exists()
     assert not LogSubmission.objects.filter(sent_at__gt=now).exists()

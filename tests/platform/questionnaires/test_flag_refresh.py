@@ -85,6 +85,29 @@ class FlagRefreshTests(BaseTestCase):
             patient=self.pim_profile, code="weak_early_alliance"
         ).exists()
 
+    def test_answers_entered_later_keep_their_day_and_one_refresh_keeps_the_warning(
+        self,
+    ) -> None:
+        from embct.platform.questionnaires import services
+        from embct.platform.questionnaires.early import refresh_all
+        from embct.platform.questionnaires.models import ScheduledAssessment
+
+        services.materialize(self.pim_profile)
+        assessment = ScheduledAssessment.objects.get(patient=self.pim_profile, key="wai_w2")
+        given = NOW - timedelta(days=3)
+        raw = helpers.answers("wai", 2)  # total 24 < 27.1
+        response, created = services.submit(
+            assessment, raw, uuid.uuid4(), submitted_at=given, refresh=False
+        )
+        assessment.refresh_from_db()
+        assert created
+        assert (response.submitted_at, assessment.completed_at) == (given, given)
+        assert not FlagRecord.objects.exists()  # left to the caller's one refresh
+        refresh_all(TODAY)
+        assert FlagRecord.objects.filter(
+            patient=self.pim_profile, code="weak_early_alliance"
+        ).exists()
+
     def test_saved_attendance_keeps_its_warning_at_once(self) -> None:
         group = MbctGroup.objects.create(
             name="Tuesday", therapist=self.tessa, location="Room", course=self.course

@@ -146,7 +146,7 @@ class ExportTests(BaseTestCase):
             "sav",
             "web",
             48,
-            109,
+            110,
         )
 
     def test_the_dashboard_flow_counts_the_live_data(self) -> None:

@@ -1,7 +1,9 @@
 """A small demo clinic: therapists, eMBCT patients at different weeks with diaries, messages
 and feedback, a supervised therapist, and an MBCT group with attendance. One therapist and
 her patient speak Dutch: their accounts are set to Dutch and what they write is Dutch (the
-course stays the demo course's English, marked as such on their Dutch pages).
+course stays the demo course's English, marked as such on their Dutch pages). The patients
+have answered the questionnaires that were due (one has not yet), so the therapist sees
+alliance charts and early warnings: a weak early alliance, an alliance that fell.
 
 Everything is created only when missing, relative to the day it is first run; running it
 again keeps the data (and what was typed into it since). The people are fictional.
@@ -9,12 +11,15 @@ again keeps the data (and what was typed into it since). The people are fictiona
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone, translation
 
+from embct.instruments import get_instrument
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import (
     Arm,
@@ -27,7 +32,9 @@ from embct.platform.care.models import (
 )
 from embct.platform.course.models import Course, CourseSession, Exercise
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.early import refresh_all
+from embct.platform.questionnaires.models import ScheduledAssessment
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,9 @@ class DemoPatient:
     unsent_week: int | None = None  # a diary written but not sent yet
     question: str = ""
     language: str = "en"  # the account's language, and the one the patient writes in
+    #: Totals of the questionnaires answered, per instrument in the order they fell due (the
+    #: schedule's, embct.trial); those due later stay open.
+    answered: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 THERAPISTS = [
@@ -51,8 +61,20 @@ THERAPISTS = [
     ("therapist-nl", "Eva", "Demo (therapeut)", None, "nl"),
 ]
 PATIENTS = [
-    DemoPatient("patient", "Pim", "therapist", 15, 3, (1, 2), (1, 2), unsent_week=3),
-    DemoPatient("patient2", "Mia", "therapist", 2, 3, (), ()),
+    DemoPatient(
+        "patient",
+        "Pim",
+        "therapist",
+        15,
+        3,
+        (1, 2),
+        (1, 2),
+        unsent_week=3,
+        answered=(("hads", (21,)), ("mhc", (28,)), ("wai", (24,))),  # a weak early alliance
+    ),
+    DemoPatient(
+        "patient2", "Mia", "therapist", 2, 3, (), (), answered=(("hads", (14,)), ("mhc", (40,)))
+    ),
     DemoPatient(
         "patient3",
         "Kai",
@@ -62,8 +84,18 @@ PATIENTS = [
         (1, 2, 3, 4, 5),
         (1, 2, 3, 4),
         question="Can I do the silent day on a Sunday instead?",
+        answered=(("hads", (17,)), ("mhc", (35,)), ("wai", (44, 49))),
     ),
-    DemoPatient("patient4", "Noor", "therapist", 52, 4, (1, 2, 4, 6, 7), (1, 2, 4, 6, 7)),
+    DemoPatient(
+        "patient4",
+        "Noor",
+        "therapist",
+        52,
+        4,
+        (1, 2, 4, 6, 7),
+        (1, 2, 4, 6, 7),
+        answered=(("hads", (19,)), ("mhc", (30,)), ("wai", (45, 33))),  # the alliance fell
+    ),
     DemoPatient(
         "patient5",
         "Lars",
@@ -73,6 +105,7 @@ PATIENTS = [
         (1, 2),
         (1,),
         question="The body scan makes me sleepy. Is that all right?",
+        answered=(("hads", (16,)), ("mhc", (38,))),  # the week-2 alliance is still open
     ),
     DemoPatient(
         "patient-nl",
@@ -84,9 +117,16 @@ PATIENTS = [
         (1, 2),
         question="Mag ik de bodyscan ook in bed doen? Na de bestraling ben ik 's avonds erg moe.",
         language="nl",
+        answered=(("hads", (23,)), ("mhc", (25,)), ("wai", (38,))),
     ),
 ]
-GROUP_MEMBERS = [("member", "Gwen"), ("member2", "Hugo"), ("member3", "Iris"), ("member4", "Jan")]
+#: (username, first name, totals answered as DemoPatient.answered)
+GROUP_MEMBERS = [
+    ("member", "Gwen", (("hads", (18,)), ("mhc", (33,)), ("wai", (41,)))),
+    ("member2", "Hugo", (("hads", (20,)), ("mhc", (29,)), ("wai", (26,)))),
+    ("member3", "Iris", (("hads", (15,)),)),
+    ("member4", "Jan", (("hads", (22,)), ("mhc", (31,)), ("wai", (36,)))),
+]
 
 DIARY_LINES = {
     "en": [
@@ -252,6 +292,43 @@ def _fill_patient(
         )
 
 
+def item_scores(
+    instrument: str, total: int, start: Sequence[int] | None = None, order: Iterable[int] = ()
+) -> dict[int, int]:
+    """Item scores of ``instrument`` (its default coding) adding up to ``total``, or at least
+    ``total`` from ``start``: one point at a time to the items in ``order`` (indices; default
+    item order), round and round, an item at its highest score passed over."""
+    spec = get_instrument(instrument)
+    scores = list(start) if start is not None else [spec.min_score] * len(spec.items)
+    turn = list(order) or list(range(len(scores)))
+    k = 0
+    while sum(scores) < min(total, spec.max_score * len(scores)):
+        i = turn[k % len(turn)]
+        k += 1
+        if scores[i] < spec.max_score:
+            scores[i] += 1
+    return dict(zip(spec.items, scores, strict=True))
+
+
+def _answer_due(profile: PatientProfile, answered: tuple[tuple[str, tuple[int, ...]], ...]) -> None:
+    """The totals of ``answered``, given on the day each questionnaire fell due (its
+    schedule, from embct.trial, materialized for the patient); early warnings are refreshed
+    once by the caller."""
+    questionnaires.materialize(profile)
+    totals = {instrument: list(values) for instrument, values in answered}
+    now = timezone.now()
+    due = ScheduledAssessment.objects.filter(patient=profile, due__lte=timezone.localdate())
+    for assessment in due.order_by("due", "position"):
+        values = totals.get(assessment.instrument)
+        if not values:
+            continue
+        scores = item_scores(assessment.instrument, values.pop(0))
+        raw = {str(item): str(score) for item, score in scores.items()}
+        assert assessment.due is not None
+        at = _not_after(_at(assessment.due, 19), now - timedelta(hours=1))
+        questionnaires.submit(assessment, raw, uuid.uuid4(), submitted_at=at, refresh=False)
+
+
 #: How the printed logins mark the accounts set to another language than English.
 _SPEAKS = {"en": "", "nl": " (Nederlands)"}
 
@@ -303,6 +380,7 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
             feedback_weekday=spec.weekday,
         )
         _fill_patient(profile, spec, sessions)
+        _answer_due(profile, spec.answered)
     group, created = MbctGroup.objects.get_or_create(
         name="Thursday evening group (demo)",
         defaults={
@@ -317,7 +395,7 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
             GroupMeeting.objects.create(
                 group=group, session=session, date=day_one + timedelta(days=7 * (week - 1))
             )
-    for n, (username, first_name) in enumerate(GROUP_MEMBERS):
+    for n, (username, first_name, answered) in enumerate(GROUP_MEMBERS):
         user, _ = _user(
             username, username + password_suffix, Role.PATIENT, first_name, "Demo (group)"
         )
@@ -337,5 +415,6 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
                 Attendance.objects.create(
                     meeting=meeting, patient=profile, present=(k + n) % 5 != 4
                 )
+            _answer_due(profile, answered)
     refresh_all(today)  # the early warnings, as the daily job keeps them (pages only read)
     return logins

@@ -10,7 +10,7 @@ import functools
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -235,13 +235,22 @@ def save_draft(assessment: ScheduledAssessment, raw: Mapping[str, Any]) -> Draft
 
 
 def submit(
-    assessment: ScheduledAssessment, raw: Mapping[str, Any], token: uuid.UUID
+    assessment: ScheduledAssessment,
+    raw: Mapping[str, Any],
+    token: uuid.UUID,
+    *,
+    submitted_at: datetime | None = None,
+    refresh: bool = True,
 ) -> tuple[Response, bool]:
     """Validate with embct.instruments and store one response; returns (response, created).
 
     Every item must be answered or explicitly skipped, and the skips must leave a score the
     instrument's missing-item rule can compute. The same form sent twice (same token) or a
     second submission for a completed assessment returns the stored response.
+
+    ``submitted_at``: when the answers were given, if not now (answers entered later, as the
+    demo's trial does). ``refresh``: False when the caller refreshes the early warnings itself,
+    once for many responses (:func:`embct.platform.questionnaires.early.refresh_all`).
     """
     previous = Response.objects.filter(assessment=assessment).first()
     if previous is not None:
@@ -264,7 +273,7 @@ def submit(
             )
             % {"parts": ", ".join(short)}
         )
-    now = timezone.now()
+    now = timezone.now() if submitted_at is None else submitted_at
     try:
         with transaction.atomic():
             response = Response.objects.create(
@@ -285,9 +294,10 @@ def submit(
             ScheduledAssessment.objects.filter(pk=assessment.pk).update(completed_at=now)
             Draft.objects.filter(assessment=assessment).delete()
             # A new score is an input of the early warnings: keep what it fires now.
-            from .early import refresh_flags
+            if refresh:
+                from .early import refresh_flags
 
-            refresh_flags([assessment.patient], timezone.localdate(now))
+                refresh_flags([assessment.patient], timezone.localdate())
     except IntegrityError:  # a double click raced us: the first one is stored
         stored = Response.objects.filter(assessment=assessment).first()
         if stored is None:

@@ -1,8 +1,9 @@
 """The canonical trial table (DESIGN.md) from live data: item-level and pseudonymized.
 
 One row per participant with a treatment arm (MBCT or eMBCT; a TAU participant once
-re-randomized). Study ids stand for people and ``T<number>`` for therapists; no names,
-e-mail addresses or free text leave the platform. Yes/no columns are 0/1.
+re-randomized). Study ids stand for people, ``T<number>`` for therapists and ``G<number>`` for
+the MBCT group a group-MBCT patient attended (empty in eMBCT); no names, e-mail addresses or
+free text leave the platform. Yes/no columns are 0/1.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from embct.spreadsheet import write_csv
 from .models import Allocation, ExportLog, Participant, Withdrawal
 
 #: The columns before the items, in the table's order (embct.schema).
-COLUMNS = schema.DESCRIPTIVE + schema.BASELINE + schema.DOSE
+COLUMNS = schema.DESCRIPTIVE + schema.CLUSTERS + schema.BASELINE + schema.DOSE
 
 
 def _sessions(profile_ids: set[int]) -> dict[int, int]:
@@ -92,7 +93,13 @@ def trial_table() -> pd.DataFrame:
     people = [
         row
         for row in Participant.objects.order_by("study_id").values_list(
-            "pk", "study_id", "site", "baseline", "profile_id", "profile__therapist_id"
+            "pk",
+            "study_id",
+            "site",
+            "baseline",
+            "profile_id",
+            "profile__therapist_id",
+            "profile__group_id",
         )
         if row[0] in by_list
     ]
@@ -101,7 +108,7 @@ def trial_table() -> pd.DataFrame:
     columns: dict[str, list[Any]] = defaultdict(list)
     baselines: list[dict[str, Any]] = []
     row_of: dict[int, int] = {}
-    for pk, study_id, site, baseline, profile, therapist in people:
+    for pk, study_id, site, baseline, profile, therapist, group in people:
         lists = by_list[pk]
         final, tau_first = trial.arm_so_far(lists.get("main"), lists.get("tau"))
         if final is None:
@@ -114,6 +121,8 @@ def trial_table() -> pd.DataFrame:
         columns["tau_first"].append(int(tau_first))
         columns["site"].append(site)
         columns["therapist_id"].append("" if therapist is None else f"T{therapist}")
+        in_group = group is not None and final is trial.Arm.MBCT
+        columns["group_id"].append(f"G{group}" if in_group else "")
         baselines.append(baseline or {})
         columns["started"].append(int(pk not in declined and n_sessions > 0))
         columns["sessions_attended"].append(n_sessions)

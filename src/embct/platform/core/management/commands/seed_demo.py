@@ -1,5 +1,7 @@
-"""Create the demo clinic (accounts, patients with diaries and feedback, an MBCT group) where
-it is missing; existing data is kept. Load a course first for the clinic part."""
+"""Create the demo clinic (accounts, patients with diaries and feedback, an MBCT group) and,
+beside it, the demo trial (embct.platform.core.demo_trial) where they are missing; existing
+data is kept. Load a course first; the trial also needs a randomization seed (`embct demo`
+sets the demo's)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from django.db import transaction
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.core.demo import seed_clinic
+from embct.platform.core.demo_trial import seed_trial
 from embct.platform.course.models import Course
 from embct.platform.security.demo import give_demo_code
 
@@ -43,10 +46,13 @@ class Command(BaseCommand):
                         user.is_staff = user.is_superuser = True
                     user.save()
             clinic = seed_clinic(DEMO_PASSWORD_SUFFIX) if Course.objects.exists() else []
+        screened = self._trial() if clinic else 0
         created = User.objects.count() - accounts_before
         self.stdout.write(f"Demo clinic ready ({created} accounts created, existing data kept).")
         if not clinic:
             self.stdout.write("No course is loaded, so no patients were seeded (load_course).")
+        elif screened:
+            self.stdout.write(f"Demo trial entered: {screened} people screened.")
         self.stdout.write("Log in at http://127.0.0.1:8000/login/ with (DEMO DATA ONLY):")
         logins = {username: (str(role.label), username) for username, role, _f, _l in DEMO_ACCOUNTS}
         for label, username, _password in clinic:
@@ -59,6 +65,16 @@ class Command(BaseCommand):
             if username in codes:
                 line += f"  second factor: {codes[username]}"
             self.stdout.write(line.rstrip())
+
+    def _trial(self) -> int:
+        """The demo trial, when a randomization seed is configured (else say so)."""
+        if settings.EMBCT_RANDOMIZATION_SEED is None:
+            self.stdout.write(
+                "No randomization seed is configured, so the demo trial was not entered "
+                "(`embct demo` sets the demo's seed)."
+            )
+            return 0
+        return seed_trial(User.objects.get(username="researcher"))
 
 
 def _demo_codes(usernames: list[str]) -> dict[str, str]:
