@@ -88,7 +88,7 @@ def test_an_entry_is_closed_as_not_reached_only_after_the_attempts() -> None:
 
 
 def test_every_rule_has_its_text() -> None:
-    assert set(trial.RULE_TEXTS) == set(CallRule)
+    assert set(trial.CALL_RULE_TEXTS) == set(CallRule)
 
 
 def test_only_the_psychiatric_exclusion_is_referred_on() -> None:

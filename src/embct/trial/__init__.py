@@ -1,6 +1,6 @@
 """Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility, the
-eligibility call, randomization, dropout, early warnings and the CONSORT flow (Bisseling et
-al. 2019, Methods).
+eligibility call, the order of the study steps, randomization, dropout, early warnings and
+the CONSORT flow (Bisseling et al. 2019, Methods).
 
 Plain Python on dates and numbers, no Django: the platform and the analyses both use it.
 
@@ -16,10 +16,10 @@ datetime.date(2026, 4, 6)
 
 from .calls import (
     ATTEMPT_OUTCOMES,
+    CALL_RULE_TEXTS,
     DEFAULT_CALL_ATTEMPTS,
     FINAL_OUTCOMES,
     REFERRAL_CRITERIA,
-    RULE_TEXTS,
     CallAttemptError,
     CallOutcome,
     CallRule,
@@ -116,6 +116,22 @@ from .schedule import (
     due_date,
     schedule_states,
 )
+from .steps import (
+    REALLOCATION_SOON_DAYS,
+    RULE_TEXTS,
+    STEPS,
+    Reallocation,
+    Rule,
+    Step,
+    StepProblem,
+    baseline_problems,
+    consent_problems,
+    missing_baseline,
+    next_step,
+    randomization_problems,
+    reallocations_due,
+    rerandomization_problems,
+)
 
 __all__ = [
     "ADEQUATE_DOSE_REFERENCE",
@@ -124,6 +140,7 @@ __all__ = [
     "ARM_LABELS",
     "ATTEMPT_OUTCOMES",
     "BASELINE_FIELDS",
+    "CALL_RULE_TEXTS",
     "CLINIC_TIMEZONE",
     "CRITERIA",
     "DEFAULT_CALL_ATTEMPTS",
@@ -133,11 +150,13 @@ __all__ = [
     "FLAG_CODES",
     "N_SESSIONS",
     "N_WEEKLY_SESSIONS",
+    "REALLOCATION_SOON_DAYS",
     "REASON_LABELS",
     "REFERRAL_CRITERIA",
     "RULE_TEXTS",
     "SCREENING_HADS_THRESHOLD",
     "SILENT_DAY_WEEK",
+    "STEPS",
     "TAU_WAIT_MONTHS",
     "TREATMENT_ARMS",
     "TRIAL",
@@ -169,8 +188,12 @@ __all__ = [
     "Protocol",
     "ProtocolError",
     "Randomizer",
+    "Reallocation",
+    "Rule",
     "SequenceSlot",
     "SessionKind",
+    "Step",
+    "StepProblem",
     "WeekSummary",
     "Weekday",
     "alliance_fall",
@@ -180,10 +203,12 @@ __all__ = [
     "assess_eligibility",
     "assessment_schedule",
     "assessment_state",
+    "baseline_problems",
     "check_call_attempt",
     "check_close_unreached",
     "check_referral",
     "classify_participation",
+    "consent_problems",
     "consort_flow",
     "course_calendar",
     "dose_at_risk",
@@ -198,9 +223,14 @@ __all__ = [
     "is_completer",
     "local_date",
     "main_randomizer",
+    "missing_baseline",
     "needs_referral",
+    "next_step",
     "no_recent_practice",
     "parse_arm",
+    "randomization_problems",
+    "reallocations_due",
+    "rerandomization_problems",
     "schedule_states",
     "tau_randomizer",
     "tau_rerandomization_date",

@@ -25,10 +25,10 @@ from .protocol import ProtocolError
 
 __all__ = [
     "ATTEMPT_OUTCOMES",
+    "CALL_RULE_TEXTS",
     "DEFAULT_CALL_ATTEMPTS",
     "FINAL_OUTCOMES",
     "REFERRAL_CRITERIA",
-    "RULE_TEXTS",
     "CallAttemptError",
     "CallOutcome",
     "CallRule",
@@ -89,7 +89,7 @@ class CallRule(StrEnum):
 
 
 #: Each rule in words, a template for :meth:`str.format` with the error's ``params``.
-RULE_TEXTS: dict[CallRule, str] = {
+CALL_RULE_TEXTS: dict[CallRule, str] = {
     CallRule.OUTCOME: "an attempt is not reached, call back or declined",
     CallRule.CLOSED: "the call is already closed ({final})",
     CallRule.FUTURE: "not after today ({today})",
@@ -106,14 +106,16 @@ RULE_TEXTS: dict[CallRule, str] = {
 
 class CallAttemptError(ProtocolError):
     """A call attempt, closing or referral the rules refuse: ``field``, ``value``, ``rule``
-    and the rule's ``params`` (text) for :data:`RULE_TEXTS`."""
+    and the rule's ``params`` (text) for :data:`CALL_RULE_TEXTS`."""
 
     def __init__(self, field: str, value: object, rule: CallRule, **params: object) -> None:
         self.field = field
         self.value = value
         self.rule = rule
         self.params = {key: str(item) for key, item in params.items()}
-        super().__init__(f"{field}: {value!r} is refused: {RULE_TEXTS[rule].format(**self.params)}")
+        super().__init__(
+            f"{field}: {value!r} is refused: {CALL_RULE_TEXTS[rule].format(**self.params)}"
+        )
 
 
 def check_call_attempt(

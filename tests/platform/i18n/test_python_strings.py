@@ -144,6 +144,7 @@ def trial_texts() -> set[str]:
     for spec in trial.BASELINE_FIELDS:
         out.add(spec.label)
         out |= {text for _value, text in spec.value_labels}
+    out |= set(trial.RULE_TEXTS.values()) | {step.value for step in trial.STEPS}
     return out
 
 
@@ -155,7 +156,7 @@ def test_every_trial_text_a_page_shows_is_marked_and_translated() -> None:
 
 
 def test_every_rule_of_the_eligibility_call_is_marked_and_translated() -> None:
-    assert set(trial.RULE_TEXTS.values()) == trial_text.CALL_RULES, "mark it in trial_text.py"
+    assert set(trial.CALL_RULE_TEXTS.values()) == trial_text.CALL_RULES, "mark it in trial_text.py"
     assert set(trial_text.CALL_OUTCOMES) == {o.value for o in trial.CallOutcome}
     fields = set(trial_text.CALL_FIELDS.values()) | set(trial_text.CALL_OUTCOMES.values())
     with translation.override("nl"):
