@@ -130,14 +130,14 @@ SHARED_OBJECTS = {
     "research:withdraw",
     "research:link",
     "research:remove_screening",
-    "research:call_attempt",
-    "research:close_call",
-    "research:referral",
     "research:correct_baseline",
     "research:correct_consent",
     "research:correct_eligibility",
     "research:correct_withdrawal",
     "research:withdrawal_in_error",
+    "research:call_attempt",
+    "research:close_call",
+    "research:referral",
 }
 
 #: url name -> role -> status (URL without parameters) or (own, other) for a URL with an

@@ -1,6 +1,6 @@
 """Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility, the
-eligibility call, the order of the study steps, randomization, dropout, early warnings and
-the CONSORT flow (Bisseling et al. 2019, Methods).
+eligibility call, the order of the study steps, randomization, dropout, early warnings and the
+CONSORT flow (Bisseling et al. 2019, Methods).
 
 Plain Python on dates and numbers, no Django: the platform and the analyses both use it.
 

@@ -316,7 +316,7 @@ class CloseUnreachedTests(BaseTestCase):
 class MigrationTests(BaseTestCase):
     def test_calls_recorded_before_outcomes_get_the_interviews_outcome(self) -> None:
         migration = importlib.import_module(
-            "embct.platform.research.migrations.0004_call_outcomes_and_referrals"
+            "embct.platform.research.migrations.0003_call_outcomes_and_referrals"
         )
         eligible = helpers.participant(TODAY)
         excluded = services.record_eligibility(
@@ -324,7 +324,7 @@ class MigrationTests(BaseTestCase):
         )
         waiting = screening()
         Participant.objects.filter(pk=excluded.pk).update(assessed_on=TODAY - timedelta(days=2))
-        Screening.objects.update(call_outcome="", call_closed_on=None)  # as before 0004
+        Screening.objects.update(call_outcome="", call_closed_on=None)  # as before 0003
         migration.close_assessed_calls(django_apps, None)
         rows = dict(Screening.objects.values_list("pk", "call_outcome"))
         assert rows == {

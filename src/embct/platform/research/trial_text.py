@@ -70,6 +70,12 @@ MARKED = frozenset(
     }
 )
 
+#: The fields of embct.trial.StepProblem that are not baseline fields, as a refusal names them.
+STEP_FIELDS = {
+    "eligible": gettext_noop("eligible"),
+    "consent_on": gettext_noop("date of consent"),
+    "allocation": gettext_noop("allocation"),
+}
 #: The rules of embct.trial's eligibility call (embct.trial.CALL_RULE_TEXTS), as marked here.
 CALL_RULES = frozenset(
     {
@@ -101,12 +107,6 @@ CALL_OUTCOMES = {
     "declined": gettext_noop("declined"),
     "not_eligible": gettext_noop("not eligible"),
     "eligible": gettext_noop("eligible"),
-}
-#: The fields of embct.trial.StepProblem that are not baseline fields, as a refusal names them.
-STEP_FIELDS = {
-    "eligible": gettext_noop("eligible"),
-    "consent_on": gettext_noop("date of consent"),
-    "allocation": gettext_noop("allocation"),
 }
 
 #: The arms of embct.trial.Arm, by code, as the clinic names them (care.models.Arm).
@@ -162,27 +162,6 @@ def randomization_list(name: str) -> str:
     return gettext(LISTS[name]) if name in LISTS else name
 
 
-def call_field(name: str) -> str:
-    """The field a refused call attempt names ("call-back date"), translated."""
-    return gettext(CALL_FIELDS[name]) if name in CALL_FIELDS else name
-
-
-def call_value(value: object) -> str:
-    """A refused value as a reader writes it: a date as YYYY-MM-DD, an outcome in words,
-    nothing as "none"."""
-    if value is None:
-        return gettext("none")
-    if isinstance(value, str) and value in CALL_OUTCOMES:
-        return gettext(CALL_OUTCOMES[value])
-    return str(value)
-
-
-def call_rule(error: CallAttemptError) -> str:
-    """The rule the attempt broke, in the reader's language, with its parameters."""
-    params = {key: call_value(item) for key, item in error.params.items()}
-    return gettext(trial.CALL_RULE_TEXTS[error.rule]).format(**params)
-
-
 def step_field(name: str) -> str:
     """A field a step checks (``"consent_on"``, a baseline field's name), as a page names it."""
     fields = {f.name: f for f in trial.BASELINE_FIELDS}
@@ -228,3 +207,24 @@ def step_refusal(study_id: str, problems: tuple[StepProblem, ...]) -> str:
         "step": gettext(problems[0].step.value),
         "problems": "; ".join(parts),
     }
+
+
+def call_field(name: str) -> str:
+    """The field a refused call attempt names ("call-back date"), translated."""
+    return gettext(CALL_FIELDS[name]) if name in CALL_FIELDS else name
+
+
+def call_value(value: object) -> str:
+    """A refused value as a reader writes it: a date as YYYY-MM-DD, an outcome in words,
+    nothing as "none"."""
+    if value is None:
+        return gettext("none")
+    if isinstance(value, str) and value in CALL_OUTCOMES:
+        return gettext(CALL_OUTCOMES[value])
+    return str(value)
+
+
+def call_rule(error: CallAttemptError) -> str:
+    """The rule the attempt broke, in the reader's language, with its parameters."""
+    params = {key: call_value(item) for key, item in error.params.items()}
+    return gettext(trial.CALL_RULE_TEXTS[error.rule]).format(**params)

@@ -277,13 +277,13 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
             for f in trial.BASELINE_FIELDS
         ],
         "withdrawal": getattr(person, "withdrawal", None),
+        "withdrawals_in_error": corrections.withdrawals_in_error(person),
+        "corrections": corrections.history(person),  # with who made each, in one query
         "needs_referral": trial.needs_referral(person.eligibility),
         "referral": getattr(person, "referral", None),
         "referral_procedure": services.referral_procedure(),
         "referral_form": forms.get("referral_form")
         or ReferralForm(initial={"made_on": timezone.localdate()}),
-        "withdrawals_in_error": corrections.withdrawals_in_error(person),
-        "corrections": corrections.history(person),  # with who made each, in one query
         "consent_form": forms.get("consent_form") or ConsentForm(),
         "baseline_form": forms.get("baseline_form") or BaselineForm(),
         "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),

@@ -20,7 +20,7 @@ def close_assessed_calls(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('research', '0003_withdrawal_recorded_in_error'),
+        ('research', '0002_corrections_and_protected_withdrawal'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
