@@ -1,10 +1,11 @@
 """``embct analyze --syntax r,spss``: the written scripts reproduce results.json.
 
 The scripts run on three tables no test calibrated on, each analysed once (module-scoped
-fixtures; R runs once per table): an item-level trial table (seed 23) given as an SPSS .sav
-file, a simulated cohort (seed 5, with therapists and MBCT groups, so the clustering runs),
-and the README's worked example of another design (tests/reference/R/pipeline_designs.*: a
-Session Rating Scale after each of 8 sessions, a PHQ-9 with two follow-ups).
+fixtures; R runs once per table): an item-level trial table (seed 23) without dose columns
+("dose not given": everyone analysed) given as an SPSS .sav file; a simulated cohort (seed 5,
+with therapists and MBCT groups, so the clustering runs); and the README's worked example of
+another design (tests/reference/R/pipeline_designs.*: a Session Rating Scale after each of 8
+sessions, a PHQ-9 with two follow-ups).
 
 Every figure ``analysis.R`` writes is compared with results.json to 1e-6 relative, or 1e-9
 absolute for figures near zero, except these known differences (also in the README and in
@@ -168,10 +169,33 @@ def test_the_lookup_finds_a_list_item_by_two_fields_and_a_pattern_by_its_digits(
     }
 
 
-def _trial_sav(folder: Path) -> list[str]:
+def test_the_r_script_has_a_block_per_section_run_and_the_data_what_the_blocks_read() -> None:
+    from embct.analysis import analyze, prepare
+    from embct.analysis.syntax import analysis_data, r_script, spss_script
+
+    frame = prepare(make_trial_table(n=80, seed=4).drop(columns=["started", "sessions_attended"]))
+    results = analyze(frame)
+    script = r_script(results)
+    # Dose not given: no dropout blocks, everyone a completer.
+    assert "crosstab('flow/dropout_by_arm'" not in script
+    assert "logistic_steps(" not in script
+    assert "completer <- rep(TRUE, nrow(d))" in script
+    assert "reliability('reliability/hads_pre/subscales/anxiety', c('hads_pre_1'" in script
+    assert "outcome_regression('outcomes/mhc', s)" in script
+    assert "clustering(" not in script  # no therapist_id
+    data = analysis_data(frame, results)
+    assert {"hads_pre_14", "wai_w9", "female", "arm"} <= set(data.columns)
+    assert set(data["arm"].unique()) == {0, 1}
+    sps = spss_script(results, list(data.columns))
+    assert "COMPUTE completer = 1." in sps
+    assert "CROSSTABS /TABLES=arm BY dropped_out" not in sps
+    assert "RELIABILITY /VARIABLES=hads_pre_1 " in sps
+
+
+def _no_dose_sav(folder: Path) -> list[str]:
     import pyreadstat
 
-    table = make_trial_table(n=160, seed=23)
+    table = make_trial_table(n=160, seed=23).drop(columns=["started", "sessions_attended"])
     pyreadstat.write_sav(table, str(folder / "trial.sav"))
     return ["--data", str(folder / "trial.sav")]
 
@@ -192,7 +216,7 @@ def _designs(folder: Path) -> list[str]:
     ]
 
 
-TABLES = {"trial_sav": _trial_sav, "cohort": _cohort, "designs": _designs}
+TABLES = {"no_dose_sav": _no_dose_sav, "cohort": _cohort, "designs": _designs}
 
 
 @pytest.fixture(scope="module", params=sorted(TABLES))
@@ -247,7 +271,7 @@ def test_analysis_r_reproduces_results_json(
     ]
     assert absent == [], absent[:20]
     print(f"analysis.R ({name}): {checked} figures equal to results.json")
-    assert checked > {"designs": 800, "trial_sav": 1500, "cohort": 1500}[name]
+    assert checked > {"designs": 800, "no_dose_sav": 1200, "cohort": 1500}[name]
 
 
 @pytest.mark.slow
@@ -406,5 +430,6 @@ def test_analysis_sps_reproduces_results_json(exported: tuple[str, Path, dict[st
         # PSPP 1.6 prints phi unsigned (sqrt(chi2 / n)); SPSS and embct sign it, (ad - bc).
         as_printed(abs(expected) if key.endswith("/phi") else expected, cell, key)
     sections = {key.split("/")[0] for key, _ in printed}
-    assert sections == {"flow", "reliability", "baseline", "dropout"}
+    dose = {"flow", "dropout"} if "dose" not in results["flow"] else set()
+    assert sections == {"reliability", "baseline", *dose}
     assert len(printed) > 100
