@@ -3,6 +3,8 @@ missing outcomes, the input of clustering.R and imputation.R. Run from this fold
     python make_data.py
 """
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -48,4 +50,7 @@ frame = pd.DataFrame(
         "mhc_post": np.where(post_missing, np.nan, mhc_post),
     }
 )
-frame.to_csv("clustered_trial.csv", index=False, na_rep="")
+if __name__ == "__main__":
+    # Beside this file, and only when run: pytest's --doctest-modules imports every module
+    # under tests/, and the import wrote a stray copy into the working folder.
+    frame.to_csv(Path(__file__).with_name("clustered_trial.csv"), index=False, na_rep="")
