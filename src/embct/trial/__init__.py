@@ -1,5 +1,6 @@
 """Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility,
-randomization, dropout, early warnings and the CONSORT flow (Bisseling et al. 2019, Methods).
+the order of the study steps, randomization, dropout, early warnings and the CONSORT flow
+(Bisseling et al. 2019, Methods).
 
 Plain Python on dates and numbers, no Django: the platform and the analyses both use it.
 
@@ -100,6 +101,22 @@ from .schedule import (
     due_date,
     schedule_states,
 )
+from .steps import (
+    REALLOCATION_SOON_DAYS,
+    RULE_TEXTS,
+    STEPS,
+    Reallocation,
+    Rule,
+    Step,
+    StepProblem,
+    baseline_problems,
+    consent_problems,
+    missing_baseline,
+    next_step,
+    randomization_problems,
+    reallocations_due,
+    rerandomization_problems,
+)
 
 __all__ = [
     "ADEQUATE_DOSE_REFERENCE",
@@ -114,9 +131,12 @@ __all__ = [
     "FLAG_CODES",
     "N_SESSIONS",
     "N_WEEKLY_SESSIONS",
+    "REALLOCATION_SOON_DAYS",
     "REASON_LABELS",
+    "RULE_TEXTS",
     "SCREENING_HADS_THRESHOLD",
     "SILENT_DAY_WEEK",
+    "STEPS",
     "TAU_WAIT_MONTHS",
     "TREATMENT_ARMS",
     "TRIAL",
@@ -145,8 +165,12 @@ __all__ = [
     "Protocol",
     "ProtocolError",
     "Randomizer",
+    "Reallocation",
+    "Rule",
     "SequenceSlot",
     "SessionKind",
+    "Step",
+    "StepProblem",
     "WeekSummary",
     "Weekday",
     "alliance_fall",
@@ -156,7 +180,9 @@ __all__ = [
     "assess_eligibility",
     "assessment_schedule",
     "assessment_state",
+    "baseline_problems",
     "classify_participation",
+    "consent_problems",
     "consort_flow",
     "course_calendar",
     "dose_at_risk",
@@ -170,8 +196,13 @@ __all__ = [
     "is_completer",
     "local_date",
     "main_randomizer",
+    "missing_baseline",
+    "next_step",
     "no_recent_practice",
     "parse_arm",
+    "randomization_problems",
+    "reallocations_due",
+    "rerandomization_problems",
     "schedule_states",
     "tau_randomizer",
     "tau_rerandomization_date",

@@ -144,6 +144,7 @@ def trial_texts() -> set[str]:
     for spec in trial.BASELINE_FIELDS:
         out.add(spec.label)
         out |= {text for _value, text in spec.value_labels}
+    out |= set(trial.RULE_TEXTS.values()) | {step.value for step in trial.STEPS}
     return out
 
 

@@ -130,15 +130,37 @@ class WithdrawalKind(models.TextChoices):
 
 
 class Withdrawal(models.Model):
-    """A participant who declined or dropped out: date and reason category (no free text)."""
+    """A participant who declined or dropped out: date and reason category (no free text).
+
+    A withdrawal recorded in error is never deleted: it is kept as it was, under
+    ``in_error_of`` instead of ``participant`` (so ``participant.withdrawal`` is the current
+    one, and a real withdrawal can be recorded later), with its Correction saying who, when
+    and why."""
 
     participant = models.OneToOneField(
-        Participant, on_delete=models.PROTECT, related_name="withdrawal"
+        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="withdrawal"
+    )
+    #: The participant whose withdrawal this was, once corrected as recorded in error.
+    in_error_of = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawals_in_error",
     )
     kind = models.CharField(max_length=10, choices=WithdrawalKind.choices)
     on = models.DateField()
     reason = models.CharField(max_length=24, choices=Reason.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participant__isnull=False, in_error_of__isnull=True)
+                | models.Q(participant__isnull=True, in_error_of__isnull=False),
+                name="research_withdrawal_current_or_in_error",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"withdrawal #{self.pk}"

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from embct import trial
@@ -177,44 +178,65 @@ def _check_site(site: str) -> None:
         )
 
 
+def refuse_step(participant: Participant, problems: tuple[trial.StepProblem, ...]) -> None:
+    """Raise a WorkflowError naming the study id, the step, each field, value and rule, in
+    the reader's language, when embct.trial found ``problems``; else nothing."""
+    if problems:
+        raise WorkflowError(trial_text.step_refusal(participant.study_id, problems))
+
+
+def screened_on(participant: Participant) -> date:
+    """The day the participant was screened (in the clinic's time zone): the earliest date
+    consent can have. Without a screening (erased), the eligibility call's date."""
+    screening = participant.screening
+    if screening is None:
+        return participant.assessed_on
+    return timezone.localdate(screening.created_at)
+
+
 @transaction.atomic
-def record_consent(participant: Participant, on: date, *, by: Any = None) -> None:
-    study = {"study_id": participant.study_id}
-    if not participant.eligible:
-        raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
-    if participant.consent_on is not None:
-        raise WorkflowError(gettext("%(study_id)s: consent is already recorded") % study)
+def record_consent(participant: Participant, on: date, today: date, *, by: Any = None) -> None:
+    """Written informed consent dated ``on``: only for an eligible participant, and only from
+    the screening date to ``today`` (embct.trial.consent_problems)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.consent_on is not None:
+        raise WorkflowError(
+            gettext("%(study_id)s: consent is already recorded") % {"study_id": locked.study_id}
+        )
+    refuse_step(locked, trial.consent_problems(locked.eligible, on, screened_on(locked), today))
+    locked.consent_on = on
+    locked.save(update_fields=["consent_on"])
     participant.consent_on = on
-    participant.save(update_fields=["consent_on"])
-    record(by, Action.CONSENT, participant, study_id=participant.study_id, on=on.isoformat())
+    record(by, Action.CONSENT, locked, study_id=locked.study_id, on=on.isoformat())
 
 
 @transaction.atomic
 def record_baseline(participant: Participant, values: Mapping[str, Any], *, by: Any = None) -> None:
     """Table 1 characteristics, checked by embct.trial.validate_baseline. The event names the
-    fields that changed, not their values."""
+    fields that changed, not their values. Only after consent (embct.trial.baseline_problems)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    refuse_step(locked, trial.baseline_problems(locked.eligible, locked.consent_on))
     try:
         clean = trial.validate_baseline(values)
     except trial.ProtocolError as error:
         raise WorkflowError(str(error)) from None
     changed = sorted(
-        k
-        for k in clean.keys() | participant.baseline.keys()
-        if clean.get(k) != participant.baseline.get(k)
+        k for k in clean.keys() | locked.baseline.keys() if clean.get(k) != locked.baseline.get(k)
     )
     if not changed:
         return
-    if participant.baseline and all(participant.baseline.get(k) is not None for k in clean):
+    if not trial.missing_baseline(locked.baseline):
         raise WorkflowError(
             gettext(
                 "%(study_id)s, baseline (%(fields)s): the baseline is complete; a different "
                 "value is a correction, with a reason: use the participant's correction form"
             )
-            % {"study_id": participant.study_id, "fields": ", ".join(changed)}
+            % {"study_id": locked.study_id, "fields": ", ".join(changed)}
         )
+    locked.baseline = clean
+    locked.save(update_fields=["baseline"])
     participant.baseline = clean
-    participant.save(update_fields=["baseline"])
-    record(by, Action.BASELINE, participant, study_id=participant.study_id, changed=changed)
+    record(by, Action.BASELINE, locked, study_id=locked.study_id, changed=changed)
 
 
 # ---- randomization --------------------------------------------------------------------------
@@ -277,12 +299,17 @@ def _allocate(
 
 
 def randomize(participant: Participant, user: Any, today: date, *, by: Any = None) -> Allocation:
-    """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant."""
-    study = {"study_id": participant.study_id}
-    if not participant.eligible:
-        raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
-    if participant.consent_on is None:
-        raise WorkflowError(gettext("%(study_id)s: consent is not recorded; no allocation") % study)
+    """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant. Refused, naming
+    what is missing, unless the participant is eligible, consented and has the complete
+    baseline (embct.trial.randomization_problems)."""
+    previous = participant.allocations.filter(list_name="main").first()
+    if previous is not None:
+        return previous
+    current = Participant.objects.get(pk=participant.pk)  # the steps as recorded, not as held
+    refuse_step(
+        current,
+        trial.randomization_problems(current.eligible, current.consent_on, current.baseline),
+    )
     allocation = _allocate(participant, "main", user, today, by)
     if participant.screening_id is not None:
         Screening.objects.filter(pk=participant.screening_id).update(contact="")
@@ -292,17 +319,17 @@ def randomize(participant: Participant, user: Any, today: date, *, by: Any = Non
 def rerandomize_tau(
     participant: Participant, user: Any, today: date, *, by: Any = None
 ) -> Allocation:
-    """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list)."""
-    study = {"study_id": participant.study_id}
+    """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list); refused before it is due
+    (embct.trial.rerandomization_problems)."""
     first = participant.allocations.filter(list_name="main").first()
-    if first is None or first.arm != trial.Arm.TAU:
-        raise WorkflowError(gettext("%(study_id)s was not allocated to TAU") % study)
-    due = trial.tau_rerandomization_date(first.allocated_on)
-    if today < due:
-        raise WorkflowError(
-            gettext("%(study_id)s: re-randomization is due on %(due)s")
-            % {**study, "due": due.isoformat()}
-        )
+    refuse_step(
+        participant,
+        trial.rerandomization_problems(
+            None if first is None else first.arm,
+            None if first is None else first.allocated_on,
+            today,
+        ),
+    )
     return _allocate(participant, "tau", user, today, by)
 
 
@@ -355,7 +382,20 @@ def link_profile(participant: Participant, profile: PatientProfile, *, by: Any =
         raise WorkflowError(gettext("this patient is already linked to another study id"))
     if participant.profile_id == profile.pk:
         return
-    allocated, _ = arms(participant)
+    allocated, tau_first = arms(participant)
+    if allocated is None and tau_first:  # in TAU, awaiting re-randomization: no arm yet
+        first = participant.allocations.get(list_name="main")
+        raise WorkflowError(
+            gettext(
+                "%(study_id)s is in TAU until re-randomization to MBCT or eMBCT, due on "
+                "%(due)s: link patient #%(number)s once the participant has been re-randomized"
+            )
+            % {
+                "study_id": participant.study_id,
+                "due": trial.tau_rerandomization_date(first.allocated_on).isoformat(),
+                "number": profile.pk,
+            }
+        )
     if allocated is not None and allocated != profile.arm:
         raise WorkflowError(
             gettext(

@@ -26,6 +26,31 @@ urlpatterns = [
     ),
     path("research/participants/<int:participant_id>/withdraw/", views.withdraw, name="withdraw"),
     path("research/participants/<int:participant_id>/link/", views.link, name="link"),
+    path(
+        "research/participants/<int:participant_id>/correct/eligibility/",
+        views.correct_eligibility,
+        name="correct_eligibility",
+    ),
+    path(
+        "research/participants/<int:participant_id>/correct/consent/",
+        views.correct_consent,
+        name="correct_consent",
+    ),
+    path(
+        "research/participants/<int:participant_id>/correct/baseline/",
+        views.correct_baseline,
+        name="correct_baseline",
+    ),
+    path(
+        "research/participants/<int:participant_id>/correct/withdrawal/",
+        views.correct_withdrawal,
+        name="correct_withdrawal",
+    ),
+    path(
+        "research/participants/<int:participant_id>/correct/withdrawal-in-error/",
+        views.withdrawal_in_error,
+        name="withdrawal_in_error",
+    ),
     path("research/export/", views.export_file, name="export"),
     path("research/report/", views.report, name="report"),
 ]

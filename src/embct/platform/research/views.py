@@ -4,6 +4,7 @@ and the live report. Researchers see study ids only."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -35,18 +36,23 @@ from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
 from embct.platform.questionnaires.services import QuestionnaireError, parse_complete
 
-from . import export, live, services, trial_text
+from . import corrections, export, live, services, trial_text
 from .forms import (
+    BaselineCorrectionForm,
     BaselineForm,
+    ConsentCorrectionForm,
     ConsentForm,
     ContactForm,
+    EligibilityCorrectionForm,
     EligibilityForm,
     ExportForm,
     LinkForm,
     RemoveScreeningForm,
+    WithdrawalCorrectionForm,
     WithdrawalForm,
+    WithdrawalInErrorForm,
 )
-from .models import ExportLog, Participant
+from .models import ExportLog, Participant, Withdrawal
 
 
 def _screening_rate(group: str, request: HttpRequest) -> str:
@@ -120,6 +126,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     ctx = {
         "calls": calls,
         "participants": participants,
+        "reallocations": live.reallocations(timezone.localdate()),
+        "soon_days": trial.REALLOCATION_SOON_DAYS,
         "flow": live.flow(),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
@@ -175,7 +183,12 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
         if first is not None and first.arm == trial.Arm.TAU
         else None
     )
+    today = timezone.localdate()
     return {
+        "step": trial.next_step(person.eligible, person.consent_on, person.baseline, bool(first)),
+        "missing_baseline": [trial_text.label(f) for f in trial.missing_baseline(person.baseline)],
+        "tau_due_now": first is not None
+        and not trial.rerandomization_problems(first.arm, first.allocated_on, today),
         "person": person,
         "arm": arm,
         "arm_name": trial_text.arm(arm) if arm else None,
@@ -195,6 +208,8 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
             for f in trial.BASELINE_FIELDS
         ],
         "withdrawal": getattr(person, "withdrawal", None),
+        "withdrawals_in_error": corrections.withdrawals_in_error(person),
+        "corrections": corrections.history(person),  # with who made each, in one query
         "consent_form": forms.get("consent_form") or ConsentForm(),
         "baseline_form": forms.get("baseline_form") or BaselineForm(),
         "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
@@ -223,7 +238,9 @@ def consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRespo
     return _act(
         request,
         person,
-        lambda: services.record_consent(person, form.cleaned_data["consent_on"], by=request),
+        lambda: services.record_consent(
+            person, form.cleaned_data["consent_on"], timezone.localdate(), by=request
+        ),
         gettext("Consent recorded."),
     )
 
@@ -279,6 +296,142 @@ def withdraw(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResp
         ),
         gettext("Recorded."),
     )
+
+
+# ---- corrections (a reason each, never silent edits; the password again first) ------------
+def _correct(
+    request: AuthenticatedHttpRequest,
+    person: Participant,
+    form: Any,
+    title: str,
+    apply: Callable[[dict[str, Any]], object],
+    *,
+    missing: str = "",
+) -> HttpResponse:
+    """A correction page: the form with the values as recorded (GET), or the correction made
+    by ``apply`` with the form's data (POST). ``missing``: why there is nothing to correct
+    yet (no form then). A refusal shows the service's message and changes nothing."""
+    if request.method == "GET":
+        record(request, Action.PATIENT_VIEW, person, page="correction")
+    elif not missing and form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, gettext("Corrected, with the original value kept."))
+            return redirect("research:participant", participant_id=person.pk)
+    shown = form.is_bound and not missing
+    ctx = {
+        "person": person,
+        "form": None if missing else form,
+        "error_fields": [field for field in form if field.errors] if shown else [],
+        "title": title,
+        "missing": missing,
+    }
+    return render(
+        request, "research/correct.html", ctx, status=200 if request.method == "GET" else 400
+    )
+
+
+def _why(data: dict[str, Any]) -> tuple[str, str]:
+    return data["correction_reason"], data["explanation"]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_eligibility(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    form = EligibilityCorrectionForm(request.POST or None, participant=person)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.correct_eligibility_answers(
+            person, form.answers(), *_why(data), by=request
+        )
+
+    return _correct(request, person, form, gettext("Correct the eligibility answers"), apply)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    form = ConsentCorrectionForm(request.POST or None, participant=person)
+
+    def apply(data: dict[str, Any]) -> object:
+        today = timezone.localdate()
+        return corrections.correct_consent(
+            person, data["consent_on"], *_why(data), today, by=request
+        )
+
+    missing = "" if person.consent_on else gettext("No consent is recorded yet.")
+    title = gettext("Correct the consent date")
+    return _correct(request, person, form, title, apply, missing=missing)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_baseline(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    form = BaselineCorrectionForm(request.POST or None, participant=person)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.correct_baseline_values(person, form.record(), *_why(data), by=request)
+
+    missing = "" if person.baseline else gettext("No baseline characteristics are recorded yet.")
+    title = gettext("Correct the baseline characteristics")
+    return _correct(request, person, form, title, apply, missing=missing)
+
+
+def _withdrawal_missing(withdrawal: Withdrawal | None) -> str:
+    return "" if withdrawal else gettext("No withdrawal is recorded.")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_withdrawal(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    withdrawal = getattr(person, "withdrawal", None)
+    form = WithdrawalCorrectionForm(request.POST or None, withdrawal=withdrawal)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.correct_withdrawal(
+            person,
+            *_why(data),
+            timezone.localdate(),
+            kind=data["kind"],
+            on=data["on"],
+            dropout_reason=data["reason"],
+            by=request,
+        )
+
+    title = gettext("Correct the withdrawal")
+    return _correct(request, person, form, title, apply, missing=_withdrawal_missing(withdrawal))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def withdrawal_in_error(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    """Undo a withdrawal recorded in error: the record is kept, marked in error."""
+    person = get_participant(participant_id)
+    withdrawal = getattr(person, "withdrawal", None)
+    form = WithdrawalInErrorForm(request.POST or None)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.withdrawal_in_error(person, *_why(data), by=request)
+
+    title = gettext("Undo a withdrawal recorded in error")
+    return _correct(request, person, form, title, apply, missing=_withdrawal_missing(withdrawal))
 
 
 @require_POST
