@@ -199,18 +199,30 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
         "heading", name=f"Eligibility call: screening #{screening.pk}"
     ).wait_for()
     look()
+    # The first call does not reach the person: the dated attempt is on the call list.
+    researcher.get_by_label("Not reached", exact=True).check()
+    researcher.get_by_role("button", name="Save the attempt").click()
+    researcher.get_by_text(f"Screening #{screening.pk}: the call is recorded.").wait_for()
+    call = researcher.get_by_role("row").filter(has_text=f"#{screening.pk}")
+    assert "Not reached" in call.inner_text()
+    look()
+    call.get_by_role("link", name="Record the call").click()
+    researcher.get_by_role(
+        "heading", name=f"Eligibility call: screening #{screening.pk}"
+    ).wait_for()
     # The first criterion forgotten: refused, nothing recorded.
     for criterion in trial.CRITERIA[1:]:
         answer = "Yes" if criterion.kind is trial.CriterionKind.INCLUSION else "No"
         group = researcher.get_by_role("group", name=criterion.description)
         group.get_by_label(answer, exact=True).check()
-    researcher.get_by_role("button", name="Record").click()  # the browser asks for it first
+    # The browser asks for it first.
+    researcher.get_by_role("button", name="Record", exact=True).click()
     first = researcher.get_by_role("group", name=trial.CRITERIA[0].description)
     assert first.get_by_label("Yes").evaluate("radio => radio.validity.valueMissing")
     assert researcher.url.endswith(f"/research/screenings/{screening.pk}/eligibility/")
     assert not Participant.objects.filter(screening=screening).exists()
     first.get_by_label("Yes").check()
-    researcher.get_by_role("button", name="Record").click()
+    researcher.get_by_role("button", name="Record", exact=True).click()
     person = Participant.objects.get(screening=screening)
     researcher.get_by_role("heading", name=person.study_id, exact=True).wait_for()
     researcher.get_by_text(f"Recorded as {person.study_id}.").wait_for()

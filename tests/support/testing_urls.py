@@ -73,6 +73,9 @@ POST_ONLY = {
     "research:link",
     "research:export",
     "research:remove_screening",
+    "research:call_attempt",
+    "research:close_call",
+    "research:referral",
 }
 
 #: Views that answer GET and POST alike (a page with its form): the matrix POSTs to them too
@@ -132,6 +135,9 @@ SHARED_OBJECTS = {
     "research:correct_eligibility",
     "research:correct_withdrawal",
     "research:withdrawal_in_error",
+    "research:call_attempt",
+    "research:close_call",
+    "research:referral",
 }
 
 #: url name -> role -> status (URL without parameters) or (own, other) for a URL with an
@@ -444,6 +450,23 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": (None, None),
         "admin": (403, 403),
     },
+    # An empty POST is an incomplete form (400) that records nothing.
+    "research:call_attempt": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (400, 400),
+        "admin": (403, 403),
+    },
+    # An empty POST on an entry without attempts is refused (too few attempts): back to the
+    # dashboard, nothing closed.
+    "research:close_call": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (302, 302),
+        "admin": (403, 403),
+    },
     "research:consent": {
         "anonymous": (302, 302),
         "patient": (403, 403),
@@ -517,6 +540,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "admin": (403, 403),
     },
     # An empty POST (no confirmation) removes nothing and goes back to the dashboard.
+    # An empty POST has no date (400) and records nothing.
+    "research:referral": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (400, 400),
+        "admin": (403, 403),
+    },
     "research:remove_screening": {
         "anonymous": (302, 302),
         "patient": (403, 403),

@@ -1,6 +1,6 @@
-"""Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility,
-the order of the study steps, randomization, dropout, early warnings and the CONSORT flow
-(Bisseling et al. 2019, Methods).
+"""Protocol rules of the trial: arms, course calendar, assessment schedule, eligibility, the
+eligibility call, the order of the study steps, randomization, dropout, early warnings and the
+CONSORT flow (Bisseling et al. 2019, Methods).
 
 Plain Python on dates and numbers, no Django: the platform and the analyses both use it.
 
@@ -14,6 +14,21 @@ datetime.date(2026, 4, 6)
 (True, 1)
 """
 
+from .calls import (
+    ATTEMPT_OUTCOMES,
+    CALL_RULE_TEXTS,
+    DEFAULT_CALL_ATTEMPTS,
+    FINAL_OUTCOMES,
+    REFERRAL_CRITERIA,
+    CallAttemptError,
+    CallOutcome,
+    CallRule,
+    check_call_attempt,
+    check_close_unreached,
+    check_referral,
+    interview_outcome,
+    needs_referral,
+)
 from .course import (
     CLINIC_TIMEZONE,
     CourseCalendar,
@@ -123,16 +138,21 @@ __all__ = [
     "ADEQUATE_DOSE_SESSIONS",
     "ANALYSIS_CODES",
     "ARM_LABELS",
+    "ATTEMPT_OUTCOMES",
     "BASELINE_FIELDS",
+    "CALL_RULE_TEXTS",
     "CLINIC_TIMEZONE",
     "CRITERIA",
+    "DEFAULT_CALL_ATTEMPTS",
     "DEFAULT_PROTOCOL",
     "EVERY_SESSION",
+    "FINAL_OUTCOMES",
     "FLAG_CODES",
     "N_SESSIONS",
     "N_WEEKLY_SESSIONS",
     "REALLOCATION_SOON_DAYS",
     "REASON_LABELS",
+    "REFERRAL_CRITERIA",
     "RULE_TEXTS",
     "SCREENING_HADS_THRESHOLD",
     "SILENT_DAY_WEEK",
@@ -149,6 +169,9 @@ __all__ = [
     "AssessmentWindow",
     "BaselineField",
     "BaselineValueError",
+    "CallAttemptError",
+    "CallOutcome",
+    "CallRule",
     "ConsentRequiredError",
     "CourseCalendar",
     "CourseSession",
@@ -181,6 +204,9 @@ __all__ = [
     "assessment_schedule",
     "assessment_state",
     "baseline_problems",
+    "check_call_attempt",
+    "check_close_unreached",
+    "check_referral",
     "classify_participation",
     "consent_problems",
     "consort_flow",
@@ -192,11 +218,13 @@ __all__ = [
     "feedback_waiting",
     "final_arm",
     "hads_deterioration",
+    "interview_outcome",
     "invite_for_eligibility_call",
     "is_completer",
     "local_date",
     "main_randomizer",
     "missing_baseline",
+    "needs_referral",
     "next_step",
     "no_recent_practice",
     "parse_arm",

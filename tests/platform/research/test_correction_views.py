@@ -241,11 +241,14 @@ class AccessTests(CorrectionPageCase):
         return [f"/research/participants/{participant_id}/correct/{n}/" for n in self.NAMES]
 
     def test_the_participants_page_links_to_the_correction_pages_that_apply(self) -> None:
-        page = self.page()
-        assert f'href="{self.base}/correct/eligibility/"' in page
-        assert f'href="{self.base}/correct/consent/"' in page
-        assert f'href="{self.base}/correct/baseline/"' not in page  # no baseline yet
-        assert f'href="{self.base}/correct/withdrawal/"' not in page
+        person = helpers.participant(TODAY, baseline=False)
+        base = f"/research/participants/{person.pk}"
+        page = self.client.get(f"{base}/").content.decode()
+        assert f'href="{base}/correct/eligibility/"' in page
+        assert f'href="{base}/correct/consent/"' in page
+        assert f'href="{base}/correct/baseline/"' not in page  # no baseline yet
+        assert f'href="{base}/correct/withdrawal/"' not in page
+        assert f'href="{self.base}/correct/baseline/"' in self.page()  # one with a baseline
 
     def test_only_researchers_get_the_pages(self) -> None:
         for user in (self.pim, self.tessa, self.ada):

@@ -159,7 +159,7 @@ class BaselineCorrectionTests(BaseTestCase):
     def test_the_age_and_years_since_diagnosis_are_checked_as_one_record(self) -> None:
         """Lowering both the age and the years since diagnosis is valid as a whole, though the
         new age with the old years is not."""
-        person = helpers.participant(TODAY)
+        person = helpers.participant(TODAY, baseline=False)
         services.record_baseline(
             person, {**helpers.BASELINE, "age": 60, "years_since_diagnosis": 40}
         )

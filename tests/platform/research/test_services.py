@@ -45,7 +45,7 @@ class ScreeningViewTests(BaseTestCase):
         screening = Screening.objects.get()
         contact = "+31612345678"  # stored as E.164
         assert (screening.total, screening.invited, screening.contact) == (14.0, True, contact)
-        assert services.call_list() == [screening]
+        assert [entry.screening for entry in services.call_list(TODAY)] == [screening]
 
     def test_below_11_nobody_calls_and_the_number_is_not_kept(self) -> None:
         data = hads_form(0)
@@ -53,7 +53,7 @@ class ScreeningViewTests(BaseTestCase):
         self.client.post(self.URL, data)
         screening = Screening.objects.get()
         assert (screening.total, screening.invited, screening.contact) == (3.0, False, "")
-        assert services.call_list() == []
+        assert services.call_list(TODAY) == []
 
     def test_a_double_submit_stores_one_screening(self) -> None:
         data = hads_form(2)

@@ -22,7 +22,14 @@ from embct.platform.audit.models import Action
 from embct.platform.audit.services import acting_user, record
 
 from . import trial_text
-from .models import Correction, CorrectionReason, Participant, Withdrawal, WithdrawalKind
+from .models import (
+    Correction,
+    CorrectionReason,
+    Participant,
+    Screening,
+    Withdrawal,
+    WithdrawalKind,
+)
 from .services import WorkflowError, screened_on
 
 
@@ -151,6 +158,9 @@ def correct_eligibility_answers(
     locked.eligibility = new_answers
     locked.eligible = result.eligible
     locked.save(update_fields=["eligibility", "eligible"])
+    if locked.screening_id is not None:  # the call's final outcome follows the interview's
+        outcome = trial.interview_outcome(result.eligible).value
+        Screening.objects.filter(pk=locked.screening_id).update(call_outcome=outcome)
     randomized = locked.allocations.exists()
     made = [
         _save(

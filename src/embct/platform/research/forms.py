@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from embct import trial
 
 from . import trial_text
-from .models import CorrectionReason, Participant, Reason, Withdrawal, WithdrawalKind
+from .models import CallOutcome, CorrectionReason, Participant, Reason, Withdrawal, WithdrawalKind
 from .services import sites
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -47,6 +47,30 @@ class RemoveScreeningForm(forms.Form):
     """A researcher removes a junk entry from the call list only when they say so."""
 
     confirm = forms.BooleanField(label=_("Yes, this entry is junk: remove it"), required=True)
+
+
+class CallAttemptForm(forms.Form):
+    """One attempt of the eligibility call that did not reach the interview."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did the call end?"),
+        choices=[(o.value, CallOutcome(o.value).label) for o in trial.ATTEMPT_OUTCOMES],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(
+        label=_("Date of the call"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    call_back_on = forms.DateField(
+        label=_("Call back on (only when the person asked to be called back)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ReferralForm(forms.Form):
+    made_on = forms.DateField(
+        label=_("Date the referral was made"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class EligibilityForm(forms.Form):

@@ -13,7 +13,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
 from embct import trial
-from embct.trial import BaselineField, Criterion, StepProblem
+from embct.trial import BaselineField, CallAttemptError, Criterion, StepProblem
 
 #: Every text of embct.trial a page shows, as marked for translation.
 MARKED = frozenset(
@@ -75,6 +75,38 @@ STEP_FIELDS = {
     "eligible": gettext_noop("eligible"),
     "consent_on": gettext_noop("date of consent"),
     "allocation": gettext_noop("allocation"),
+}
+#: The rules of embct.trial's eligibility call (embct.trial.CALL_RULE_TEXTS), as marked here.
+CALL_RULES = frozenset(
+    {
+        gettext_noop("an attempt is not reached, call back or declined"),
+        gettext_noop("the call is already closed ({final})"),
+        gettext_noop("not after today ({today})"),
+        gettext_noop("not before the screening ({screened_on})"),
+        gettext_noop("call back needs a date"),
+        gettext_noop("a call-back date is not in the past (today is {today})"),
+        gettext_noop("the telephone number is erased on {erased_on}"),
+        gettext_noop("a call-back date goes only with call back, not {outcome}"),
+        gettext_noop("{required} attempts are needed"),
+        gettext_noop("no exclusion that is referred on"),
+        gettext_noop("not before the eligibility interview ({assessed_on})"),
+    }
+)
+#: The fields a refused call attempt or referral names (embct.trial.CallAttemptError.field).
+CALL_FIELDS = {
+    "outcome": gettext_noop("outcome"),
+    "on": gettext_noop("date"),
+    "call_back_on": gettext_noop("call-back date"),
+    "attempts": gettext_noop("attempts not reached"),
+    "referral": gettext_noop("referral"),
+}
+#: The call's outcomes by code (embct.trial.CallOutcome), as a rule's parameter names them.
+CALL_OUTCOMES = {
+    "not_reached": gettext_noop("not reached"),
+    "call_back": gettext_noop("call back"),
+    "declined": gettext_noop("declined"),
+    "not_eligible": gettext_noop("not eligible"),
+    "eligible": gettext_noop("eligible"),
 }
 
 #: The arms of embct.trial.Arm, by code, as the clinic names them (care.models.Arm).
@@ -175,3 +207,24 @@ def step_refusal(study_id: str, problems: tuple[StepProblem, ...]) -> str:
         "step": gettext(problems[0].step.value),
         "problems": "; ".join(parts),
     }
+
+
+def call_field(name: str) -> str:
+    """The field a refused call attempt names ("call-back date"), translated."""
+    return gettext(CALL_FIELDS[name]) if name in CALL_FIELDS else name
+
+
+def call_value(value: object) -> str:
+    """A refused value as a reader writes it: a date as YYYY-MM-DD, an outcome in words,
+    nothing as "none"."""
+    if value is None:
+        return gettext("none")
+    if isinstance(value, str) and value in CALL_OUTCOMES:
+        return gettext(CALL_OUTCOMES[value])
+    return str(value)
+
+
+def call_rule(error: CallAttemptError) -> str:
+    """The rule the attempt broke, in the reader's language, with its parameters."""
+    params = {key: call_value(item) for key, item in error.params.items()}
+    return gettext(trial.CALL_RULE_TEXTS[error.rule]).format(**params)

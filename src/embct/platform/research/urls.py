@@ -12,6 +12,16 @@ urlpatterns = [
         name="eligibility",
     ),
     path(
+        "research/screenings/<int:screening_id>/attempt/",
+        views.call_attempt,
+        name="call_attempt",
+    ),
+    path(
+        "research/screenings/<int:screening_id>/close/",
+        views.close_call,
+        name="close_call",
+    ),
+    path(
         "research/screenings/<int:screening_id>/remove/",
         views.remove_screening,
         name="remove_screening",
@@ -25,6 +35,7 @@ urlpatterns = [
         name="randomize",
     ),
     path("research/participants/<int:participant_id>/withdraw/", views.withdraw, name="withdraw"),
+    path("research/participants/<int:participant_id>/referral/", views.referral, name="referral"),
     path("research/participants/<int:participant_id>/link/", views.link, name="link"),
     path(
         "research/participants/<int:participant_id>/correct/eligibility/",

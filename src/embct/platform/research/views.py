@@ -40,6 +40,7 @@ from . import corrections, export, live, services, trial_text
 from .forms import (
     BaselineCorrectionForm,
     BaselineForm,
+    CallAttemptForm,
     ConsentCorrectionForm,
     ConsentForm,
     ContactForm,
@@ -47,12 +48,13 @@ from .forms import (
     EligibilityForm,
     ExportForm,
     LinkForm,
+    ReferralForm,
     RemoveScreeningForm,
     WithdrawalCorrectionForm,
     WithdrawalForm,
     WithdrawalInErrorForm,
 )
-from .models import ExportLog, Participant, Withdrawal
+from .models import ExportLog, Participant, Screening, Withdrawal
 
 
 def _screening_rate(group: str, request: HttpRequest) -> str:
@@ -90,7 +92,13 @@ def screening(request: HttpRequest) -> HttpResponse:
             return render(request, "research/screening_done.html", {"invited": result.invited})
     status = 400 if request.method == "POST" else 200
     error_fields = [*form.item_errors(), *(field for field in contact if field.errors)]
-    ctx = {"form": form, "contact": contact, "pack": pack, "error_fields": error_fields}
+    ctx = {
+        "form": form,
+        "contact": contact,
+        "pack": pack,
+        "error_fields": error_fields,
+        "study": services.study_information(),
+    }
     return render(request, "research/screening.html", ctx, status=status)
 
 
@@ -119,12 +127,13 @@ def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 @login_required
 @researcher_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    calls, participants = services.call_list(), live.participant_rows()
-    record_each(request, Action.CALL_LIST_VIEW, calls, page="dashboard")
+    calls, participants = services.call_list(timezone.localdate()), live.participant_rows()
+    record_each(request, Action.CALL_LIST_VIEW, [c.screening for c in calls], page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
     ctx = {
         "calls": calls,
+        "referrals": services.referrals_to_record(),
         "participants": participants,
         "reallocations": live.reallocations(timezone.localdate()),
         "soon_days": trial.REALLOCATION_SOON_DAYS,
@@ -139,12 +148,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @researcher_required
 def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    """The call page: the attempts so far, a form for another attempt, and the eligibility
+    interview."""
     screening = get_screening(screening_id)
     if hasattr(screening, "participant"):
         return redirect("research:participant", participant_id=screening.participant.pk)
     record(request, Action.CALL_LIST_VIEW, screening, page="eligibility")
     form = EligibilityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not screening.call_outcome and form.is_valid():
         try:
             participant = services.record_eligibility(
                 screening,
@@ -161,8 +172,66 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
             )
             return redirect("research:participant", participant_id=participant.pk)
     status = 400 if request.method == "POST" else 200
-    ctx = {"screening": screening, "form": form}
-    return render(request, "research/eligibility.html", ctx, status=status)
+    return render(
+        request, "research/eligibility.html", _call_context(screening, form), status=status
+    )
+
+
+def _call_context(
+    screening: Screening, form: EligibilityForm | None = None, **forms: Any
+) -> dict[str, Any]:
+    return {
+        "screening": screening,
+        "call": services.call_entry(screening, timezone.localdate()),
+        "form": form or EligibilityForm(),
+        "attempt_form": forms.get("attempt_form")
+        or CallAttemptForm(initial={"on": timezone.localdate()}),
+    }
+
+
+@require_POST
+@login_required
+@researcher_required
+def call_attempt(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    """Record an attempt that did not reach the interview: not reached, call back, declined."""
+    screening = get_screening(screening_id)
+    form = CallAttemptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_call_attempt(
+                screening,
+                data["outcome"],
+                data["on"],
+                timezone.localdate(),
+                call_back_on=data["call_back_on"],
+                by=request,
+            )
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            done = gettext("Screening #%(number)s: the call is recorded.")
+            flash.success(request, done % {"number": screening.pk})
+            return redirect("research:dashboard")
+    record(request, Action.CALL_LIST_VIEW, screening, page="eligibility")
+    ctx = _call_context(screening, attempt_form=form)
+    return render(request, "research/eligibility.html", ctx, status=400)
+
+
+@require_POST
+@login_required
+@researcher_required
+def close_call(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    """Close an entry as not reached after the site's number of attempts (erases the number)."""
+    screening = get_screening(screening_id)
+    try:
+        services.close_unreached(screening, timezone.localdate(), by=request)
+    except services.WorkflowError as error:
+        flash.error(request, str(error))
+    else:
+        done = gettext("Screening #%(number)s is closed as not reached; its number is erased.")
+        flash.success(request, done % {"number": screening.pk})
+    return redirect("research:dashboard")
 
 
 @require_safe
@@ -210,6 +279,11 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
         "withdrawal": getattr(person, "withdrawal", None),
         "withdrawals_in_error": corrections.withdrawals_in_error(person),
         "corrections": corrections.history(person),  # with who made each, in one query
+        "needs_referral": trial.needs_referral(person.eligibility),
+        "referral": getattr(person, "referral", None),
+        "referral_procedure": services.referral_procedure(),
+        "referral_form": forms.get("referral_form")
+        or ReferralForm(initial={"made_on": timezone.localdate()}),
         "consent_form": forms.get("consent_form") or ConsentForm(),
         "baseline_form": forms.get("baseline_form") or BaselineForm(),
         "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
@@ -432,6 +506,25 @@ def withdrawal_in_error(request: AuthenticatedHttpRequest, participant_id: int) 
 
     title = gettext("Undo a withdrawal recorded in error")
     return _correct(request, person, form, title, apply, missing=_withdrawal_missing(withdrawal))
+
+
+@require_POST
+@login_required
+@researcher_required
+def referral(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    """Record that the referral after an exclusion for suicidal thoughts or psychosis was made."""
+    person = get_participant(participant_id)
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        ctx = _participant_context(person, referral_form=form)
+        return render(request, "research/participant.html", ctx, status=400)
+    made_on = form.cleaned_data["made_on"]
+    return _act(
+        request,
+        person,
+        lambda: services.record_referral(person, made_on, timezone.localdate(), by=request),
+        gettext("Referral recorded."),
+    )
 
 
 @require_POST

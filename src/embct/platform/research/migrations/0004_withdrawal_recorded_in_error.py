@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('research', '0002_corrections_and_protected_withdrawal'),
+        ('research', '0003_call_outcomes_and_referrals'),
     ]
 
     operations = [
