@@ -279,7 +279,7 @@ def test_the_committed_csv_is_what_make_designs_writes(tmp_path: Path) -> None:
     shutil.copy(REFERENCE / "make_designs.py", tmp_path / "make_designs.py")
     import runpy
 
-    runpy.run_path(str(tmp_path / "make_designs.py"))
+    runpy.run_path(str(tmp_path / "make_designs.py"), run_name="__main__")
     assert (tmp_path / "pipeline_designs.csv").read_text() == DATA.read_text()
 
 

@@ -263,3 +263,18 @@ def test_hosmer_lemeshow_by_hand() -> None:
     )
     assert out["chi2"] == pytest.approx(expected, rel=1e-12)
     assert out["dof"] == 3
+
+
+def test_hosmer_lemeshow_folds_a_small_last_group_into_the_one_before_it() -> None:
+    """37 distinct values: M = floor(37/10 + .5) = 4, nine groups of 4 and a last group of
+    1 (< M / 2), which joins group 9. The groups must partition the cases (found by the R
+    script of `embct analyze --syntax r`: the last group was added to group 8 instead,
+    overlapping group 9)."""
+    from embct.analysis.logistic import hosmer_lemeshow
+
+    p = np.linspace(0.05, 0.95, 37)
+    y = (np.arange(37) % 3 == 0).astype(float)
+    out = hosmer_lemeshow(y, p)
+    assert [g["n"] for g in out["groups"]] == [4] * 8 + [5]
+    assert sum(g["observed_1"] for g in out["groups"]) == int(y.sum())
+    assert sum(g["expected_1"] for g in out["groups"]) == pytest.approx(p.sum(), rel=1e-12)

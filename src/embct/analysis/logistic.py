@@ -255,7 +255,8 @@ def hosmer_lemeshow(
                 continue
         bounds.append([start, start + size])
     if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] < target / 2:
-        bounds[-2][1] = bounds.pop()[1]
+        last = bounds.pop()  # (popped first: bounds[-2] = pop() would name the wrong group)
+        bounds[-1][1] = last[1]
     table = []
     chi2 = 0.0
     for number, (start, stop) in enumerate(bounds, start=1):

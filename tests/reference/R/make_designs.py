@@ -29,4 +29,5 @@ for wave, shift in (("0", 0.0), ("1", -0.35), ("3", -0.45), ("9", -0.5)):
     present = rng.random(n) < (1.0 if wave == "0" else 0.85)
     for i in range(9):
         frame[f"phq{wave}_{i + 1}"] = np.where(present, items[:, i], np.nan)
-frame.to_csv(Path(__file__).with_name("pipeline_designs.csv"), index=False, float_format="%g")
+if __name__ == "__main__":  # not on import (pytest --doctest-modules imports it)
+    frame.to_csv(Path(__file__).with_name("pipeline_designs.csv"), index=False, float_format="%g")
