@@ -76,6 +76,9 @@ class Action(models.TextChoices):
     WITHDRAWAL = "trial.withdrawal", _("Recorded a withdrawal")
     STUDY_LINK = "trial.link", _("Linked a study id to a patient's account")
     CORRECTION = "trial.correction", _("Corrected a study record, with a reason")
+    # Safety: a therapist's worry about a patient, sent to the supervisor and clinic leads.
+    SAFETY_CONCERN = "safety.concern", _("Raised a safety concern about a patient")
+    SAFETY_ACK = "safety.acknowledge", _("Acknowledged a safety concern")
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

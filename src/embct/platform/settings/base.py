@@ -258,6 +258,10 @@ EMBCT_CRISIS_LINES = (
     else DEFAULT_LINES
 )
 
+# The clinic's leads (user names of therapist accounts, comma-separated): every safety concern
+# a therapist raises goes to them, and to the therapist's supervisor (care.services).
+EMBCT_CLINIC_LEADS = env_list("EMBCT_CLINIC_LEADS", [])
+
 # Demo accounts with printed passwords may be created (embct demo); production.py says no.
 EMBCT_DEMO_ALLOWED = True
 
