@@ -44,9 +44,12 @@ from .models import Message, MessageKind, PatientProfile, SafetyConcern
 def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_online_profile(request)
     today = timezone.localdate()
+    windows = questionnaires.windows(profile, today)
     ctx = {
         "w": progress.patient_week(profile, today),
-        "windows": questionnaires.windows(profile, today),
+        "windows": windows,
+        # due and overdue questionnaires are "still to do" too
+        "to_fill": [window for window in windows if window.is_open],
     }
     return render(request, "care/week.html", ctx)
 
