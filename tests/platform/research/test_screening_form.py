@@ -170,6 +170,7 @@ class RemoveScreeningTests(BaseTestCase):
     ("variable", "value", "message"),
     [
         ("EMBCT_SCREENING_RATE", "lots", "is not a rate such as 20/h"),
+        ("EMBCT_PASSWORD_RESET_RATE", "5 an hour", "is not a rate such as 20/h"),
         ("EMBCT_PHONE_REGION", "XX", "is not a region code"),
     ],
 )

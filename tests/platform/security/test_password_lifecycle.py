@@ -244,3 +244,33 @@ class PasswordResetTests(LifecycleTestCase):
 
     def test_the_login_page_links_to_it(self) -> None:
         self.assertContains(self.client.get("/login/"), 'href="/password-reset/"')
+
+
+@override_settings(EMBCT_PASSWORD_RESET_RATE="3/h")
+class PasswordResetRateTests(LifecycleTestCase):
+    """Forgot-password can neither flood an inbox nor be used to probe at speed."""
+
+    def setUp(self) -> None:
+        super().setUp()
+        self.pim.set_password(PASSWORD)
+        self.pim.save()
+
+    def ask_from(self, email: str, client_address: str) -> object:
+        return self.client.post("/password-reset/", {"email": email}, REMOTE_ADDR=client_address)
+
+    def test_one_inbox_gets_so_many_links_and_the_answer_stays_the_same(self) -> None:
+        answers = [self.ask_from("Pim@example.org ", f"203.0.113.{n}") for n in range(5)]
+        assert {(a.status_code, a["Location"]) for a in answers} == {(302, "/password-reset/sent/")}
+        assert len(mail.outbox) == 3  # the 4th and 5th ask: the usual answer, no e-mail
+        self.tick(hours=1, minutes=1)
+        self.ask_from("pim@example.org", "203.0.113.9")
+        assert len(mail.outbox) == 4
+
+    def test_an_address_may_ask_so_often_and_then_waits(self) -> None:
+        for n in range(3):
+            assert self.ask_from(f"someone{n}@example.org", "203.0.113.7").status_code == 302
+        refused = self.ask_from("pim@example.org", "203.0.113.7")
+        self.assertContains(refused, "Please try again", status_code=429)
+        assert mail.outbox == []  # not sent for pim either
+        assert self.ask_from("pim@example.org", "198.51.100.2").status_code == 302
+        assert len(mail.outbox) == 1  # another address is not held up

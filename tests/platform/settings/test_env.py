@@ -44,6 +44,18 @@ def test_env_int_refuses_text_and_values_below_minimum(monkeypatch: pytest.Monke
         env.env_int("X_N", 1, minimum=0)
 
 
+def test_env_rate_reads_a_count_per_unit_and_refuses_anything_else(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert env.env_rate("X_RATE", "5/h") == "5/h"  # unset: the default
+    monkeypatch.setenv("X_RATE", " 20/m ")
+    assert env.env_rate("X_RATE", "5/h") == "20/m"
+    for bad in ("lots", "0/h", "5/week", "5"):
+        monkeypatch.setenv("X_RATE", bad)
+        with pytest.raises(ImproperlyConfigured, match=f"X_RATE='{bad}' is not a rate such as"):
+            env.env_rate("X_RATE", "5/h")
+
+
 def test_env_list_splits_and_refuses_empty_items(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALLOWED_HOSTS", " a.example , b.example")
     assert env.env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]

@@ -11,13 +11,14 @@ from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import views as auth_views
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
+from django_ratelimit.core import is_ratelimited
 
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record
@@ -122,6 +123,25 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    # EMBCT_PASSWORD_RESET_RATE, counted in the cache (django-ratelimit) like the screening's.
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if _limited(request, "password_reset.address", client_ip(request) or "unknown"):
+            return render(request, "accounts/password_reset_limited.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: auth_forms.PasswordResetForm) -> HttpResponse:
+        address = form.cleaned_data["email"].strip().lower()
+        if _limited(self.request, "password_reset.email", address):
+            # The usual answer, and no further e-mail: whether or not the account exists.
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+def _limited(request: HttpRequest, group: str, value: str) -> bool:
+    """Counts this request against ``value``'s allowance in ``group``; True once it is spent."""
+    rate = settings.EMBCT_PASSWORD_RESET_RATE
+    return is_ratelimited(request, group=group, key=lambda _g, _r: value, rate=rate, increment=True)
 
 
 class PasswordResetDoneView(auth_views.PasswordResetDoneView):

@@ -17,7 +17,6 @@ Everything is read from the environment through :mod:`.env`, with safe defaults:
 
 from __future__ import annotations
 
-import re
 import warnings
 from datetime import timedelta
 from pathlib import Path
@@ -34,6 +33,7 @@ from .env import (
     env_int,
     env_list,
     env_path,
+    env_rate,
     env_str,
     parse_database_url,
     sqlite_database,
@@ -289,13 +289,11 @@ EMBCT_SCREENING_CONTACT_DAYS = env_int("EMBCT_SCREENING_CONTACT_DAYS", 90, minim
 # The public screening form: at most EMBCT_SCREENING_RATE submissions per client address
 # (django-ratelimit, counted in the cache: "20/h", also /m or /d), and telephone numbers read
 # as numbers of EMBCT_PHONE_REGION unless they start with + (stored as E.164, +31612345678).
-EMBCT_SCREENING_RATE = env_str("EMBCT_SCREENING_RATE", "20/h").strip()
-if not re.fullmatch(r"[1-9][0-9]*/[smhd]", EMBCT_SCREENING_RATE):
-    from django.core.exceptions import ImproperlyConfigured
-
-    raise ImproperlyConfigured(
-        f"EMBCT_SCREENING_RATE={EMBCT_SCREENING_RATE!r} is not a rate such as 20/h (per s, m, h, d)"
-    )
+EMBCT_SCREENING_RATE = env_rate("EMBCT_SCREENING_RATE", "20/h")
+# "Forgot password": at most EMBCT_PASSWORD_RESET_RATE requests per client address (then a
+# "try again later" page) and as many e-mails per address asked for (then the usual answer
+# but no e-mail), so the form can neither flood someone's inbox nor be used to probe at speed.
+EMBCT_PASSWORD_RESET_RATE = env_rate("EMBCT_PASSWORD_RESET_RATE", "5/h")
 EMBCT_PHONE_REGION = env_str("EMBCT_PHONE_REGION", "NL").strip().upper()
 if EMBCT_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
     from django.core.exceptions import ImproperlyConfigured

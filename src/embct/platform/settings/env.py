@@ -7,6 +7,7 @@ value it got and what it expected, so a mistyped deployment fails at start-up, n
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -48,6 +49,20 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name}={value} is below the minimum {minimum}")
+    return value
+
+
+_RATE = re.compile(r"[1-9][0-9]*/[smhd]")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate as django-ratelimit reads it: a count per s, m, h or d, such as ``20/h``."""
+    raw = os.environ.get(name)
+    value = (default if raw is None else raw).strip()
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate such as 20/h (a count per s, m, h or d)"
+        )
     return value
 
 
