@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -87,6 +88,17 @@ def patient_writes(
     return message
 
 
+@dataclass(frozen=True)
+class Written:
+    """A therapist's message as stored: ``created`` False when this form had already sent it;
+    ``emailed`` whether the patient was e-mailed now (no address, a refused mail, or a form
+    sent twice: False)."""
+
+    message: Message
+    created: bool
+    emailed: bool
+
+
 @transaction.atomic
 def therapist_writes(
     therapist: object,
@@ -94,19 +106,18 @@ def therapist_writes(
     body: str,
     kind: str = MessageKind.FEEDBACK,
     form_token: uuid.UUID | None = None,
-) -> Message:
+) -> Written:
     """Feedback (or a welcome): answers every waiting log file and message of the patient."""
     now = timezone.now()
     message, created = _create_once(
         form_token, patient=profile, author=therapist, kind=kind, body=body
     )
     if not created:
-        return message
+        return Written(message, created=False, emailed=False)
     if kind == MessageKind.FEEDBACK:
         profile.submissions.filter(answered_at=None).update(answered_at=now)
         profile.messages.filter(from_patient=True, answered_at=None).update(answered_at=now)
-    notify(profile.user)
-    return message
+    return Written(message, created=True, emailed=notify(profile.user))
 
 
 def mark_read(profile: PatientProfile) -> int:

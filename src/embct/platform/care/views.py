@@ -275,16 +275,27 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         )
         form.fields["body"].widget.attrs["autofocus"] = True
         return _patient_page(request, profile, form, status=400)
-    services.therapist_writes(
+    written = services.therapist_writes(
         request.user,
         profile,
         form.cleaned_data["body"],
         kind=kind,
         form_token=form.cleaned_data["form_token"],
     )
-    flash.success(
-        request, gettext("Sent. Your patient gets an e-mail that something new is waiting.")
-    )
+    if not written.created:
+        flash.success(request, gettext("This message was already sent."))
+    elif written.emailed:
+        flash.success(
+            request, gettext("Sent. Your patient gets an e-mail that something new is waiting.")
+        )
+    else:
+        flash.success(
+            request,
+            gettext(
+                "Sent. No e-mail went out (your patient has no e-mail address here, or it could "
+                "not be sent): they see it when they next log in."
+            ),
+        )
     return redirect("care:patient", patient_id=profile.pk)
 
 
