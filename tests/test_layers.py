@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-CORE = ["instruments", "trial", "simulate", "analysis", "report"]
+CORE = ["instruments", "trial", "simulate", "analysis", "report", "figures"]
 SRC = Path(__file__).resolve().parent.parent / "src" / "embct"
 
 

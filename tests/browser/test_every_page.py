@@ -36,6 +36,11 @@ Not swept, each for a reason:
   checks that they answer 200 with the content type listed, and fails on any other URL
   that does not answer with HTML (add it here, with the reason).
 
+Home is a redirect for every role (each to their start page: the patient's week or group,
+the therapist's queue, the researcher's dashboard, the clinic, the login page): the sweep
+follows it as each role and checks that it lands on a page it audited, and audits the page
+home itself shows only to a patient whose account has no profile yet.
+
 Pages the GET table does not reach, audited as well: the second-factor form staff see
 between their password and their start page; the silent day's preparation, open to a
 patient from the end of week 5 (the personas' patient is in week 3, where it is "not
@@ -243,6 +248,20 @@ def test_every_page_passes_the_audit(
         )
         assert page.goto(url).status == 200, f"{name} as {role}"
         audit(page, name, role)
+
+    # Home sends every role to their start page, which the sweep audited above.
+    for role in ROLES:
+        page = tabs[role]
+        answer = page.context.request.get(base + reverse("home"), max_redirects=0)
+        assert answer.status == 302, f"home as {role}: {answer.status}"
+        page.goto(base + reverse("home"))
+        assert auditor.was_audited(page.url), f"home as {role} lands on {page.url}, not audited"
+    # ... and is a page only for a patient whose account has no profile yet.
+    newcomer = User.objects.create_user("nina", role=Role.PATIENT, language=language)
+    page = signed_in(browser, base, auditor, newcomer, language)
+    assert page.goto(base + reverse("home")).status == 200
+    assert page.url == base + reverse("home"), page.url
+    audit(page, "home", "a patient without a profile")
 
     page = tabs["patient in week 6"]
     page.goto(base + reverse("care:week"))

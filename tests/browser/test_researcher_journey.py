@@ -2,10 +2,12 @@
 public screening page to the allocation, the export and the report.
 
 Someone fills the public screening (once with an answer missing), lands on the call list;
-the researcher logs in with her second factor, records the eligibility call, consent and the
-baseline of Table 1, randomizes and sees the allocation; the clinic's administrator links
-the study id to the patient's account; the researcher confirms her password, exports the
-pseudonymized trial table (CSV and SPSS .sav) and reads the live report. Every page is
+the researcher logs in with her second factor, lands on the research dashboard, records the
+eligibility call, consent and the baseline of Table 1, randomizes and sees the allocation,
+corrects a baseline value entered wrongly (with a reason; refused without one); the clinic's
+administrator links the study id to the patient's account; the researcher confirms her
+password, exports the pseudonymized trial table (CSV and SPSS .sav) and reads the live report.
+Every page is
 audited (axe-core, keyboard, 200% zoom, phone width), the report document inside the report
 page too, and no page the researcher sees, nor the exported files, names the patient.
 
@@ -183,11 +185,12 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     look()  # the second factor
     researcher.get_by_label("Code").fill(code)
     researcher.get_by_role("button", name="Continue").click()
-    researcher.get_by_role("heading", name="Welcome, Rosa Smit").wait_for()
+    # After the login she lands on the research dashboard (home sends a researcher there).
+    researcher.get_by_role("heading", name="Research", exact=True).wait_for()
+    assert researcher.url == base + "/research/", researcher.url
     look()
     researcher.get_by_role("navigation", name="Main").get_by_role("link", name="Research").click()
     researcher.get_by_role("heading", name="Research", exact=True).wait_for()
-    look()
     call = researcher.get_by_role("row").filter(has_text=f"#{screening.pk}")
     assert PHONE_SHOWN in call.inner_text()
     shoot_page(researcher, SHOTS / "research-dashboard.png")
@@ -196,18 +199,30 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
         "heading", name=f"Eligibility call: screening #{screening.pk}"
     ).wait_for()
     look()
+    # The first call does not reach the person: the dated attempt is on the call list.
+    researcher.get_by_label("Not reached", exact=True).check()
+    researcher.get_by_role("button", name="Save the attempt").click()
+    researcher.get_by_text(f"Screening #{screening.pk}: the call is recorded.").wait_for()
+    call = researcher.get_by_role("row").filter(has_text=f"#{screening.pk}")
+    assert "Not reached" in call.inner_text()
+    look()
+    call.get_by_role("link", name="Record the call").click()
+    researcher.get_by_role(
+        "heading", name=f"Eligibility call: screening #{screening.pk}"
+    ).wait_for()
     # The first criterion forgotten: refused, nothing recorded.
     for criterion in trial.CRITERIA[1:]:
         answer = "Yes" if criterion.kind is trial.CriterionKind.INCLUSION else "No"
         group = researcher.get_by_role("group", name=criterion.description)
         group.get_by_label(answer, exact=True).check()
-    researcher.get_by_role("button", name="Record").click()  # the browser asks for it first
+    # The browser asks for it first.
+    researcher.get_by_role("button", name="Record", exact=True).click()
     first = researcher.get_by_role("group", name=trial.CRITERIA[0].description)
     assert first.get_by_label("Yes").evaluate("radio => radio.validity.valueMissing")
     assert researcher.url.endswith(f"/research/screenings/{screening.pk}/eligibility/")
     assert not Participant.objects.filter(screening=screening).exists()
     first.get_by_label("Yes").check()
-    researcher.get_by_role("button", name="Record").click()
+    researcher.get_by_role("button", name="Record", exact=True).click()
     person = Participant.objects.get(screening=screening)
     researcher.get_by_role("heading", name=person.study_id, exact=True).wait_for()
     researcher.get_by_text(f"Recorded as {person.study_id}.").wait_for()
@@ -266,6 +281,33 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
         in researcher.inner_text("main")
     )
     assert shown("Arm") == "eMBCT (online)"
+
+    # ---- a value entered wrongly is corrected, with a reason, never overwritten -----------
+    researcher.get_by_role("link", name="Correct the baseline characteristics").click()
+    researcher.get_by_role(
+        "heading", name=f"Correct the baseline characteristics: {person.study_id}"
+    ).wait_for()
+    look()
+    children = researcher.get_by_role("group", name="Has children")
+    assert children.get_by_label("no", exact=True).is_checked()  # as recorded
+    children.get_by_label("yes", exact=True).check()
+    researcher.get_by_role("button", name="Correct").click()  # no reason given: refused
+    researcher.locator(".error-summary, .error").first.wait_for()
+    look()
+    person.refresh_from_db()
+    assert person.baseline["children"] is False
+    researcher.get_by_label("Reason for the correction").select_option(
+        label="Differs from the source document"
+    )
+    researcher.get_by_label("Explanation (no names)").fill("the consent form says two children")
+    researcher.get_by_role("button", name="Correct").click()
+    researcher.get_by_text("Corrected, with the original value kept.").wait_for()
+    look()
+    history = researcher.get_by_role("row").filter(has_text="baseline.children")
+    assert "Differs from the source document: the consent form says two children" in (
+        history.inner_text()
+    )
+    assert shown("Has children") == "Yes"
 
     # ---- the clinic links the study id to the patient's account ---------------------------
     clinic = auditor.watch(
@@ -387,7 +429,7 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     assert person.baseline == {
         "female": True,
         "relationship": True,
-        "children": False,
+        "children": True,  # corrected
         "education_high": True,
         "age": 47,
         "diagnosis_breast": True,

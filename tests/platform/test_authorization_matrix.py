@@ -79,6 +79,7 @@ from support.testing_urls import (
     ACCEPTS_POST,
     EXPECTED,
     GET_AND_POST,
+    MET_FOR_AN_EMBCT_PATIENT,
     ONLINE_COURSE,
     PASSWORD_ONLY,
     POST_ONLY,
@@ -479,6 +480,13 @@ def any_group_has_met(profile: PatientProfile, session: CourseSession, today: da
     return GroupMeeting.objects.filter(session=session, date__lte=today).exists()
 
 
+def group_met_for_any_arm(profile: PatientProfile, session: CourseSession, today: date) -> bool:
+    """``_group_has_met`` without its check that the patient follows group MBCT."""
+    if profile.group is None:
+        return False
+    return profile.group.meetings.filter(session=session, date__lte=today).exists()
+
+
 def group_meets_some_day(profile: PatientProfile, session: CourseSession, today: date) -> bool:
     """``_group_has_met`` without its check that the meeting has been held."""
     return GroupMeeting.objects.filter(group_id=profile.group_id, session=session).exists()
@@ -561,6 +569,13 @@ MUTANTS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[str], str]
         any_group_has_met,
         SESSION_URLS,
         "GET care:session as patient (other): 200, expected 404",
+    ),
+    (
+        "the patient follows group MBCT (an eMBCT patient gets nothing from a group's meetings)",
+        access._group_has_met,
+        group_met_for_any_arm,
+        SESSION_URLS,
+        f"GET care:session as patient ({MET_FOR_AN_EMBCT_PATIENT}): 200, expected 404",
     ),
     (
         "the group's meeting was held",

@@ -96,6 +96,10 @@ def test_cli_reproduce_population_writes_the_comparison(tmp_path):
         doc["rows"][0]
     )
     assert any(i["what"].startswith("HADS: the text says") for i in doc["inconsistencies"])
+    # every printed number has a row, the checker ran on the paper, the probe is reported
+    assert sum(r["section"] == "Printed figures" for r in doc["rows"]) >= 400
+    assert any("swapped" in f["implies"] for f in doc["checker"])
+    assert doc["probe"]["p"] == 0.004
     assert (tmp_path / "comparison.csv").exists()
 
 

@@ -111,7 +111,7 @@ def load(
         screening = research.screen(dict.fromkeys(range(1, 15), 2), "06", uuid.uuid4())
         person = research.record_eligibility(screening, _criteria(), "", today)
         study_ids.append(person.study_id)
-        research.record_consent(person, today)
+        research.record_consent(person, today, today)
         research.record_baseline(
             person,
             {

@@ -57,13 +57,23 @@ BASELINE = {
 
 
 def participant(
-    today: Any, *, consent: bool = True, site: str = "", hads: int = 2, phone: str = "0612345678"
+    today: Any,
+    *,
+    consent: bool = True,
+    baseline: bool | None = None,
+    site: str = "",
+    hads: int = 2,
+    phone: str = "0612345678",
 ) -> Any:
-    """A screened, eligible participant (consented unless told otherwise)."""
+    """A screened, eligible participant, consented on ``today`` and with the complete
+    :data:`BASELINE` (ready to randomize) unless told otherwise; ``baseline`` follows
+    ``consent`` by default."""
     from embct.platform.research import services as research
 
     screening = research.screen(dict.fromkeys(range(1, 15), hads), phone, uuid.uuid4())
     person = research.record_eligibility(screening, CRITERIA_OK, site, today)
     if consent:
-        research.record_consent(person, today)
+        research.record_consent(person, today, today)
+    if consent if baseline is None else baseline:
+        research.record_baseline(person, BASELINE)
     return person

@@ -159,6 +159,13 @@ class BaseTestCase(TestCase):
     olga_profile: PatientProfile
 
     @classmethod
+    def setUpClass(cls) -> None:
+        # The class's test data (setUpTestData) is made on the personas' day too, so that its
+        # dates agree with the tests' frozen clock (a screening is not later than "today").
+        with time_machine.travel(NOW, tick=False):
+            super().setUpClass()
+
+    @classmethod
     def setUpTestData(cls) -> None:
         for name, value in vars(create_personas()).items():
             setattr(cls, name, value)

@@ -204,6 +204,10 @@ class Auditor:
     def _key(url: str) -> str:
         return urlsplit(url).path
 
+    def was_audited(self, url: str) -> bool:
+        """Whether the page at ``url`` (its path) went through :meth:`audit`."""
+        return self._key(url) in self.audited
+
     def watch(self, page: Any) -> Any:
         """Record every page ``page`` navigates to (the main frame's documents)."""
 

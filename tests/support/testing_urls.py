@@ -16,11 +16,12 @@ admin (``ada``), the personas of :mod:`support.testing`. "Own" objects belong to
 ``pim`` (and hence to his therapist ``tessa``); "other" objects to ``olga``, a patient of
 another therapist (``otto``). A course session's "other" is one ``pim`` may not open yet
 (week 5: his group has not met for it, though ``olga``'s group has), one his group meets for
-next week (week 4), and the first session of another course; an exercise's "other" is one
-of each of those sessions; an assessment's "other" is ``olga``'s open one and a completed
-one of hers. For objects nobody owns in that sense (screenings, study participants,
-accounts and profiles managed by the administrator, course audio for staff) both columns
-use the same object; ``SHARED_OBJECTS`` lists those URLs.
+next week (week 4), one his group met for yesterday (week 7: he follows eMBCT, so a
+group's meetings open nothing for him), and the first session of another course; an
+exercise's "other" is one of each of those sessions; an assessment's "other" is
+``olga``'s open one and a completed one of hers. For objects nobody owns in that sense
+(screenings, study participants, accounts and profiles managed by the administrator, course
+audio for staff) both columns use the same object; ``SHARED_OBJECTS`` lists those URLs.
 
 A sixth state is not a role of its own account but of a session: "password only", a staff
 account (therapist, researcher or administrator) that has a confirmed device and has given
@@ -73,6 +74,9 @@ POST_ONLY = {
     "research:link",
     "research:export",
     "research:remove_screening",
+    "research:call_attempt",
+    "research:close_call",
+    "research:referral",
 }
 
 #: Views that answer GET and POST alike (a page with its form): the matrix POSTs to them too
@@ -96,6 +100,13 @@ GET_AND_POST = {
     "questionnaires:fill",
     "research:eligibility",
     "research:screening",
+    # The correction pages (each behind a recent password): the form as recorded, and the
+    # correction it makes.
+    "research:correct_baseline",
+    "research:correct_consent",
+    "research:correct_eligibility",
+    "research:correct_withdrawal",
+    "research:withdrawal_in_error",
 }
 #: Every view that takes POST; every other view answers POST with 405.
 ACCEPTS_POST = POST_ONLY | GET_AND_POST
@@ -121,6 +132,14 @@ SHARED_OBJECTS = {
     "research:withdraw",
     "research:link",
     "research:remove_screening",
+    "research:correct_baseline",
+    "research:correct_consent",
+    "research:correct_eligibility",
+    "research:correct_withdrawal",
+    "research:withdrawal_in_error",
+    "research:call_attempt",
+    "research:close_call",
+    "research:referral",
 }
 
 #: url name -> role -> status (URL without parameters) or (own, other) for a URL with an
@@ -131,7 +150,8 @@ SHARED_OBJECTS = {
 #: - admin:index sends every signed-in non-staff user to Django admin's own login (302).
 #: - care:preparation is 404 for the patient until the silent day's week (week 6; the
 #:   fixture patient is in week 3): "not open yet" looks the same as "no such page".
-#: - home redirects each role to its start page; researchers have their start page there.
+#: - home redirects each role to its start page (the researcher's is the research dashboard);
+#:   it is a page of its own only for a patient whose account has no profile yet.
 #: - login redirects a signed-in user (302); security:verify is for staff only (403 for the
 #:   patient) and redirects staff who already gave their second factor.
 #: - logout is POST-only (Django 5) and answers everyone with a redirect.
@@ -397,7 +417,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": 200,
         "admin": 200,
     },
-    "home": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 200, "admin": 302},
+    "home": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
     "login": {"anonymous": 200, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
     "logout": {"anonymous": 302, "patient": 302, "therapist": 302, "researcher": 302, "admin": 302},
     "privacy:download": {
@@ -456,11 +476,51 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": (None, None),
         "admin": (403, 403),
     },
+    # An empty POST is an incomplete form (400) that records nothing.
+    "research:call_attempt": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (400, 400),
+        "admin": (403, 403),
+    },
+    # An empty POST on an entry without attempts is refused (too few attempts): back to the
+    # dashboard, nothing closed.
+    "research:close_call": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (302, 302),
+        "admin": (403, 403),
+    },
     "research:consent": {
         "anonymous": (302, 302),
         "patient": (403, 403),
         "therapist": (403, 403),
         "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    # A researcher corrects a study record with a reason (the participant of the matrix has no
+    # consent, baseline or withdrawal yet: the page says so and offers no form).
+    "research:correct_baseline": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:correct_consent": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:correct_eligibility": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
         "admin": (403, 403),
     },
     "research:dashboard": {
@@ -506,6 +566,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "admin": (403, 403),
     },
     # An empty POST (no confirmation) removes nothing and goes back to the dashboard.
+    # An empty POST has no date (400) and records nothing.
+    "research:referral": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (400, 400),
+        "admin": (403, 403),
+    },
     "research:remove_screening": {
         "anonymous": (302, 302),
         "patient": (403, 403),
@@ -532,6 +600,20 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "patient": (403, 403),
         "therapist": (403, 403),
         "researcher": (None, None),
+        "admin": (403, 403),
+    },
+    "research:correct_withdrawal": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
+        "admin": (403, 403),
+    },
+    "research:withdrawal_in_error": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (403, 403),
+        "researcher": (200, 200),
         "admin": (403, 403),
     },
     "security:backup_codes": {
@@ -617,6 +699,11 @@ def has_object(name: str) -> bool:
     return "<" in route_of(name)
 
 
+#: The label of a session the "own" patient's group met for yesterday, beyond his week: he
+#: follows eMBCT, so a group's meetings open nothing early for him (404, as not open).
+MET_FOR_AN_EMBCT_PATIENT = "a session his group has met for, for an eMBCT patient"
+
+
 @dataclass(frozen=True)
 class UrlObjects:
     """The values of the URLs' parameters, for "own" and for "other" objects.
@@ -639,8 +726,9 @@ class UrlObjects:
         both columns. Both patients join their group.
 
         The sessions that have not opened for ``own`` (who must be in a week before 4): week
-        5, for which ``other``'s group met yesterday, and week 4, for which ``own``'s group
-        meets next week; and the first session of a copy of ``course`` under another slug.
+        5, for which ``other``'s group met yesterday, week 4, for which ``own``'s group
+        meets next week, and week 7, for which ``own``'s group met yesterday (``own`` follows
+        eMBCT); and the first session of a copy of ``course`` under another slug.
         ``other`` also gets a completed questionnaire. A safety concern each: ``other``'s
         therapist's about ``other``, sent to ``own``'s therapist (``own``'s to acknowledge),
         and the reverse."""
@@ -669,6 +757,11 @@ class UrlObjects:
         )
         GroupMeeting.objects.create(
             group=groups["own"][0], session=next_week, date=today + timedelta(days=7)
+        )
+        # ``own`` follows eMBCT: his group's meeting (yesterday, for week 7) opens nothing.
+        met = course.sessions.get(week=7)
+        GroupMeeting.objects.create(
+            group=groups["own"][0], session=met, date=today - timedelta(days=1)
         )
         own.refresh_from_db()
         other.refresh_from_db()
@@ -719,10 +812,12 @@ class UrlObjects:
             "session_id": [
                 ("a session the group meets for next week", next_week.pk),
                 ("another course's session", elsewhere.pk),
+                (MET_FOR_AN_EMBCT_PATIENT, met.pk),
             ],
             "exercise_id": [
                 ("an exercise of a session the group meets for next week", _exercise(next_week)),
                 ("an exercise of another course", _exercise(elsewhere)),
+                (f"an exercise of {MET_FOR_AN_EMBCT_PATIENT}", _exercise(met)),
             ],
             "assessment_id": [("someone else's completed questionnaire", completed.pk)],
         }

@@ -22,7 +22,7 @@ from embct.trial import (
     parse_arm,
 )
 
-# The copy of shared/reference/published-results.toml that embct.simulate ships (identical),
+# The copy of shared/reference/published-results.toml that embct.simulate ships (extended since),
 # so these checks run wherever the package is installed.
 PUBLISHED = Path(embct.simulate.__file__).resolve().parent / "published-results.toml"
 

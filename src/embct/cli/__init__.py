@@ -16,6 +16,7 @@ from embct import __version__
 from . import (
     analyze,
     backup,
+    check_figures,
     demo,
     export,
     manage,
@@ -42,6 +43,7 @@ COMMANDS = [
     analyze,
     simulate,
     reproduce,
+    check_figures,
     power,
     backup,
     restore,

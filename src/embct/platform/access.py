@@ -89,7 +89,10 @@ def get_session_for_patient(profile: PatientProfile, session_id: int, today: dat
 
 
 def _group_has_met(profile: PatientProfile, session: CourseSession, today: date) -> bool:
-    if profile.group is None:
+    """Whether the patient's own group has held its meeting for ``session``: that opens the
+    session early, for a group-MBCT patient only. An eMBCT patient follows the online course
+    week by week and gets nothing from a group's meetings (the arms are kept apart)."""
+    if profile.arm != Arm.MBCT or profile.group is None:
         return False
     return profile.group.meetings.filter(session=session, date__lte=today).exists()
 

@@ -20,6 +20,7 @@ from . import _gram
 from .cohort import calibration_state, install_calibration, simulate
 from .compare import comparison_rows, coverage
 from .params import load_parameters
+from .printed import printed_rows
 
 __all__ = ["analysis_function", "power_curve", "replicate", "reproduce_once"]
 
@@ -37,11 +38,17 @@ def analysis_function() -> tuple[str, Callable[[pd.DataFrame], dict[str, Any]]]:
 def reproduce_once(
     mode: str = "exact", seed: int = 0, params: dict[str, Any] | None = None
 ) -> tuple[pd.DataFrame, dict[str, Any], list[dict[str, Any]], str]:
-    """Simulate one cohort, analyse it, compare. Returns ``(table, results, rows, analysis)``."""
+    """Simulate one cohort, analyse it, compare. Returns ``(table, results, rows, analysis)``.
+
+    ``rows`` are the headline figures the simulator is calibrated to
+    (:func:`~embct.simulate.compare.comparison_rows`) followed by every number the paper
+    prints, at its printed precision (:func:`~embct.simulate.printed.printed_rows`).
+    """
     table = simulate(seed=seed, mode=mode, params=params)
     name, analyse = analysis_function()
     results = analyse(table)
-    return table, results, comparison_rows(results, table), name
+    rows = comparison_rows(results, table) + printed_rows(results, table)
+    return table, results, rows, name
 
 
 def _one_replication(args: tuple[int, dict[str, Any] | None]) -> list[dict[str, Any]]:

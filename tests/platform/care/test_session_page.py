@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from support.testing import BaseTestCase, create_group_patient
+from datetime import timedelta
+
+from embct.platform.care.models import PatientProfile
+from support.testing import TODAY, BaseTestCase, create_group_patient
 
 
 class SessionPageTests(BaseTestCase):
@@ -68,6 +71,9 @@ class SessionPageTests(BaseTestCase):
 
 
 class ArmsKeptApartSessionTests(BaseTestCase):
+    def url(self, week: int) -> str:
+        return f"/sessions/{self.session(week).pk}/"
+
     def test_an_embct_patient_sees_no_group_handout(self) -> None:
         self.login(self.pim)
         response = self.client.get(f"/sessions/{self.session(1).pk}/")
@@ -82,3 +88,20 @@ class ArmsKeptApartSessionTests(BaseTestCase):
         self.assertContains(
             response, "The online course is not part of your treatment.", status_code=403
         )
+
+    def test_a_groups_meeting_opens_nothing_early_for_an_embct_patient(self) -> None:
+        """An eMBCT patient put in a group (a slip, or moved from the group arm) follows the
+        course week by week: his group's meeting for week 5 opens neither the session nor its
+        audio; for the group-MBCT patient beside him it opens the audio (his material)."""
+        gus = create_group_patient(self.tessa, self.course)
+        meeting = gus.group.meetings.create(session=self.session(5), date=TODAY - timedelta(days=1))  # type: ignore[union-attr]
+        PatientProfile.objects.filter(pk=self.pim_profile.pk).update(group=gus.group)
+        audio = self.session(5).exercises.exclude(audio="").first()
+        assert audio is not None
+        self.login(self.pim)
+        assert self.client.get(self.url(5)).status_code == 404
+        assert self.client.get(f"/exercises/{audio.pk}/audio/").status_code == 404
+        self.login(gus.user)
+        assert self.client.get(f"/exercises/{audio.pk}/audio/").status_code == 200
+        meeting.delete()
+        assert self.client.get(f"/exercises/{audio.pk}/audio/").status_code == 404

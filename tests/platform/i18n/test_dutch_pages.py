@@ -100,7 +100,7 @@ class DutchPagesTests(BaseTestCase):
             answers={}, total=14, invited=True, contact="0612345678", form_token=uuid4()
         )
         cls.participant = Participant.objects.create(
-            study_id="S00001", assessed_on=TODAY, eligibility={}, eligible=True
+            study_id="S00001", assessed_on=TODAY, eligibility={}, eligible=True, consent_on=TODAY
         )
 
     def assert_dutch(self, url: str, *dutch: str, status: int = 200) -> str:
@@ -185,8 +185,8 @@ class DutchPagesTests(BaseTestCase):
 
     def test_the_researcher_sees_dutch(self) -> None:
         self.login(self.rosa)
-        self.assert_dutch("/", "U bent ingelogd als Onderzoeker.")
         self.assert_dutch(reverse("research:dashboard"), "Bellijst", "Stroomdiagram (CONSORT)")
+        self.assert_dutch("/", "Bellijst", "Hertoewijzing nodig")  # home: the dashboard
         self.assert_dutch(
             reverse("research:eligibility", args=[self.screening.pk]),
             "Inclusie: Heeft de diagnose kanker gekregen.",

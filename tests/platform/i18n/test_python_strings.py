@@ -145,6 +145,7 @@ def trial_texts() -> set[str]:
     for spec in trial.BASELINE_FIELDS:
         out.add(spec.label)
         out |= {text for _value, text in spec.value_labels}
+    out |= set(trial.RULE_TEXTS.values()) | {step.value for step in trial.STEPS}
     return out
 
 
@@ -153,6 +154,19 @@ def test_every_trial_text_a_page_shows_is_marked_and_translated() -> None:
     with translation.override("nl"):
         untranslated = [t for t in trial_text.MARKED if translation.gettext(t) == t]
     assert untranslated == []
+
+
+def test_every_rule_of_the_eligibility_call_is_marked_and_translated() -> None:
+    assert set(trial.CALL_RULE_TEXTS.values()) == trial_text.CALL_RULES, "mark it in trial_text.py"
+    assert set(trial_text.CALL_OUTCOMES) == {o.value for o in trial.CallOutcome}
+    fields = set(trial_text.CALL_FIELDS.values()) | set(trial_text.CALL_OUTCOMES.values())
+    with translation.override("nl"):
+        untranslated = [t for t in trial_text.CALL_RULES | fields if translation.gettext(t) == t]
+        # a Dutch rule keeps the English one's placeholders
+        error = trial.CallAttemptError("on", TODAY, trial.CallRule.FUTURE, today=TODAY)
+        shown = trial_text.call_rule(error)
+    assert untranslated == []
+    assert shown == "niet na vandaag (2026-03-18)"
 
 
 def test_the_research_pages_show_trial_texts_in_dutch() -> None:

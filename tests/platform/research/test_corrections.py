@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.test import override_settings
 
@@ -99,6 +99,30 @@ class EligibilityCorrectionTests(BaseTestCase):
             "eligibility.cancer_diagnosis"
         ] * 2
 
+    def test_several_answers_are_corrected_together_one_record_each(self) -> None:
+        person = helpers.participant(TODAY)
+        answers = {**person.eligibility, "cancer_diagnosis": False, "course_language": False}
+        made = corrections.correct_eligibility_answers(person, answers, *WHY, by=self.rosa)
+        assert [(c.field, c.old_value, c.new_value) for c in made] == [
+            ("eligibility.cancer_diagnosis", True, False),
+            ("eligibility.course_language", True, False),
+        ]
+        assert person.eligible is False
+        assert len(correction_events()) == 2
+        with pytest.raises(services.WorkflowError, match=r"eligibility: .*nothing to correct"):
+            corrections.correct_eligibility_answers(person, answers, *WHY, by=self.rosa)
+
+    def test_one_bad_answer_among_several_changes_nothing(self) -> None:
+        person = helpers.participant(TODAY)
+        before = dict(person.eligibility)
+        answers = {"cancer_diagnosis": False, "course_language": "maybe"}
+        with pytest.raises(services.WorkflowError, match=r"eligibility\.course_language: 'maybe'"):
+            corrections.correct_eligibility_answers(person, answers, *WHY, by=self.rosa)
+        person.refresh_from_db()
+        assert person.eligibility == before
+        assert not Correction.objects.exists()
+        assert not correction_events()
+
     def test_an_unknown_criterion_or_the_same_answer_is_refused(self) -> None:
         person = helpers.participant(TODAY)
         with pytest.raises(services.WorkflowError, match="not an eligibility criterion"):
@@ -131,6 +155,40 @@ class BaselineCorrectionTests(BaseTestCase):
         person.refresh_from_db()
         assert person.baseline == helpers.BASELINE
         assert not Correction.objects.exists()
+
+    def test_the_age_and_years_since_diagnosis_are_checked_as_one_record(self) -> None:
+        """Lowering both the age and the years since diagnosis is valid as a whole, though the
+        new age with the old years is not."""
+        person = helpers.participant(TODAY, baseline=False)
+        services.record_baseline(
+            person, {**helpers.BASELINE, "age": 60, "years_since_diagnosis": 40}
+        )
+        values = {"age": 30, "years_since_diagnosis": 20.0}
+        made = corrections.correct_baseline_values(person, values, *WHY, by=self.rosa)
+        assert [(c.field, c.old_value, c.new_value) for c in made] == [
+            ("baseline.age", 60, 30),
+            ("baseline.years_since_diagnosis", 40, 20.0),
+        ]
+        assert (person.baseline["age"], person.baseline["years_since_diagnosis"]) == (30, 20.0)
+
+    def test_years_since_diagnosis_above_the_new_age_is_refused_and_nothing_changes(
+        self,
+    ) -> None:
+        person = helpers.participant(TODAY)
+        services.record_baseline(person, helpers.BASELINE)
+        values = {**helpers.BASELINE, "age": 20, "years_since_diagnosis": 30.0}
+        with pytest.raises(services.WorkflowError, match="larger than age") as caught:
+            corrections.correct_baseline_values(person, values, *WHY, by=self.rosa)
+        assert person.study_id in str(caught.value)
+        person.refresh_from_db()
+        assert person.baseline == helpers.BASELINE
+        assert not Correction.objects.exists()
+
+    def test_the_same_values_are_nothing_to_correct(self) -> None:
+        person = helpers.participant(TODAY)
+        services.record_baseline(person, helpers.BASELINE)
+        with pytest.raises(services.WorkflowError, match=r"baseline: .*nothing to correct"):
+            corrections.correct_baseline_values(person, helpers.BASELINE, *WHY, by=self.rosa)
 
     def test_a_complete_baseline_is_not_silently_overwritten(self) -> None:
         person = helpers.participant(TODAY)
@@ -175,6 +233,49 @@ class WithdrawalCorrectionTests(BaseTestCase):
         with pytest.raises(services.WorkflowError, match="nothing to correct"):
             corrections.correct_withdrawal(person, *WHY, TODAY, dropout_reason="practical")
         assert not Correction.objects.exists()
+
+    def test_a_withdrawal_recorded_in_error_is_undone_and_kept(self) -> None:
+        person = self.withdrawn()
+        original = Withdrawal.objects.get(participant=person)
+        made = corrections.withdrawal_in_error(person, *WHY, by=self.rosa)
+        assert (made.field, made.new_value) == ("withdrawal", None)
+        assert made.old_value == {"kind": "dropout", "on": TODAY.isoformat(), "reason": "practical"}
+        assert not hasattr(person, "withdrawal")  # no longer the participant's status
+        kept = Withdrawal.objects.get(pk=original.pk)  # never deleted, its values unchanged
+        assert (kept.kind, kept.on, kept.reason, kept.recorded_at) == (
+            original.kind,
+            original.on,
+            original.reason,
+            original.recorded_at,
+        )
+        assert corrections.withdrawals_in_error(person) == [kept]
+        [event] = correction_events()
+        assert (event.details["field"], event.details["withdrawal"]) == ("withdrawal", kept.pk)
+        # The participant may still withdraw for real later.
+        services.record_withdrawal(person, "dropout", TODAY, "too_burdensome")
+        person.refresh_from_db()
+        assert person.withdrawal.reason == "too_burdensome"
+        assert Withdrawal.objects.count() == 2
+
+    def test_undoing_needs_a_withdrawal_and_a_reason_and_changes_nothing_otherwise(
+        self,
+    ) -> None:
+        person = helpers.participant(TODAY)
+        with pytest.raises(services.WorkflowError, match="no withdrawal is recorded") as caught:
+            corrections.withdrawal_in_error(person, *WHY, by=self.rosa)
+        assert person.study_id in str(caught.value)
+        person = self.withdrawn()
+        with pytest.raises(services.WorkflowError, match="explanation"):
+            corrections.withdrawal_in_error(person, "entry_error", " ", by=self.rosa)
+        assert Withdrawal.objects.get().participant == person
+        assert not Correction.objects.exists()
+        assert not correction_events()
+
+    def test_a_withdrawal_is_the_participants_or_in_error_never_both_nor_neither(self) -> None:
+        person = helpers.participant(TODAY)
+        for owners in ({}, {"participant": person, "in_error_of": person}):
+            with pytest.raises(IntegrityError), transaction.atomic():
+                Withdrawal.objects.create(kind="declined", on=TODAY, reason="other", **owners)
 
     def test_a_withdrawal_cannot_be_deleted_with_its_participant(self) -> None:
         person = helpers.participant(TODAY)  # no allocation, which would protect it too

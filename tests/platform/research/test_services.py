@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import time_machine
 from django.test import override_settings
 
 from embct import trial
+from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.care.models import Arm, DiaryEntry, Message, PatientProfile
 from embct.platform.research import services, trial_text
 from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
@@ -44,7 +45,7 @@ class ScreeningViewTests(BaseTestCase):
         screening = Screening.objects.get()
         contact = "+31612345678"  # stored as E.164
         assert (screening.total, screening.invited, screening.contact) == (14.0, True, contact)
-        assert services.call_list() == [screening]
+        assert [entry.screening for entry in services.call_list(TODAY)] == [screening]
 
     def test_below_11_nobody_calls_and_the_number_is_not_kept(self) -> None:
         data = hads_form(0)
@@ -52,7 +53,7 @@ class ScreeningViewTests(BaseTestCase):
         self.client.post(self.URL, data)
         screening = Screening.objects.get()
         assert (screening.total, screening.invited, screening.contact) == (3.0, False, "")
-        assert services.call_list() == []
+        assert services.call_list(TODAY) == []
 
     def test_a_double_submit_stores_one_screening(self) -> None:
         data = hads_form(2)
@@ -210,6 +211,7 @@ class RandomizationTests(BaseTestCase):
         self.client.post(
             f"/research/participants/{person.pk}/consent/", {"consent_on": "2026-03-18"}
         )
+        services.record_baseline(person, helpers.BASELINE)
         self.client.post(f"/research/participants/{person.pk}/randomize/")
         allocation = Allocation.objects.get()
         assert (allocation.participant, allocation.allocated_by) == (person, self.rosa)
@@ -429,15 +431,19 @@ class ParticipantRecordTests(BaseTestCase):
             self.client.get("/clinic/"), f"{self.person.study_id}: patient account"
         )
 
-    def test_linking_an_account_of_another_arm_is_refused_naming_both_arms(self) -> None:
+    def allocate(self, list_name: str, arm: trial.Arm, on: date) -> None:
+        """An allocation of ``self.person`` made without the randomizer (any arm, any day)."""
         Allocation.objects.create(
             participant=self.person,
-            list_name="main",
+            list_name=list_name,
             stratum="test",
             position=1,
-            arm=trial.Arm.MBCT.value,
-            allocated_on=TODAY,
+            arm=arm.value,
+            allocated_on=on,
         )
+
+    def test_linking_an_account_of_another_arm_is_refused_naming_both_arms(self) -> None:
+        self.allocate("main", trial.Arm.MBCT, TODAY)
         self.login(self.ada)
         page = self.client.get("/clinic/")
         self.assertContains(page, "allocated to MBCT (group)")
@@ -455,6 +461,35 @@ class ParticipantRecordTests(BaseTestCase):
         self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
         self.person.refresh_from_db()
         assert self.person.profile == self.pim_profile
+
+    def test_linking_a_participant_in_tau_awaiting_re_randomization_is_refused(self) -> None:
+        """In TAU the participant has no treatment arm yet: an account of either arm would
+        follow a course the allocation has not chosen. The refusal says the due date."""
+        self.allocate("main", trial.Arm.TAU, TODAY - timedelta(days=30))
+        due = trial.tau_rerandomization_date(TODAY - timedelta(days=30)).isoformat()
+        self.login(self.ada)
+        response = self.client.post(
+            f"{self.base}/link/", {"profile": self.pim_profile.pk}, follow=True
+        )
+        self.assertContains(
+            response,
+            f"{self.person.study_id} is in TAU until re-randomization to MBCT or eMBCT, due on "
+            f"{due}: link patient #{self.pim_profile.pk} once the participant has been "
+            "re-randomized",
+        )
+        self.person.refresh_from_db()
+        assert self.person.profile is None
+        assert not AuditEvent.objects.filter(action=Action.STUDY_LINK).exists()
+        self.ada.language = "nl"
+        self.ada.save()
+        response = self.client.post(
+            f"{self.base}/link/", {"profile": self.pim_profile.pk}, follow=True
+        )
+        self.assertContains(response, f"herrandomisatie naar MBCT of eMBCT, gepland op {due}")
+        self.allocate("tau", trial.Arm.EMBCT, TODAY)
+        self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
+        self.person.refresh_from_db()
+        assert self.person.profile == self.pim_profile  # re-randomized to eMBCT: pim's arm
 
     def test_an_admin_links_the_study_id_to_the_patient(self) -> None:
         self.login(self.ada)

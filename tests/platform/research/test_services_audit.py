@@ -66,7 +66,8 @@ class ResearchAuditTests(BaseTestCase):
 
     def test_each_step_of_the_workflow_is_logged_by_its_service(self) -> None:
         person = self.person()
-        services.record_consent(person, TODAY, by=self.rosa)
+        services.record_consent(person, TODAY, TODAY, by=self.rosa)
+        services.record_baseline(person, helpers.BASELINE, by=self.rosa)
         allocation = services.randomize(person, self.rosa, TODAY)
         services.record_withdrawal(person, "dropout", TODAY, "practical", by=self.rosa)
         services.link_profile(person, self.pim_profile, by=self.ada)
@@ -74,6 +75,7 @@ class ResearchAuditTests(BaseTestCase):
         assert events() == [
             ("rosa", "trial.eligibility", "participant", p),
             ("rosa", "trial.consent", "participant", p),
+            ("rosa", "trial.baseline", "participant", p),
             ("rosa", "trial.allocation", "research.allocation", str(allocation.pk)),
             ("rosa", "trial.withdrawal", "participant", p),
             ("ada", "trial.link", "participant", p),
@@ -85,7 +87,8 @@ class ResearchAuditTests(BaseTestCase):
 
     def test_a_second_allocation_or_link_that_changes_nothing_is_no_new_event(self) -> None:
         person = self.person()
-        services.record_consent(person, TODAY, by=self.rosa)
+        services.record_consent(person, TODAY, TODAY, by=self.rosa)
+        services.record_baseline(person, helpers.BASELINE, by=self.rosa)
         services.randomize(person, self.rosa, TODAY)
         services.randomize(person, self.rosa, TODAY)
         services.link_profile(person, self.pim_profile, by=self.ada)
@@ -95,6 +98,7 @@ class ResearchAuditTests(BaseTestCase):
 
     def test_the_baseline_event_names_the_fields_not_their_values(self) -> None:
         person = self.person()
+        services.record_consent(person, TODAY, TODAY, by=self.rosa)
         baseline = helpers.BASELINE
         services.record_baseline(person, baseline, by=self.rosa)
         services.record_baseline(person, baseline, by=self.rosa)  # unchanged: no new event
@@ -106,7 +110,7 @@ class ResearchAuditTests(BaseTestCase):
         person = self.person()
         with audit_inserts_refused():
             with pytest.raises(DatabaseError, match="audit refused"):
-                services.record_consent(person, TODAY, by=self.rosa)
+                services.record_consent(person, TODAY, TODAY, by=self.rosa)
             with pytest.raises(DatabaseError, match="audit refused"):
                 services.link_profile(person, self.pim_profile, by=self.ada)
             with pytest.raises(DatabaseError, match="audit refused"):

@@ -39,4 +39,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("care:queue")
     if user.role == "admin":
         return redirect("care:clinic")
-    return render(request, "core/home.html")
+    if user.role == "researcher":
+        return redirect("research:dashboard")
+    return render(request, "core/home.html")  # a patient whose account has no profile yet

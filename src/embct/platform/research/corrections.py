@@ -5,11 +5,12 @@ withdrawal with a reason (a closed category plus a short explanation, no names).
 keeps the original value, the new value, who, when and why in a :class:`Correction` and writes
 one ``trial.correction`` audit event in the same transaction. A refusal names the participant,
 the field, the value and the rule, and changes nothing. Nothing is deleted: a withdrawal
-recorded in error is kept and marked withdrawn in error.
+recorded in error is kept, marked as recorded in error (:func:`withdrawal_in_error`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -20,8 +21,16 @@ from embct import trial
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import acting_user, record
 
-from .models import Correction, CorrectionReason, Participant, Withdrawal, WithdrawalKind
-from .services import WorkflowError
+from . import trial_text
+from .models import (
+    Correction,
+    CorrectionReason,
+    Participant,
+    Screening,
+    Withdrawal,
+    WithdrawalKind,
+)
+from .services import WorkflowError, screened_on
 
 
 def _refuse(participant: Participant, field: str, value: Any, rule: str) -> WorkflowError:
@@ -96,8 +105,82 @@ def _unchanged(participant: Participant, field: str, value: Any) -> WorkflowErro
     )
 
 
+def _field(record: str, names: list[str]) -> str:
+    """How a refusal names what is corrected: ``record.name`` for one value, else ``record``."""
+    return f"{record}.{names[0]}" if len(names) == 1 else record
+
+
+def _nothing_to_correct(
+    participant: Participant, record: str, given: Mapping[str, Any], same: str
+) -> WorkflowError:
+    """The refusal of a correction of ``record`` whose values ``given`` are those recorded."""
+    if len(given) == 1:
+        [(name, value)] = given.items()
+        return _unchanged(participant, f"{record}.{name}", value)
+    return _unchanged(participant, record, same)
+
+
 # ---- eligibility ----------------------------------------------------------------------------
 @transaction.atomic
+def correct_eligibility_answers(
+    participant: Participant,
+    answers: Mapping[str, bool],
+    reason: str,
+    explanation: str,
+    *,
+    by: Any = None,
+) -> list[Correction]:
+    """Correct criteria's answers (one Correction per answer that differs); ``eligible`` is
+    recomputed by embct.trial. A randomized participant who becomes ineligible keeps the
+    allocation (intention to treat); the events and :func:`randomized_but_ineligible` say so."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    criteria = {c.id for c in trial.CRITERIA}
+    changes: list[tuple[str, Any, bool]] = []
+    for criterion, value in answers.items():
+        field = f"eligibility.{criterion}"
+        if criterion not in criteria:
+            raise _refuse(locked, field, repr(criterion), gettext("not an eligibility criterion"))
+        if not isinstance(value, bool):
+            raise _refuse(locked, field, repr(value), gettext("the answer is yes or no"))
+        old = locked.eligibility.get(criterion)
+        if old != value:
+            changes.append((criterion, old, value))
+    if not changes:
+        raise _nothing_to_correct(locked, "eligibility", answers, gettext("the same answers"))
+    name = _field("eligibility", [c for c, _old, _value in changes])
+    text = _check_reason(locked, name, reason, explanation)
+    new_answers = {**locked.eligibility, **{c: value for c, _old, value in changes}}
+    try:
+        result = trial.assess_eligibility(new_answers)
+    except trial.ProtocolError as error:
+        raise _refuse(locked, name, repr(dict(answers)), str(error)) from None
+    was_eligible = locked.eligible
+    locked.eligibility = new_answers
+    locked.eligible = result.eligible
+    locked.save(update_fields=["eligibility", "eligible"])
+    if locked.screening_id is not None:  # the call's final outcome follows the interview's
+        outcome = trial.interview_outcome(result.eligible).value
+        Screening.objects.filter(pk=locked.screening_id).update(call_outcome=outcome)
+    randomized = locked.allocations.exists()
+    made = [
+        _save(
+            locked,
+            f"eligibility.{criterion}",
+            old,
+            value,
+            reason,
+            text,
+            by,
+            eligible_before=was_eligible,
+            eligible=result.eligible,
+            randomized_ineligible=randomized and not result.eligible,
+        )
+        for criterion, old, value in changes
+    ]
+    participant.refresh_from_db()
+    return made
+
+
 def correct_eligibility(
     participant: Participant,
     criterion: str,
@@ -107,51 +190,14 @@ def correct_eligibility(
     *,
     by: Any = None,
 ) -> Correction:
-    """Correct one criterion's answer; ``eligible`` is recomputed by embct.trial. A randomized
-    participant who becomes ineligible keeps the allocation (intention to treat); the event
-    and :func:`flags` say so."""
-    locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    field = f"eligibility.{criterion}"
-    if criterion not in {c.id for c in trial.CRITERIA}:
-        raise _refuse(locked, field, repr(criterion), gettext("not an eligibility criterion"))
-    if not isinstance(value, bool):
-        raise _refuse(locked, field, repr(value), gettext("the answer is yes or no"))
-    old = locked.eligibility.get(criterion)
-    if old == value:
-        raise _unchanged(locked, field, value)
-    text = _check_reason(locked, field, reason, explanation)
-    answers = {**locked.eligibility, criterion: value}
-    try:
-        result = trial.assess_eligibility(answers)
-    except trial.ProtocolError as error:
-        raise _refuse(locked, field, value, str(error)) from None
-    was_eligible = locked.eligible
-    locked.eligibility = answers
-    locked.eligible = result.eligible
-    locked.save(update_fields=["eligibility", "eligible"])
-    randomized = locked.allocations.exists()
-    correction = _save(
-        locked,
-        field,
-        old,
-        value,
-        reason,
-        text,
-        by,
-        eligible_before=was_eligible,
-        eligible=result.eligible,
-        randomized_ineligible=randomized and not result.eligible,
+    """Correct one criterion's answer (:func:`correct_eligibility_answers` for one)."""
+    [made] = correct_eligibility_answers(
+        participant, {criterion: value}, reason, explanation, by=by
     )
-    participant.refresh_from_db()
-    return correction
+    return made
 
 
 # ---- consent --------------------------------------------------------------------------------
-def _first_day(participant: Participant) -> date:
-    screening = participant.screening
-    return screening.created_at.date() if screening is not None else participant.assessed_on
-
-
 @transaction.atomic
 def correct_consent(
     participant: Participant,
@@ -171,17 +217,9 @@ def correct_consent(
         )
     if on == locked.consent_on:
         raise _unchanged(locked, field, on.isoformat())
-    first = _first_day(locked)
-    if on > today:
-        raise _refuse(locked, field, on.isoformat(), gettext("consent cannot be in the future"))
-    if on < first:
-        raise _refuse(
-            locked,
-            field,
-            on.isoformat(),
-            gettext("consent cannot be before the screening (%(first)s)")
-            % {"first": first.isoformat()},
-        )
+    # The window only: correcting the date does not decide eligibility again.
+    for problem in trial.consent_problems(True, on, screened_on(locked), today):
+        raise _refuse(locked, field, on.isoformat(), trial_text.rule(problem))
     text = _check_reason(locked, field, reason, explanation)
     old = locked.consent_on.isoformat()
     locked.consent_on = on
@@ -193,6 +231,53 @@ def correct_consent(
 
 # ---- baseline -------------------------------------------------------------------------------
 @transaction.atomic
+def correct_baseline_values(
+    participant: Participant,
+    values: Mapping[str, Any],
+    reason: str,
+    explanation: str,
+    *,
+    by: Any = None,
+) -> list[Correction]:
+    """Correct baseline characteristics (one Correction per value that differs), checked by
+    embct.trial.validate_baseline with the others as one record (years since diagnosis no
+    larger than the age, ...). The events name the fields, not the values; the Correction
+    rows keep both."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    names = {f.name for f in trial.BASELINE_FIELDS}
+    for name, value in values.items():
+        field = f"baseline.{name}"
+        if name not in names:
+            raise _refuse(locked, field, repr(value), gettext("not a baseline characteristic"))
+        if name not in locked.baseline:
+            raise _refuse(
+                locked, field, repr(value), gettext("no baseline is recorded yet; record it first")
+            )
+        try:
+            trial.validate_baseline({name: value}, partial=True)
+        except trial.ProtocolError as error:
+            raise _refuse(locked, field, repr(value), str(error)) from None
+    changes = [name for name, value in values.items() if locked.baseline.get(name) != value]
+    if not changes:
+        raise _nothing_to_correct(locked, "baseline", values, gettext("the same values"))
+    field = _field("baseline", changes)
+    try:
+        clean = trial.validate_baseline({**locked.baseline, **values}, partial=True)
+    except trial.ProtocolError as error:
+        shown = {name: values[name] for name in changes}
+        raise _refuse(locked, field, repr(shown), str(error)) from None
+    text = _check_reason(locked, field, reason, explanation)
+    old = dict(locked.baseline)
+    locked.baseline = {k: v for k, v in clean.items() if k in locked.baseline}
+    locked.save(update_fields=["baseline"])
+    made = [
+        _save(locked, f"baseline.{name}", old[name], clean[name], reason, text, by)
+        for name in changes
+    ]
+    participant.refresh_from_db()
+    return made
+
+
 def correct_baseline(
     participant: Participant,
     name: str,
@@ -202,30 +287,9 @@ def correct_baseline(
     *,
     by: Any = None,
 ) -> Correction:
-    """Correct one baseline characteristic, checked by embct.trial.validate_baseline with the
-    others (years since diagnosis no larger than the age, ...). The event names the field,
-    not the values; the Correction row keeps both."""
-    locked = Participant.objects.select_for_update().get(pk=participant.pk)
-    field = f"baseline.{name}"
-    if name not in {f.name for f in trial.BASELINE_FIELDS}:
-        raise _refuse(locked, field, repr(value), gettext("not a baseline characteristic"))
-    old = locked.baseline.get(name)
-    if name not in locked.baseline:
-        raise _refuse(
-            locked, field, repr(value), gettext("no baseline is recorded yet; record it first")
-        )
-    if old == value and type(old) is type(value):
-        raise _unchanged(locked, field, value)
-    try:
-        clean = trial.validate_baseline({**locked.baseline, name: value}, partial=True)
-    except trial.ProtocolError as error:
-        raise _refuse(locked, field, repr(value), str(error)) from None
-    text = _check_reason(locked, field, reason, explanation)
-    locked.baseline = {k: v for k, v in clean.items() if k in locked.baseline or k == name}
-    locked.save(update_fields=["baseline"])
-    correction = _save(locked, field, old, clean[name], reason, text, by)
-    participant.refresh_from_db()
-    return correction
+    """Correct one baseline characteristic (:func:`correct_baseline_values` for one)."""
+    [made] = correct_baseline_values(participant, {name: value}, reason, explanation, by=by)
+    return made
 
 
 # ---- withdrawal -----------------------------------------------------------------------------
@@ -289,6 +353,32 @@ def correct_withdrawal(
         _save(locked, f"withdrawal.{name}", old, new, reason, text, by)
         for name, old, new in changes
     ]
+
+
+@transaction.atomic
+def withdrawal_in_error(
+    participant: Participant, reason: str, explanation: str, *, by: Any = None
+) -> Correction:
+    """Undo a withdrawal recorded in error (the participant neither declined nor dropped out).
+
+    Nothing is deleted: the withdrawal is kept as it was, moved from ``participant`` to
+    ``in_error_of``, and the Correction (field ``withdrawal``) keeps its kind, date and reason
+    as the original value (the new value is none). A real withdrawal can be recorded later."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    withdrawal = _withdrawal(locked, "withdrawal", gettext("recorded in error"))
+    text = _check_reason(locked, "withdrawal", reason, explanation)
+    old = {"kind": withdrawal.kind, "on": withdrawal.on.isoformat(), "reason": withdrawal.reason}
+    withdrawal.participant = None
+    withdrawal.in_error_of = locked
+    withdrawal.save(update_fields=["participant", "in_error_of"])
+    correction = _save(locked, "withdrawal", old, None, reason, text, by, withdrawal=withdrawal.pk)
+    participant.refresh_from_db()
+    return correction
+
+
+def withdrawals_in_error(participant: Participant) -> list[Withdrawal]:
+    """The participant's withdrawals recorded in error, kept (for the participant's page)."""
+    return list(participant.withdrawals_in_error.order_by("recorded_at", "pk"))
 
 
 def history(participant: Participant) -> list[Correction]:

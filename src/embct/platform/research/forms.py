@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from embct import trial
 
 from . import trial_text
-from .models import Reason, WithdrawalKind
+from .models import CallOutcome, CorrectionReason, Participant, Reason, Withdrawal, WithdrawalKind
 from .services import sites
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -47,6 +47,30 @@ class RemoveScreeningForm(forms.Form):
     """A researcher removes a junk entry from the call list only when they say so."""
 
     confirm = forms.BooleanField(label=_("Yes, this entry is junk: remove it"), required=True)
+
+
+class CallAttemptForm(forms.Form):
+    """One attempt of the eligibility call that did not reach the interview."""
+
+    outcome = forms.ChoiceField(
+        label=_("How did the call end?"),
+        choices=[(o.value, CallOutcome(o.value).label) for o in trial.ATTEMPT_OUTCOMES],
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(
+        label=_("Date of the call"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    call_back_on = forms.DateField(
+        label=_("Call back on (only when the person asked to be called back)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class ReferralForm(forms.Form):
+    made_on = forms.DateField(
+        label=_("Date the referral was made"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class EligibilityForm(forms.Form):
@@ -130,6 +154,74 @@ class WithdrawalForm(forms.Form):
     )
     on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.ChoiceField(choices=Reason.choices, label=_("Reason (category)"))
+
+
+# ---- corrections ----------------------------------------------------------------------------
+class CorrectionForm(forms.Form):
+    """A correction's why, after the corrected fields: a reason from the closed list and a
+    short explanation (no names). (``correction_reason``: a withdrawal's ``reason`` is its
+    dropout category.)"""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["correction_reason"] = forms.ChoiceField(
+            label=_("Reason for the correction"), choices=CorrectionReason.choices
+        )
+        self.fields["explanation"] = forms.CharField(
+            label=_("Explanation (no names)"),
+            max_length=200,
+            help_text=_("What was wrong and where the right value comes from."),
+        )
+
+
+def _yes_no(value: object) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+class EligibilityCorrectionForm(CorrectionForm, EligibilityForm):
+    """Every criterion's answer, as recorded; the ones changed are corrected."""
+
+    def __init__(self, data: Any = None, *, participant: Participant | None = None) -> None:
+        answers = {} if participant is None else participant.eligibility
+        super().__init__(data, initial={c.id: _yes_no(answers.get(c.id)) for c in trial.CRITERIA})
+        self.fields.pop("site", None)  # the stratum is not an answer
+
+
+class ConsentCorrectionForm(CorrectionForm, ConsentForm):
+    def __init__(self, data: Any = None, *, participant: Participant | None = None) -> None:
+        on = None if participant is None else participant.consent_on
+        super().__init__(data, initial={"consent_on": on})
+
+
+class BaselineCorrectionForm(CorrectionForm, BaselineForm):
+    """Table 1's characteristics, as recorded; the ones changed are corrected."""
+
+    def __init__(self, data: Any = None, *, participant: Participant | None = None) -> None:
+        initial: dict[str, Any] = {}
+        recorded = {} if participant is None else participant.baseline
+        for spec in trial.BASELINE_FIELDS:
+            value = recorded.get(spec.name)
+            if spec.kind == "bool" and value is not None:
+                value = "1" if value else "0"
+            initial[spec.name] = value
+        super().__init__(data, initial=initial)
+
+
+class WithdrawalCorrectionForm(CorrectionForm, WithdrawalForm):
+    def __init__(self, data: Any = None, *, withdrawal: Withdrawal | None = None) -> None:
+        initial = (
+            {}
+            if withdrawal is None
+            else {"kind": withdrawal.kind, "on": withdrawal.on, "reason": withdrawal.reason}
+        )
+        super().__init__(data, initial=initial)
+
+
+class WithdrawalInErrorForm(CorrectionForm):
+    confirm = forms.BooleanField(
+        label=_("Yes, this withdrawal was recorded in error: the participant did not withdraw"),
+        required=True,
+    )
 
 
 class LinkForm(forms.Form):

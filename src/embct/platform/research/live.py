@@ -11,7 +11,7 @@ from typing import Any
 from embct import trial
 
 from . import export
-from .models import Participant
+from .models import Allocation, Participant
 
 
 @dataclass
@@ -48,6 +48,35 @@ def participant_rows() -> list[ParticipantRow]:
             )
         )
     return rows
+
+
+@dataclass
+class ReallocationRow:
+    """A TAU patient on the "re-allocation due" list: the study id and where to open it."""
+
+    study_id: str
+    pk: int
+    allocated_on: Any
+    due_on: Any
+    due: bool
+
+
+def reallocations(today: Any) -> list[ReallocationRow]:
+    """TAU patients not re-randomized yet (and not withdrawn) whose re-randomization is due
+    today or within embct.trial.REALLOCATION_SOON_DAYS days (embct.trial.reallocations_due)."""
+    waiting = (
+        Allocation.objects.filter(
+            list_name="main", arm=trial.Arm.TAU.value, participant__withdrawal__isnull=True
+        )
+        .exclude(participant__allocations__list_name="tau")
+        .values_list("participant__study_id", "allocated_on", "participant_id")
+    )
+    pks = {study_id: pk for study_id, _on, pk in waiting}
+    due = trial.reallocations_due([(study_id, on) for study_id, on, _pk in waiting], today)
+    return [
+        ReallocationRow(r.participant_id, pks[r.participant_id], r.allocated_on, r.due_on, r.due)
+        for r in due
+    ]
 
 
 def flow() -> trial.Flow:

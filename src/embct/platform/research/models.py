@@ -14,6 +14,14 @@ from embct import trial
 from embct.platform.care.models import PatientProfile
 
 
+class CallOutcome(models.TextChoices):
+    NOT_REACHED = trial.CallOutcome.NOT_REACHED.value, _("Not reached")
+    CALL_BACK = trial.CallOutcome.CALL_BACK.value, _("Call back")
+    DECLINED = trial.CallOutcome.DECLINED.value, _("Declined")
+    NOT_ELIGIBLE = trial.CallOutcome.NOT_ELIGIBLE.value, _("Not eligible")
+    ELIGIBLE = trial.CallOutcome.ELIGIBLE.value, _("Eligible")
+
+
 class Screening(models.Model):
     """A HADS filled in on the public screening page."""
 
@@ -26,6 +34,11 @@ class Screening(models.Model):
     #: EMBCT_SCREENING_CONTACT_DAYS without randomization, and at retention.
     contact = models.CharField(max_length=40, blank=True)
     form_token = models.UUIDField(unique=True)
+    #: The eligibility call's final outcome (embct.trial.CallOutcome: "not_reached",
+    #: "declined", "not_eligible", "eligible"); blank while the call is open. The CONSORT
+    #: flow counts "not reached" and "declined at the call" from it.
+    call_outcome = models.CharField(max_length=16, choices=CallOutcome.choices, blank=True)
+    call_closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -45,6 +58,27 @@ class Screening(models.Model):
         style = phonenumbers.PhoneNumberFormat
         shown = style.NATIONAL if region == settings.EMBCT_PHONE_REGION else style.INTERNATIONAL
         return phonenumbers.format_number(number, shown)
+
+
+class CallAttempt(models.Model):
+    """One attempt of the eligibility call: its day, how it ended, the day to call back."""
+
+    #: A junk entry removed from the call list takes its attempts with it; a screening with
+    #: a final outcome is never removed.
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="call_attempts")
+    on = models.DateField()
+    outcome = models.CharField(max_length=16, choices=CallOutcome.choices)
+    call_back_on = models.DateField(null=True, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["on", "recorded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"call attempt #{self.pk}"
 
 
 class Reason(models.TextChoices):
@@ -130,18 +164,57 @@ class WithdrawalKind(models.TextChoices):
 
 
 class Withdrawal(models.Model):
-    """A participant who declined or dropped out: date and reason category (no free text)."""
+    """A participant who declined or dropped out: date and reason category (no free text).
+
+    A withdrawal recorded in error is never deleted: it is kept as it was, under
+    ``in_error_of`` instead of ``participant`` (so ``participant.withdrawal`` is the current
+    one, and a real withdrawal can be recorded later), with its Correction saying who, when
+    and why."""
 
     participant = models.OneToOneField(
-        Participant, on_delete=models.PROTECT, related_name="withdrawal"
+        Participant, on_delete=models.PROTECT, null=True, blank=True, related_name="withdrawal"
+    )
+    #: The participant whose withdrawal this was, once corrected as recorded in error.
+    in_error_of = models.ForeignKey(
+        Participant,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="withdrawals_in_error",
     )
     kind = models.CharField(max_length=10, choices=WithdrawalKind.choices)
     on = models.DateField()
     reason = models.CharField(max_length=24, choices=Reason.choices)
     recorded_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participant__isnull=False, in_error_of__isnull=True)
+                | models.Q(participant__isnull=True, in_error_of__isnull=False),
+                name="research_withdrawal_current_or_in_error",
+            )
+        ]
+
     def __str__(self) -> str:
         return f"withdrawal #{self.pk}"
+
+
+class Referral(models.Model):
+    """A referral made after an exclusion for suicidal thoughts or psychosis
+    (embct.trial.needs_referral), following the site's procedure: when, and who recorded it."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.PROTECT, related_name="referral"
+    )
+    made_on = models.DateField()
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"referral #{self.pk}"
 
 
 class CorrectionReason(models.TextChoices):

@@ -11,25 +11,31 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from embct import trial
 from embct.instruments import InstrumentError, score_response
 from embct.platform.audit.models import Action
-from embct.platform.audit.services import record
+from embct.platform.audit.services import acting_user, record
 from embct.platform.care.models import PatientProfile
 
 from . import trial_text
 from .models import (
     Allocation,
+    CallAttempt,
+    CallOutcome,
     Participant,
     RandomizationList,
+    Referral,
     Screening,
     Withdrawal,
 )
@@ -79,6 +85,20 @@ def screen(answers: Mapping[int, int | None], contact: str, token: uuid.UUID) ->
         return Screening.objects.get(form_token=token)
 
 
+def study_information() -> dict[str, Any]:
+    """What the public screening page says before it asks for a telephone number: the
+    study's name and who runs it (``EMBCT_STUDY_NAME``, ``EMBCT_STUDY_RUN_BY``; blank: a
+    neutral wording in the reader's language), the attempts before the number is erased
+    (``EMBCT_CALL_ATTEMPTS``) and how long it is kept at most (``EMBCT_SCREENING_CONTACT_DAYS``)."""
+    return {
+        "name": settings.EMBCT_STUDY_NAME or gettext("This study"),
+        "run_by": settings.EMBCT_STUDY_RUN_BY
+        or gettext("the research team of the clinic that runs this website"),
+        "attempts": settings.EMBCT_CALL_ATTEMPTS,
+        "days": settings.EMBCT_SCREENING_CONTACT_DAYS,
+    }
+
+
 def expire_contacts(today: date, *, dry_run: bool = False) -> int:
     """Blank the telephone numbers of screenings older than ``EMBCT_SCREENING_CONTACT_DAYS``
     days: by then the person was not randomized (randomization blanks the number at once).
@@ -90,9 +110,156 @@ def expire_contacts(today: date, *, dry_run: bool = False) -> int:
     return stale.count() if dry_run else stale.update(contact="")
 
 
-def call_list() -> list[Screening]:
-    """Invited screenings whose eligibility call has not been recorded yet."""
-    return list(Screening.objects.filter(invited=True, participant=None))
+# ---- the eligibility call -------------------------------------------------------------------
+def contact_erased_on(screening: Screening) -> date:
+    """The day ``expire_contacts`` erases the screening's number if nothing else did first."""
+    kept = settings.EMBCT_SCREENING_CONTACT_DAYS
+    return timezone.localdate(screening.created_at) + timedelta(days=kept + 1)
+
+
+@dataclass(frozen=True)
+class CallEntry:
+    """A screening on the call list, with its attempts so far (oldest first)."""
+
+    screening: Screening
+    attempts: list[CallAttempt]
+    #: The call-back date of the latest attempt, when it asked to call back.
+    call_back_on: date | None
+    #: Whether that call-back date has come (today or before).
+    due: bool
+    #: Attempts that did not reach the person, and whether that is enough to close the entry.
+    not_reached: int
+    may_close: bool
+
+
+def call_entry(screening: Screening, today: date) -> CallEntry:
+    """One screening's call so far (the call list's row, the call page)."""
+    attempts = list(screening.call_attempts.all())
+    last = attempts[-1] if attempts else None
+    call_back_on = (
+        last.call_back_on
+        if last is not None and last.outcome == trial.CallOutcome.CALL_BACK
+        else None
+    )
+    not_reached = sum(a.outcome == trial.CallOutcome.NOT_REACHED for a in attempts)
+    return CallEntry(
+        screening=screening,
+        attempts=attempts,
+        call_back_on=call_back_on,
+        due=call_back_on is not None and call_back_on <= today,
+        not_reached=not_reached,
+        may_close=not_reached >= settings.EMBCT_CALL_ATTEMPTS,
+    )
+
+
+def call_list(today: date) -> list[CallEntry]:
+    """Invited screenings whose call is still open: call-backs that are due first (earliest
+    date first), then the others as they came, then call-backs not due yet."""
+    open_calls = Screening.objects.filter(invited=True, call_outcome="", participant=None)
+    entries = [call_entry(s, today) for s in open_calls.prefetch_related("call_attempts")]
+
+    def order(entry: CallEntry) -> tuple[int, date, int]:
+        screened = timezone.localdate(entry.screening.created_at)
+        if entry.call_back_on is None:
+            return (1, screened, entry.screening.pk)
+        return (0 if entry.due else 2, entry.call_back_on, entry.screening.pk)
+
+    return sorted(entries, key=order)
+
+
+def _refused(subject: str, error: trial.CallAttemptError) -> WorkflowError:
+    """embct.trial's refusal of a call attempt or referral, in the reader's language."""
+    return WorkflowError(
+        gettext("%(subject)s, %(field)s: %(value)s is refused: %(rule)s")
+        % {
+            "subject": subject,
+            "field": trial_text.call_field(error.field),
+            "value": trial_text.call_value(error.value),
+            "rule": trial_text.call_rule(error),
+        }
+    )
+
+
+def _call_subject(screening: Screening) -> str:
+    return gettext("Screening #%(number)s") % {"number": screening.pk}
+
+
+@transaction.atomic
+def record_call_attempt(
+    screening: Screening,
+    outcome: str,
+    on: date,
+    today: date,
+    *,
+    call_back_on: date | None = None,
+    by: Any = None,
+) -> CallAttempt:
+    """Record one attempt of the eligibility call (embct.trial.check_call_attempt's rules).
+    "declined" closes the call and erases the number."""
+    locked = Screening.objects.select_for_update().filter(pk=screening.pk, invited=True).first()
+    if locked is None:
+        raise WorkflowError(gettext("This entry is no longer on the call list."))
+    final = locked.call_outcome or (
+        trial.interview_outcome(locked.participant.eligible)
+        if hasattr(locked, "participant")
+        else None
+    )
+    try:
+        made = trial.check_call_attempt(
+            outcome,
+            on,
+            today,
+            screened_on=timezone.localdate(locked.created_at),
+            call_back_on=call_back_on,
+            erased_on=contact_erased_on(locked),
+            final=final,
+        )
+    except trial.CallAttemptError as error:
+        raise _refused(_call_subject(locked), error) from None
+    attempt = CallAttempt.objects.create(
+        screening=locked,
+        on=on,
+        outcome=made.value,
+        call_back_on=call_back_on,
+        by=acting_user(by),
+    )
+    if made is trial.CallOutcome.DECLINED:
+        _close(locked, made, today)
+    details: dict[str, Any] = {"outcome": made.value, "on": on.isoformat()}
+    if call_back_on is not None:
+        details["call_back_on"] = call_back_on.isoformat()
+    record(by, Action.CALL_ATTEMPT, locked, attempt=attempt.pk, **details)
+    return attempt
+
+
+def _close(screening: Screening, outcome: trial.CallOutcome, today: date) -> None:
+    """The call's final outcome; the number goes (as the retention rules erase it)."""
+    Screening.objects.filter(pk=screening.pk).update(
+        call_outcome=outcome.value, call_closed_on=today, contact=""
+    )
+
+
+@transaction.atomic
+def close_unreached(screening: Screening, today: date, *, by: Any = None) -> None:
+    """Close a call as not reached after ``EMBCT_CALL_ATTEMPTS`` attempts; erases the number."""
+    locked = Screening.objects.select_for_update().filter(pk=screening.pk, invited=True).first()
+    if locked is None or hasattr(locked, "participant"):
+        raise WorkflowError(gettext("This entry is no longer on the call list."))
+    not_reached = call_entry(locked, today).not_reached
+    try:
+        trial.check_close_unreached(
+            not_reached, settings.EMBCT_CALL_ATTEMPTS, final=locked.call_outcome or None
+        )
+    except trial.CallAttemptError as error:
+        raise _refused(_call_subject(locked), error) from None
+    _close(locked, trial.CallOutcome.NOT_REACHED, today)
+    record(
+        by,
+        Action.CALL_CLOSE,
+        locked,
+        outcome=trial.CallOutcome.NOT_REACHED.value,
+        attempts=not_reached,
+    )
 
 
 @transaction.atomic
@@ -101,7 +268,12 @@ def remove_screening(screening: Screening, by: HttpRequest | Any) -> None:
     came and its score but not its number. Only entries still on the call list: a screening
     with an eligibility call belongs to the study's flow."""
     locked = Screening.objects.select_for_update().filter(pk=screening.pk).first()
-    if locked is None or not locked.invited or hasattr(locked, "participant"):
+    if (
+        locked is None
+        or not locked.invited
+        or locked.call_outcome
+        or hasattr(locked, "participant")
+    ):
         raise WorkflowError(gettext("This entry is no longer on the call list."))
     record(
         by,
@@ -128,6 +300,12 @@ def record_eligibility(
             gettext("already recorded as %(study_id)s")
             % {"study_id": screening.participant.study_id}
         )
+    closed = Screening.objects.select_for_update().get(pk=screening.pk).call_outcome
+    if closed:
+        raise WorkflowError(
+            gettext("Screening #%(number)s: the call is closed (%(outcome)s)")
+            % {"number": screening.pk, "outcome": CallOutcome(closed).label}
+        )
     try:
         result = trial.assess_eligibility(answers)
     except trial.ProtocolError as error:
@@ -143,8 +321,14 @@ def record_eligibility(
     )
     participant.study_id = f"S{participant.pk:05d}"
     participant.save(update_fields=["study_id"])
-    if not result.eligible:
-        Screening.objects.filter(pk=screening.pk).update(contact="")
+    outcome = trial.interview_outcome(result.eligible)
+    CallAttempt.objects.create(
+        screening=screening, on=today, outcome=outcome.value, by=acting_user(by)
+    )
+    closing = {"call_outcome": outcome.value, "call_closed_on": today}
+    Screening.objects.filter(pk=screening.pk).update(
+        **closing, **({} if result.eligible else {"contact": ""})
+    )
     record(
         by,
         Action.ELIGIBILITY,
@@ -152,8 +336,46 @@ def record_eligibility(
         study_id=participant.study_id,
         screening=screening.pk,
         eligible=result.eligible,
+        referral=trial.needs_referral(answers),
     )
     return participant
+
+
+# ---- referral after an exclusion for suicidal thoughts or psychosis -------------------------
+def referral_procedure() -> str:
+    """The site's referral procedure (``EMBCT_REFERRAL_PROCEDURE``), or the default one in
+    the reader's language."""
+    return settings.EMBCT_REFERRAL_PROCEDURE or gettext(
+        "Do not end the call before you know the person is safe. Tell them that the study is "
+        "not the right help now and why. With their permission, inform their general "
+        "practitioner (or their treating specialist) the same day and agree who contacts them; "
+        "if there is acute danger, call the emergency number (112) or the regional crisis "
+        "service. Tell the principal investigator, then record here that the referral was made."
+    )
+
+
+def referrals_to_record() -> list[Participant]:
+    """Participants excluded for a reason that is referred on, whose referral is not recorded."""
+    excluded = Q()
+    for criterion in trial.REFERRAL_CRITERIA:
+        excluded |= Q(**{f"eligibility__{criterion}": True})
+    return list(Participant.objects.filter(excluded, referral=None).order_by("assessed_on", "pk"))
+
+
+@transaction.atomic
+def record_referral(participant: Participant, on: date, today: date, *, by: Any = None) -> Referral:
+    """Record that the referral the site's procedure asks for was made (once)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    study = {"study_id": locked.study_id}
+    if Referral.objects.filter(participant=locked).exists():
+        raise WorkflowError(gettext("%(study_id)s: the referral is already recorded") % study)
+    try:
+        trial.check_referral(locked.eligibility, on, today, locked.assessed_on)
+    except trial.CallAttemptError as error:
+        raise _refused(locked.study_id, error) from None
+    referral = Referral.objects.create(participant=locked, made_on=on, by=acting_user(by))
+    record(by, Action.REFERRAL, locked, study_id=locked.study_id, on=on.isoformat())
+    return referral
 
 
 def sites() -> list[str] | None:
@@ -177,44 +399,65 @@ def _check_site(site: str) -> None:
         )
 
 
+def refuse_step(participant: Participant, problems: tuple[trial.StepProblem, ...]) -> None:
+    """Raise a WorkflowError naming the study id, the step, each field, value and rule, in
+    the reader's language, when embct.trial found ``problems``; else nothing."""
+    if problems:
+        raise WorkflowError(trial_text.step_refusal(participant.study_id, problems))
+
+
+def screened_on(participant: Participant) -> date:
+    """The day the participant was screened (in the clinic's time zone): the earliest date
+    consent can have. Without a screening (erased), the eligibility call's date."""
+    screening = participant.screening
+    if screening is None:
+        return participant.assessed_on
+    return timezone.localdate(screening.created_at)
+
+
 @transaction.atomic
-def record_consent(participant: Participant, on: date, *, by: Any = None) -> None:
-    study = {"study_id": participant.study_id}
-    if not participant.eligible:
-        raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
-    if participant.consent_on is not None:
-        raise WorkflowError(gettext("%(study_id)s: consent is already recorded") % study)
+def record_consent(participant: Participant, on: date, today: date, *, by: Any = None) -> None:
+    """Written informed consent dated ``on``: only for an eligible participant, and only from
+    the screening date to ``today`` (embct.trial.consent_problems)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    if locked.consent_on is not None:
+        raise WorkflowError(
+            gettext("%(study_id)s: consent is already recorded") % {"study_id": locked.study_id}
+        )
+    refuse_step(locked, trial.consent_problems(locked.eligible, on, screened_on(locked), today))
+    locked.consent_on = on
+    locked.save(update_fields=["consent_on"])
     participant.consent_on = on
-    participant.save(update_fields=["consent_on"])
-    record(by, Action.CONSENT, participant, study_id=participant.study_id, on=on.isoformat())
+    record(by, Action.CONSENT, locked, study_id=locked.study_id, on=on.isoformat())
 
 
 @transaction.atomic
 def record_baseline(participant: Participant, values: Mapping[str, Any], *, by: Any = None) -> None:
     """Table 1 characteristics, checked by embct.trial.validate_baseline. The event names the
-    fields that changed, not their values."""
+    fields that changed, not their values. Only after consent (embct.trial.baseline_problems)."""
+    locked = Participant.objects.select_for_update().get(pk=participant.pk)
+    refuse_step(locked, trial.baseline_problems(locked.eligible, locked.consent_on))
     try:
         clean = trial.validate_baseline(values)
     except trial.ProtocolError as error:
         raise WorkflowError(str(error)) from None
     changed = sorted(
-        k
-        for k in clean.keys() | participant.baseline.keys()
-        if clean.get(k) != participant.baseline.get(k)
+        k for k in clean.keys() | locked.baseline.keys() if clean.get(k) != locked.baseline.get(k)
     )
     if not changed:
         return
-    if participant.baseline and all(participant.baseline.get(k) is not None for k in clean):
+    if not trial.missing_baseline(locked.baseline):
         raise WorkflowError(
             gettext(
                 "%(study_id)s, baseline (%(fields)s): the baseline is complete; a different "
                 "value is a correction, with a reason: use the participant's correction form"
             )
-            % {"study_id": participant.study_id, "fields": ", ".join(changed)}
+            % {"study_id": locked.study_id, "fields": ", ".join(changed)}
         )
+    locked.baseline = clean
+    locked.save(update_fields=["baseline"])
     participant.baseline = clean
-    participant.save(update_fields=["baseline"])
-    record(by, Action.BASELINE, participant, study_id=participant.study_id, changed=changed)
+    record(by, Action.BASELINE, locked, study_id=locked.study_id, changed=changed)
 
 
 # ---- randomization --------------------------------------------------------------------------
@@ -277,12 +520,17 @@ def _allocate(
 
 
 def randomize(participant: Participant, user: Any, today: date, *, by: Any = None) -> Allocation:
-    """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant."""
-    study = {"study_id": participant.study_id}
-    if not participant.eligible:
-        raise WorkflowError(gettext("%(study_id)s is not eligible") % study)
-    if participant.consent_on is None:
-        raise WorkflowError(gettext("%(study_id)s: consent is not recorded; no allocation") % study)
+    """MBCT / eMBCT / TAU, concealed until consent; idempotent per participant. Refused, naming
+    what is missing, unless the participant is eligible, consented and has the complete
+    baseline (embct.trial.randomization_problems)."""
+    previous = participant.allocations.filter(list_name="main").first()
+    if previous is not None:
+        return previous
+    current = Participant.objects.get(pk=participant.pk)  # the steps as recorded, not as held
+    refuse_step(
+        current,
+        trial.randomization_problems(current.eligible, current.consent_on, current.baseline),
+    )
     allocation = _allocate(participant, "main", user, today, by)
     if participant.screening_id is not None:
         Screening.objects.filter(pk=participant.screening_id).update(contact="")
@@ -292,17 +540,17 @@ def randomize(participant: Participant, user: Any, today: date, *, by: Any = Non
 def rerandomize_tau(
     participant: Participant, user: Any, today: date, *, by: Any = None
 ) -> Allocation:
-    """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list)."""
-    study = {"study_id": participant.study_id}
+    """After 3 months of TAU: MBCT or eMBCT (the ``tau`` list); refused before it is due
+    (embct.trial.rerandomization_problems)."""
     first = participant.allocations.filter(list_name="main").first()
-    if first is None or first.arm != trial.Arm.TAU:
-        raise WorkflowError(gettext("%(study_id)s was not allocated to TAU") % study)
-    due = trial.tau_rerandomization_date(first.allocated_on)
-    if today < due:
-        raise WorkflowError(
-            gettext("%(study_id)s: re-randomization is due on %(due)s")
-            % {**study, "due": due.isoformat()}
-        )
+    refuse_step(
+        participant,
+        trial.rerandomization_problems(
+            None if first is None else first.arm,
+            None if first is None else first.allocated_on,
+            today,
+        ),
+    )
     return _allocate(participant, "tau", user, today, by)
 
 
@@ -355,7 +603,20 @@ def link_profile(participant: Participant, profile: PatientProfile, *, by: Any =
         raise WorkflowError(gettext("this patient is already linked to another study id"))
     if participant.profile_id == profile.pk:
         return
-    allocated, _ = arms(participant)
+    allocated, tau_first = arms(participant)
+    if allocated is None and tau_first:  # in TAU, awaiting re-randomization: no arm yet
+        first = participant.allocations.get(list_name="main")
+        raise WorkflowError(
+            gettext(
+                "%(study_id)s is in TAU until re-randomization to MBCT or eMBCT, due on "
+                "%(due)s: link patient #%(number)s once the participant has been re-randomized"
+            )
+            % {
+                "study_id": participant.study_id,
+                "due": trial.tau_rerandomization_date(first.allocated_on).isoformat(),
+                "number": profile.pk,
+            }
+        )
     if allocated is not None and allocated != profile.arm:
         raise WorkflowError(
             gettext(

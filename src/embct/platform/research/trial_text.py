@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_noop
 
-from embct.trial import BaselineField, Criterion
+from embct import trial
+from embct.trial import BaselineField, CallAttemptError, Criterion, StepProblem
 
 #: Every text of embct.trial a page shows, as marked for translation.
 MARKED = frozenset(
@@ -53,8 +54,60 @@ MARKED = frozenset(
         gettext_noop("breast cancer"),
         gettext_noop("palliative"),
         gettext_noop("curative"),
+        # embct.trial.STEPS, as a refusal names them
+        gettext_noop("eligibility"),
+        gettext_noop("consent"),
+        gettext_noop("baseline"),
+        gettext_noop("randomization"),
+        # embct.trial.RULE_TEXTS
+        gettext_noop("the participant is not eligible"),
+        gettext_noop("consent must be recorded first"),
+        gettext_noop("consent cannot be before the screening (%(limit)s)"),
+        gettext_noop("consent cannot be in the future (today is %(limit)s)"),
+        gettext_noop("randomization needs the complete baseline (Table 1)"),
+        gettext_noop("only a participant allocated to TAU is re-randomized"),
+        gettext_noop("re-randomization is due on %(limit)s, 3 months after the TAU allocation"),
     }
 )
+
+#: The fields of embct.trial.StepProblem that are not baseline fields, as a refusal names them.
+STEP_FIELDS = {
+    "eligible": gettext_noop("eligible"),
+    "consent_on": gettext_noop("date of consent"),
+    "allocation": gettext_noop("allocation"),
+}
+#: The rules of embct.trial's eligibility call (embct.trial.CALL_RULE_TEXTS), as marked here.
+CALL_RULES = frozenset(
+    {
+        gettext_noop("an attempt is not reached, call back or declined"),
+        gettext_noop("the call is already closed ({final})"),
+        gettext_noop("not after today ({today})"),
+        gettext_noop("not before the screening ({screened_on})"),
+        gettext_noop("call back needs a date"),
+        gettext_noop("a call-back date is not in the past (today is {today})"),
+        gettext_noop("the telephone number is erased on {erased_on}"),
+        gettext_noop("a call-back date goes only with call back, not {outcome}"),
+        gettext_noop("{required} attempts are needed"),
+        gettext_noop("no exclusion that is referred on"),
+        gettext_noop("not before the eligibility interview ({assessed_on})"),
+    }
+)
+#: The fields a refused call attempt or referral names (embct.trial.CallAttemptError.field).
+CALL_FIELDS = {
+    "outcome": gettext_noop("outcome"),
+    "on": gettext_noop("date"),
+    "call_back_on": gettext_noop("call-back date"),
+    "attempts": gettext_noop("attempts not reached"),
+    "referral": gettext_noop("referral"),
+}
+#: The call's outcomes by code (embct.trial.CallOutcome), as a rule's parameter names them.
+CALL_OUTCOMES = {
+    "not_reached": gettext_noop("not reached"),
+    "call_back": gettext_noop("call back"),
+    "declined": gettext_noop("declined"),
+    "not_eligible": gettext_noop("not eligible"),
+    "eligible": gettext_noop("eligible"),
+}
 
 #: The arms of embct.trial.Arm, by code, as the clinic names them (care.models.Arm).
 ARMS = {
@@ -107,3 +160,71 @@ def arm(code: str) -> str:
 def randomization_list(name: str) -> str:
     """A randomization list's name from its code ("main", "tau"); an unknown one as it is."""
     return gettext(LISTS[name]) if name in LISTS else name
+
+
+def step_field(name: str) -> str:
+    """A field a step checks (``"consent_on"``, a baseline field's name), as a page names it."""
+    fields = {f.name: f for f in trial.BASELINE_FIELDS}
+    if name in fields:
+        return label(fields[name])
+    return gettext(STEP_FIELDS[name]) if name in STEP_FIELDS else name
+
+
+def step_value(value: object) -> str:
+    """A value a step found: a date as ISO, yes/no, "not recorded" for None."""
+    if value is None:
+        return gettext("not recorded")
+    if isinstance(value, bool):
+        return gettext("yes" if value else "no")
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def rule(problem: StepProblem) -> str:
+    """The rule a problem breaks, in words, with its date ("consent cannot be in the future
+    (today is 2026-03-18)")."""
+    limit = "" if problem.limit is None else problem.limit.isoformat()
+    return gettext(trial.RULE_TEXTS[problem.rule]) % {"limit": limit}
+
+
+def step_refusal(study_id: str, problems: tuple[StepProblem, ...]) -> str:
+    """Why a step is refused, in the reader's language: the study id, the step, then each
+    rule broken with the fields and values that break it (missing fields listed together):
+    "S00001: consent refused. date of consent: 2026-03-19: consent cannot be in the future
+    (today is 2026-03-18)."
+    """
+    groups: dict[tuple[object, str], list[StepProblem]] = {}
+    for problem in problems:
+        groups.setdefault((problem.rule, step_value(problem.value)), []).append(problem)
+    parts = []
+    for (_rule, value), members in groups.items():
+        fields = ", ".join(step_field(p.field) for p in members)
+        parts.append(
+            gettext("%(fields)s: %(value)s: %(rule)s")
+            % {"fields": fields, "value": value, "rule": rule(members[0])}
+        )
+    return gettext("%(study_id)s: %(step)s refused. %(problems)s.") % {
+        "study_id": study_id,
+        "step": gettext(problems[0].step.value),
+        "problems": "; ".join(parts),
+    }
+
+
+def call_field(name: str) -> str:
+    """The field a refused call attempt names ("call-back date"), translated."""
+    return gettext(CALL_FIELDS[name]) if name in CALL_FIELDS else name
+
+
+def call_value(value: object) -> str:
+    """A refused value as a reader writes it: a date as YYYY-MM-DD, an outcome in words,
+    nothing as "none"."""
+    if value is None:
+        return gettext("none")
+    if isinstance(value, str) and value in CALL_OUTCOMES:
+        return gettext(CALL_OUTCOMES[value])
+    return str(value)
+
+
+def call_rule(error: CallAttemptError) -> str:
+    """The rule the attempt broke, in the reader's language, with its parameters."""
+    params = {key: call_value(item) for key, item in error.params.items()}
+    return gettext(trial.CALL_RULE_TEXTS[error.rule]).format(**params)

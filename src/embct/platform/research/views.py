@@ -4,6 +4,7 @@ and the live report. Researchers see study ids only."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -35,18 +36,25 @@ from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
 from embct.platform.questionnaires.services import QuestionnaireError, parse_complete
 
-from . import export, live, services, trial_text
+from . import corrections, export, live, services, trial_text
 from .forms import (
+    BaselineCorrectionForm,
     BaselineForm,
+    CallAttemptForm,
+    ConsentCorrectionForm,
     ConsentForm,
     ContactForm,
+    EligibilityCorrectionForm,
     EligibilityForm,
     ExportForm,
     LinkForm,
+    ReferralForm,
     RemoveScreeningForm,
+    WithdrawalCorrectionForm,
     WithdrawalForm,
+    WithdrawalInErrorForm,
 )
-from .models import ExportLog, Participant
+from .models import ExportLog, Participant, Screening, Withdrawal
 
 
 def _screening_rate(group: str, request: HttpRequest) -> str:
@@ -84,7 +92,13 @@ def screening(request: HttpRequest) -> HttpResponse:
             return render(request, "research/screening_done.html", {"invited": result.invited})
     status = 400 if request.method == "POST" else 200
     error_fields = [*form.item_errors(), *(field for field in contact if field.errors)]
-    ctx = {"form": form, "contact": contact, "pack": pack, "error_fields": error_fields}
+    ctx = {
+        "form": form,
+        "contact": contact,
+        "pack": pack,
+        "error_fields": error_fields,
+        "study": services.study_information(),
+    }
     return render(request, "research/screening.html", ctx, status=status)
 
 
@@ -113,13 +127,16 @@ def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 @login_required
 @researcher_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    calls, participants = services.call_list(), live.participant_rows()
-    record_each(request, Action.CALL_LIST_VIEW, calls, page="dashboard")
+    calls, participants = services.call_list(timezone.localdate()), live.participant_rows()
+    record_each(request, Action.CALL_LIST_VIEW, [c.screening for c in calls], page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
     ctx = {
         "calls": calls,
+        "referrals": services.referrals_to_record(),
         "participants": participants,
+        "reallocations": live.reallocations(timezone.localdate()),
+        "soon_days": trial.REALLOCATION_SOON_DAYS,
         "flow": live.flow(),
         "exports": ExportLog.objects.select_related("user")[:20],
         "export_form": ExportForm(),
@@ -131,12 +148,14 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 @researcher_required
 def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    """The call page: the attempts so far, a form for another attempt, and the eligibility
+    interview."""
     screening = get_screening(screening_id)
     if hasattr(screening, "participant"):
         return redirect("research:participant", participant_id=screening.participant.pk)
     record(request, Action.CALL_LIST_VIEW, screening, page="eligibility")
     form = EligibilityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not screening.call_outcome and form.is_valid():
         try:
             participant = services.record_eligibility(
                 screening,
@@ -153,8 +172,66 @@ def eligibility(request: AuthenticatedHttpRequest, screening_id: int) -> HttpRes
             )
             return redirect("research:participant", participant_id=participant.pk)
     status = 400 if request.method == "POST" else 200
-    ctx = {"screening": screening, "form": form}
-    return render(request, "research/eligibility.html", ctx, status=status)
+    return render(
+        request, "research/eligibility.html", _call_context(screening, form), status=status
+    )
+
+
+def _call_context(
+    screening: Screening, form: EligibilityForm | None = None, **forms: Any
+) -> dict[str, Any]:
+    return {
+        "screening": screening,
+        "call": services.call_entry(screening, timezone.localdate()),
+        "form": form or EligibilityForm(),
+        "attempt_form": forms.get("attempt_form")
+        or CallAttemptForm(initial={"on": timezone.localdate()}),
+    }
+
+
+@require_POST
+@login_required
+@researcher_required
+def call_attempt(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    """Record an attempt that did not reach the interview: not reached, call back, declined."""
+    screening = get_screening(screening_id)
+    form = CallAttemptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.record_call_attempt(
+                screening,
+                data["outcome"],
+                data["on"],
+                timezone.localdate(),
+                call_back_on=data["call_back_on"],
+                by=request,
+            )
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            done = gettext("Screening #%(number)s: the call is recorded.")
+            flash.success(request, done % {"number": screening.pk})
+            return redirect("research:dashboard")
+    record(request, Action.CALL_LIST_VIEW, screening, page="eligibility")
+    ctx = _call_context(screening, attempt_form=form)
+    return render(request, "research/eligibility.html", ctx, status=400)
+
+
+@require_POST
+@login_required
+@researcher_required
+def close_call(request: AuthenticatedHttpRequest, screening_id: int) -> HttpResponse:
+    """Close an entry as not reached after the site's number of attempts (erases the number)."""
+    screening = get_screening(screening_id)
+    try:
+        services.close_unreached(screening, timezone.localdate(), by=request)
+    except services.WorkflowError as error:
+        flash.error(request, str(error))
+    else:
+        done = gettext("Screening #%(number)s is closed as not reached; its number is erased.")
+        flash.success(request, done % {"number": screening.pk})
+    return redirect("research:dashboard")
 
 
 @require_safe
@@ -175,7 +252,12 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
         if first is not None and first.arm == trial.Arm.TAU
         else None
     )
+    today = timezone.localdate()
     return {
+        "step": trial.next_step(person.eligible, person.consent_on, person.baseline, bool(first)),
+        "missing_baseline": [trial_text.label(f) for f in trial.missing_baseline(person.baseline)],
+        "tau_due_now": first is not None
+        and not trial.rerandomization_problems(first.arm, first.allocated_on, today),
         "person": person,
         "arm": arm,
         "arm_name": trial_text.arm(arm) if arm else None,
@@ -195,6 +277,13 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
             for f in trial.BASELINE_FIELDS
         ],
         "withdrawal": getattr(person, "withdrawal", None),
+        "withdrawals_in_error": corrections.withdrawals_in_error(person),
+        "corrections": corrections.history(person),  # with who made each, in one query
+        "needs_referral": trial.needs_referral(person.eligibility),
+        "referral": getattr(person, "referral", None),
+        "referral_procedure": services.referral_procedure(),
+        "referral_form": forms.get("referral_form")
+        or ReferralForm(initial={"made_on": timezone.localdate()}),
         "consent_form": forms.get("consent_form") or ConsentForm(),
         "baseline_form": forms.get("baseline_form") or BaselineForm(),
         "withdrawal_form": forms.get("withdrawal_form") or WithdrawalForm(),
@@ -223,7 +312,9 @@ def consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpRespo
     return _act(
         request,
         person,
-        lambda: services.record_consent(person, form.cleaned_data["consent_on"], by=request),
+        lambda: services.record_consent(
+            person, form.cleaned_data["consent_on"], timezone.localdate(), by=request
+        ),
         gettext("Consent recorded."),
     )
 
@@ -278,6 +369,161 @@ def withdraw(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResp
             person, data["kind"], data["on"], data["reason"], by=request
         ),
         gettext("Recorded."),
+    )
+
+
+# ---- corrections (a reason each, never silent edits; the password again first) ------------
+def _correct(
+    request: AuthenticatedHttpRequest,
+    person: Participant,
+    form: Any,
+    title: str,
+    apply: Callable[[dict[str, Any]], object],
+    *,
+    missing: str = "",
+) -> HttpResponse:
+    """A correction page: the form with the values as recorded (GET), or the correction made
+    by ``apply`` with the form's data (POST). ``missing``: why there is nothing to correct
+    yet (no form then). A refusal shows the service's message and changes nothing."""
+    if request.method == "GET":
+        record(request, Action.PATIENT_VIEW, person, page="correction")
+    elif not missing and form.is_valid():
+        try:
+            apply(form.cleaned_data)
+        except services.WorkflowError as error:
+            form.add_error(None, str(error))
+        else:
+            flash.success(request, gettext("Corrected, with the original value kept."))
+            return redirect("research:participant", participant_id=person.pk)
+    shown = form.is_bound and not missing
+    ctx = {
+        "person": person,
+        "form": None if missing else form,
+        "error_fields": [field for field in form if field.errors] if shown else [],
+        "title": title,
+        "missing": missing,
+    }
+    return render(
+        request, "research/correct.html", ctx, status=200 if request.method == "GET" else 400
+    )
+
+
+def _why(data: dict[str, Any]) -> tuple[str, str]:
+    return data["correction_reason"], data["explanation"]
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_eligibility(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    form = EligibilityCorrectionForm(request.POST or None, participant=person)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.correct_eligibility_answers(
+            person, form.answers(), *_why(data), by=request
+        )
+
+    return _correct(request, person, form, gettext("Correct the eligibility answers"), apply)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_consent(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    form = ConsentCorrectionForm(request.POST or None, participant=person)
+
+    def apply(data: dict[str, Any]) -> object:
+        today = timezone.localdate()
+        return corrections.correct_consent(
+            person, data["consent_on"], *_why(data), today, by=request
+        )
+
+    missing = "" if person.consent_on else gettext("No consent is recorded yet.")
+    title = gettext("Correct the consent date")
+    return _correct(request, person, form, title, apply, missing=missing)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_baseline(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    form = BaselineCorrectionForm(request.POST or None, participant=person)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.correct_baseline_values(person, form.record(), *_why(data), by=request)
+
+    missing = "" if person.baseline else gettext("No baseline characteristics are recorded yet.")
+    title = gettext("Correct the baseline characteristics")
+    return _correct(request, person, form, title, apply, missing=missing)
+
+
+def _withdrawal_missing(withdrawal: Withdrawal | None) -> str:
+    return "" if withdrawal else gettext("No withdrawal is recorded.")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def correct_withdrawal(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    person = get_participant(participant_id)
+    withdrawal = getattr(person, "withdrawal", None)
+    form = WithdrawalCorrectionForm(request.POST or None, withdrawal=withdrawal)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.correct_withdrawal(
+            person,
+            *_why(data),
+            timezone.localdate(),
+            kind=data["kind"],
+            on=data["on"],
+            dropout_reason=data["reason"],
+            by=request,
+        )
+
+    title = gettext("Correct the withdrawal")
+    return _correct(request, person, form, title, apply, missing=_withdrawal_missing(withdrawal))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@researcher_required
+@recent_auth_required()
+def withdrawal_in_error(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    """Undo a withdrawal recorded in error: the record is kept, marked in error."""
+    person = get_participant(participant_id)
+    withdrawal = getattr(person, "withdrawal", None)
+    form = WithdrawalInErrorForm(request.POST or None)
+
+    def apply(data: dict[str, Any]) -> object:
+        return corrections.withdrawal_in_error(person, *_why(data), by=request)
+
+    title = gettext("Undo a withdrawal recorded in error")
+    return _correct(request, person, form, title, apply, missing=_withdrawal_missing(withdrawal))
+
+
+@require_POST
+@login_required
+@researcher_required
+def referral(request: AuthenticatedHttpRequest, participant_id: int) -> HttpResponse:
+    """Record that the referral after an exclusion for suicidal thoughts or psychosis was made."""
+    person = get_participant(participant_id)
+    form = ReferralForm(request.POST)
+    if not form.is_valid():
+        ctx = _participant_context(person, referral_form=form)
+        return render(request, "research/participant.html", ctx, status=400)
+    made_on = form.cleaned_data["made_on"]
+    return _act(
+        request,
+        person,
+        lambda: services.record_referral(person, made_on, timezone.localdate(), by=request),
+        gettext("Referral recorded."),
     )
 
 

@@ -286,6 +286,16 @@ EMBCT_SITES = env_list("EMBCT_SITES", [])
 # Days a screening's telephone number is kept for the eligibility call when the person is not
 # randomized by then (the daily `embct remind` blanks it; randomization blanks it at once).
 EMBCT_SCREENING_CONTACT_DAYS = env_int("EMBCT_SCREENING_CONTACT_DAYS", 90, minimum=1)
+# The public screening page says what the study is and who runs it, before it asks for a
+# telephone number; blank: a neutral description in the reader's language.
+EMBCT_STUDY_NAME = env_str("EMBCT_STUDY_NAME").strip()
+EMBCT_STUDY_RUN_BY = env_str("EMBCT_STUDY_RUN_BY").strip()
+# Eligibility calls: attempts without reaching the person before the entry may be closed as
+# not reached (the number is then erased).
+EMBCT_CALL_ATTEMPTS = env_int("EMBCT_CALL_ATTEMPTS", 3, minimum=1)
+# What the researcher does when the eligibility interview excludes someone for suicidal
+# thoughts or psychosis (shown with the exclusion); blank: a default in the reader's language.
+EMBCT_REFERRAL_PROCEDURE = env_str("EMBCT_REFERRAL_PROCEDURE").strip()
 # The public screening form: at most EMBCT_SCREENING_RATE submissions per client address
 # (django-ratelimit, counted in the cache: "20/h", also /m or /d), and telephone numbers read
 # as numbers of EMBCT_PHONE_REGION unless they start with + (stored as E.164, +31612345678).
