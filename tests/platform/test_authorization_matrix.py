@@ -67,7 +67,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 
 from embct.platform import access
 from embct.platform.accounts.models import Role, User
-from embct.platform.care.models import Arm, PatientProfile
+from embct.platform.care.models import Arm, PatientProfile, SafetyConcern
 from embct.platform.care.services import patient_writes, send_log_files
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.groups.models import GroupMeeting, MbctGroup
@@ -521,6 +521,11 @@ def anyones_flag(request: HttpRequest, flag_id: int) -> FlagRecord:
     return get_object_or_404(FlagRecord.objects.select_related("patient"), pk=flag_id)
 
 
+def anyones_concern(request: HttpRequest, concern_id: int) -> SafetyConcern:
+    """``get_concern_for_recipient`` without its check of the recipients."""
+    return get_object_or_404(SafetyConcern.objects.select_related("patient"), pk=concern_id)
+
+
 def anyones_group(request: HttpRequest, group_id: int) -> MbctGroup:
     """``get_group_for_therapist`` without its check of the therapist."""
     return get_object_or_404(MbctGroup.objects.select_related("course"), pk=group_id)
@@ -613,6 +618,13 @@ MUTANTS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[str], str]
         anyones_flag,
         ["questionnaires:acknowledge"],
         "POST questionnaires:acknowledge as therapist (other): refused, yet rows changed",
+    ),
+    (
+        "the safety concern was sent to the therapist",
+        access.get_concern_for_recipient,
+        anyones_concern,
+        ["care:acknowledge_concern"],
+        "POST care:acknowledge_concern as therapist (other): 302, expected 404",
     ),
     (
         "the group is the therapist's",

@@ -44,7 +44,7 @@ from uuid import uuid4
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from embct.platform.care.models import PatientProfile
+from embct.platform.care.models import PatientProfile, SafetyConcern
 from embct.platform.course.loader import read_course, upsert_course
 from embct.platform.course.models import Course, CourseSession
 from embct.platform.groups.models import GroupMeeting, MbctGroup
@@ -61,6 +61,7 @@ POST_ONLY = {
     "care:send_logs",
     "care:write_message",
     "care:write_feedback",
+    "care:acknowledge_concern",
     "care:reset_password",
     "care:reset_second_factor",
     "groups:attendance",
@@ -92,6 +93,7 @@ GET_AND_POST = {
     "security:enrolment_code",
     "security:reauth",
     "care:diary",
+    "care:raise_concern",
     "care:new_patient",
     "care:new_therapist",
     "care:assign",
@@ -283,6 +285,30 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "anonymous": (302, 302),
         "patient": (403, 403),
         "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # Safety concerns: a therapist raises one about their own patient (someone else's: 404)
+    # and acknowledges one sent to them ("own": otto's concern sent to tessa; "other": one
+    # tessa raised herself, sent to otto, which is not hers to acknowledge).
+    "care:raise_concern": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:concerns": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:acknowledge_concern": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
         "researcher": (403, 403),
         "admin": (403, 403),
     },
@@ -703,7 +729,9 @@ class UrlObjects:
         5, for which ``other``'s group met yesterday, week 4, for which ``own``'s group
         meets next week, and week 7, for which ``own``'s group met yesterday (``own`` follows
         eMBCT); and the first session of a copy of ``course`` under another slug.
-        ``other`` also gets a completed questionnaire."""
+        ``other`` also gets a completed questionnaire. A safety concern each: ``other``'s
+        therapist's about ``other``, sent to ``own``'s therapist (``own``'s to acknowledge),
+        and the reverse."""
         first = today - timedelta(days=14)
         session = course.sessions.get(week=1)
         exercise = session.exercises.first()
@@ -751,6 +779,12 @@ class UrlObjects:
             )
             for key, profile in profiles.items()
         }
+        concerns = {}
+        for key, (about, to) in {"own": (other, own), "other": (own, other)}.items():
+            concerns[key] = SafetyConcern.objects.create(
+                patient=about, raised_by=about.therapist, note="worried"
+            )
+            concerns[key].recipients.set([to.therapist])
         screening = Screening.objects.create(answers={}, total=12, invited=True, form_token=uuid4())
         participant = Participant.objects.create(
             study_id="S-001", assessed_on=today, eligibility={}, eligible=True
@@ -766,6 +800,7 @@ class UrlObjects:
                 "meeting_id": groups[key][1].pk,
                 "assessment_id": assessments[key].pk,
                 "flag_id": flags[key].pk,
+                "concern_id": concerns[key].pk,
                 "screening_id": screening.pk,
                 "participant_id": participant.pk,
                 "uidb64": "MA",  # a password-reset link nobody was sent

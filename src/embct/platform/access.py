@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext
 
 from embct.platform.accounts.models import User
-from embct.platform.care.models import Arm, PatientProfile
+from embct.platform.care.models import Arm, PatientProfile, SafetyConcern
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.groups.models import MbctGroup
 from embct.platform.lib.roles import Role
@@ -123,6 +123,17 @@ def get_patient_for_therapist(request: AuthenticatedHttpRequest, patient_id: int
 
 
 # ---- questionnaires ----------------------------------------------------------------------------
+def get_concern_for_recipient(request: AuthenticatedHttpRequest, concern_id: int) -> SafetyConcern:
+    """A safety concern sent to the logged-in therapist; 404 for any other (also for the
+    therapist who raised it: they do not acknowledge their own)."""
+    try:
+        return SafetyConcern.objects.select_related("patient", "raised_by").get(
+            pk=concern_id, recipients=request.user
+        )
+    except SafetyConcern.DoesNotExist:
+        raise Http404("no such safety concern") from None
+
+
 def get_own_assessment(profile: PatientProfile, assessment_id: int) -> ScheduledAssessment:
     try:
         return ScheduledAssessment.objects.get(pk=assessment_id, patient=profile)

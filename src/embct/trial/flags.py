@@ -13,6 +13,7 @@ instrument's direction of improvement; this module only decides when to warn.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -95,6 +96,37 @@ FLAG_CODES: MappingProxyType[str, str] = MappingProxyType(
         "hads_deterioration": "Distress reliably worse",
     }
 )
+
+
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def date_words(day: date) -> str:
+    """A date as people write it: ``date_words(date(2026, 3, 3))`` is ``"3 March 2026"``."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def wave_words(label: str) -> str:
+    """A WAI-SR wave label in words: ``"wai_w2"`` is ``"start of week 2"``; others as given."""
+    match = re.fullmatch(r"wai_w(\d+)", label)
+    return f"start of week {match.group(1)}" if match else label
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
 
 
 def _number(name: str, value: object, low: float, high: float) -> float:
@@ -212,8 +244,9 @@ def alliance_fall(
     return Flag(
         "alliance_fall",
         FLAG_CODES["alliance_fall"],
-        f"The alliance score fell from {before:g} ({label1}) to {after:g} ({label2}), more "
-        "than measurement error explains. Something in the contact may have changed.",
+        f"The alliance score fell from {before:g} ({wave_words(label1)}) to {after:g} "
+        f"({wave_words(label2)}), more than measurement error explains. Something in the "
+        "contact may have changed.",
         {
             "before": before,
             "after": after,
@@ -261,7 +294,8 @@ def dose_at_risk(
     return Flag(
         "dose_at_risk",
         FLAG_CODES["dose_at_risk"],
-        f"{sessions_done} session(s) done and {sessions_remaining} still to come in time: "
+        f"{_plural(sessions_done, 'session', 'sessions')} done and {sessions_remaining} still "
+        "to come in time: "
         f"the minimum of {adequate_dose} sessions cannot be reached at the current pace "
         "unless missed sessions are caught up.",
         {
@@ -313,7 +347,7 @@ def no_recent_practice(
     gap = (today - since).days
     if gap < days:
         return None
-    when = "since the course began" if last_practice is None else f"since {since.isoformat()}"
+    when = "since the course began" if last_practice is None else f"since {date_words(since)}"
     return Flag(
         "no_recent_practice",
         FLAG_CODES["no_recent_practice"],
@@ -352,8 +386,8 @@ def feedback_waiting(oldest_unanswered: date | None, weekday: int, today: date) 
     return Flag(
         "feedback_waiting",
         FLAG_CODES["feedback_waiting"],
-        f"Log files or a message sent on {oldest_unanswered.isoformat()} were due for feedback "
-        f"on {due.isoformat()} and have waited {late} day(s) longer.",
+        f"Log files or a message sent on {date_words(oldest_unanswered)} were due for "
+        f"feedback on {date_words(due)} and have waited {_plural(late, 'day', 'days')} longer.",
         {"sent": oldest_unanswered, "feedback_due": due, "days_late": late},
     )
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import time_machine
 
+from embct.platform.accounts.models import User
 from embct.platform.care.models import Message, PatientProfile
 from support.testing import NOW, BaseTestCase, create_group_patient
 
@@ -65,6 +66,32 @@ class WeekPageTests(BaseTestCase):
         response = self.client.get(URL)
         self.assertContains(response, "Send the log files of session 3.")
         self.assertContains(response, "Send the log files of session 1 (still open).")
+
+    def test_due_and_overdue_questionnaires_are_still_to_do(self) -> None:
+        for week in (1, 2, 3):
+            self.send(self.pim_profile, week)
+        self.login(self.pim)
+        response = self.client.get(URL)
+        # The log files are all sent, but three questionnaires are overdue: not "well done".
+        self.assertNotContains(response, "Nothing is waiting. Well done.")
+        due = response.content.decode().split("</h2>")[1].split("</section>")[0]
+        assert due.count("Fill in the questionnaire") == 3
+        hads = self.pim_profile.assessments.get(instrument="hads", wave="pre")
+        self.assertInHTML(
+            f'<li>Fill in the questionnaire <a href="/questionnaires/{hads.pk}/">HADS, before the '
+            'course</a> <span class="warn">(overdue since 3 March)</span></li>',
+            due,
+        )
+        assert "WAI-SR, start of week 5" not in due  # upcoming, not due yet
+        User.objects.filter(pk=self.pim.pk).update(language="nl")
+        self.assertContains(
+            self.client.get(URL),
+            f'Vul de vragenlijst <a href="/questionnaires/{hads.pk}/">HADS, voor de cursus</a> '
+            'in <span class="warn">(te laat sinds 3 maart)</span>',
+            html=True,
+        )
+        self.pim_profile.assessments.update(completed_at=NOW)
+        self.assertContains(self.client.get(URL), "Er staat niets meer open. Goed gedaan.")
 
     def test_it_counts_unread_messages(self) -> None:
         Message.objects.create(patient=self.pim_profile, author=self.tessa, body="hello")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.core import mail
+from django.test import override_settings
 
+from embct.platform.accounts.models import User
 from embct.platform.care.models import LogSubmission, Message, MessageKind
 from support.testing import BaseTestCase
 
@@ -37,6 +39,32 @@ class WriteFeedbackTests(BaseTestCase):
         assert mail.outbox[-1].to == ["pim@example.org"]
         assert "pain" not in mail.outbox[-1].body
         assert "Tessa" not in mail.outbox[-1].body
+
+    def test_it_says_an_e_mail_went_out_only_when_one_did(self) -> None:
+        self.login(self.tessa)
+        response = self.client.post(self.url(), {"body": "Well done."}, follow=True)
+        self.assertContains(response, "Your patient gets an e-mail that something new is waiting")
+        assert len(mail.outbox) == 1
+        User.objects.filter(pk=self.pim.pk).update(email="")
+        response = self.client.post(self.url(), {"body": "And again."}, follow=True)
+        self.assertNotContains(response, "Your patient gets an e-mail")
+        self.assertContains(response, "Sent. No e-mail went out")
+        assert len(mail.outbox) == 1
+
+    @override_settings(
+        # Django's own SMTP backend, towards a port where no mail server listens
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=1,
+        EMAIL_TIMEOUT=5,
+    )
+    def test_a_mail_server_that_cannot_be_reached_is_not_reported_as_an_e_mail_sent(
+        self,
+    ) -> None:
+        self.login(self.tessa)
+        response = self.client.post(self.url(), {"body": "Well done."}, follow=True)
+        self.assertContains(response, "Sent. No e-mail went out")
+        assert Message.objects.filter(author=self.tessa).count() == 1
 
     def test_a_welcome_does_not_answer_log_files(self) -> None:
         self.send(self.pim_profile, 3)
@@ -95,5 +123,9 @@ class FeedbackResendTests(BaseTestCase):
         token = str(uuid.uuid4())
         url = f"/patients/{self.pim_profile.pk}/write/"
         for _ in range(2):
-            self.client.post(url, {"body": "Well done this week.", "form_token": token})
+            response = self.client.post(
+                url, {"body": "Well done this week.", "form_token": token}, follow=True
+            )
         assert Message.objects.filter(patient=self.pim_profile, author=self.tessa).count() == 1
+        self.assertContains(response, "This message was already sent.")
+        assert len(mail.outbox) == 1

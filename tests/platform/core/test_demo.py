@@ -169,3 +169,13 @@ def test_nothing_in_the_demo_lies_in_the_future(seeded: str) -> None:
     assert not DiaryEntry.objects.filter(created__gt=now).exists()
     assert not LogSubmission.objects.filter(sent_at__gt=now).exists()
     assert not Message.objects.filter(sent_at__gt=now).exists()
+
+
+def test_the_demo_patients_see_whom_to_call_in_their_language(seeded: str) -> None:
+    client = Client()
+    for username, heading in (("patient", "Need help now?"), ("patient-nl", "Hulp nodig")):
+        force_login_verified(client, User.objects.get(username=username))
+        for page in ("/week/", "/inbox/"):
+            text = client.get(page).content.decode()
+            assert heading in text, (username, page)
+            assert 'href="tel:08000113"' in text, (username, page)

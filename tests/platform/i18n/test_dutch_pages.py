@@ -174,7 +174,7 @@ class DutchPagesTests(BaseTestCase):
             reverse("questionnaires:measures", args=[self.pim_profile.pk]),
             "Geen oefening bijgehouden",
             "Er is al 15 dagen geen oefening bijgehouden (sinds het begin van de cursus).",
-            "dagen sindsdien",
+            "Dagen zonder oefening",
         )
         assert "No practice has been logged" not in text
         self.assert_dutch(reverse("questionnaires:warnings"), "Vroege signalen")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -219,12 +220,50 @@ def test_dutch_explanations_write_numbers_the_dutch_way() -> None:
     with translation.override("nl"):
         dutch = flag_text.explanation(flag.code, flag.as_dict()["evidence"], flag.explanation)
         rows = dict(flag_text.evidence_rows(flag.as_dict()["evidence"]))
-    assert "van 45 (wai_w2) naar 36,5 (wai_w5)" in dutch
-    assert rows["richting"] == "verslechterd"
+    assert "van 45 (begin van week 2) naar 36,5 (begin van week 5)" in dutch
+    assert rows["Richting"] == "verslechterd"
+    assert rows["Eerder gemeten"] == "begin van week 2"
     with translation.override("en"):
-        assert dict(flag_text.evidence_rows(flag.as_dict()["evidence"]))["direction"] == (
+        assert dict(flag_text.evidence_rows(flag.as_dict()["evidence"]))["Direction"] == (
             "deteriorated"
         )
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@pytest.mark.parametrize("language", ["en", "nl"])
+@pytest.mark.parametrize("flag", FLAGS, ids=lambda f: f.code)
+def test_early_warnings_are_in_plain_words(flag: trial.Flag, language: str) -> None:
+    """No variable names (``wai_w2``), no "day(s)", dates written as dates, in the text and in
+    the evidence list."""
+    evidence = flag.as_dict()["evidence"]
+    with translation.override(language):
+        text = flag_text.explanation(flag.code, evidence, flag.explanation, FIRED)
+        rows = flag_text.evidence_rows(evidence)
+    shown = [text, *(f"{name}: {value}" for name, value in rows)]
+    for line in shown:
+        assert "wai_w" not in line, line
+        assert "(s)" not in line, line
+        assert "(en)" not in line, line
+        assert not ISO_DATE.search(line), line
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", line), line  # no key names
+
+
+def test_one_day_and_one_session_are_singular() -> None:
+    late = trial.feedback_waiting(date(2026, 3, 3), 3, date(2026, 3, 6))
+    dose = trial.dose_at_risk(1, 2)
+    assert late is not None
+    assert dose is not None
+    assert "sent on 3 March 2026 were due for feedback on 5 March 2026" in late.explanation
+    assert "waited 1 day longer" in late.explanation
+    assert dose.explanation.startswith("1 session done")
+    with translation.override("nl"):
+        dutch = flag_text.explanation(late.code, late.as_dict()["evidence"], late.explanation)
+        assert "3 maart 2026" in dutch
+        assert "1 dag" in dutch
+        dutch = flag_text.explanation(dose.code, dose.as_dict()["evidence"], dose.explanation)
+        assert dutch.startswith("1 sessie gedaan")
 
 
 def test_a_flag_with_evidence_it_cannot_read_is_shown_as_kept() -> None:

@@ -94,6 +94,7 @@ class RetentionTests(BaseTestCase):
             "audit": 2,
             "screenings": 0,
             "flags": 0,
+            "concerns": 0,
             "login_logs": 0,
             "admin_history": 0,
         }

@@ -18,7 +18,7 @@ from django.test import override_settings
 from embct import trial
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.services import record
-from embct.platform.care.models import Message, PatientProfile
+from embct.platform.care.models import Message, PatientProfile, SafetyConcern
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
@@ -99,6 +99,14 @@ class RetentionScanTests(BaseTestCase):
         response = self.client.post(f"/flags/{flag.pk}/acknowledge/", {"note": note})
         assert response.status_code == 302
         assert self.client.get(f"/patients/{self.profile.pk}/").status_code == 200
+        concern = f"{FIRST} {LAST} talks of ending it; her number is 0{PHONE}"
+        response = self.client.post(f"/patients/{self.profile.pk}/concern/", {"note": concern})
+        assert response.status_code == 302
+        self.login(self.sam)
+        concern_id = SafetyConcern.objects.get().pk
+        reply = f"Called {FIRST} on 0{PHONE}"
+        response = self.client.post(f"/concerns/{concern_id}/acknowledge/", {"reply": reply})
+        assert response.status_code == 302
         record(self.person, "privacy.self_export", self.profile, email=EMAIL, name=FIRST)
 
     def run_retention(self) -> None:
@@ -121,6 +129,7 @@ class RetentionScanTests(BaseTestCase):
             "django_admin_log",
             "care_message",
             "care_diaryentry",
+            "care_safetyconcern",
             "audit_auditevent",
         } <= tables
 

@@ -80,6 +80,9 @@ class Action(models.TextChoices):
     CALL_ATTEMPT = "trial.call_attempt", _("Recorded an eligibility call attempt")
     CALL_CLOSE = "trial.call_close", _("Closed an eligibility call as not reached")
     REFERRAL = "trial.referral", _("Recorded a referral after an exclusion")
+    # Safety: a therapist's worry about a patient, sent to the supervisor and clinic leads.
+    SAFETY_CONCERN = "safety.concern", _("Raised a safety concern about a patient")
+    SAFETY_ACK = "safety.acknowledge", _("Acknowledged a safety concern")
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

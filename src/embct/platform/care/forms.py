@@ -92,3 +92,39 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
+
+
+MAX_CONCERN = 2000
+
+
+class ConcernForm(forms.Form):
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    note = forms.CharField(
+        label=_("What worries you?"),
+        help_text=_(
+            "Only the people listed above read this. Write what they need to act on, in a few "
+            "lines."
+        ),
+        max_length=MAX_CONCERN,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Write what worries you before sending it."),
+            "max_length": _("Write at most %(limit_value)d characters (this is %(show_value)d)."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+
+class AcknowledgeConcernForm(forms.Form):
+    reply = forms.CharField(
+        label=_("What you are doing about it (optional)"),
+        max_length=MAX_CONCERN,
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -201,3 +201,49 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"message #{self.pk}"
+
+
+class SafetyConcern(models.Model):
+    """A therapist's worry about a patient's safety, sent at once to the people who must act
+    on it (their supervisor and the clinic's leads, ``recipients``), until one of them
+    acknowledges it. The e-mail they get says only that something is waiting."""
+
+    patient = models.ForeignKey(
+        PatientProfile, on_delete=models.CASCADE, related_name="safety_concerns"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    raised_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField()
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="safety_concerns_received"
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # What the recipient does about it ("called the therapist", "saw the patient today").
+    reply = models.TextField(blank=True)
+    # A hidden token from the form: a double click raises one concern and sends one e-mail.
+    form_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        ordering = ["-raised_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["raised_by", "form_token"], name="care_concern_form_token_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True, acknowledged_by__isnull=True)
+                | models.Q(acknowledged_at__isnull=False, acknowledged_by__isnull=False),
+                name="care_concern_acknowledged_by_whom",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"safety concern #{self.pk}"

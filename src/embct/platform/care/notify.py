@@ -24,11 +24,12 @@ def user_language(user: object) -> str:
 
 
 def notify(user: object) -> bool:
-    """Send the 'something new is waiting' e-mail to ``user`` if they have an address."""
+    """Send the 'something new is waiting' e-mail to ``user`` if they have an address; whether
+    it went out (False: no address, or the mail server refused it)."""
     address = getattr(user, "email", "")
     if not address:
         return False
     with translation.override(user_language(user)):
         subject, body = str(SUBJECT), str(BODY)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
-    return True
+    sent = send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+    return sent > 0

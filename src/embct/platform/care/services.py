@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from embct.platform.accounts.models import User
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record
 from embct.platform.course.models import CourseSession
+from embct.platform.lib.roles import Role
 
-from .models import DiaryEntry, LogSubmission, Message, MessageKind, PatientProfile
+from .models import (
+    DiaryEntry,
+    LogSubmission,
+    Message,
+    MessageKind,
+    PatientProfile,
+    SafetyConcern,
+)
 from .notify import notify
 
 
@@ -75,6 +88,17 @@ def patient_writes(
     return message
 
 
+@dataclass(frozen=True)
+class Written:
+    """A therapist's message as stored: ``created`` False when this form had already sent it;
+    ``emailed`` whether the patient was e-mailed now (no address, a refused mail, or a form
+    sent twice: False)."""
+
+    message: Message
+    created: bool
+    emailed: bool
+
+
 @transaction.atomic
 def therapist_writes(
     therapist: object,
@@ -82,21 +106,89 @@ def therapist_writes(
     body: str,
     kind: str = MessageKind.FEEDBACK,
     form_token: uuid.UUID | None = None,
-) -> Message:
+) -> Written:
     """Feedback (or a welcome): answers every waiting log file and message of the patient."""
     now = timezone.now()
     message, created = _create_once(
         form_token, patient=profile, author=therapist, kind=kind, body=body
     )
     if not created:
-        return message
+        return Written(message, created=False, emailed=False)
     if kind == MessageKind.FEEDBACK:
         profile.submissions.filter(answered_at=None).update(answered_at=now)
         profile.messages.filter(from_patient=True, answered_at=None).update(answered_at=now)
-    notify(profile.user)
-    return message
+    return Written(message, created=True, emailed=notify(profile.user))
 
 
 def mark_read(profile: PatientProfile) -> int:
     """The patient opened the inbox: the therapist's messages are read."""
     return profile.messages.filter(from_patient=False, read_at=None).update(read_at=timezone.now())
+
+
+# ---- safety concerns -------------------------------------------------------------------------
+class NoOneToTell(ValueError):
+    """The therapist has no supervisor and the clinic has no lead: a safety concern would reach
+    no one, so it is not stored (the page tells the therapist to call someone instead)."""
+
+
+def concern_recipients(therapist: Any) -> list[User]:
+    """Whom a therapist's safety concern goes to: their supervisor and the clinic's leads
+    (``EMBCT_CLINIC_LEADS``), active therapist accounts only, never the therapist themself."""
+    wanted = Q(supervisees_links__therapist=therapist) | Q(username__in=settings.EMBCT_CLINIC_LEADS)
+    people = User.objects.filter(wanted, role=Role.THERAPIST, is_active=True)
+    return list(people.exclude(pk=therapist.pk).distinct().order_by("first_name", "pk"))
+
+
+@transaction.atomic
+def raise_concern(
+    therapist: Any,
+    profile: PatientProfile,
+    note: str,
+    *,
+    form_token: uuid.UUID | None = None,
+    by: Any = None,
+) -> SafetyConcern:
+    """Store the concern for its recipients, audit it, and e-mail each of them (once it is
+    committed) that something is waiting. The same form sent twice raises one concern.
+
+    Raises
+    ------
+    NoOneToTell
+        Nobody would receive it; nothing is stored.
+    """
+    recipients = concern_recipients(therapist)
+    if not recipients:
+        raise NoOneToTell("the therapist has no supervisor and the clinic has no lead")
+    token = form_token or uuid.uuid4()
+    try:
+        with transaction.atomic():
+            concern = SafetyConcern.objects.create(
+                patient=profile, raised_by=therapist, note=note, form_token=token
+            )
+    except IntegrityError:  # the same form again: the concern is already raised
+        return SafetyConcern.objects.get(raised_by=therapist, form_token=token)
+    concern.recipients.set(recipients)
+    record(
+        therapist if by is None else by,
+        Action.SAFETY_CONCERN,
+        profile,
+        concern=concern.pk,
+        recipients=[person.pk for person in recipients],
+    )
+    for person in recipients:
+        transaction.on_commit(partial(notify, person))
+    return concern
+
+
+@transaction.atomic
+def acknowledge_concern(concern: SafetyConcern, user: Any, reply: str, *, by: Any = None) -> bool:
+    """A recipient has seen the concern and says what they do; audited, and the therapist who
+    raised it gets an e-mail that something is waiting. A concern already acknowledged stays
+    as it was (False)."""
+    changed = SafetyConcern.objects.filter(pk=concern.pk, acknowledged_at=None).update(
+        acknowledged_by=user, acknowledged_at=timezone.now(), reply=reply
+    )
+    if changed:
+        record(user if by is None else by, Action.SAFETY_ACK, concern.patient, concern=concern.pk)
+        transaction.on_commit(partial(notify, concern.raised_by))
+    return bool(changed)

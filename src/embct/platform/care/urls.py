@@ -16,6 +16,13 @@ urlpatterns = [
     path("queue/", views.queue, name="queue"),
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
     path("patients/<int:patient_id>/write/", views.write_feedback, name="write_feedback"),
+    path("patients/<int:patient_id>/concern/", views.raise_concern, name="raise_concern"),
+    path("concerns/", views.concerns, name="concerns"),
+    path(
+        "concerns/<int:concern_id>/acknowledge/",
+        views.acknowledge_concern,
+        name="acknowledge_concern",
+    ),
     path("supervision/", views.supervision, name="supervision"),
     path("clinic/", admin_views.clinic, name="clinic"),
     path("clinic/patients/new/", admin_views.new_patient, name="new_patient"),

@@ -7,6 +7,7 @@ import re
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from embct.platform.access import (
     AuthenticatedHttpRequest,
+    get_concern_for_recipient,
     get_exercise_for_user,
     get_own_online_profile,
     get_own_profile,
@@ -31,8 +33,8 @@ from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from . import progress, services
-from .forms import DiaryForm, MessageForm
-from .models import Message, MessageKind, PatientProfile
+from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, MessageForm
+from .models import Message, MessageKind, PatientProfile, SafetyConcern
 
 
 # ---- patient -------------------------------------------------------------------------------
@@ -42,9 +44,12 @@ from .models import Message, MessageKind, PatientProfile
 def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_online_profile(request)
     today = timezone.localdate()
+    windows = questionnaires.windows(profile, today)
     ctx = {
         "w": progress.patient_week(profile, today),
-        "windows": questionnaires.windows(profile, today),
+        "windows": windows,
+        # due and overdue questionnaires are "still to do" too
+        "to_fill": [window for window in windows if window.is_open],
     }
     return render(request, "care/week.html", ctx)
 
@@ -215,6 +220,9 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         "rows": rows,
         "today": today,
         "now": timezone.now(),
+        "open_concerns": SafetyConcern.objects.filter(
+            recipients=request.user, acknowledged_at=None
+        ).count(),
     }
     return render(request, "care/queue.html", ctx)
 
@@ -267,16 +275,27 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         )
         form.fields["body"].widget.attrs["autofocus"] = True
         return _patient_page(request, profile, form, status=400)
-    services.therapist_writes(
+    written = services.therapist_writes(
         request.user,
         profile,
         form.cleaned_data["body"],
         kind=kind,
         form_token=form.cleaned_data["form_token"],
     )
-    flash.success(
-        request, gettext("Sent. Your patient gets an e-mail that something new is waiting.")
-    )
+    if not written.created:
+        flash.success(request, gettext("This message was already sent."))
+    elif written.emailed:
+        flash.success(
+            request, gettext("Sent. Your patient gets an e-mail that something new is waiting.")
+        )
+    else:
+        flash.success(
+            request,
+            gettext(
+                "Sent. No e-mail went out (your patient has no e-mail address here, or it could "
+                "not be sent): they see it when they next log in."
+            ),
+        )
     return redirect("care:patient", patient_id=profile.pk)
 
 
@@ -295,3 +314,90 @@ def supervision(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request, "care/supervision.html", {"feedback": feedback, "supervisees": supervisees}
     )
+
+
+# ---- safety concerns -------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def raise_concern(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """A therapist worried about their patient's safety tells their supervisor and the clinic's
+    leads at once (the page names them)."""
+    profile = get_patient_for_therapist(request, patient_id)
+    form = ConcernForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.raise_concern(
+                    request.user,
+                    profile,
+                    form.cleaned_data["note"],
+                    form_token=form.cleaned_data["form_token"],
+                    by=request,
+                )
+            except services.NoOneToTell:
+                form.add_error(
+                    None,
+                    gettext(
+                        "Nobody can receive a safety concern yet: you have no supervisor and "
+                        "the clinic has no lead. Nothing was sent. Call a colleague or the "
+                        "patient's doctor now, and ask the administrator to set up a lead."
+                    ),
+                )
+            else:
+                flash.success(
+                    request,
+                    gettext(
+                        "Your safety concern is sent. They get an e-mail now that something is "
+                        "waiting, and see it on their queue."
+                    ),
+                )
+                return redirect("care:patient", patient_id=profile.pk)
+        status = 400
+    record(request, Action.PATIENT_VIEW, profile, page="concern")
+    ctx = {
+        "profile": profile,
+        "form": form,
+        "recipients": services.concern_recipients(request.user),
+        "raised": profile.safety_concerns.select_related("raised_by", "acknowledged_by"),
+    }
+    return render(request, "care/concern.html", ctx, status=status)
+
+
+@require_safe
+@login_required
+@therapist_required
+def concerns(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The safety concerns sent to this therapist (open ones first) and those they raised."""
+    related = ("patient__user", "raised_by", "acknowledged_by")
+    received = list(
+        SafetyConcern.objects.filter(recipients=request.user)
+        .select_related(*related)
+        .order_by(F("acknowledged_at").asc(nulls_first=True), "-raised_at")[:100]
+    )
+    raised = list(
+        SafetyConcern.objects.filter(raised_by=request.user).select_related(*related)[:100]
+    )
+    patients = {c.patient.pk: c.patient for c in [*received, *raised]}
+    record_each(request, Action.PATIENT_LIST, list(patients.values()), page="concerns")
+    return render(request, "care/concerns.html", {"received": received, "raised": raised})
+
+
+@require_POST
+@login_required
+@therapist_required
+def acknowledge_concern(request: AuthenticatedHttpRequest, concern_id: int) -> HttpResponse:
+    concern = get_concern_for_recipient(request, concern_id)
+    form = AcknowledgeConcernForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, gettext("The reply is too long (at most 2000 characters)."))
+    elif services.acknowledge_concern(
+        concern, request.user, form.cleaned_data["reply"], by=request
+    ):
+        flash.success(
+            request, gettext("The concern is acknowledged; the therapist who raised it is told.")
+        )
+    else:
+        flash.success(request, gettext("Someone has already acknowledged this concern."))
+    return redirect("care:concerns")

@@ -11,6 +11,7 @@ erase it. What a clinic keeps is configured in ``settings.EMBCT_RETENTION``::
                                       # (the retention runs' own events keep their counts)
         "screenings": "erase",        # every screening's telephone number blank
         "flags": "erase",             # therapists' notes on early warnings blank
+        "concerns": "erase",          # the text of safety concerns and their replies blank
         "login_logs": "delete",       # django-axes' access logs, attempts and failures go
         "admin_history": "erase",     # Django admin's history: object names, messages blank
     }
@@ -36,7 +37,7 @@ from django.db.models import Model, Q, QuerySet
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.audit.redaction import redact
-from embct.platform.care.models import DiaryEntry, Message
+from embct.platform.care.models import DiaryEntry, Message, SafetyConcern
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
 
@@ -48,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "audit": "pseudonymize",
     "screenings": "erase",
     "flags": "erase",
+    "concerns": "erase",
     "login_logs": "delete",
     "admin_history": "erase",
 }
@@ -220,6 +222,21 @@ class FlagNoteShredder(Shredder):
         return self.rows().update(note="")
 
 
+class ConcernShredder(Shredder):
+    """Safety concerns' text and their replies (free text about the patient); who raised it,
+    whom it reached, who acknowledged it and when stay."""
+
+    name = "concerns"
+    methods = ("erase",)
+    fields = ("id", "patient_id", "raised_at", "acknowledged_at", "note", "reply")
+
+    def rows(self) -> QuerySet[SafetyConcern]:
+        return SafetyConcern.objects.exclude(note="", reply="")
+
+    def shred(self) -> int:
+        return self.rows().update(note="", reply="")
+
+
 class LoginLogShredder(Shredder):
     """django-axes' records of logins, failed logins and lockouts (user names, addresses,
     browsers): deleted, they serve only the login throttle."""
@@ -269,6 +286,7 @@ SHREDDERS: tuple[type[Shredder], ...] = (
     AuditShredder,
     ScreeningShredder,
     FlagNoteShredder,
+    ConcernShredder,
     LoginLogShredder,
     AdminHistoryShredder,
 )

@@ -10,12 +10,14 @@ tests/platform/i18n checks that the English rebuilt here is exactly embct.trial'
 
 from __future__ import annotations
 
+import contextlib
+import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 #: Titles by flag code (embct.trial.FLAG_CODES).
@@ -28,28 +30,28 @@ TITLES = {
     "hads_deterioration": _("Distress reliably worse"),
 }
 
-#: Names of the evidence's keys; in English the key itself is shown, as it always was.
+#: Names of the evidence's keys, in plain words (the stored keys are the rules' own).
 EVIDENCE_KEYS = {
-    "wai_w2": pgettext_lazy("early-warning evidence", "wai_w2"),
-    "threshold": pgettext_lazy("early-warning evidence", "threshold"),
-    "before": pgettext_lazy("early-warning evidence", "before"),
-    "after": pgettext_lazy("early-warning evidence", "after"),
-    "before_label": pgettext_lazy("early-warning evidence", "before_label"),
-    "after_label": pgettext_lazy("early-warning evidence", "after_label"),
-    "rc": pgettext_lazy("early-warning evidence", "rc"),
-    "direction": pgettext_lazy("early-warning evidence", "direction"),
-    "sd": pgettext_lazy("early-warning evidence", "sd"),
-    "reliability": pgettext_lazy("early-warning evidence", "reliability"),
-    "source": pgettext_lazy("early-warning evidence", "source"),
-    "sessions_done": pgettext_lazy("early-warning evidence", "sessions_done"),
-    "sessions_remaining": pgettext_lazy("early-warning evidence", "sessions_remaining"),
-    "adequate_dose": pgettext_lazy("early-warning evidence", "adequate_dose"),
-    "last_practice": pgettext_lazy("early-warning evidence", "last_practice"),
-    "days_since": pgettext_lazy("early-warning evidence", "days_since"),
-    "days": pgettext_lazy("early-warning evidence", "days"),
-    "sent": pgettext_lazy("early-warning evidence", "sent"),
-    "feedback_due": pgettext_lazy("early-warning evidence", "feedback_due"),
-    "days_late": pgettext_lazy("early-warning evidence", "days_late"),
+    "wai_w2": pgettext_lazy("early-warning evidence", "Alliance score, start of week 2"),
+    "threshold": pgettext_lazy("early-warning evidence", "Threshold"),
+    "before": pgettext_lazy("early-warning evidence", "Score before"),
+    "after": pgettext_lazy("early-warning evidence", "Score after"),
+    "before_label": pgettext_lazy("early-warning evidence", "Measured before"),
+    "after_label": pgettext_lazy("early-warning evidence", "Measured after"),
+    "rc": pgettext_lazy("early-warning evidence", "Reliable change index"),
+    "direction": pgettext_lazy("early-warning evidence", "Direction"),
+    "sd": pgettext_lazy("early-warning evidence", "Standard deviation"),
+    "reliability": pgettext_lazy("early-warning evidence", "Reliability"),
+    "source": pgettext_lazy("early-warning evidence", "Source of the figures"),
+    "sessions_done": pgettext_lazy("early-warning evidence", "Sessions done"),
+    "sessions_remaining": pgettext_lazy("early-warning evidence", "Sessions still in time"),
+    "adequate_dose": pgettext_lazy("early-warning evidence", "Adequate dose (sessions)"),
+    "last_practice": pgettext_lazy("early-warning evidence", "Last practice logged"),
+    "days_since": pgettext_lazy("early-warning evidence", "Days without practice"),
+    "days": pgettext_lazy("early-warning evidence", "Warn after (days)"),
+    "sent": pgettext_lazy("early-warning evidence", "Sent on"),
+    "feedback_due": pgettext_lazy("early-warning evidence", "Feedback due on"),
+    "days_late": pgettext_lazy("early-warning evidence", "Days late"),
 }
 
 #: Words among the evidence's values (embct.instruments.reliable_change).
@@ -72,7 +74,15 @@ def _number(value: Any) -> str:
 
 
 def _day(value: Any) -> str:
-    return date.fromisoformat(str(value)).isoformat()
+    """A date (or its ISO text, as the evidence keeps it) written as a date: "3 March 2026"."""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return formats.date_format(day, "j F Y")
+
+
+def _wave(label: Any) -> str:
+    """A WAI-SR wave label ("wai_w2") in words: "start of week 2"."""
+    match = re.fullmatch(r"wai_w(\d+)", str(label))
+    return gettext("start of week %(week)s") % {"week": match.group(1)} if match else str(label)
 
 
 def _weak_early_alliance(e: Mapping[str, Any], _seen: datetime | None) -> str:
@@ -90,17 +100,22 @@ def _alliance_fall(e: Mapping[str, Any], _seen: datetime | None) -> str:
         "may have changed."
     ) % {
         "before": _number(e["before"]),
-        "before_label": e["before_label"],
+        "before_label": _wave(e["before_label"]),
         "after": _number(e["after"]),
-        "after_label": e["after_label"],
+        "after_label": _wave(e["after_label"]),
     }
 
 
 def _dose_at_risk(e: Mapping[str, Any], _seen: datetime | None) -> str:
-    return gettext(
-        "%(done)s session(s) done and %(remaining)s still to come in time: the minimum of "
+    done = int(e["sessions_done"])
+    return ngettext(
+        "%(done)s session done and %(remaining)s still to come in time: the minimum of "
         "%(dose)s sessions cannot be reached at the current pace unless missed sessions are "
-        "caught up."
+        "caught up.",
+        "%(done)s sessions done and %(remaining)s still to come in time: the minimum of "
+        "%(dose)s sessions cannot be reached at the current pace unless missed sessions are "
+        "caught up.",
+        done,
     ) % {
         "done": int(e["sessions_done"]),
         "remaining": int(e["sessions_remaining"]),
@@ -120,7 +135,7 @@ def _no_recent_practice(e: Mapping[str, Any], seen: datetime | None) -> str:
             if seen is not None
             else date.fromisoformat(str(e["last_practice"]))
         )
-        when = gettext("since %(date)s") % {"date": since.isoformat()}
+        when = gettext("since %(date)s") % {"date": _day(since)}
     return gettext("No practice has been logged for %(days)s days (%(when)s).") % {
         "days": gap,
         "when": when,
@@ -128,10 +143,14 @@ def _no_recent_practice(e: Mapping[str, Any], seen: datetime | None) -> str:
 
 
 def _feedback_waiting(e: Mapping[str, Any], _seen: datetime | None) -> str:
-    return gettext(
+    late = int(e["days_late"])
+    return ngettext(
         "Log files or a message sent on %(sent)s were due for feedback on %(due)s and have "
-        "waited %(late)s day(s) longer."
-    ) % {"sent": _day(e["sent"]), "due": _day(e["feedback_due"]), "late": int(e["days_late"])}
+        "waited %(late)s day longer.",
+        "Log files or a message sent on %(sent)s were due for feedback on %(due)s and have "
+        "waited %(late)s days longer.",
+        late,
+    ) % {"sent": _day(e["sent"]), "due": _day(e["feedback_due"]), "late": late}
 
 
 def _hads_deterioration(e: Mapping[str, Any], _seen: datetime | None) -> str:
@@ -170,12 +189,23 @@ def explanation(
         return kept
 
 
+#: Evidence keys whose values are dates (kept as ISO text) or WAI-SR wave labels.
+DATE_KEYS = {"last_practice", "sent", "feedback_due"}
+WAVE_KEYS = {"before_label", "after_label"}
+
+
 def evidence_rows(evidence: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """``(name, value)`` for the evidence list, names and words in the current language."""
+    """``(name, value)`` for the evidence list in plain words in the current language: names
+    of the keys, dates written as dates, waves as "start of week 2"."""
     rows = []
     for key, value in evidence.items():
         name = str(EVIDENCE_KEYS[key]) if key in EVIDENCE_KEYS else key
         if isinstance(value, str) and value in EVIDENCE_WORDS:
             value = str(EVIDENCE_WORDS[value])
+        elif key in DATE_KEYS and value is not None:
+            with contextlib.suppress(ValueError):  # not a date after all: as kept
+                value = _day(value)
+        elif key in WAVE_KEYS:
+            value = _wave(value)
         rows.append((name, value))
     return rows

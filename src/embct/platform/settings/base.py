@@ -25,6 +25,8 @@ from typing import Final
 import phonenumbers
 from csp.constants import NONE, SELF
 
+from embct.platform.lib.crisis import DEFAULT_LINES, load_crisis_lines
+
 from .env import (
     default_data_dir,
     env_bool,
@@ -245,6 +247,20 @@ LOGGING = {
 # Addresses of the TLS proxies in front of gunicorn: for a request from one of them, the audit
 # log takes the client's address from X-Forwarded-For (never trusted from anyone else).
 EMBCT_TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+# Whom to call now (embct.platform.lib.crisis): shown beside the inbox, on the week page and on
+# the screening's answer. EMBCT_CRISIS_LINES is the path of a TOML file with the site's own
+# lines; unset, the Dutch lines (113 Zelfmoordpreventie, the GP, 112).
+_crisis_file = env_str("EMBCT_CRISIS_LINES").strip()
+EMBCT_CRISIS_LINES = (
+    load_crisis_lines(_crisis_file, [code for code, _name in LANGUAGES])
+    if _crisis_file
+    else DEFAULT_LINES
+)
+
+# The clinic's leads (user names of therapist accounts, comma-separated): every safety concern
+# a therapist raises goes to them, and to the therapist's supervisor (care.services).
+EMBCT_CLINIC_LEADS = env_list("EMBCT_CLINIC_LEADS", [])
 
 # Demo accounts with printed passwords may be created (embct demo); production.py says no.
 EMBCT_DEMO_ALLOWED = True
