@@ -205,6 +205,10 @@ def classification_table(
     }
 
 
+#: Fitted probabilities equal to this many decimals are one covariate pattern (a tie).
+TIE_DECIMALS = 10
+
+
 def hosmer_lemeshow(
     y: FloatArray, probability: FloatArray, groups: int = HL_GROUPS
 ) -> dict[str, Any]:
@@ -242,9 +246,12 @@ def hosmer_lemeshow(
     >>> len(out["groups"]), out["dof"], [g["n"] for g in out["groups"]][:3]
     (10, 8, [2, 2, 2])
     """
-    order = np.argsort(probability, kind="stable")
+    # Cases share a covariate pattern when their fitted probabilities agree to 10 decimals:
+    # the same pattern's probability may differ in the last bits with the order of the rows.
+    key = np.round(probability, TIE_DECIMALS)
+    order = np.lexsort((probability, key))
     p_sorted, y_sorted = probability[order], y[order]
-    _values, starts, sizes = np.unique(p_sorted, return_index=True, return_counts=True)
+    _values, starts, sizes = np.unique(key[order], return_index=True, return_counts=True)
     target = math.floor(len(y) / groups + 0.5)
     bounds: list[list[int]] = []  # [start, stop) of each group in the sorted cases
     for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
