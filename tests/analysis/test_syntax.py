@@ -83,6 +83,9 @@ NOT_REPRODUCED = {
     r"(.*/)?(step|group|degree|arm|week|cut|alpha|m|iterations|seed)": "a label or setting",
     # McDonald's omega: psych::omega fits its own factor model (Schmid-Leiman)
     r"reliability/.*/omega": "psych::omega is another estimator",
+    # The CONSORT boxes of the treatment arms (embct.trial.treatment_counts: dropouts by
+    # reason, TAU first): not in analysis.R yet; the per-arm flow above them is
+    r"flow/consort/.*": "not in analysis.R yet",
     # glm's iteration count is its own
     r"dropout/logistic/steps/step=\d+/iterations": "each program's own iterations",
     # Monte Carlo: written by the script (mice), compared only through b and se

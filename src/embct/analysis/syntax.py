@@ -35,7 +35,8 @@ KNOWN_DIFFERENCES = {
         "between-imputation variance B, .../b_between, for the comparison) and its R2 is "
         "not compared; the missing-data pattern is exact. McDonald's omega (psych::omega "
         "fits a factor model of its own) and the logit's iteration count are not "
-        "reproduced. The Hosmer-Lemeshow groups follow embct's rule (ties kept together, "
+        "reproduced, nor yet the CONSORT boxes (flow.consort; the per-arm flow is). "
+        "The Hosmer-Lemeshow groups follow embct's rule (ties kept together, "
         "SAS's), written out in the script: ResourceSelection::hoslem.test cuts at "
         "quantiles and is not in Debian."
     ),
@@ -140,6 +141,8 @@ def analysis_data(frame: pd.DataFrame, results: Mapping[str, Any]) -> pd.DataFra
     for _, items in _reliability_scales(results):
         wanted += items
     data = frame[[c for c in dict.fromkeys(wanted) if c in frame.columns]].copy()
+    if "withdrawal" in frame.columns:  # the flow's waiting vs declined: 1 when one is recorded
+        data["withdrawn"] = frame["withdrawal"].notna().astype(int).to_numpy()
     for column in data.columns:
         if column in _ID_COLUMNS:
             continue
@@ -205,6 +208,10 @@ def r_script(results: Mapping[str, Any], config: AnalysisConfig | None = None) -
         lines += [
             "started <- d$started %in% 1",
             "completer <- d$completer %in% 1",
+            "# never started: waiting without a withdrawal recorded, else declined (without",
+            "# the column, whoever never started declined, as in the paper)",
+            "withdrawn <- if ('withdrawn' %in% names(d)) d$withdrawn %in% 1 else",
+            "  rep(TRUE, nrow(d))",
         ]
     else:
         lines += [
@@ -212,6 +219,7 @@ def r_script(results: Mapping[str, Any], config: AnalysisConfig | None = None) -
             "# participant is analysed, nobody is a dropout or a completer.",
             "started <- rep(TRUE, nrow(d))",
             "completer <- rep(TRUE, nrow(d))",
+            "withdrawn <- rep(TRUE, nrow(d))",
         ]
     labels = [arm["arm_label"] for arm in results.get("meta", {}).get("arms", [])]
     lines += [

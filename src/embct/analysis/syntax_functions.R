@@ -21,7 +21,9 @@ out <- function(key, value) {
 # The flow's counts of the rows given (randomized participants of an arm, or all).
 flow <- function(key, rows) {
   st <- started & rows
-  out(paste0(key, "/randomized"), sum(rows)); out(paste0(key, "/declined"), sum(rows & !started))
+  out(paste0(key, "/randomized"), sum(rows))
+  out(paste0(key, "/waiting"), sum(rows & !started & !withdrawn))
+  out(paste0(key, "/declined"), sum(rows & !started & withdrawn))
   out(paste0(key, "/started"), sum(st)); out(paste0(key, "/dropouts"), sum(st & d$dropped_out %in% 1))
   out(paste0(key, "/completers"), sum(st & d$dropped_out %in% 0))
   out(paste0(key, "/dose_unknown"), sum(st & is.na(d$dropped_out)))
