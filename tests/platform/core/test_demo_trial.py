@@ -25,7 +25,13 @@ from embct.platform.core import demo_trial
 from embct.platform.course.loader import load_course
 from embct.platform.groups.models import GroupMeeting
 from embct.platform.questionnaires.models import Response
-from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
+from embct.platform.research.models import (
+    Allocation,
+    CallAttempt,
+    Participant,
+    Screening,
+    Withdrawal,
+)
 from embct.platform.research.services import WorkflowError, arms
 from embct.schema import WAVES
 from support.testing import FIXTURE_COURSE
@@ -105,7 +111,12 @@ class DemoTrialTests(TestCase):
         first_meetings = GroupMeeting.objects.filter(session__week=1, date__gt=today)
         stages = {
             "screened below the HADS threshold": screenings.filter(invited=False).count(),
-            "on the call list": screenings.filter(invited=True, participant=None).count(),
+            "on the call list": screenings.filter(
+                invited=True, participant=None, call_outcome=""
+            ).count(),
+            "declined at the call": screenings.filter(call_outcome="declined").count(),
+            "not reached at the call": screenings.filter(call_outcome="not_reached").count(),
+            "to call back": CallAttempt.objects.filter(outcome="call_back").count(),
             "randomized": len(randomized),
             "in TAU, waiting": sum(decided[p.pk][0] is None for p in randomized),
             "TAU, re-randomized": sum(

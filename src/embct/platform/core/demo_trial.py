@@ -53,6 +53,9 @@ IN_PROGRESS = 20
 BELOW_THRESHOLD = 60
 INELIGIBLE_PER_CRITERION = 2
 CALL_LIST = 6
+#: People whose eligibility call ended before the interview: declined, or not reached.
+DECLINED_CALL = 4
+NOT_REACHED = 3
 #: Days before today of the first and the last randomization of those who finished, and of
 #: the first of those in the trial now (the last is a few days ago).
 FIRST_RANDOMIZATION = 600
@@ -84,7 +87,7 @@ def _next_weekday(day: date, weekday: int) -> date:
 class Planned:
     """One person of the demo trial and their dates (decided before anything is entered)."""
 
-    kind: str  # "below", "ineligible", "call_list", "randomized"
+    kind: str  # "below", "ineligible", "call_list", "declined_call", "not_reached", "randomized"
     screen_on: date
     failed: str = ""  # the criterion a not-eligible person fails
     consent_on: date | None = None
@@ -236,6 +239,9 @@ def _plan(today: date, rng: np.random.Generator) -> tuple[list[Planned], list[di
         for _ in range(INELIGIBLE_PER_CRITERION):
             on = today - timedelta(days=int(rng.integers(10, span)))
             plan.append(Planned("ineligible", on, failed=criterion.id))
+    for kind, count in (("declined_call", DECLINED_CALL), ("not_reached", NOT_REACHED)):
+        for _ in range(count):
+            plan.append(Planned(kind, today - timedelta(days=int(rng.integers(20, span)))))
     for k in range(CALL_LIST):
         plan.append(Planned("call_list", today - timedelta(days=k)))
     plan.sort(key=lambda p: (p.randomized_on or p.screen_on, p.kind))
@@ -243,6 +249,24 @@ def _plan(today: date, rng: np.random.Generator) -> tuple[list[Planned], list[di
 
 
 # ---- entering one person --------------------------------------------------------------------
+def _call(person: Planned, screening: Screening, number: int, state: _Trial) -> None:
+    """The eligibility call before any interview: declined, not reached in the site's number
+    of attempts (then closed), or, for every other one still on the call list, a call back."""
+    by, today = state.researcher, state.today
+    if person.kind == "declined_call":
+        on = person.screen_on + timedelta(days=int(state.rng.integers(1, 5)))
+        research.record_call_attempt(screening, "declined", on, today, by=by)
+    elif person.kind == "not_reached":
+        for k in range(settings.EMBCT_CALL_ATTEMPTS):
+            on = person.screen_on + timedelta(days=1 + 3 * k)
+            research.record_call_attempt(screening, "not_reached", on, today, by=by)
+        research.close_unreached(screening, today, by=by)
+    elif number % 2:
+        research.record_call_attempt(
+            screening, "call_back", today, today, call_back_on=today + timedelta(days=2), by=by
+        )
+
+
 def _criteria(failed: str = "") -> dict[str, bool]:
     """Answers to the eligibility call: every criterion met, but ``failed``."""
     met = {c.id: c.kind is trial.CriterionKind.INCLUSION for c in trial.CRITERIA}
@@ -284,6 +308,8 @@ def _enter(person: Planned, number: int, state: _Trial) -> None:
             research.record_eligibility(
                 screening, _criteria(person.failed), "", call_on, by=state.researcher
             )
+        elif person.kind in ("declined_call", "not_reached", "call_list"):
+            _call(person, screening, number, state)
         return
     consent_on, randomized_on = person.consent_on, person.randomized_on
     assert consent_on is not None
