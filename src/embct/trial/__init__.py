@@ -49,6 +49,7 @@ from .dropout import (
     Participation,
     WithdrawalKind,
     classify_participation,
+    withdrawal_kind_problem,
 )
 from .eligibility import (
     BASELINE_FIELDS,
@@ -272,4 +273,5 @@ __all__ = [
     "treatment_counts",
     "validate_baseline",
     "weak_early_alliance",
+    "withdrawal_kind_problem",
 ]

@@ -28,6 +28,7 @@ __all__ = [
     "Participation",
     "WithdrawalKind",
     "classify_participation",
+    "withdrawal_kind_problem",
 ]
 
 
@@ -58,6 +59,27 @@ class WithdrawalKind(StrEnum):
 
     DECLINED = "declined"
     DROPOUT = "dropout"
+
+
+def withdrawal_kind_problem(kind: str, sessions_attended: int) -> str | None:
+    """Why a withdrawal of ``kind`` cannot stand for a participant who attended
+    ``sessions_attended`` sessions, or None when it can. Declining is leaving before the
+    course begins: after a session it is dropping out (the flow counts one as not started and
+    the other as started, so a declined participant with sessions would break it).
+
+    >>> withdrawal_kind_problem("declined", 0) is None, withdrawal_kind_problem("dropout", 2)
+    (True, None)
+    >>> withdrawal_kind_problem("declined", 2)
+    'declined is only for a participant who attended no session (2 attended): a dropout'
+    """
+    if kind not in {k.value for k in WithdrawalKind}:
+        return f"{kind!r} is not a kind of withdrawal; expected declined or dropout"
+    if kind == WithdrawalKind.DECLINED and sessions_attended > 0:
+        return (
+            f"declined is only for a participant who attended no session "
+            f"({sessions_attended} attended): a dropout"
+        )
+    return None
 
 
 class Participation(StrEnum):

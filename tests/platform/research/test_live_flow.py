@@ -24,12 +24,13 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 from embct import trial
 from embct.analysis import analyze, consort_counts, prepare
 from embct.platform.accounts.models import Role, User
+from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Arm, LogSubmission, PatientProfile
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.research import corrections, live
 from embct.platform.research import services as research
 from embct.platform.research.export import trial_table
-from embct.platform.research.models import Participant, Screening
+from embct.platform.research.models import Participant, Screening, Withdrawal
 from support.testing import TODAY, BaseTestCase
 
 SEED = 8080
@@ -259,6 +260,26 @@ class LiveFlowTests(BaseTestCase):
         flow = live.flow()  # before: all three counted as still on the call list
         assert (flow["declined_call"], flow["not_reached"], flow["awaiting_call"]) == (1, 1, 1)
         assert flow["screened"] == 3
+
+    def test_who_attended_a_session_cannot_be_recorded_as_declined(self) -> None:
+        """Before: accepted, and the export then said started=0 with 2 sessions, which
+        embct analyze refuses (and the live flow counted them as declined)."""
+        self.build(self.spec(sessions=2))
+        person = Participant.objects.get(allocations__list_name="main")
+        rows = (Withdrawal.objects.count(), AuditEvent.objects.count())
+        with pytest.raises(research.WorkflowError) as refused:
+            research.record_withdrawal(person, "declined", TODAY, "other")
+        message = str(refused.value)
+        assert person.study_id in message
+        assert "kind: declined is refused" in message
+        assert "(2 sessions attended): record a dropout" in message
+        assert (Withdrawal.objects.count(), AuditEvent.objects.count()) == rows
+        research.record_withdrawal(person, "dropout", TODAY, "other")
+        with pytest.raises(research.WorkflowError, match=r"withdrawal\.kind: declined is refused"):
+            corrections.correct_withdrawal(
+                person, "entry_error", "typed the wrong kind", TODAY, kind="declined"
+            )
+        assert Withdrawal.objects.get().kind == "dropout"
 
     def test_a_randomized_participant_corrected_to_ineligible_stays_randomized(self) -> None:
         self.build(self.spec(), self.spec(consent=False))

@@ -30,7 +30,7 @@ from .models import (
     Withdrawal,
     WithdrawalKind,
 )
-from .services import WorkflowError, screened_on
+from .services import WorkflowError, check_withdrawal_kind, screened_on
 
 
 def _refuse(participant: Participant, field: str, value: Any, rule: str) -> WorkflowError:
@@ -321,6 +321,7 @@ def correct_withdrawal(
             raise _refuse(
                 locked, "withdrawal.kind", repr(kind), gettext("not a kind of withdrawal")
             )
+        check_withdrawal_kind(locked, "withdrawal.kind", kind)
         changes.append(("kind", withdrawal.kind, kind))
     if on is not None and on != withdrawal.on:
         if on > today:

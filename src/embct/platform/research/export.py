@@ -39,19 +39,33 @@ from .models import Allocation, CallOutcome, ExportLog, Participant, Screening, 
 COLUMNS = schema.DESCRIPTIVE + schema.CLUSTERS + schema.BASELINE + schema.DOSE + schema.FLOW
 
 
-def _sessions(profile_ids: set[int]) -> dict[int, int]:
-    """Sessions attended: eMBCT sessions whose log files were sent, group meetings attended."""
+def sessions_attended(profile_id: int | None) -> int:
+    """The sessions one patient attended, by the rule of the export's column; 0 without an
+    account linked."""
+    if profile_id is None:
+        return 0
+    return _sessions({profile_id}, only=True).get(profile_id, 0)
+
+
+def _sessions(profile_ids: set[int], *, only: bool = False) -> dict[int, int]:
+    """Sessions attended: eMBCT sessions whose log files were sent, group meetings attended
+    (``only``: the database counts just these patients, for a few)."""
     out: dict[int, int] = defaultdict(int)
+    logs, meetings = LogSubmission.objects.all(), Attendance.objects.filter(present=True)
+    if only:
+        logs, meetings = (
+            logs.filter(patient_id__in=profile_ids),
+            meetings.filter(patient_id__in=profile_ids),
+        )
     for pk, n in (
-        LogSubmission.objects.values("patient_id")
+        logs.values("patient_id")
         .annotate(n=Count("session", distinct=True))
         .values_list("patient_id", "n")
     ):
         if pk in profile_ids:
             out[pk] = n
     for pk, n in (
-        Attendance.objects.filter(present=True)
-        .values("patient_id")
+        meetings.values("patient_id")
         .annotate(n=Count("meeting", distinct=True))
         .values_list("patient_id", "n")
     ):

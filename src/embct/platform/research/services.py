@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from embct import trial
 from embct.instruments import InstrumentError, score_response
@@ -585,6 +585,7 @@ def record_withdrawal(
         raise WorkflowError(
             gettext("reason: %(reason)r is not a dropout category") % {"reason": reason}
         ) from None
+    check_withdrawal_kind(participant, "kind", kind)
     withdrawal = Withdrawal.objects.create(participant=participant, kind=kind, on=on, reason=reason)
     record(
         by,
@@ -596,6 +597,29 @@ def record_withdrawal(
         reason=reason,
     )
     return withdrawal
+
+
+def check_withdrawal_kind(participant: Participant, field: str, kind: str) -> None:
+    """Refuses a kind of withdrawal the sessions attended rule out (embct.trial's rule)."""
+    from .export import sessions_attended
+
+    sessions = sessions_attended(participant.profile_id)
+    if trial.withdrawal_kind_problem(kind, sessions) is None:
+        return
+    if kind not in {k.value for k in trial.WithdrawalKind}:
+        rule = gettext("not a kind of withdrawal")
+    else:
+        rule = ngettext(
+            "declined is only for a participant who attended no session (%(n)s session "
+            "attended): record a dropout",
+            "declined is only for a participant who attended no session (%(n)s sessions "
+            "attended): record a dropout",
+            sessions,
+        ) % {"n": sessions}
+    raise WorkflowError(
+        gettext("%(study_id)s, %(field)s: %(value)s is refused: %(rule)s")
+        % {"study_id": participant.study_id, "field": field, "value": kind, "rule": rule}
+    )
 
 
 @transaction.atomic
