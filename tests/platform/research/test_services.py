@@ -463,6 +463,21 @@ class ParticipantRecordTests(BaseTestCase):
         self.person.refresh_from_db()
         assert self.person.profile == self.pim_profile
 
+    def test_the_link_list_gives_a_tau_participant_the_due_date_and_no_link_form(self) -> None:
+        """Before: "allocated to not decided yet", with a form whose every use is refused."""
+        self.allocate("main", trial.Arm.TAU, TODAY - timedelta(days=30))
+        due = trial.tau_rerandomization_date(TODAY - timedelta(days=30))
+        self.login(self.ada)
+        page = self.client.get("/clinic/")
+        self.assertContains(
+            page,
+            f"{self.person.study_id}: in treatment as usual (TAU) until re-randomization to MBCT "
+            f"or eMBCT, due on {due.day} {due:%B %Y}; link the account then.",
+        )
+        self.assertNotContains(page, f'action="{self.base}/link/"')
+        self.allocate("tau", trial.Arm.EMBCT, TODAY)
+        self.assertContains(self.client.get("/clinic/"), f'action="{self.base}/link/"')
+
     def test_linking_a_participant_in_tau_awaiting_re_randomization_is_refused(self) -> None:
         """In TAU the participant has no treatment arm yet: an account of either arm would
         follow a course the allocation has not chosen. The refusal says the due date."""

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from embct import trial
 from embct.platform.access import (
     AuthenticatedHttpRequest,
     admin_required,
@@ -57,7 +58,16 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
         .prefetch_related("allocations")
     )
     for person in to_link:  # the link list names each study id's allocated arm
-        person.allocated_arm = arm_label(arms(person)[0])  # type: ignore[attr-defined]
+        allocated, _tau_first = arms(person)
+        person.allocated_arm = arm_label(allocated)  # type: ignore[attr-defined]
+        # In TAU awaiting re-randomization: no account to link yet, only the due date.
+        person.tau_due = (  # type: ignore[attr-defined]
+            None
+            if allocated is not None
+            else trial.tau_rerandomization_date(
+                next(a.allocated_on for a in person.allocations.all() if a.list_name == "main")
+            )
+        )
     unlinked = patients.filter(study_participant=None)
     other_staff = (
         User.objects.filter(role__in=[Role.RESEARCHER, Role.ADMIN])
