@@ -83,9 +83,6 @@ NOT_REPRODUCED = {
     r"(.*/)?(step|group|degree|arm|week|cut|alpha|m|iterations|seed)": "a label or setting",
     # McDonald's omega: psych::omega fits its own factor model (Schmid-Leiman)
     r"reliability/.*/omega": "psych::omega is another estimator",
-    # The CONSORT boxes of the treatment arms (embct.trial.treatment_counts: dropouts by
-    # reason, TAU first): not in analysis.R yet; the per-arm flow above them is
-    r"flow/consort/.*": "not in analysis.R yet",
     # glm's iteration count is its own
     r"dropout/logistic/steps/step=\d+/iterations": "each program's own iterations",
     # Monte Carlo: written by the script (mice), compared only through b and se
@@ -204,9 +201,27 @@ def _no_dose_sav(folder: Path) -> list[str]:
 
 
 def _cohort(folder: Path) -> list[str]:
+    """The simulated cohort with the flow's columns as the platform's export gives them:
+    of those who never started every third is still waiting (no withdrawal), the rest
+    declined; dropouts have a reason category, every fourth none."""
     from embct.simulate import simulate
 
-    simulate(seed=5, mode="population", items=True).to_csv(folder / "cohort.csv", index=False)
+    table = simulate(seed=5, mode="population", items=True)
+    started, sessions = table["started"] == 1, table["sessions_attended"]
+    reasons = ["not_as_expected", "too_burdensome", "physical_condition", "practical", ""]
+    withdrawal, reason = [], []
+    for k, (s, n) in enumerate(zip(started, sessions, strict=True)):
+        if not s:
+            withdrawal.append("" if k % 3 == 0 else "declined")
+            reason.append("" if k % 3 == 0 else "other")
+        elif n < 4:
+            withdrawal.append("dropout")
+            reason.append(reasons[k % len(reasons)])
+        else:
+            withdrawal.append("")
+            reason.append("")
+    table["withdrawal"], table["withdrawal_reason"] = withdrawal, reason
+    table.to_csv(folder / "cohort.csv", index=False)
     return ["--data", str(folder / "cohort.csv")]
 
 

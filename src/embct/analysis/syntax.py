@@ -19,6 +19,8 @@ from typing import Any
 
 import pandas as pd
 
+from embct import trial
+
 from .config import AnalysisConfig
 
 #: The syntaxes ``--syntax`` accepts, and the file each writes.
@@ -35,8 +37,7 @@ KNOWN_DIFFERENCES = {
         "between-imputation variance B, .../b_between, for the comparison) and its R2 is "
         "not compared; the missing-data pattern is exact. McDonald's omega (psych::omega "
         "fits a factor model of its own) and the logit's iteration count are not "
-        "reproduced, nor yet the CONSORT boxes (flow.consort; the per-arm flow is). "
-        "The Hosmer-Lemeshow groups follow embct's rule (ties kept together, "
+        "reproduced. The Hosmer-Lemeshow groups follow embct's rule (ties kept together, "
         "SAS's), written out in the script: ResourceSelection::hoslem.test cuts at "
         "quantiles and is not in Debian."
     ),
@@ -142,7 +143,19 @@ def analysis_data(frame: pd.DataFrame, results: Mapping[str, Any]) -> pd.DataFra
         wanted += items
     data = frame[[c for c in dict.fromkeys(wanted) if c in frame.columns]].copy()
     if "withdrawal" in frame.columns:  # the flow's waiting vs declined: 1 when one is recorded
-        data["withdrawn"] = frame["withdrawal"].notna().astype(int).to_numpy()
+        kinds = frame["withdrawal"]
+        data["withdrawn"] = kinds.notna().astype(int).to_numpy()
+        # the CONSORT boxes: 1 declined, 2 dropout (0 none); the dropout's reason by its
+        # position in embct.trial.DROPOUT_REASON_KEYS (1 ...), 0 none or not a category
+        codes = {kind.value: k for k, kind in enumerate(trial.WithdrawalKind, start=1)}
+        data["withdrawal_code"] = kinds.map(codes).fillna(0).astype(int).to_numpy()
+        if "withdrawal_reason" in frame.columns:
+            reasons = {key: k for k, key in enumerate(trial.DROPOUT_REASON_KEYS[:-1], start=1)}
+            data["reason_code"] = (
+                frame["withdrawal_reason"].map(reasons).fillna(0).astype(int).to_numpy()
+            )
+    if "tau_first" in frame.columns:
+        data["tau_first"] = frame["tau_first"].fillna(False).astype(int).to_numpy()
     for column in data.columns:
         if column in _ID_COLUMNS:
             continue
@@ -348,11 +361,35 @@ def r_script(results: Mapping[str, Any], config: AnalysisConfig | None = None) -
                 f"clustering('clustering/{outcome}', s)",
                 "",
             ]
+    consort = results.get("flow", {}).get("consort", {})
+    if isinstance(consort, Mapping) and "skipped" not in consort and consort:
+        reasons = _r_vector(list(trial.DROPOUT_REASON_KEYS))
+        lines += [
+            "# ---- flow/consort: the CONSORT boxes of the treatment arms (arm 0 is mbct, 1 is",
+            "# embct): how they came to the arm (allocated, or after TAU), then waiting (never",
+            "# started, nothing recorded), declined (never started, a withdrawal recorded),",
+            "# started = dropouts (by the dropout's reason) + completers; then each section's n",
+            "# as this script computed it (the 'analysed' boxes) ----",
+            f"consort(c('mbct', 'embct'), {reasons})",
+        ]
+        lines += [
+            f"same('flow/consort/{key}', '{_analysed_key(key)}')"
+            for key in consort
+            if key.startswith("analysed.")
+        ]
+        lines.append("")
     lines += [
         "writeLines(c('key,value', rows), out_path)",
         "",
     ]
     return "\n".join(lines)
+
+
+def _analysed_key(box: str) -> str:
+    """The results.json key of an ``analysed.<section>`` box's n (embct.analysis.flow's
+    analysed_counts: the dropout section's is its early-alliance comparison's)."""
+    section = box.removeprefix("analysed.")
+    return "dropout/wai_w2/n" if section == "dropout" else f"{section.replace('.', '/')}/n"
 
 
 def write_syntax(

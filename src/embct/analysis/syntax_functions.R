@@ -29,6 +29,36 @@ flow <- function(key, rows) {
   out(paste0(key, "/dose_unknown"), sum(st & is.na(d$dropped_out)))
 }
 
+# The CONSORT boxes of the two treatment arms (embct.trial.treatment_counts), from the
+# withdrawal codes (1 declined, 2 dropout) and the dropout reason codes (positions in
+# `reasons`; the last, not_recorded, for a dropout without a category or withdrawal).
+consort <- function(arms, reasons) {
+  code <- if ("withdrawal_code" %in% names(d)) d$withdrawal_code else ifelse(started, 0, 1)
+  reason <- if ("reason_code" %in% names(d)) d$reason_code else rep(0, nrow(d))
+  tau <- if ("tau_first" %in% names(d)) d$tau_first %in% 1 else rep(FALSE, nrow(d))
+  for (a in 0:1) {
+    arm <- arms[a + 1]; k <- function(box) paste0("flow/consort/", arm, box)
+    rows_a <- d$arm == a; st <- rows_a & started
+    out(paste0("flow/consort/allocated.", arm), sum(rows_a & !tau))
+    out(paste0("flow/consort/tau.", arm), sum(rows_a & tau))
+    out(k(""), sum(rows_a))
+    out(k(".waiting"), sum(rows_a & !started & code == 0))
+    out(k(".declined"), sum(rows_a & !started & code != 0))
+    out(k(".started"), sum(st))
+    dropped <- st & d$dropped_out %in% 1
+    out(k(".dropouts"), sum(dropped))
+    named <- ifelse(code == 2 & reason > 0, reason, length(reasons))
+    for (r in seq_along(reasons)) out(k(paste0(".dropouts.", reasons[r])), sum(dropped & named == r))
+    out(k(".completers"), sum(st & d$dropped_out %in% 0))
+  }
+}
+
+# Writes the value this script computed for `from` again under `to` (one figure, two keys).
+same <- function(to, from) {
+  hit <- rows[startsWith(rows, paste0(from, ","))]
+  if (length(hit) == 1) rows <<- c(rows, paste0(to, substring(hit, nchar(from) + 1)))
+}
+
 describe <- function(prefix, x) {
   x <- x[!is.na(x)]
   out(paste0(prefix, "n"), length(x)); out(paste0(prefix, "mean"), mean(x)); out(paste0(prefix, "sd"), sd(x))
