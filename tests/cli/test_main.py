@@ -95,8 +95,9 @@ def test_serve_answers_healthz_and_the_login_page(embct_server: str) -> None:
 def test_demo_creates_its_accounts_once_and_keeps_them(cli_env: dict[str, str]) -> None:
     env = dict(cli_env)
     env.pop("EMBCT_RANDOMIZATION_SEED", None)  # the demo brings its own
-    first = run_embct(["demo", "--no-serve"], env, timeout=600)
+    first = run_embct(["demo", "--no-serve", "--port", "8123"], env, timeout=600)
     assert first.returncode == 0, first.stderr
+    assert "Log in at http://127.0.0.1:8123/login/ with" in first.stdout  # the port served
     assert re.search(r"Demo trial entered: \d{3} people screened", first.stdout)
     created = re.search(r"\((\d+) accounts created", first.stdout)
     assert created is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 
-from .serve import add_server_arguments, prepare_database, serve_forever
+from .serve import add_server_arguments, prepare_database, serve_forever, server_address
 
 #: The seed the demo randomizes with when ``EMBCT_RANDOMIZATION_SEED`` is not set. Public, so
 #: never a real trial's: only ``embct demo`` puts it in place, and production settings refuse
@@ -44,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         call_command("load_course")
-        call_command("seed_demo")
+        # The login address printed is the one served (--host, --port), not a fixed :8000.
+        call_command("seed_demo", url=f"http://{server_address(args.host, args.port)}/")
     except DjangoCommandError as error:
         raise CommandError(str(error)) from None
     if not args.no_serve:

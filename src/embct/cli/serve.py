@@ -28,6 +28,11 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=positive_int, default=4, help="threads per worker (4)")
 
 
+def server_address(host: str, port: int) -> str:
+    """``host:port`` as gunicorn binds it and a browser writes it (an IPv6 host in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
 def port_number(text: str) -> int:
     try:
         value = int(text)
@@ -74,7 +79,7 @@ def serve_forever(host: str, port: int, *, workers: int = 2, threads: int = 4) -
     from embct.platform.wsgi import application
 
     options = {
-        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "bind": server_address(host, port),
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",

@@ -103,6 +103,8 @@ MIDDLEWARE = [
     "embct.platform.security.middleware.AdminChangeNeedsRecentPasswordMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A method the view does not take: the 405 page in the site's layout (core/methods.py).
+    "embct.platform.core.methods.MethodNotAllowedPageMiddleware",
     # A locked or unavailable database: a 503 page that keeps the user's text.
     "embct.platform.core.dberrors.DatabaseErrorMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.

@@ -30,6 +30,13 @@ DEMO_PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105 (printed demo logins, refused 
 class Command(BaseCommand):
     help = "Create the demo accounts (only where missing) and print the demo logins."
 
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000/",
+            help="where the demo is served, for the login address it prints",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         if not getattr(settings, "EMBCT_DEMO_ALLOWED", False):
             raise CommandError("demo accounts are refused in production settings")
@@ -53,7 +60,8 @@ class Command(BaseCommand):
             self.stdout.write("No course is loaded, so no patients were seeded (load_course).")
         elif screened:
             self.stdout.write(f"Demo trial entered: {screened} people screened.")
-        self.stdout.write("Log in at http://127.0.0.1:8000/login/ with (DEMO DATA ONLY):")
+        login = options["url"].rstrip("/") + "/login/"
+        self.stdout.write(f"Log in at {login} with (DEMO DATA ONLY):")
         logins = {username: (str(role.label), username) for username, role, _f, _l in DEMO_ACCOUNTS}
         for label, username, _password in clinic:
             logins[username] = (label, username)
