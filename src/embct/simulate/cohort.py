@@ -31,6 +31,7 @@ from embct import schema
 
 from . import _gram, calibrate
 from ._repair import RepairError, feedback_round, integer_repair, standardize
+from .dropout import calibrate_dropouts
 from .items import items_for_totals
 from .params import ARMS, ParameterError, load_parameters, scale_design
 
@@ -320,6 +321,22 @@ def _cohort(
         )
         totals["wai_w2"][dwai] = _complete_one(
             np.array([]), len(dwai), drop, rng, wai, "dropout.wai_w2_dropouts"
+        )
+        # the dropout logit of the paper (step 1 and the arm x alliance interaction): which
+        # arm's dropouts, and which arm's other completers, had the weaker early alliance.
+        # Its own random stream, so the blocks below draw what they drew without it.
+        arm_codes = frame["arm_code"].to_numpy().astype(float)
+        totals["wai_w2"][dwai], totals["wai_w2"][other] = calibrate_dropouts(
+            totals["wai_w2"][dwai],
+            arm_codes[dwai],
+            totals["wai_w2"][other],
+            arm_codes[other],
+            totals["wai_w2"][reg],
+            arm_codes[reg],
+            drop,
+            params,
+            np.random.default_rng([seed, 17]),
+            wai,
         )
     else:
         totals["wai_w2"][other] = _normal_int(rng, comp, len(other), wai)
