@@ -132,3 +132,24 @@ def test_it_keeps_table_1_and_the_flow(exact):
             table.loc[table.arm == "embct", col].std(),
         )
         assert np.allclose(got, ref, atol=0.05 + 1e-9)
+
+
+def test_it_reproduces_the_dropout_logit_both_steps(exact):
+    # plain statsmodels Logit among the starters with a week-2 WAI (Results: Dropout):
+    # step 1 B = -.39 per SD of the WAI, P = .21; step 2 condition x WAI B = -.13, P = .08
+    import statsmodels.api as sm
+
+    table, _ = exact
+    s = table[table["started"].astype(bool) & table["wai_w2"].notna()]
+    y = (s["sessions_attended"] < 4).astype(float).to_numpy()
+    w = s["wai_w2"].to_numpy(float)
+    a = (s["arm"] == "embct").astype(float).to_numpy()
+    step1 = sm.Logit(y, np.column_stack([np.ones_like(w), w, a])).fit(disp=0)
+    step2 = sm.Logit(y, np.column_stack([np.ones_like(w), w, a, w * a])).fit(disp=0)
+    assert round(step1.params[1] * w.std(ddof=1), 2) == -0.39
+    assert round(step1.pvalues[1], 2) == 0.21
+    assert round(step2.params[3], 2) == -0.13
+    assert round(step2.pvalues[3], 2) == 0.08
+    # the dropouts' week-2 WAI still prints as published
+    d = w[y == 1]
+    assert (round(d.mean(), 1), round(d.std(ddof=1), 1)) == (33.3, 7.9)

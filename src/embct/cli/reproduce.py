@@ -48,6 +48,8 @@ def _text_table(rows) -> str:
             f"{fmt(r['ours']):>10} {fmt(r['difference']):>9} {'yes' if r['matched'] else 'NO ':<3} "
             f"{'' if cov is None else f'{cov:.2f}'}"
         )
+        if r.get("matched_instead"):
+            lines.append(f"{'':<23}{r['matched_instead']}")
     return "\n".join(lines) + "\n"
 
 

@@ -8,15 +8,18 @@ its printed precision (a ``P < .001`` is matched by any P below .001; counts exa
 Numbers no cohort can hold (the therapists' count, the reasons for dropout) have
 ``ours = None``.
 
-Where the paper prints two figures that cannot both be matched, the row's ``note`` says which
-one ours is computed as, and why (the checker's finding names the conflict):
+Where the paper prints two figures that cannot both be matched, the row of the one left
+unmatched says which one ours matches instead, and why (``matched_instead``, also in its
+``note``), from the ``[[matched_instead]]`` entries of the figures file; the checker's finding
+names the conflict. The readings behind them:
 
 - terms of Tables 2 and 3 are read at the step where they enter (the tables print every t
   with the step-3 df; the df rule of the checker), the Abstract's versions likewise;
 - the R2 change the text names for the interaction is compared as the step-2 change (the
   checker finds that only step 2 fits it);
 - the dropout logit B = -.39 is compared per SD of the week-2 WAI (per point it would be an
-  odds ratio of .68 per WAI point, which the printed P = .21 does not allow with these SDs).
+  odds ratio of .68 per WAI point, which the printed P = .21 does not allow with these SDs);
+  the interaction B = -.13 per point (exact mode calibrates both, :mod:`.dropout`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from embct.figures.rules import printed, printed_p
 
 from .compare import published_results
 
-__all__ = ["p_probe", "printed_rows"]
+__all__ = ["matched_instead", "p_probe", "printed_rows"]
 
 #: Table 1's rows that are the other level of a binary characteristic of the schema; the
 #: other rows are named by their schema column (the baseline totals by the paper's names).
@@ -381,6 +384,7 @@ def printed_rows(
     :func:`embct.simulate.compare.comparison_rows` (``section``, ``figure``, ``published``,
     ``ours``, ``difference``, ``matched``, ``note``)."""
     pub = published_results() if pub is None else pub
+    instead = matched_instead(pub)
     rows = []
     for entry in pub.get("figure", []):
         try:
@@ -405,6 +409,8 @@ def printed_rows(
                 value = None
             ours_f = None if value is None else float(value)
             published = _value(text, base)
+            figure = f"{entry['id']}: {field}"
+            other = instead.get(figure, "")
             rows.append(
                 {
                     "section": "Printed figures",
@@ -417,10 +423,26 @@ def printed_rows(
                     "ours": ours_f,
                     "difference": None if ours_f is None else ours_f - published,
                     "matched": _matched(text, base, ours_f),
-                    "note": note,
+                    "note": "; ".join(x for x in (note, other) if x),
+                    "matched_instead": other,
                 }
             )
     return rows
+
+
+def matched_instead(pub: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """``"matched instead: ..."`` for each printed number of a conflicting pair left unmatched.
+
+    From the ``[[matched_instead]]`` entries of the figures file: ``figures`` (the printed
+    numbers, as ``"id: field"``), ``matched`` (what ours is matched to instead) and ``why``.
+    """
+    pub = published_results() if pub is None else pub
+    out: dict[str, str] = {}
+    for entry in pub.get("matched_instead", []):
+        text = f"matched instead: {entry['matched']} ({entry['why']})"
+        for figure in entry["figures"]:
+            out[figure] = text
+    return out
 
 
 def p_probe(
