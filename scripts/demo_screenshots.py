@@ -33,7 +33,8 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 EMBCT = Path(sys.executable).with_name("embct")
-PASSWORD_SUFFIX = "-demo-2026"  # the printed demo logins (seed_demo.DEMO_PASSWORD_SUFFIX)
+# The printed demo logins (seed_demo.DEMO_PASSWORD_SUFFIX; refused in production).
+PASSWORD_SUFFIX = "-demo-2026"  # noqa: S105
 SHOTS = (
     "patient-week.png",
     "session.png",
@@ -120,35 +121,38 @@ def take(out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as data, demo_server(Path(data)) as base:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium(), args=["--headless", "--no-sandbox", "--disable-gpu"]
-            )
-            try:
-                viewport = {"width": WIDTH, "height": 800}
-                patient = browser.new_context(viewport=viewport, locale="en-GB").new_page()
-                log_in(patient, base, "patient")
-                patient.goto(base + "/week/")
-                shoot(patient, out / "patient-week.png")
-                patient.get_by_role("link", name="Open session 3").click()
-                shoot(patient, out / "session.png")
-                patient.get_by_role("link", name="Write a diary entry").click()
-                shoot(patient, out / "diary-form.png")
-                patient.goto(base + "/inbox/")
-                shoot(patient, out / "inbox.png")
-                therapist = browser.new_context(viewport=viewport, locale="en-GB").new_page()
-                log_in(therapist, base, "therapist", staff=True)
-                therapist.goto(base + "/queue/")
-                shoot(therapist, out / "therapist-queue.png")
-                therapist.goto(base + "/warnings/")
-                shoot(therapist, out / "therapist-warnings.png")
-                researcher = browser.new_context(viewport=viewport, locale="en-GB").new_page()
-                log_in(researcher, base, "researcher", staff=True)
-                researcher.goto(base + "/research/")
-                shoot(researcher, out / "research-dashboard.png")
-            finally:
-                browser.close()
+    with (
+        tempfile.TemporaryDirectory() as data,
+        demo_server(Path(data)) as base,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path=chromium(), args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            viewport = {"width": WIDTH, "height": 800}
+            patient = browser.new_context(viewport=viewport, locale="en-GB").new_page()
+            log_in(patient, base, "patient")
+            patient.goto(base + "/week/")
+            shoot(patient, out / "patient-week.png")
+            patient.get_by_role("link", name="Open session 3").click()
+            shoot(patient, out / "session.png")
+            patient.get_by_role("link", name="Write a diary entry").click()
+            shoot(patient, out / "diary-form.png")
+            patient.goto(base + "/inbox/")
+            shoot(patient, out / "inbox.png")
+            therapist = browser.new_context(viewport=viewport, locale="en-GB").new_page()
+            log_in(therapist, base, "therapist", staff=True)
+            therapist.goto(base + "/queue/")
+            shoot(therapist, out / "therapist-queue.png")
+            therapist.goto(base + "/warnings/")
+            shoot(therapist, out / "therapist-warnings.png")
+            researcher = browser.new_context(viewport=viewport, locale="en-GB").new_page()
+            log_in(researcher, base, "researcher", staff=True)
+            researcher.goto(base + "/research/")
+            shoot(researcher, out / "research-dashboard.png")
+        finally:
+            browser.close()
     return [out / name for name in SHOTS]
 
 
