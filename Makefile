@@ -30,9 +30,9 @@ lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/runtime.txt pyproject.toml
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -c requirements/runtime.txt -o requirements/dev.txt pyproject.toml
 
-# The README's pictures, from the browser journeys (tests write them to a temporary folder).
+# The README's pictures, of the demo itself (demo course, clinic and trial) in Chromium.
 screenshots: $(STAMP)
-	EMBCT_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser/test_patient_week.py tests/browser/test_therapist_journey.py tests/browser/test_researcher_journey.py
+	$(BIN)/python scripts/demo_screenshots.py --out docs/screenshots
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do $(BIN)/python "$$script" || exit 1; done

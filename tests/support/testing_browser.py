@@ -77,9 +77,9 @@ def axe_source() -> str:
 
 
 def screenshots_dir() -> Path:
-    """Where the journeys' screenshots go: ``$EMBCT_SCREENSHOTS`` when set (``make
-    screenshots`` sets it to docs/screenshots, the README's pictures), else a folder in the
-    temporary directory, so a test run leaves the checkout as it was."""
+    """Where the journeys' screenshots go (pictures of the test data, to look at a failure;
+    the README's come from the demo, ``make screenshots``): ``$EMBCT_SCREENSHOTS`` when set,
+    else a folder in the temporary directory, so a test run leaves the checkout as it was."""
     import tempfile
 
     chosen = os.environ.get("EMBCT_SCREENSHOTS")
