@@ -4,7 +4,9 @@ other, a login lockout on one holds on the other, and a live report cached by on
 the other from the cache.
 
 Needs PostgreSQL (``DATABASE_MIGRATION_URL`` or ``DATABASE_URL`` when they name one, else
-postgres://postgres@127.0.0.1:5432) and Redis (``REDIS_URL``, else redis://127.0.0.1:6379/15).
+postgres://postgres@127.0.0.1:5432) and Redis (``EMBCT_TEST_REDIS_URL``, else
+redis://127.0.0.1:6379/15; given to both servers as their ``REDIS_URL``, while the rest of the
+suite keeps the single-host cache).
 Skipped when either does not answer, except under ``CI=true``, where that is a failure.
 """
 
@@ -80,7 +82,7 @@ def _postgres_urls() -> tuple[str, str]:
 def redis_url() -> str:
     import redis
 
-    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS
+    url = os.environ.get("EMBCT_TEST_REDIS_URL") or DEFAULT_REDIS
     try:
         redis.Redis.from_url(url, socket_timeout=3).ping()
     except redis.RedisError as error:
@@ -103,7 +105,7 @@ def shared_env(tmp_path: Path, redis_url: str) -> Iterator[dict[str, str]]:
     name = f"embct_hosts_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(f"{owner}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "REDIS_URL"}}
     env.update(
         DATABASE_URL=f"{app}/{name}",
         REDIS_URL=redis_url,
