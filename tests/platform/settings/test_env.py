@@ -155,3 +155,67 @@ def test_production_refuses_debug(tmp_path: Path) -> None:
     )
     assert out.returncode != 0
     assert "DEBUG must be off" in out.stderr
+
+
+def test_a_redis_url_becomes_django_s_redis_cache() -> None:
+    cache = env.redis_cache("redis://:s3cret@cache.example:6380/2")
+    assert cache == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://:s3cret@cache.example:6380/2",
+        "KEY_PREFIX": "embct",
+    }
+    assert env.redis_cache("unix:///run/redis.sock")["LOCATION"] == "unix:///run/redis.sock"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1:6379/0", "has scheme 'http'"),
+        ("redis://127.0.0.1:port/0", "has a bad port"),
+        ("redis:///0", "names no host"),
+        ("redis://127.0.0.1:6379/cache", "must be a number"),
+        ("unix://", "names no socket"),
+    ],
+)
+def test_bad_redis_urls_are_refused(url: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env.redis_cache(url)
+
+
+CACHE_AND_SESSIONS = (
+    "from django.conf import global_settings as g; "
+    "print(s.CACHES['default']['BACKEND'], getattr(s, 'SESSION_ENGINE', g.SESSION_ENGINE))"
+)
+
+
+@pytest.mark.parametrize("module", ["base", "production"])
+def test_redis_url_shares_the_cache_and_the_sessions(module: str, tmp_path: Path) -> None:
+    """With REDIS_URL every host uses Redis for the cache (rate limits, the live report) and
+    the sessions; without it, the single-host defaults (memory; files in production)."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "DEBUG"}}
+    environment.update(EMBCT_DATA_DIR=str(tmp_path), SECRET_KEY="k" * 10 + "abcdefghij" * 5)
+    code = f"import embct.platform.settings.{module} as s; {CACHE_AND_SESSIONS}"
+    alone = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+    assert alone.returncode == 0, alone.stderr
+    single = "locmem.LocMemCache" if module == "base" else "filebased.FileBasedCache"
+    assert alone.stdout.split() == [
+        f"django.core.cache.backends.{single}",
+        "django.contrib.sessions.backends.db",
+    ]
+    environment["REDIS_URL"] = "redis://127.0.0.1:6379/3"
+    shared = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+    assert shared.returncode == 0, shared.stderr
+    assert shared.stdout.split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    environment["REDIS_URL"] = "http://127.0.0.1:6379/3"
+    refused = subprocess.run(
+        [sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=False
+    )
+    assert refused.returncode != 0
+    assert "REDIS_URL='http://127.0.0.1:6379/3' has scheme 'http'" in refused.stderr

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from embct import trial
 from embct.platform.care.models import LogSubmission
@@ -224,14 +226,37 @@ def _count_treatment_arms(counts: dict[str, int]) -> None:
                 counts[key] = found.get(key, 0)
 
 
+#: How long a live report stays in the cache. The key is the export's SHA-256, so a change
+#: in the data makes a new key at once; the timeout only frees the space of old ones.
+REPORT_CACHE_SECONDS = 24 * 60 * 60
+
+
+def report_cache_key(sha256: str) -> str:
+    """The cache key of the live report of the export whose bytes hash to ``sha256``, in the
+    active language (the report's words follow the reader's language)."""
+    return f"research:live-report:{sha256}:{get_language() or settings.LANGUAGE_CODE}"
+
+
 def report(user: Any, *, by: Any = None) -> tuple[dict[str, Any], str]:
     """Export the current trial table to CSV, run ``embct.analysis`` on that file exactly as
-    ``embct analyze`` does, and render the report with ``embct.report``. Logged."""
+    ``embct analyze`` does, and render the report with ``embct.report``. Logged (every view,
+    from the cache or not: the export is made and logged each time).
+
+    The results and the HTML are cached under the export's SHA-256 and the language, so a
+    repeat view of unchanged data costs the export, not the analysis; any change in the data
+    changes the export's bytes, so its hash, so the report is computed afresh."""
     from embct.analysis import analyze, load_table, to_jsonable
     from embct.report import render_report
 
     with tempfile.TemporaryDirectory(prefix="embct-report-") as folder:
         path = Path(folder) / "embct-trial.csv"
-        export.export(path, "csv", user=user, via="web", what="report", by=by)
+        log = export.export(path, "csv", user=user, via="web", what="report", by=by)
+        key = report_cache_key(log.sha256)
+        cached = cache.get(key)
+        if cached is not None:
+            results, html = cached
+            return results, html
         results = to_jsonable(analyze(load_table(path)))
-    return results, render_report(results, title="Live report")
+    html = render_report(results, title="Live report")
+    cache.set(key, (results, html), REPORT_CACHE_SECONDS)
+    return results, html

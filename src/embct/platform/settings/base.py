@@ -13,6 +13,8 @@ Everything is read from the environment through :mod:`.env`, with safe defaults:
 ``SECRET_KEY``      required in production; a fixed development key otherwise
 ``DEBUG``           off unless set to a true value
 ``ALLOWED_HOSTS``   comma-separated; default ``127.0.0.1,localhost``
+``REDIS_URL``       ``redis://host:port/db``: the cache and the sessions in Redis, shared by
+                    every ``embct serve`` on every host; unset, the single-host defaults
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from .env import (
     env_rate,
     env_str,
     parse_database_url,
+    redis_cache,
     sqlite_database,
 )
 
@@ -313,6 +316,15 @@ if EMBCT_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
     raise ImproperlyConfigured(
         f"EMBCT_PHONE_REGION={EMBCT_PHONE_REGION!r} is not a region code such as NL, BE or DE"
     )
-# The cache holds the screening form's rate-limit counts. One process (runserver, tests): in
-# memory. Production shares it between gunicorn's workers (settings/production.py).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache holds the rate-limit counts (screening form, password reset) and the live report
+# (research.live.report, keyed by the export's SHA-256). One process (runserver, tests): in
+# memory; production shares it between gunicorn's workers (settings/production.py). With
+# REDIS_URL, every `embct serve` on every host shares one Redis: the cache, and the sessions
+# (cached_db: read from Redis, written through to the database, so a Redis restart signs
+# nobody out). Login lockouts (django-axes) are in the database, shared already.
+REDIS_URL = env_str("REDIS_URL").strip()
+if REDIS_URL:
+    CACHES = {"default": redis_cache(REDIS_URL)}
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

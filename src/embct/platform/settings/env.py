@@ -137,6 +137,44 @@ def parse_database_url(url: str) -> dict[str, Any]:
     )
 
 
+def redis_cache(url: str) -> dict[str, Any]:
+    """Turn a ``REDIS_URL`` into a Django ``CACHES['default']`` dict: Django's own
+    ``RedisCache`` backend (the ``redis`` package), keys prefixed ``embct``.
+
+    Supported: ``redis://[:password@]host[:port][/db]``, ``rediss://`` (TLS) and
+    ``unix:///path/to/redis.sock``.
+
+    >>> redis_cache("redis://127.0.0.1:6379/2")["LOCATION"]
+    'redis://127.0.0.1:6379/2'
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in {"redis", "rediss", "unix"}:
+        raise ImproperlyConfigured(
+            f"REDIS_URL={url!r} has scheme {scheme!r}; expected redis://host:port/db, "
+            "rediss:// or unix://"
+        )
+    if scheme == "unix" and not parts.path:
+        raise ImproperlyConfigured(f"REDIS_URL={url!r} names no socket; expected unix:///path")
+    if scheme != "unix":
+        if not parts.hostname:
+            raise ImproperlyConfigured(f"REDIS_URL={url!r} names no host")
+        try:
+            parts.port  # noqa: B018 (the property raises on a bad port)
+        except ValueError:
+            raise ImproperlyConfigured(f"REDIS_URL={url!r} has a bad port") from None
+        db = parts.path.lstrip("/")
+        if db and not db.isdigit():
+            raise ImproperlyConfigured(
+                f"REDIS_URL={url!r}: the database after the last / must be a number such as 0"
+            )
+    return {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": url,
+        "KEY_PREFIX": "embct",
+    }
+
+
 def sqlite_database(path: Path) -> dict[str, Any]:
     """SQLite in WAL mode with a busy timeout and IMMEDIATE transactions.
 

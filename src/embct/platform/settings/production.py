@@ -38,14 +38,16 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 EMBCT_DEMO_ALLOWED = False
-# gunicorn's workers share the screening form's rate-limit counts through files in the data
-# directory (FileBasedCache: its increments are not atomic, so a burst may slip a few past).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(DATA_DIR / "cache"),  # noqa: F405
+# Without REDIS_URL (base.py), gunicorn's workers on this one host share the rate-limit counts
+# and the live report through files in the data directory (FileBasedCache: its increments are
+# not atomic, so a burst may slip a few past).
+if not REDIS_URL:  # noqa: F405
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),  # noqa: F405
+        }
     }
-}
 # No proxy is trusted unless TRUSTED_PROXIES names it (as in base.py): trusting 127.0.0.1 by
 # default let any client choose its address (X-Forwarded-For) through a proxy on this host that
 # passes the header on instead of appending to it, and so dodge the login throttle and write
