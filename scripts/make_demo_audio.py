@@ -9,18 +9,24 @@ transcript is the text spoken, with two rules:
 - the words in ``SPOKEN_AS`` are spoken as spelled out there (``embct`` would otherwise be
   read as one odd syllable); nothing else is changed.
 
+Beside each Ogg file the same recording is written as ``audio/<name>.mp3`` (MP3 made by LAME
+from the Ogg file, mono, 16 kbit/s): Safari before 17 plays no Ogg, and the patient may
+download either for offline practice. ``--mp3`` makes only the MP3 files, from the Ogg files
+there are (MP3 encoding is deterministic, so those files only change when the Ogg does).
+
 Each file must last 30-90 seconds; a transcript that comes out shorter or longer is an error
 and nothing is written for it. Ogg Vorbis streams carry a random serial number, so a rerun
 gives files that sound the same but differ byte for byte.
 
-Needs espeak-ng and sox (with Ogg Vorbis support) on the PATH; Debian:
-``apt-get install espeak-ng sox libsox-fmt-all``.
+Needs espeak-ng, sox (with Ogg Vorbis support) and lame on the PATH; Debian:
+``apt-get install espeak-ng sox libsox-fmt-all lame``.
 
 Usage (from the repository root)::
 
     python scripts/make_demo_audio.py              # all transcripts of the demo course
     python scripts/make_demo_audio.py s01-body-scan   # only the named ones
     python scripts/make_demo_audio.py --check      # only report durations, write nothing
+    python scripts/make_demo_audio.py --mp3        # only the MP3 files, from the Ogg files
     python scripts/make_demo_audio.py --course path/to/course   # another course folder
 """
 
@@ -43,6 +49,7 @@ PITCH = 45
 WORD_GAP = 3  # in units of 10 ms at the default speed
 SAMPLE_RATE = 16000
 VORBIS_QUALITY = -1
+MP3_KBITS = 16  # constant bit rate at 16 kHz mono: ample for a synthetic speaking voice
 PEAK_DB = -1  # normalise every file to the same peak, with headroom so nothing clips
 LEAD_IN_SECONDS = 0.5
 PAUSE_SECONDS = 2.5
@@ -120,11 +127,26 @@ def render(transcript: Path, target: Path) -> float:
     return seconds
 
 
+def mp3(ogg: Path, target: Path) -> None:
+    """Encode the Ogg recording ``ogg`` as MP3 at ``target`` (written only when complete)."""
+    sox, lame = tool("sox"), tool("lame")
+    with tempfile.TemporaryDirectory() as tmp:
+        wav, out = Path(tmp) / "in.wav", Path(tmp) / "out.mp3"
+        subprocess.run([sox, str(ogg), str(wav)], check=True)  # noqa: S603 - fixed tool
+        subprocess.run(  # noqa: S603
+            [lame, "--quiet", "-b", str(MP3_KBITS), "--resample", "16", "-m", "m", "--noreplaygain",
+             "--tt", ogg.stem, "--tc", COMMENT, str(wav), str(out)],
+            check=True,
+        )  # fmt: skip
+        shutil.move(out, target)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="transcript names without .txt (default: all)")
     parser.add_argument("--course", type=Path, default=DEMO_COURSE, help="course folder")
     parser.add_argument("--check", action="store_true", help="report durations, write nothing")
+    parser.add_argument("--mp3", action="store_true", help="only write the MP3 files, from the Ogg")
     args = parser.parse_args(argv)
 
     audio = args.course / "audio"
@@ -145,14 +167,21 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = duration(target)
                 if not MIN_SECONDS <= seconds <= MAX_SECONDS:
                     raise AudioError(f"{target.name}: {seconds:.1f} s, outside 30-90 s")
+                if not target.with_suffix(".mp3").is_file():
+                    raise AudioError(f"{target.name}: no MP3 beside it (run with --mp3)")
+            elif args.mp3:
+                seconds = duration(target)
+                mp3(target, target.with_suffix(".mp3"))
             else:
                 seconds = render(transcript, target)
+                mp3(target, target.with_suffix(".mp3"))
         except (AudioError, FileNotFoundError, subprocess.CalledProcessError) as error:
             print(f"make_demo_audio: error: {error}", file=sys.stderr)
             failures += 1
             continue
         size = target.stat().st_size
-        total_bytes += size
+        extra = target.with_suffix(".mp3")
+        total_bytes += size + (extra.stat().st_size if extra.is_file() else 0)
         print(f"{target.name:32} {seconds:5.1f} s {size / 1024:6.1f} KiB")
     print(f"{len(transcripts) - failures} files, {total_bytes / 1024:.0f} KiB in all")
     return 1 if failures else 0

@@ -98,7 +98,9 @@ def test_a_patient_and_a_therapist_walk_one_week(
     patient.get_by_role("link", name="Open session 3").click()
     auditor.audit(patient)
     audio = patient.locator("audio").first
-    assert audio.get_attribute("src").endswith("/audio/")
+    sources = audio.locator("source")
+    assert sources.first.get_attribute("src").endswith("/audio/")
+    assert sources.nth(1).get_attribute("type") == "audio/mpeg"
     playing = audio.evaluate(
         """async (el) => { await el.play();
              await new Promise(r => setTimeout(r, 600));

@@ -52,3 +52,22 @@ class AudioTests(BaseTestCase):
         assert tail.content == whole[-5:]
         beyond = self.client.get(self.url(1), headers={"Range": f"bytes={len(whole)}-"})
         assert beyond.status_code == 416
+
+    def test_the_same_recording_as_mp3_and_as_a_download(self) -> None:
+        self.login(self.pim)
+        mp3 = self.client.get(self.url(1) + "?as=mp3")
+        assert mp3.status_code == 200
+        assert mp3["Content-Type"] == "audio/mpeg"
+        body = b"".join(mp3.streaming_content)  # type: ignore[attr-defined]
+        assert body[0] == 0xFF
+        assert body[1] & 0xE0 == 0xE0  # an MPEG audio frame's sync word
+        kept = self.client.get(self.url(1) + "?as=mp3&download=1")
+        assert kept["Content-Disposition"] == 'attachment; filename="breath.mp3"'
+        assert self.client.get(self.url(1) + "?as=m4a").status_code == 404  # not in the course
+        assert self.client.get(self.url(1) + "?as=../x").status_code == 404
+        ranged = self.client.get(self.url(1) + "?as=mp3", headers={"Range": "bytes=0-1"})
+        assert (ranged.status_code, ranged["Content-Type"]) == (206, "audio/mpeg")
+
+    def test_a_session_not_yet_released_has_no_mp3_either(self) -> None:
+        self.login(self.pim)
+        assert self.client.get(self.url(4) + "?as=mp3&download=1").status_code == 404

@@ -19,6 +19,15 @@ class SessionPageTests(BaseTestCase):
         self.assertContains(response, "<strong>session 2</strong>", html=False)
         self.assertContains(response, f'src="/exercises/{exercise.pk}/audio/"')
         self.assertContains(response, "<audio controls", html=False)
+        # Ogg and MP3 for every browser, the length read from the file, downloads to keep.
+        self.assertContains(
+            response, f'<source src="/exercises/{exercise.pk}/audio/?as=mp3" type="audio/mpeg">'
+        )
+        self.assertContains(response, "Recording: 3 seconds.")
+        self.assertContains(
+            response, f'href="/exercises/{exercise.pk}/audio/?as=mp3&amp;download=1"'
+        )
+        self.assertNotContains(response, "· about")
         self.assertContains(response, "Test audio. Breathe in. Breathe out.")
         self.assertContains(response, "Busy thoughts.")
         self.assertContains(response, "made-up examples")

@@ -28,6 +28,7 @@ from embct.platform.access import (
 )
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
+from embct.platform.course import media
 from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
@@ -162,11 +163,22 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 @login_required
 @role_required("patient", "therapist", "admin", "researcher")
 def audio(request: AuthenticatedHttpRequest, exercise_id: int) -> HttpResponseBase:
-    """The exercise's audio; answers a single byte range so the player can seek."""
+    """The exercise's audio; answers a single byte range so the player can seek.
+
+    ``?as=mp3`` (or another of course.media.FORMATS) gives the same recording in that format
+    where the course has it; ``?download=1`` sends it as a file to keep for offline practice.
+    """
     exercise = get_exercise_for_user(request, exercise_id, timezone.localdate())
     path = exercise.session.course.file(exercise.audio) if exercise.audio else None
     if path is None:
         raise Http404("no audio")
+    wanted = request.GET.get("as", "")
+    if wanted:
+        chosen = {source.suffix: source for source in media.sources(path)}.get(wanted)
+        if chosen is None:
+            raise Http404("no audio in that format")
+        path = chosen.path
+    content_type = media.MIME.get(path.suffix.lstrip("."), "application/octet-stream")
     size = path.stat().st_size
     match = _RANGE.match(request.headers.get("Range", "").strip())
     response: HttpResponseBase
@@ -181,11 +193,16 @@ def audio(request: AuthenticatedHttpRequest, exercise_id: int) -> HttpResponseBa
         with path.open("rb") as handle:
             handle.seek(start)
             response = HttpResponse(
-                handle.read(end - start + 1), status=206, content_type="audio/ogg"
+                handle.read(end - start + 1), status=206, content_type=content_type
             )
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
     else:
-        response = FileResponse(path.open("rb"), content_type="audio/ogg")
+        response = FileResponse(
+            path.open("rb"),
+            content_type=content_type,
+            as_attachment=request.GET.get("download") == "1",
+            filename=path.name,
+        )
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private, max-age=3600"
     return response
