@@ -131,3 +131,13 @@ def test_results_come_back_in_job_order_on_local_processes() -> None:
     assert run_jobs(abs, jobs, workers=2) == [abs(j) for j in jobs]
     with pytest.raises(ValueError, match="workers 0"):
         run_jobs(abs, jobs, workers=0)
+
+
+def test_a_scheduler_without_workers_is_an_error() -> None:
+    from dask.distributed import LocalCluster
+
+    with (
+        LocalCluster(n_workers=0, processes=False, dashboard_address=None) as cluster,
+        pytest.raises(ClusterError, match="has no workers"),
+    ):
+        run_jobs(abs, [1, 2, 3, 4], scheduler=cluster.scheduler_address)

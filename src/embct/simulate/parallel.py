@@ -96,8 +96,11 @@ def run_jobs(
     if scheduler is not None:
         client = _connect(scheduler)
         try:
-            n_workers = max(1, len(client.scheduler_info().get("workers", {})))
-            parts = [[jobs[i] for i in part] for part in chunks(len(jobs), 4 * n_workers)]
+            # four chunks per worker thread, on every machine of the cluster
+            threads = sum(client.nthreads().values())
+            if not threads:
+                raise ClusterError(f"the Dask scheduler at {scheduler} has no workers")
+            parts = [[jobs[i] for i in part] for part in chunks(len(jobs), 4 * threads)]
             shared = client.scatter([state], broadcast=True)[0] if state is not None else None
             futures = client.map(
                 _run_chunk, [function] * len(parts), [shared] * len(parts), parts, pure=False
