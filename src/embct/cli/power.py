@@ -6,6 +6,7 @@ import argparse
 import pathlib
 
 from .errors import CommandError
+from .parallel import add_parallel_options, check_workers
 
 
 def _range(text: str) -> list[int]:
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--alpha", type=float, default=0.05)
     parser.add_argument("--seed", type=int, default=0)
+    add_parallel_options(parser, "replications")
     parser.add_argument("--parameters", type=pathlib.Path)
     parser.add_argument("--out", type=pathlib.Path, help="figure (.png or .svg); CSV beside it")
     parser.set_defaults(func=run)
@@ -46,6 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from embct.simulate import ParameterError, load_parameters
+    from embct.simulate.parallel import ClusterError
     from embct.simulate.reproduce import power_curve
     from embct.spreadsheet import write_csv
 
@@ -57,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(f"--n: {min(args.n)} randomized is too few (at least 40)")
     if args.out is not None and args.out.suffix.lower() not in (".png", ".svg"):
         raise CommandError(f"--out {args.out}: expected a .png or .svg file name")
+    check_workers(args.workers)
     try:
         params = load_parameters(args.parameters)
         curve = power_curve(
@@ -67,8 +71,10 @@ def run(args: argparse.Namespace) -> int:
             alpha=args.alpha,
             seed=args.seed,
             params=params,
+            workers=args.workers,
+            scheduler=args.scheduler,
         )
-    except ParameterError as error:
+    except (ParameterError, ClusterError) as error:
         raise CommandError(str(error)) from error
     print(
         f"power of {args.effect} on {args.outcome} "

@@ -6,6 +6,7 @@ import argparse
 import pathlib
 
 from .errors import CommandError
+from .parallel import add_parallel_options, check_workers
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--mode", choices=("exact", "population"), default="exact")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--replications", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=None, help="processes for replications")
+    add_parallel_options(parser, "replications")
     parser.add_argument("--parameters", type=pathlib.Path)
     parser.add_argument("--out", type=pathlib.Path, required=True, help="output directory")
     parser.set_defaults(func=run)
@@ -61,21 +62,29 @@ def run(args: argparse.Namespace) -> int:
     from embct.figures import check_file, finding_text
     from embct.simulate import ParameterError, RepairError, load_parameters
     from embct.simulate.compare import inconsistency_notes, published_results
+    from embct.simulate.parallel import ClusterError
     from embct.simulate.printed import p_probe
     from embct.simulate.reproduce import replicate, reproduce_once
     from embct.spreadsheet import write_csv
 
     if args.replications < 0:
         raise CommandError(f"--replications {args.replications}: expected 0 or more")
+    check_workers(args.workers)
     try:
         params = load_parameters(args.parameters)
         table, results, rows, analysis = reproduce_once(args.mode, args.seed, params)
         cov = (
-            replicate(args.replications, args.seed, params, workers=args.workers)
+            replicate(
+                args.replications,
+                args.seed,
+                params,
+                workers=args.workers,
+                scheduler=args.scheduler,
+            )
             if args.replications
             else {}
         )
-    except (ParameterError, RepairError) as error:
+    except (ParameterError, RepairError, ClusterError) as error:
         raise CommandError(str(error)) from error
     for row in rows:
         key = f"{row['section']} | {row['figure']}"

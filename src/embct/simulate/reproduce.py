@@ -8,17 +8,17 @@ its cohorts with an independent plain-statsmodels recomputation,
 
 from __future__ import annotations
 
-import os
+import functools
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import _gram
-from .cohort import calibration_state, install_calibration, simulate
+from .cohort import calibration_state, simulate
 from .compare import comparison_rows, coverage
+from .parallel import run_jobs
 from .params import load_parameters
 from .printed import printed_rows
 
@@ -51,8 +51,7 @@ def reproduce_once(
     return table, results, rows, name
 
 
-def _one_replication(args: tuple[int, dict[str, Any] | None]) -> list[dict[str, Any]]:
-    seed, params = args
+def _one_replication(seed: int, params: dict[str, Any] | None) -> list[dict[str, Any]]:
     table = simulate(seed=seed, mode="population", params=params)
     _, analyse = analysis_function()
     return comparison_rows(analyse(table), intervals=True)
@@ -64,25 +63,32 @@ def replicate(
     params: dict[str, Any] | None = None,
     *,
     workers: int | None = None,
+    scheduler: str | None = None,
 ) -> dict[str, float]:
     """Coverage of each headline figure over ``replications`` population-mode cohorts.
 
-    Seeds ``seed + 1 ... seed + replications``; ``workers`` processes (default: CPU count).
+    Replication ``k`` (0-based) has seed ``seed + 1 + k``, so the coverage is the same on
+    ``workers`` local processes (default: every core; 1 runs here) or on the Dask cluster
+    at ``scheduler`` (see :func:`~embct.simulate.parallel.run_jobs`).
     """
-    jobs = [(seed + 1 + k, params) for k in range(replications)]
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or replications < 4:
-        results = [_one_replication(j) for j in jobs]
-    else:
-        # the calibration is solved once here and handed to the workers
-        state = calibration_state(params)
-        with ProcessPoolExecutor(
-            workers, initializer=install_calibration, initargs=(state,)
-        ) as pool:
-            results = list(
-                pool.map(_one_replication, jobs, chunksize=max(1, replications // (4 * workers)))
-            )
+    seeds = [seed + 1 + k for k in range(replications)]
+    results = run_jobs(
+        functools.partial(_one_replication, params=params),
+        seeds,
+        workers=workers,
+        scheduler=scheduler,
+        state=_state(params, workers, scheduler, len(seeds)),
+    )
     return coverage(results)
+
+
+def _state(
+    params: dict[str, Any] | None, workers: int | None, scheduler: str | None, jobs: int
+) -> tuple[Any, ...] | None:
+    """The calibration, solved once here, when the jobs leave this process."""
+    if scheduler is None and (workers == 1 or jobs < 4):
+        return None
+    return calibration_state(params)
 
 
 #: Terms ``embct power`` knows, with the step (0-based) at which each is tested.
@@ -113,6 +119,15 @@ def _term_p(table: pd.DataFrame, outcome: str, effect: str) -> float:
     return float(2 * stats.t.sf(abs(t), dof))
 
 
+def _power_replication(
+    job: tuple[int, int], *, effect: str, outcome: str, params: dict[str, Any]
+) -> tuple[float, int]:
+    """``(p, analysed)`` of one power replication: ``job`` is ``(n randomized, seed)``."""
+    n, seed = job
+    table = simulate(n, seed=seed, mode="population", params=params, items=False)
+    return _term_p(table, outcome, effect), int(table[f"{outcome}_post"].notna().sum())
+
+
 def power_curve(
     ns: Sequence[int],
     replications: int = 200,
@@ -122,11 +137,16 @@ def power_curve(
     alpha: float = 0.05,
     seed: int = 0,
     params: dict[str, Any] | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Simulation-based power of one term of the paper's regression, by number randomized.
 
     Each replication is a population-mode cohort of ``n`` randomized (counts scaled from the
     paper's); the term is tested at the step where it enters (two-sided, ``alpha``).
+    Replication ``r`` at the ``i``-th N has seed ``seed + 100003 i + r``, so the curve is the
+    same on ``workers`` local processes (default: every core; 1 runs here) or on the Dask
+    cluster at ``scheduler`` (see :func:`~embct.simulate.parallel.run_jobs`).
 
     Returns
     -------
@@ -144,15 +164,20 @@ def power_curve(
     if outcome not in ("hads", "mhc"):
         raise ValueError(f"outcome {outcome!r}: expected 'hads' or 'mhc'")
     params = load_parameters() if params is None else params
+    # replication r at the i-th N has seed seed + 100003 i + r, wherever it runs
+    jobs = [(int(n), seed + 100003 * i + r) for i, n in enumerate(ns) for r in range(replications)]
+    done = run_jobs(
+        functools.partial(_power_replication, effect=effect, outcome=outcome, params=params),
+        jobs,
+        workers=workers,
+        scheduler=scheduler,
+        state=_state(params, workers, scheduler, len(jobs)),
+    )
     rows = []
     for i, n in enumerate(ns):
-        ps, sizes = [], []
-        for r in range(replications):
-            table = simulate(
-                n, seed=seed + 100003 * i + r, mode="population", params=params, items=False
-            )
-            ps.append(_term_p(table, outcome, effect))
-            sizes.append(int(table[f"{outcome}_post"].notna().sum()))
+        mine = done[i * replications : (i + 1) * replications]
+        ps = [p for p, _ in mine]
+        sizes = [size for _, size in mine]
         p = np.array(ps)
         hits = float(np.mean(p[~np.isnan(p)] < alpha)) if np.any(~np.isnan(p)) else float("nan")
         k = len(p)
