@@ -235,18 +235,26 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     look()
 
     table_1 = {
-        "Gender female": "female",
+        "Gender": "female",
         "In a relationship": "yes",
         "Has children": "no",
-        "Education level high": "high",
-        "Cancer diagnosis breast": "breast cancer",
-        "Treatment intent curative": "curative",
+        "Education level": "high",
+        "Cancer diagnosis": "breast cancer",
+        "Treatment intent": "curative",
         "Current anticancer treatment": "no",
         "Psychiatric diagnosis": "no",
     }
     for question, answer in table_1.items():
         group = researcher.get_by_role("group", name=question)
         group.get_by_label(answer, exact=True).check()
+    # Each answer beside its radio button, centred on it and in normal weight.
+    female = researcher.get_by_role("group", name="Gender").get_by_label("female", exact=True)
+    label = female.locator("xpath=..")
+    assert label.evaluate("l => getComputedStyle(l).fontWeight") == "400"
+    box, row = female.bounding_box(), label.bounding_box()
+    assert box is not None
+    assert row is not None
+    assert abs((box["y"] + box["height"] / 2) - (row["y"] + row["height"] / 2)) <= 2
     researcher.get_by_label("Years since cancer diagnosis").fill("1.5")
     researcher.get_by_label("Age in years").fill("17")  # a typing slip: refused
     researcher.get_by_role("button", name="Save baseline").click()
@@ -317,7 +325,7 @@ def test_a_researcher_screens_randomizes_exports_and_reads_the_report(
     clinic.get_by_role("heading", name="Clinic").wait_for()
     auditor.audit(clinic)
     clinic.get_by_label(f"{person.study_id}: patient account").select_option(
-        label=PATIENT["username"]
+        label=f"Pim Jansen ({PATIENT['username']})"
     )
     clinic.get_by_role("button", name="Link").click()
     clinic.get_by_text(f"{person.study_id} is linked to patient #{profile.pk}.").wait_for()

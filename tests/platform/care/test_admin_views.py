@@ -28,6 +28,21 @@ class ClinicTests(BaseTestCase):
         self.assertContains(response, "pim")
         self.assertContains(response, "otto")
 
+    def test_the_clinic_names_people_by_name_not_only_username(self) -> None:
+        self.pim.first_name, self.pim.last_name = "Pim", "Jansen"
+        self.pim.save()
+        self.tessa.first_name, self.tessa.last_name = "Tessa", "de Vries"
+        self.tessa.save()
+        self.login(self.ada)
+        page = self.client.get("/clinic/").content.decode()
+        assert "Pim Jansen" in page
+        assert "(pim)" in page
+        page = self.client.get(f"/clinic/patients/{self.pim.patient_profile.pk}/")
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "Assign Pim Jansen (pim)" in body
+        assert f'<option value="{self.tessa.pk}" selected>Tessa de Vries</option>' in body
+
     def test_the_administrator_creates_a_patient_with_a_one_time_password(self) -> None:
         self.login(self.ada)
         response = self.client.post("/clinic/patients/new/", self.new_patient_form())

@@ -179,3 +179,40 @@ def test_the_demo_patients_see_whom_to_call_in_their_language(seeded: str) -> No
             text = client.get(page).content.decode()
             assert heading in text, (username, page)
             assert 'href="tel:08000113"' in text, (username, page)
+
+
+@pytest.mark.parametrize("day", ["2026-12-02", "2027-03-17"])
+def test_the_demo_agrees_with_itself(db: None, settings: Any, day: str) -> None:
+    """Feedback on each patient's agreed weekday, feedback texts that vary, the silent-day
+    diary on the silent day, and no group meeting on 24 or 31 December (seeded early in
+    December, the group's weeks run over both)."""
+    import time_machine
+
+    from embct.platform.care.models import MessageKind
+    from embct.platform.groups.models import GroupMeeting
+    from embct.trial import course_calendar
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with time_machine.travel(f"{day} 14:00 +01:00", tick=False):
+        load_course(FIXTURE_COURSE)
+        call_command("seed_demo", stdout=StringIO())
+        today = timezone.localdate()
+    feedback = Message.objects.filter(kind=MessageKind.FEEDBACK).select_related("patient")
+    assert feedback.count() >= 8
+    for message in feedback:
+        sent = timezone.localtime(message.sent_at).date()
+        assert sent.weekday() == message.patient.feedback_weekday, (message.patient, sent)
+        assert sent <= today
+    for profile in PatientProfile.objects.filter(arm="embct"):
+        bodies = set(feedback.filter(patient=profile).values_list("body", flat=True))
+        assert len(bodies) == feedback.filter(patient=profile).count()  # none repeated
+    silent = DiaryEntry.objects.filter(session__number=None).select_related("patient")
+    assert silent.exists()  # Noor's week 6
+    for entry in silent:
+        assert entry.patient.start_date is not None
+        assert entry.date == course_calendar(entry.patient.start_date).silent_day.release_date
+    dates = list(GroupMeeting.objects.values_list("date", flat=True))
+    assert len(dates) == 9
+    assert not [d for d in dates if (d.month, d.day) in ((12, 24), (12, 31))]
+    if day == "2026-12-02":  # both Thursdays fall in the group's nine weeks: moved a week on
+        assert max(dates) - min(dates) == timedelta(weeks=10)

@@ -194,7 +194,7 @@ class DutchPagesTests(BaseTestCase):
         self.assert_dutch(
             reverse("research:participant", args=[self.participant.pk]),
             "Kenmerken bij de voormeting",
-            "Diagnose borstkanker",
+            "Diagnose kanker",
         )
 
     def test_the_administrator_sees_dutch(self) -> None:

@@ -176,7 +176,7 @@ def test_the_research_pages_show_trial_texts_in_dutch() -> None:
         label = research_forms.EligibilityForm().fields[criterion.id].label
         baseline = research_forms.BaselineForm().fields["diagnosis_breast"]
     assert label == "Inclusie: Heeft de diagnose kanker gekregen."
-    assert baseline.label == "Diagnose borstkanker"
+    assert baseline.label == "Diagnose kanker"
     assert [text for _value, text in baseline.choices] == ["borstkanker", "andere kanker"]
 
 

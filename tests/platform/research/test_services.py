@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import time_machine
 from django.test import override_settings
+from django.utils import translation
 
 from embct import trial
 from embct.platform.audit.models import Action, AuditEvent
@@ -348,6 +349,17 @@ class ParticipantRecordTests(BaseTestCase):
         self.person.refresh_from_db()
         assert self.person.baseline == helpers.BASELINE  # nothing refused was stored
 
+    def test_the_baseline_form_asks_in_words(self) -> None:
+        from embct.platform.research.forms import BaselineForm
+
+        form = BaselineForm()
+        assert form.fields["female"].label == "Gender"
+        assert list(form.fields["female"].choices) == [("1", "female"), ("0", "not female")]
+        assert form.fields["diagnosis_breast"].label == "Cancer diagnosis"
+        assert form.fields["relationship"].label == "In a relationship"
+        with translation.override("nl"):
+            assert str(BaselineForm().fields["female"].label) == "Geslacht"
+
     def test_the_record_shows_baseline_answers_arms_and_lists_in_words(self) -> None:
         services.record_baseline(self.person, helpers.BASELINE)
         allocation = services.randomize(self.person, self.rosa, TODAY)
@@ -355,10 +367,10 @@ class ParticipantRecordTests(BaseTestCase):
         page = self.client.get(f"{self.base}/").content.decode()
         baseline = page[page.index("Baseline characteristics") : page.index("Randomization")]
         for shown in (
-            "<dt>Gender female</dt><dd>Female</dd>",
+            "<dt>Gender</dt><dd>Female</dd>",
             "<dt>In a relationship</dt><dd>Yes</dd>",
             "<dt>Has children</dt><dd>No</dd>",
-            "<dt>Cancer diagnosis breast</dt><dd>Breast cancer</dd>",
+            "<dt>Cancer diagnosis</dt><dd>Breast cancer</dd>",
             "<dt>Age in years</dt><dd>52</dd>",
             "<dt>Years since cancer diagnosis</dt><dd>2.5</dd>",
         ):

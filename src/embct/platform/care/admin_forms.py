@@ -52,6 +52,10 @@ class AssignmentForm(forms.ModelForm):
             role=Role.THERAPIST, is_active=True
         ).order_by("last_name", "first_name")
         self.fields["therapist"].required = True
+        # Staff know each other by name: "Tessa Demo (therapist)", not "therapist".
+        self.fields["therapist"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda user: user.get_full_name() or user.username
+        )
 
     def clean(self) -> dict[str, Any]:
         """Each arm has what its course needs: an online (eMBCT) patient a start date (the

@@ -35,6 +35,7 @@ from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.early import refresh_all
 from embct.platform.questionnaires.models import ScheduledAssessment
+from embct.trial import feedback_date
 
 
 @dataclass(frozen=True)
@@ -178,18 +179,38 @@ WELCOME = {
         "kunt dit niet verkeerd doen."
     ),
 }
+#: Weekly feedback, varied from week to week as a therapist writes it ({session}).
 FEEDBACK = {
     "en": (
         "Thank you for your diary of {session}. You practised on three days and wrote honestly "
         "about what you noticed, also when it was hard. Noticing that your mind goes to the "
-        "hospital is the practice itself."
+        "hospital is the practice itself.",
+        "Thank you for your diary of {session}. You wrote that you felt restless; that is very "
+        "common this week. You do not have to make it go away: see if you can notice where in "
+        "the body you feel it, and breathe with it for a moment.",
+        "Thank you for your diary of {session}. It is good to read that you kept practising on "
+        "days when you were tired. A shorter practice counts too; kindness to yourself is part "
+        "of the course.",
+        "Thank you for your diary of {session}. You noticed how one worrying thought led to the "
+        "next. Seeing that chain is already a step out of it. This week, try the three-minute "
+        "breathing space when it starts.",
     ),
     "nl": (
         "Dank u voor uw dagboek van {session}. U hebt op drie dagen geoefend en eerlijk "
         "opgeschreven wat u opmerkte, ook toen het moeilijk was. Merken dat uw gedachten naar "
-        "het ziekenhuis gaan, is de oefening zelf."
+        "het ziekenhuis gaan, is de oefening zelf.",
+        "Dank u voor uw dagboek van {session}. U schreef dat u onrustig was; dat is heel gewoon "
+        "in deze week. U hoeft het niet weg te maken: kijk of u kunt merken waar in uw lichaam u "
+        "het voelt, en adem er even mee.",
+        "Dank u voor uw dagboek van {session}. Fijn om te lezen dat u bleef oefenen op dagen dat "
+        "u moe was. Een kortere oefening telt ook; mild zijn voor uzelf hoort bij de cursus.",
+        "Dank u voor uw dagboek van {session}. U merkte hoe de ene zorgelijke gedachte de "
+        "volgende opriep. Die keten zien is al een stap eruit. Probeer deze week de "
+        "ademruimte van drie minuten als het begint.",
     ),
 }
+#: No group meets on these days (month, day): the meeting moves a week on.
+NO_MEETING_DAYS = ((12, 24), (12, 31))
 
 
 def _at(day: date, hour: int) -> datetime:
@@ -239,8 +260,11 @@ def _fill_patient(
         exercises: list[Exercise | None] = [e for e in session.exercises.all() if e.diary] or [None]
         week_start = start + timedelta(days=7 * (week - 1))
         entries = []
-        for day in range(3):
-            practised = week_start + timedelta(days=day + 1)
+        # Three days of practice in a weekly session; one diary on the silent day itself (the
+        # first day of its week, the day after the written preparation opened).
+        days = (0,) if session.is_silent_day else (1, 2, 3)
+        for day, offset in enumerate(days):
+            practised = week_start + timedelta(days=offset)
             if practised > today:
                 break
             lines = DIARY_LINES[spec.language]
@@ -251,7 +275,7 @@ def _fill_patient(
                     session=session,
                     exercise=exercises[day % len(exercises)],
                     date=practised,
-                    minutes=(10, 20, 15)[day] + n,
+                    minutes=150 if session.is_silent_day else (10, 20, 15)[day] + n,
                     body=body,
                     thoughts=thoughts,
                     feelings=feelings,
@@ -260,9 +284,14 @@ def _fill_patient(
             )
         if week not in spec.sent_weeks or not entries:
             continue
-        sent = _not_after(_at(week_start + timedelta(days=4), 21), now - timedelta(hours=2))
-        answered = week in spec.answered_weeks
-        answer_at = max(sent, _not_after(sent + timedelta(days=2), now - timedelta(hours=1)))
+        sent = _not_after(_at(entries[-1].date + timedelta(days=1), 21), now - timedelta(hours=2))
+        # The therapist answers on the patient's agreed feedback weekday (embct.trial); one
+        # whose day has not come yet waits in the queue.
+        due = feedback_date(sent.date(), profile.feedback_weekday)
+        answer_at = max(
+            sent + timedelta(hours=1), _not_after(_at(due, 10), now - timedelta(hours=1))
+        )
+        answered = week in spec.answered_weeks and due <= today
         read_at = answer_at + timedelta(hours=5)
         submission = LogSubmission.objects.create(
             patient=profile,
@@ -280,7 +309,9 @@ def _fill_patient(
                 kind=MessageKind.FEEDBACK,
                 sent_at=answer_at,
                 read_at=read_at if read_at < now else None,
-                body=FEEDBACK[spec.language].format(session=label),
+                body=FEEDBACK[spec.language][
+                    (n + spec.weekday) % len(FEEDBACK[spec.language])
+                ].format(session=label),
             )
     if spec.question:
         Message.objects.create(
@@ -391,10 +422,12 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
     )
     if created:
         day_one = today - timedelta(days=today.weekday() - 3 + 7 * 4)  # a Thursday, 4-5 weeks ago
-        for week, session in sessions.items():
-            GroupMeeting.objects.create(
-                group=group, session=session, date=day_one + timedelta(days=7 * (week - 1))
-            )
+        meets = day_one
+        for _week, session in sorted(sessions.items()):
+            while (meets.month, meets.day) in NO_MEETING_DAYS:
+                meets += timedelta(days=7)
+            GroupMeeting.objects.create(group=group, session=session, date=meets)
+            meets += timedelta(days=7)
     for n, (username, first_name, answered) in enumerate(GROUP_MEMBERS):
         user, _ = _user(
             username, username + password_suffix, Role.PATIENT, first_name, "Demo (group)"

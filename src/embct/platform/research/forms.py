@@ -108,7 +108,7 @@ class BaselineForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for spec in trial.BASELINE_FIELDS:
-            label = trial_text.label(spec)
+            label = trial_text.form_label(spec)
             if spec.kind == "bool":
                 no, yes = (trial_text.value_label(text) for _value, text in spec.value_labels)
                 self.fields[spec.name] = forms.ChoiceField(

@@ -179,6 +179,21 @@ def label(field: BaselineField) -> str:
     return gettext(field.label)
 
 
+#: The baseline form's question where the variable label names a value ("Gender female",
+#: answered "female" or "not female"): the form asks "Gender".
+FORM_LABELS = {
+    "female": gettext_noop("Gender"),
+    "education_high": gettext_noop("Education level"),
+    "diagnosis_breast": gettext_noop("Cancer diagnosis"),
+    "intent_curative": gettext_noop("Treatment intent"),
+}
+
+
+def form_label(field: BaselineField) -> str:
+    """The baseline form's label of ``field``, in words: "Gender", then its answers."""
+    return gettext(FORM_LABELS[field.name]) if field.name in FORM_LABELS else label(field)
+
+
 def value_label(text: str) -> str:
     """What a yes/no field's 0 or 1 means ("breast cancer"), translated."""
     return gettext(text)

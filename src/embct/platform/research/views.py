@@ -258,7 +258,9 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         "step": trial.next_step(person.eligible, person.consent_on, person.baseline, bool(first)),
-        "missing_baseline": [trial_text.label(f) for f in trial.missing_baseline(person.baseline)],
+        "missing_baseline": [
+            trial_text.form_label(f) for f in trial.missing_baseline(person.baseline)
+        ],
         "tau_due_now": first is not None
         and not trial.rerandomization_problems(first.arm, first.allocated_on, today),
         "person": person,
@@ -276,7 +278,7 @@ def _participant_context(person: Participant, **forms: Any) -> dict[str, Any]:
             for c in trial.CRITERIA
         ],
         "baseline_fields": [
-            (trial_text.label(f), trial_text.baseline_value(f, person.baseline.get(f.name)))
+            (trial_text.form_label(f), trial_text.baseline_value(f, person.baseline.get(f.name)))
             for f in trial.BASELINE_FIELDS
         ],
         "withdrawal": getattr(person, "withdrawal", None),
