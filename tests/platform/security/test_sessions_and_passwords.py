@@ -81,7 +81,8 @@ class SessionExpiryTests(BaseTestCase):
 
     def test_the_session_cookie_is_http_only_and_ends_with_the_browser(self) -> None:
         self.login(self.pim)
-        response = self.client.get("/week/")
+        with time_machine.travel(timedelta(seconds=REFRESH_EVERY), tick=False):
+            response = self.client.get("/week/")  # the session is written and its cookie sent
         cookie = response.cookies["sessionid"]
         assert cookie["httponly"]
         assert cookie["samesite"] == "Lax"

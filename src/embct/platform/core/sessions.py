@@ -8,7 +8,7 @@ bench/RESULTS.md). :class:`SessionRefreshMiddleware` instead marks the session m
 when it was last written :data:`REFRESH_EVERY` or longer ago (or never, by this middleware),
 so Django's :class:`~django.contrib.sessions.middleware.SessionMiddleware` saves it then, with
 a new ``expire_date``; a change to the session's data (logging in, a message) still saves it
-at once.
+at once, and that save counts as the refresh.
 
 The timeout still holds: the database refuses a session whose ``expire_date`` has passed, and
 ``expire_date`` is never later than ``SESSION_COOKIE_AGE`` after the latest request, so a
@@ -49,6 +49,7 @@ class SessionRefreshMiddleware:
         if session.is_empty():  # the cookie named a session that has expired or is gone
             return response
         now = int(timezone.now().timestamp())
-        if not isinstance(refreshed, int) or not 0 <= now - refreshed < REFRESH_EVERY:
+        stale = not isinstance(refreshed, int) or not 0 <= now - refreshed < REFRESH_EVERY
+        if stale or session.modified:  # saved now either way (a login, a message): stamp it
             session[REFRESHED_KEY] = now  # modified: SessionMiddleware saves it
         return response
