@@ -9,6 +9,11 @@ Usage::
 
 Each client logs in with its own session (as a real browser would), then sends its requests
 one after another over a keep-alive connection. Latencies are per request, wall clock.
+
+Then server CPU per request: one client sends ``--cpu-requests`` requests one after another
+to each page, and the CPU time (user + system, from /proc/<pid>/stat) that the server's
+processes (gunicorn master and workers) used meanwhile is divided by the count. The ratio
+to anonymous ``/healthz`` is the figure issue 18 sets a target for (the week page <= 3x).
 """
 
 from __future__ import annotations
@@ -93,6 +98,48 @@ class Client:
             raise RuntimeError(f"login as {username} failed with HTTP {status}")
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and every process descended from it (Linux /proc)."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields[1])
+    tree, frontier = [root], [root]
+    while frontier:
+        children = [pid for pid, ppid in parents.items() if ppid in frontier]
+        tree.extend(children)
+        frontier = children
+    return tree
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids`` (fields 14 and 15 of /proc/<pid>/stat)."""
+    ticks = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(server_pid: int, client: Client, path: str, requests: int) -> float:
+    """Server CPU milliseconds per request, over ``requests`` sequential requests."""
+    for _ in range(10):  # warm up: templates compiled, connections opened
+        client.request("GET", path)
+    pids = process_tree(server_pid)
+    before = cpu_seconds(pids)
+    for _ in range(requests):
+        status, _ = client.request("GET", path)
+        if status != 200:
+            raise RuntimeError(f"{path}: HTTP {status}")
+    return 1000 * (cpu_seconds(pids) - before) / requests
+
+
 def run_load(port: int, path: str, username: str | None, clients: int, requests: int) -> dict:
     sessions = []
     for _ in range(clients):
@@ -142,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40, help="per client and page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument(
+        "--cpu-requests", type=int, default=400, help="sequential requests per page for CPU"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="embct-bench-") as data_dir:
@@ -199,6 +249,21 @@ def main(argv: list[str] | None = None) -> int:
                     f"{label:<34} {r['n']:>5} {r['errors']:>4} {r['p50_ms']:>8.1f} "
                     f"{r['p95_ms']:>8.1f} {r['rps']:>8.0f}"
                 )
+            print(f"server CPU per request, {args.cpu_requests} sequential requests each:")
+            base = None
+            for path, user in [
+                ("/healthz", None),
+                ("/healthz", "patient"),
+                ("/week/", "patient"),
+                ("/healthz", None),
+            ]:
+                client = Client(port)
+                if user:
+                    client.log_in(user)
+                ms = cpu_per_request(server.pid, client, path, args.cpu_requests)
+                base = ms if base is None else base
+                label = f"{path} ({user or 'anonymous'})"
+                print(f"{label:<34} {ms:>8.3f} ms CPU  {ms / base:>5.2f}x /healthz")
         finally:
             server.terminate()
             server.wait(timeout=30)

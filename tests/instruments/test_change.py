@@ -7,10 +7,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from embct.instruments import (
     jacobson_truax_cutoffs,
     reliable_change,
+    reliable_change_one,
     reliable_change_threshold,
 )
 
@@ -90,3 +93,52 @@ def test_bad_parameters_and_values() -> None:
         reliable_change([1, 2], [2], "hads")
     with pytest.raises(ValueError, match=r"post, row 1, value 'x': expected a number"):
         reliable_change([1, 2], [2, "x"], "hads")
+
+
+# ---- the plain-float path for one person (issue 18) -----------------------------------------
+scores = st.floats(-100, 100, allow_nan=False) | st.integers(-100, 100)
+
+
+@given(
+    pre=scores,
+    post=scores,
+    key=st.sampled_from(["hads", "wai", "mhc"]),
+    sd=st.floats(0.1, 30),
+    reliability=st.floats(0, 0.99),
+    z=st.floats(0.5, 4),
+    given_reference=st.booleans(),
+)
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)  # pandas per example
+def test_reliable_change_one_equals_the_pandas_path(
+    pre: float,
+    post: float,
+    key: str,
+    sd: float,
+    reliability: float,
+    z: float,
+    given_reference: bool,
+) -> None:
+    reference = {"sd": sd, "reliability": reliability} if given_reference or key != "hads" else {}
+    table = reliable_change([pre], [post], key, z=z, **reference)
+    one = reliable_change_one(pre, post, key, z=z, **reference)
+    row = table.iloc[0]
+    assert one["change"] == row["change"]
+    assert one["rci"] == row["rci"]
+    assert one["direction"] == row["direction"]
+    for name in ("sd", "reliability", "z", "s_diff", "threshold", "higher_is_better", "source"):
+        assert one[name] == table.attrs[name], name
+
+
+@pytest.mark.parametrize("bad", ["12", None, float("nan"), True, [3]])
+def test_reliable_change_one_refuses_what_is_not_a_number(bad: object) -> None:
+    with pytest.raises(ValueError, match="expected a number"):
+        reliable_change_one(bad, 10, "hads")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="expected a number"):
+        reliable_change_one(10, bad, "hads")  # type: ignore[arg-type]
+
+
+def test_reliable_change_one_needs_a_reference_where_none_is_built_in() -> None:
+    with pytest.raises(ValueError, match="no built-in reference"):
+        reliable_change_one(30, 40, "wai")
+    with pytest.raises(ValueError, match="reliability"):
+        reliable_change_one(30, 40, "wai", sd=9.5, reliability=1.0)

@@ -5,7 +5,8 @@ reliability). Plain Python: no Django.
 * :func:`score_response` / :func:`score_table` / :func:`item_scores` /
   :func:`item_columns` - scoring one response or a table (:mod:`.scoring`);
 * :func:`cronbach_alpha`, :func:`feldt_interval`, :func:`omega_total` (:mod:`.reliability`);
-* :func:`reliable_change`, :func:`jacobson_truax_cutoffs` (:mod:`.change`);
+* :func:`reliable_change`, :func:`reliable_change_one` (one pair, plain floats),
+  :func:`jacobson_truax_cutoffs` (:mod:`.change`);
 * :func:`load_content_pack`, :func:`placeholder_pack` (:mod:`.content`);
 * :func:`to_fhir_questionnaire` (:mod:`.fhir`);
 * errors: :class:`InstrumentError` and its subclasses (:mod:`.errors`).
@@ -15,7 +16,12 @@ reliability). Plain Python: no Django.
 'flourishing'
 """
 
-from .change import jacobson_truax_cutoffs, reliable_change, reliable_change_threshold
+from .change import (
+    jacobson_truax_cutoffs,
+    reliable_change,
+    reliable_change_one,
+    reliable_change_threshold,
+)
 from .content import (
     ContentPack,
     load_content_pack,
@@ -74,6 +80,7 @@ __all__ = [
     "omega_total",
     "placeholder_pack",
     "reliable_change",
+    "reliable_change_one",
     "reliable_change_threshold",
     "score_columns",
     "score_response",

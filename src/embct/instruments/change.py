@@ -42,6 +42,7 @@ __all__ = [
     "ChangeReference",
     "jacobson_truax_cutoffs",
     "reliable_change",
+    "reliable_change_one",
     "reliable_change_threshold",
 ]
 
@@ -133,6 +134,92 @@ def _as_float(values: Any, name: str) -> np.ndarray:
     return array
 
 
+def _reference(
+    instrument: Instrument,
+    scale: str,
+    sd: float | None,
+    reliability: float | None,
+    cutoff: float | None,
+    z: float,
+) -> tuple[float, float, float | None, str]:
+    """The SD, reliability, cut-off and source to use: given, else built in (checked)."""
+    reference = REFERENCES.get((instrument.key, scale))
+    if sd is None or reliability is None:
+        if reference is None:
+            raise ValueError(
+                f"no built-in reference SD and reliability for {instrument.key} {scale}: "
+                "give sd= and reliability= (e.g. from the norm group or baseline sample)"
+            )
+        sd = reference.sd if sd is None else sd
+        reliability = reference.reliability if reliability is None else reliability
+        source = reference.source
+    else:
+        source = "given"
+    if cutoff is None and reference is not None:
+        cutoff = reference.cutoff
+    _check_parameters(sd, reliability, z)
+    return sd, reliability, cutoff, source
+
+
+def reliable_change_one(
+    pre: float,
+    post: float,
+    key: str | Instrument,
+    *,
+    scale: str = "total",
+    sd: float | None = None,
+    reliability: float | None = None,
+    z: float = 1.96,
+) -> dict[str, Any]:
+    """One person's reliable change in plain floats: :func:`reliable_change` for a single
+    pair of scores without building pandas objects (microseconds instead of a millisecond;
+    the platform computes it per patient and request).
+
+    Returns
+    -------
+    dict
+        ``change``, ``rci``, ``direction`` (as in :func:`reliable_change`) and the
+        parameters ``sd``, ``reliability``, ``z``, ``s_diff``, ``threshold``,
+        ``higher_is_better``, ``source``. Same numbers as the one-row :func:`reliable_change`.
+
+    Examples
+    --------
+    >>> out = reliable_change_one(10, 18, "hads")
+    >>> out["direction"], round(out["rci"], 3)
+    ('deteriorated', 2.528)
+    """
+    instrument = get_instrument(key)
+    sd, reliability, _cutoff, source = _reference(instrument, scale, sd, reliability, None, z)
+    values = []
+    for name, value in (("pre", pre), ("post", post)):
+        if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+            raise ValueError(f"{name}, value {value!r}: expected a number")
+        values.append(float(value))
+    before, after = values
+    s_diff = math.sqrt(2.0 * (sd * math.sqrt(1.0 - reliability)) ** 2)
+    change = after - before
+    rci = change / s_diff
+    better = 1.0 if instrument.higher_is_better else -1.0
+    if better * rci > z:
+        direction = "improved"
+    elif better * rci < -z:
+        direction = "deteriorated"
+    else:
+        direction = "no reliable change"
+    return {
+        "change": change,
+        "rci": rci,
+        "direction": direction,
+        "sd": sd,
+        "reliability": reliability,
+        "z": z,
+        "s_diff": s_diff,
+        "threshold": z * s_diff,
+        "higher_is_better": instrument.higher_is_better,
+        "source": source,
+    }
+
+
 def reliable_change(
     pre: Any,
     post: Any,
@@ -192,21 +279,7 @@ def reliable_change(
     6.202
     """
     instrument = get_instrument(key)
-    reference = REFERENCES.get((instrument.key, scale))
-    if sd is None or reliability is None:
-        if reference is None:
-            raise ValueError(
-                f"no built-in reference SD and reliability for {instrument.key} {scale}: "
-                "give sd= and reliability= (e.g. from the norm group or baseline sample)"
-            )
-        sd = reference.sd if sd is None else sd
-        reliability = reference.reliability if reliability is None else reliability
-        source = reference.source
-    else:
-        source = "given"
-    if cutoff is None and reference is not None:
-        cutoff = reference.cutoff
-    _check_parameters(sd, reliability, z)
+    sd, reliability, cutoff, source = _reference(instrument, scale, sd, reliability, cutoff, z)
 
     index = pre.index if isinstance(pre, pd.Series) else None
     before = _as_float(pre, "pre")

@@ -6,7 +6,7 @@ taken from the trial's own figures (Bisseling et al. 2019; ../shared/reference/
 published-results.toml) and are early-warning heuristics, not validated clinical cut-offs.
 
 Reliable change (a fall in alliance, a rise in distress) is computed by
-:func:`embct.instruments.reliable_change` (Jacobson & Truax 1991), which knows each
+:func:`embct.instruments.reliable_change_one` (Jacobson & Truax 1991), which knows each
 instrument's direction of improvement; this module only decides when to warn.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
 
-from embct.instruments import get_instrument, reliable_change
+from embct.instruments import get_instrument, reliable_change_one
 
 from .course import _check_date, feedback_date
 from .protocol import ADEQUATE_DOSE_SESSIONS, ProtocolError
@@ -146,18 +146,19 @@ def _reliable_change(
     reliability: float | None,
     z: float,
 ) -> dict[str, object]:
-    """One person's reliable change through :func:`embct.instruments.reliable_change`."""
+    """One person's reliable change, by :func:`embct.instruments.reliable_change_one`
+    (the plain-float twin of :func:`embct.instruments.reliable_change`)."""
     try:
-        out = reliable_change([before], [after], instrument, sd=sd, reliability=reliability, z=z)
+        out = reliable_change_one(before, after, instrument, sd=sd, reliability=reliability, z=z)
     except ValueError as error:
         raise ProtocolError(f"{instrument} reliable change: {error}") from None
     return {
-        "rc": float(out["rci"].iloc[0]),
-        "direction": str(out["direction"].iloc[0]),
-        "threshold": float(out.attrs["threshold"]),
-        "sd": float(out.attrs["sd"]),
-        "reliability": float(out.attrs["reliability"]),
-        "source": str(out.attrs["source"]),
+        "rc": float(out["rci"]),
+        "direction": str(out["direction"]),
+        "threshold": float(out["threshold"]),
+        "sd": float(out["sd"]),
+        "reliability": float(out["reliability"]),
+        "source": str(out["source"]),
     }
 
 

@@ -49,7 +49,7 @@ class CaseloadTests(BaseTestCase):
         self.login(self.tessa)
         # 7 for the rows (with the second-factor device), 7 for the early warnings, and one
         # INSERT of the audit events of the patients shown
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(12):
             self.client.get(URL)
         for n in range(5):
             user = User.objects.create_user(f"p{n}", role=Role.PATIENT)
@@ -59,7 +59,7 @@ class CaseloadTests(BaseTestCase):
             self.send(profile, 1, entries=2)
             Message.objects.create(patient=profile, author=user, body="x", from_patient=True)
         self.client.get(URL)
-        with self.assertNumQueries(15):
+        with self.assertNumQueries(12):
             response = self.client.get(URL)
         assert len(response.context["rows"]) == 6
 

@@ -237,10 +237,10 @@ class ConcernListTests(BaseTestCase):
         self.login(self.sam)
         # the session, the user, the second-factor device, the two lists, one INSERT of the
         # audit events of the patients shown, the session saved (3)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(6):
             self.client.get("/concerns/")
         for _ in range(3):
             services.raise_concern(self.tessa, self.pim_profile, "again")
             services.raise_concern(self.tessa, self.olga_profile, "another")
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(6):
             self.client.get("/concerns/")

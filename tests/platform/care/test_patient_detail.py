@@ -51,7 +51,7 @@ class PatientDetailTests(BaseTestCase):
         url = self.url()
         # 13, the INSERT of the audit event that records the read, and the lookup of the
         # staff session's second-factor device.
-        with self.assertNumQueries(15) as first:
+        with self.assertNumQueries(12) as first:
             self.client.get(url)
         for week in (1, 2, 3):
             self.send(self.pim_profile, week, entries=3)

@@ -71,7 +71,7 @@ class SessionPageTests(BaseTestCase):
         self.login(self.pim)
         self.diary(self.pim_profile, 2)
         url = self.url(2)
-        with self.assertNumQueries(11) as first:
+        with self.assertNumQueries(8) as first:
             self.client.get(url)
         for _ in range(5):
             self.send(self.pim_profile, 2, entries=2)

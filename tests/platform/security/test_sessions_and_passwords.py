@@ -1,4 +1,5 @@
-"""Sessions end after an hour without activity; Django's password validators apply wherever an
+"""Sessions end after an hour without activity (and are written at most every few minutes,
+not on every request); Django's password validators apply wherever an
 administrator sets a password (Django admin's add-user and change-password forms), and the
 clinic's temporary passwords satisfy them."""
 
@@ -9,10 +10,13 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from embct.platform.accounts.models import User
 from embct.platform.care.admin_views import temporary_password
+from embct.platform.core.sessions import REFRESH_EVERY
 from support.testing import BaseTestCase
 
 
@@ -32,9 +36,53 @@ class SessionExpiryTests(BaseTestCase):
             with time_machine.travel(timedelta(minutes=minutes), tick=False):
                 assert self.client.get("/queue/").status_code == 200
 
+    def session_row(self) -> tuple[object, str]:
+        row = Session.objects.get(session_key=self.client.cookies["sessionid"].value)
+        return row.expire_date, row.session_data
+
+    def test_requests_within_a_few_minutes_do_not_rewrite_the_session(self) -> None:
+        self.login(self.pim)
+        assert self.client.get("/week/").status_code == 200
+        written = self.session_row()
+        for minutes in (1, 2, REFRESH_EVERY / 60 - 0.5):
+            with time_machine.travel(timedelta(minutes=minutes), tick=False):
+                assert self.client.get("/week/").status_code == 200
+                assert self.session_row() == written  # not saved again
+        with time_machine.travel(timedelta(seconds=REFRESH_EVERY + 1), tick=False):
+            assert self.client.get("/week/").status_code == 200
+            expire_date, _data = self.session_row()
+        assert expire_date == written[0] + timedelta(seconds=REFRESH_EVERY + 1)
+
+    def test_a_session_idle_past_the_timeout_is_logged_out_even_between_writes(self) -> None:
+        self.login(self.pim)
+        assert self.client.get("/week/").status_code == 200
+        with time_machine.travel(timedelta(minutes=3), tick=False):  # not written
+            assert self.client.get("/week/").status_code == 200
+        # 60 min 1 s after the last write: at most that long without activity, logged out.
+        with time_machine.travel(timedelta(minutes=60, seconds=1), tick=False):
+            response = self.client.get("/week/")
+            assert response.status_code == 302
+            assert response["Location"].startswith("/login/")
+
+    def test_requests_every_few_minutes_keep_the_session_for_hours(self) -> None:
+        self.login(self.pim)
+        for minutes in range(0, 180, 4):
+            with time_machine.travel(timedelta(minutes=minutes), tick=False):
+                assert self.client.get("/week/").status_code == 200, minutes
+        # The last request was at 176 min; 55 min later the session is still there.
+        with time_machine.travel(timedelta(minutes=176 + 55), tick=False):
+            assert self.client.get("/week/").status_code == 200
+
+    def test_logging_out_leaves_no_session_to_refresh(self) -> None:
+        self.login(self.pim)
+        assert self.client.get("/week/").status_code == 200
+        self.client.post("/logout/")
+        assert not Session.objects.filter(expire_date__gt=timezone.now()).exists()
+
     def test_the_session_cookie_is_http_only_and_ends_with_the_browser(self) -> None:
         self.login(self.pim)
-        response = self.client.get("/week/")
+        with time_machine.travel(timedelta(seconds=REFRESH_EVERY), tick=False):
+            response = self.client.get("/week/")  # the session is written and its cookie sent
         cookie = response.cookies["sessionid"]
         assert cookie["httponly"]
         assert cookie["samesite"] == "Lax"

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -103,6 +104,41 @@ def test_sqlite_runs_in_wal_mode_with_immediate_transactions(tmp_path: Path) -> 
     db = env.sqlite_database(tmp_path / "x.sqlite3")
     assert "journal_mode=WAL" in db["OPTIONS"]["init_command"]  # type: ignore[index]
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"  # type: ignore[index]
+
+
+def sqlite_connection_after_two_requests(db: dict[str, object]) -> tuple[object, object]:
+    """The DB-API connection a request used, and the one the next request uses.
+
+    Between requests Django runs ``close_if_unusable_or_obsolete`` on every connection (the
+    request_started and request_finished signals); this does exactly that.
+    """
+    from django.db.utils import ConnectionHandler
+
+    handler = ConnectionHandler({"default": db})
+    connection = handler["default"]
+    try:
+        with connection.cursor() as cursor:  # request 1
+            cursor.execute("SELECT 1")
+        first = connection.connection
+        connection.close_if_unusable_or_obsolete()  # request_finished
+        connection.close_if_unusable_or_obsolete()  # request_started
+        with connection.cursor() as cursor:  # request 2
+            cursor.execute("SELECT 1")
+        return first, connection.connection
+    finally:
+        connection.close()
+
+
+def test_sqlite_connections_persist_across_requests(tmp_path: Path, django_db_blocker: Any) -> None:
+    db = env.sqlite_database(tmp_path / "x.sqlite3")  # a file of its own, not the test DB
+    assert db["CONN_MAX_AGE"] == 60
+    with django_db_blocker.unblock():
+        first, second = sqlite_connection_after_two_requests(db)
+        assert first is not None
+        assert second is first
+        # Django's default (0) would have opened a new one: the check above can fail.
+        first, second = sqlite_connection_after_two_requests({**db, "CONN_MAX_AGE": 0})
+        assert second is not first
 
 
 def test_the_default_data_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -94,6 +94,8 @@ MIDDLEWARE = [
     # Cache-Control: no-store on every page (health data); after WhiteNoise, so not on static.
     "embct.platform.core.caching.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The inactivity timeout without a session write per request (core/sessions.py).
+    "embct.platform.core.sessions.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -189,9 +191,10 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Sessions end after an hour without activity, and with the browser.
+# Sessions end after an hour without activity, and with the browser. The session is not
+# saved on every request: SessionRefreshMiddleware renews its expiry every few minutes.
 SESSION_COOKIE_AGE = 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -181,10 +181,16 @@ def sqlite_database(path: Path) -> dict[str, Any]:
     WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at the
     start of a transaction, so two concurrent writers queue (up to ``timeout`` seconds)
     instead of failing half-way with "database is locked".
+
+    Connections persist for a minute (``CONN_MAX_AGE``), as for PostgreSQL: opening one and
+    running the PRAGMAs on every request was a measurable part of each request's CPU
+    (issue 18, bench/RESULTS.md).
     """
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
