@@ -104,6 +104,9 @@ class Column:
         What 0 and 1 mean, for yes/no columns.
     table_label : str
         The row label in Table 1 of the paper (baseline characteristics), else empty.
+    question : str
+        What a form asks where ``label`` names one of the values ("Gender" for "Gender
+        female", answered "female" or "not female"); empty where the label is the question.
     """
 
     name: str
@@ -113,6 +116,7 @@ class Column:
     eligible: Range | None = None
     value_labels: tuple[tuple[int, str], ...] = ()
     table_label: str = ""
+    question: str = ""
 
     @property
     def rule(self) -> Range | None:
@@ -121,9 +125,21 @@ class Column:
 
 
 def _yes_no(
-    name: str, label: str, table_label: str = "", no: str = "no", yes: str = "yes"
+    name: str,
+    label: str,
+    table_label: str = "",
+    no: str = "no",
+    yes: str = "yes",
+    question: str = "",
 ) -> Column:
-    return Column(name, Kind.BOOL, label, value_labels=((0, no), (1, yes)), table_label=table_label)
+    return Column(
+        name,
+        Kind.BOOL,
+        label,
+        value_labels=((0, no), (1, yes)),
+        table_label=table_label,
+        question=question,
+    )
 
 
 #: Who the row is, and where and by whom they were treated.
@@ -140,11 +156,16 @@ CLUSTERS: tuple[Column, ...] = (Column("group_id", Kind.TEXT, "MBCT group (pseud
 
 #: Table 1 of the paper: the baseline characteristics, in its order.
 BASELINE: tuple[Column, ...] = (
-    _yes_no("female", "Gender female", "Gender (female)", "not female", "female"),
+    _yes_no("female", "Gender female", "Gender (female)", "not female", "female", "Gender"),
     _yes_no("relationship", "In a relationship", "Relationship (yes)"),
     _yes_no("children", "Has children", "Children (yes)"),
     _yes_no(
-        "education_high", "Education level high", "Education level (high)", "low or middle", "high"
+        "education_high",
+        "Education level high",
+        "Education level (high)",
+        "low or middle",
+        "high",
+        "Education level",
     ),
     Column(
         "age",
@@ -160,6 +181,7 @@ BASELINE: tuple[Column, ...] = (
         "Cancer diagnosis (breast)",
         "other cancer",
         "breast cancer",
+        "Cancer diagnosis",
     ),
     _yes_no(
         "intent_curative",
@@ -167,6 +189,7 @@ BASELINE: tuple[Column, ...] = (
         "Treatment intent (curative)",
         "palliative",
         "curative",
+        "Treatment intent",
     ),
     _yes_no(
         "current_treatment", "Current anticancer treatment", "Current anticancer treatment (yes)"

@@ -207,6 +207,9 @@ class BaselineField:
         Allowed range for numbers (inclusive).
     value_labels : tuple of (int, str)
         For yes/no fields: what 0 and 1 mean (for SPSS value labels).
+    question : str
+        What a form asks: ``label`` unless the label names one of the values ("Gender",
+        not "Gender female").
     """
 
     name: str
@@ -215,6 +218,7 @@ class BaselineField:
     minimum: float | None = None
     maximum: float | None = None
     value_labels: tuple[tuple[int, str], ...] = ()
+    question: str = ""
 
     def validate(self, value: object) -> bool | int | float:
         """Return ``value`` unchanged if allowed, else raise :class:`BaselineValueError`."""
@@ -250,6 +254,7 @@ def _field(column: schema.Column) -> BaselineField:
         None if rule is None else rule.low,
         None if rule is None else rule.high,
         column.value_labels,
+        column.question or column.label,
     )
 
 

@@ -143,7 +143,7 @@ def trial_texts() -> set[str]:
     for c in trial.CRITERIA:
         out |= {c.description, c.kind.value, c.kind.value.title()}
     for spec in trial.BASELINE_FIELDS:
-        out.add(spec.label)
+        out |= {spec.label, spec.question}
         out |= {text for _value, text in spec.value_labels}
     out |= set(trial.RULE_TEXTS.values()) | {step.value for step in trial.STEPS}
     out |= set(trial.BOX_LABELS.values())  # the boxes of the CONSORT flow

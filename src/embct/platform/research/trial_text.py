@@ -43,6 +43,11 @@ MARKED = frozenset(
         gettext_noop("Current anticancer treatment"),
         gettext_noop("Psychiatric diagnosis"),
         gettext_noop("Years since cancer diagnosis"),
+        # ... the form's question where a label names a value
+        gettext_noop("Gender"),
+        gettext_noop("Education level"),
+        gettext_noop("Cancer diagnosis"),
+        gettext_noop("Treatment intent"),
         # ... and the meaning of their values
         gettext_noop("no"),
         gettext_noop("yes"),
@@ -179,19 +184,9 @@ def label(field: BaselineField) -> str:
     return gettext(field.label)
 
 
-#: The baseline form's question where the variable label names a value ("Gender female",
-#: answered "female" or "not female"): the form asks "Gender".
-FORM_LABELS = {
-    "female": gettext_noop("Gender"),
-    "education_high": gettext_noop("Education level"),
-    "diagnosis_breast": gettext_noop("Cancer diagnosis"),
-    "intent_curative": gettext_noop("Treatment intent"),
-}
-
-
 def form_label(field: BaselineField) -> str:
     """The baseline form's label of ``field``, in words: "Gender", then its answers."""
-    return gettext(FORM_LABELS[field.name]) if field.name in FORM_LABELS else label(field)
+    return gettext(field.question or field.label)
 
 
 def value_label(text: str) -> str:
