@@ -25,10 +25,12 @@ from scipy import stats
 from ._gram import half_unit
 from ._repair import RepairError
 
-__all__ = ["LOGIT_MOVES", "calibrate_dropouts", "logit_statistics", "logit_targets"]
+__all__ = ["LOGIT_MOVES", "LOGIT_RUNS", "calibrate_dropouts", "logit_statistics", "logit_targets"]
 
-#: Moves the search may make; a seed gives the same cohort, or the same error, everywhere.
+#: Moves of one run of the search, and the runs it may make; a seed gives the same cohort, or
+#: the same error, everywhere.
 LOGIT_MOVES = 3000
+LOGIT_RUNS = 4
 
 #: The statistics, in the order of :func:`logit_statistics`.
 NAMES = ("wai_w2.b_per_sd", "wai_w2.p", "interaction.b", "interaction.p")
@@ -99,8 +101,9 @@ def calibrate_dropouts(
     (``spec``); ``others`` are the completers outside the regression sample (their values
     may change arm, so every completer's value stays and the completers' mean and SD with
     it); ``fixed`` are the regression sample's, untouched. Moves: swap two dropouts or two
-    other completers of different arms, or move points from one dropout to another while the
-    dropouts' mean and SD still round to the printed ones. Returns ``(values, others)`` in
+    other completers of different arms, or move points from one dropout to another (or from
+    one other completer to another) while the dropouts' (the completers') mean and SD still
+    round to the printed ones. Returns ``(values, others)`` in
     the given orders. Raises :class:`RepairError` naming the statistic left off.
     """
     targets = logit_targets(params)
@@ -129,6 +132,16 @@ def calibrate_dropouts(
     def printed_ok(v: np.ndarray) -> bool:
         return abs(v.mean() - m) < m_tol and abs(v.std(ddof=1) - sd) < sd_tol
 
+    # the completers (the regression sample and the others) keep their printed SD too when
+    # points move between two other completers (the sum, and so the mean, stays)
+    comp = params.get("dropout", {}).get("wai_w2_completers")
+
+    def completers_ok(v: np.ndarray) -> bool:
+        if comp is None:
+            return False
+        sd_c = float(np.std(np.r_[v[nd : nd + no], v[nd + no :]], ddof=1))
+        return abs(sd_c - float(comp["sd"])) < half_unit(float(comp["sd"]))
+
     # 1. which dropouts' values go to which arm (every assignment, when there are few)
     drop_arm = a[:nd].copy()
     n0 = int(np.count_nonzero(drop_arm == 0))
@@ -150,39 +163,51 @@ def calibrate_dropouts(
         if best is None or c_loss < best[0]:
             best = (c_loss, cand)
     assert best is not None
-    w = best[1]
-    s = logit_statistics(w, a, y)
-    current = hinge(s)
-    # 2. annealing on swaps and moves of points
+    start = best[1]
+    # 2. annealing on swaps and moves of points, from the best assignment; a run that ends
+    # outside the printed precision starts again there (the same stream: deterministic)
     d0, d1 = np.flatnonzero(drop_arm == 0), np.flatnonzero(drop_arm == 1)
     o_arm = a[nd : nd + no]
     o0, o1 = nd + np.flatnonzero(o_arm == 0), nd + np.flatnonzero(o_arm == 1)
     temperature = 0.5  # constant: the hinge is flat inside, steep outside
-    kept = (current, w, s)
-    for _ in range(LOGIT_MOVES):
-        if np.all(np.abs(s - tv) < 0.85 * tol):
+    s = logit_statistics(start, a, y)
+    kept = (hinge(s), start, s)
+    for _run in range(LOGIT_RUNS):
+        if np.all(np.abs(kept[2] - tv) < tol):
             break
-        cand = w.copy()
-        r = rng.random()
-        if r < 0.3 or not (len(o0) and len(o1)):
-            i, j = rng.choice(d0), rng.choice(d1)
-            cand[i], cand[j] = cand[j], cand[i]
-        elif r < 0.6:
-            i, j = rng.choice(o0), rng.choice(o1)
-            cand[i], cand[j] = cand[j], cand[i]
-        else:
-            i, j = rng.choice(nd, 2, replace=False)
-            k = int(rng.integers(1, 4))
-            cand[i] += k
-            cand[j] -= k
-            if not (bounds[0] <= cand[j] and cand[i] <= bounds[1]) or not printed_ok(cand[:nd]):
-                continue
-        c_s = logit_statistics(cand, a, y)
-        c_loss = hinge(c_s)
-        if c_loss < current or rng.random() < np.exp((current - c_loss) / temperature):
-            w, current, s = cand, c_loss, c_s
-            if current < kept[0]:
-                kept = (current, w, s)
+        w, s = start, logit_statistics(start, a, y)
+        current = hinge(s)
+        for _ in range(LOGIT_MOVES):
+            if np.all(np.abs(s - tv) < 0.85 * tol):
+                break
+            cand = w.copy()
+            r = rng.random()
+            if r < 0.3 or not (len(o0) and len(o1)):
+                i, j = rng.choice(d0), rng.choice(d1)
+                cand[i], cand[j] = cand[j], cand[i]
+            elif r < 0.5:
+                i, j = rng.choice(o0), rng.choice(o1)
+                cand[i], cand[j] = cand[j], cand[i]
+            elif r < 0.7:
+                i, j = nd + rng.choice(no, 2, replace=False)
+                k = int(rng.integers(1, 4))
+                cand[i] += k
+                cand[j] -= k
+                if not (bounds[0] <= cand[j] and cand[i] <= bounds[1]) or not completers_ok(cand):
+                    continue
+            else:
+                i, j = rng.choice(nd, 2, replace=False)
+                k = int(rng.integers(1, 4))
+                cand[i] += k
+                cand[j] -= k
+                if not (bounds[0] <= cand[j] and cand[i] <= bounds[1]) or not printed_ok(cand[:nd]):
+                    continue
+            c_s = logit_statistics(cand, a, y)
+            c_loss = hinge(c_s)
+            if c_loss < current or rng.random() < np.exp((current - c_loss) / temperature):
+                w, current, s = cand, c_loss, c_s
+                if current < kept[0]:
+                    kept = (current, w, s)
     _, w, s = kept
     # the search aims inside 85% of the printed precision and accepts what rounds to the
     # printed figure (the analysis's own fit agrees to many more digits)
@@ -191,7 +216,7 @@ def calibrate_dropouts(
     worst = int(np.argmax(np.abs(s - tv) / tol))
     raise RepairError(
         f"dropout.logit: {NAMES[worst]} = {s[worst]:.4f}, printed {tv[worst]:g} "
-        f"(not reached in {LOGIT_MOVES} moves; "
+        f"(not reached in {LOGIT_RUNS} runs of {LOGIT_MOVES} moves; "
         + ", ".join(f"{name} {x:.4f}" for name, x in zip(NAMES, s, strict=True))
         + ")"
     )
