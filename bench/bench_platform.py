@@ -35,6 +35,12 @@ import urllib.parse
 import benchinfo  # bench/benchinfo.py, beside this script
 
 PASSWORD_SUFFIX = "-demo-2026"  # the printed demo logins
+STAFF = {"therapist", "researcher", "admin"}  # demo accounts with a second factor
+
+
+def demo_code(username: str) -> str:
+    """The printed second-factor code of a demo staff account (security.demo.demo_code)."""
+    return f"2fa-{username}"[:16]
 
 
 def free_port() -> int:
@@ -96,6 +102,17 @@ class Client:
         status, _ = self.request("POST", "/login/", form)
         if status != 302:
             raise RuntimeError(f"login as {username} failed with HTTP {status}")
+        if username in STAFF:
+            # staff have a second factor: the demo prints each one's code
+            _status, page = self.request("GET", "/account/two-factor/")
+            token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+            assert token, "no CSRF token on the two-factor page"
+            form = urllib.parse.urlencode(
+                {"code": demo_code(username), "csrfmiddlewaretoken": token.group(1).decode()}
+            )
+            status, _ = self.request("POST", "/account/two-factor/", form)
+            if status != 302:
+                raise RuntimeError(f"second factor of {username} failed with HTTP {status}")
 
 
 def process_tree(root: int) -> list[int]:
