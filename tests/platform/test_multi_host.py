@@ -243,8 +243,8 @@ def test_two_hosts_share_sessions_lockouts_and_the_report_cache(
         # entry is marked in Redis after the first view, and the second host shows the mark.
         status, _, page = rosa.get(one + "/research/report/")
         assert status == 200
-        assert "<iframe" in page
-        key = f"embct:1:research:live-report:{_latest_export_sha256(shared_env)}:en"
+        assert '<div class="embct-report">' in page
+        key = f"embct:1:research:live-report:v2:{_latest_export_sha256(shared_env)}:en"
         cached = store.get(key)
         assert cached is not None, f"no {key} in Redis"
         results, html = pickle.loads(cached)

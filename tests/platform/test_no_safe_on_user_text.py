@@ -18,6 +18,8 @@ COURSE_HTML_FIELDS = {
     "instructions_html",
     "examples_html",
     "handout_html",
+    # the live analysis report: embct.report's Jinja templates, autoescape on (tests/report)
+    "report_html",
 }
 
 

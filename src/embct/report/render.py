@@ -433,11 +433,13 @@ def _check_results(results: Any) -> None:
         )
 
 
-def _render(results: Results, title: str | None, *, files: bool) -> tuple[str, _Figures]:
+def _render(
+    results: Results, title: str | None, *, files: bool, fragment: bool = False
+) -> tuple[str, _Figures]:
     _check_results(results)
     figures = _figures(results, files=files)
     template = _environment().get_template("report.html")
-    html = template.render(**_context(results, title, figures))
+    html = template.render(**_context(results, title, figures), fragment=fragment)
     return _declared_wording(html, results), figures
 
 
@@ -481,7 +483,7 @@ def _declared_wording(html: str, results: Results) -> str:
     return html
 
 
-def render_report(results: Results, *, title: str | None = None) -> str:
+def render_report(results: Results, *, title: str | None = None, fragment: bool = False) -> str:
     """The report as one self-contained HTML string (figures inline as SVG).
 
     Parameters
@@ -494,6 +496,10 @@ def render_report(results: Results, *, title: str | None = None) -> str:
         :mod:`embct.analysis.results` declares.
     title : str, optional
         The report's title.
+    fragment : bool, optional
+        Only the document's content, in one ``<div class="embct-report">``, without its
+        ``<style>``: for a page of another site that gives the report its own layout and
+        stylesheet (the platform's live report). The figures keep their inline SVG.
 
     Returns
     -------
@@ -511,8 +517,11 @@ def render_report(results: Results, *, title: str | None = None) -> str:
     >>> html = render_report({"n": 0, "flow": {"skipped": "no arm column"}})
     >>> "no arm column" in html and html.startswith("<!DOCTYPE html>")
     True
+    >>> part = render_report({"n": 0}, fragment=True)
+    >>> part.startswith('<div class="embct-report">') and "<style" not in part
+    True
     """
-    html, _ = _render(results, title, files=False)
+    html, _ = _render(results, title, files=False, fragment=fragment)
     return html
 
 

@@ -115,8 +115,11 @@ class ExportTests(BaseTestCase):
         self.login(self.rosa)
         response = self.client.get("/research/report/")
         assert response.status_code == 200
-        self.assertContains(response, "<iframe")
-        # The page allows the report's own inline styles by hash, nothing else inline.
+        # The report sits in the page's own layout (no frame, no <style> of its own); the page
+        # allows the inline styles of its figures' SVG by hash, nothing else inline.
+        self.assertContains(response, '<div class="embct-report">')
+        self.assertNotContains(response, "<iframe")
+        assert "<style>" not in response.context["report_html"].split("<svg")[0]
         sources = inline_style_sources(response.context["report_html"])
         policy = response["Content-Security-Policy"]
         assert sources

@@ -234,7 +234,7 @@ REPORT_CACHE_SECONDS = 24 * 60 * 60
 def report_cache_key(sha256: str) -> str:
     """The cache key of the live report of the export whose bytes hash to ``sha256``, in the
     active language (the report's words follow the reader's language)."""
-    return f"research:live-report:{sha256}:{get_language() or settings.LANGUAGE_CODE}"
+    return f"research:live-report:v2:{sha256}:{get_language() or settings.LANGUAGE_CODE}"
 
 
 def report(user: Any, *, by: Any = None) -> tuple[dict[str, Any], str]:
@@ -257,6 +257,6 @@ def report(user: Any, *, by: Any = None) -> tuple[dict[str, Any], str]:
             results, html = cached
             return results, html
         results = to_jsonable(analyze(load_table(path)))
-    html = render_report(results, title="Live report")
+    html = render_report(results, title="Live report", fragment=True)
     cache.set(key, (results, html), REPORT_CACHE_SECONDS)
     return results, html
