@@ -1,8 +1,11 @@
-"""Regenerate the demo course's guided audio from its transcripts.
+"""Regenerate the demo courses' guided audio from their transcripts.
 
 Every ``audio/<name>.txt`` under the course folder is spoken with espeak-ng and written as
-``audio/<name>.ogg`` (Ogg Vorbis, mono, 16 kHz, quality -1: about 13 kbit/s). The
-transcript is the text spoken, with two rules:
+``audio/<name>.ogg`` (Ogg Vorbis, mono, 16 kHz, quality -1: about 13 kbit/s). The voice
+follows the course's language (``language`` in its ``course.md``; ``--language`` to
+override): ``en`` is espeak-ng's British English voice, ``nl`` its Dutch one, both with the
+same female variant, speed and pitch (``VOICES``). Each transcript must begin with that
+language's opening sentence (``OPENING``). The transcript is the text spoken, with two rules:
 
 - paragraphs (separated by blank lines) are spoken one by one, with
   ``PAUSE_SECONDS`` of silence after each, so a guided practice leaves room to practise;
@@ -23,7 +26,9 @@ Needs espeak-ng, sox (with Ogg Vorbis support) and lame on the PATH; Debian:
 
 Usage (from the repository root)::
 
-    python scripts/make_demo_audio.py              # all transcripts of the demo course
+    python scripts/make_demo_audio.py              # all transcripts of the English demo course
+    python scripts/make_demo_audio.py --course src/embct/platform/course_content/demo-nl
+                                                   # the Dutch demo course, in the Dutch voice
     python scripts/make_demo_audio.py s01-body-scan   # only the named ones
     python scripts/make_demo_audio.py --check      # only report durations, write nothing
     python scripts/make_demo_audio.py --mp3        # only the MP3 files, from the Ogg files
@@ -43,7 +48,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 DEMO_COURSE = REPO / "src" / "embct" / "platform" / "course_content" / "demo"
 
-VOICE = "en-gb+f3"
+#: espeak-ng's voice for each course language, with the same female variant (+f3).
+VOICES = {"en": "en-gb+f3", "nl": "nl+f3"}
 WORDS_PER_MINUTE = 140
 PITCH = 45
 WORD_GAP = 3  # in units of 10 ms at the default speed
@@ -55,7 +61,11 @@ LEAD_IN_SECONDS = 0.5
 PAUSE_SECONDS = 2.5
 MIN_SECONDS = 30.0
 MAX_SECONDS = 90.0
-OPENING = "This is demo audio for the embct demo course."
+#: The sentence every transcript begins with, per language: the listener hears it is a demo.
+OPENING = {
+    "en": "This is demo audio for the embct demo course.",
+    "nl": "Dit is demo-audio voor de embct-democursus.",
+}
 COMMENT = "embct demo course: demo content, synthetic speech made with espeak-ng"
 
 SPOKEN_AS = {"embct": "E M B C T"}
@@ -72,11 +82,28 @@ def tool(name: str) -> str:
     return path
 
 
-def paragraphs(transcript: Path) -> list[str]:
+def course_language(course: Path) -> str:
+    """The ``language`` in ``course``'s ``course.md`` front matter (``en`` when not given)."""
+    text = (course / "course.md").read_text(encoding="utf-8")
+    front = text.split("\n---", 1)[0] if text.startswith("---") else ""
+    match = re.search(r"^language:\s*[\"']?([A-Za-z-]+)[\"']?\s*$", front, re.MULTILINE)
+    return match.group(1) if match else "en"
+
+
+def voice_language(language: str) -> str:
+    """The key of VOICES for ``language`` (``nl-BE`` is spoken as ``nl``)."""
+    for candidate in (language, language.split("-")[0].lower()):
+        if candidate in VOICES:
+            return candidate
+    raise AudioError(f"no voice for language {language!r}; known: {', '.join(sorted(VOICES))}")
+
+
+def paragraphs(transcript: Path, language: str = "en") -> list[str]:
     """The transcript's paragraphs, each on one line, with SPOKEN_AS applied."""
     text = transcript.read_text(encoding="utf-8")
-    if not text.startswith(OPENING):
-        raise AudioError(f"{transcript}: must begin with {OPENING!r}")
+    opening = OPENING[voice_language(language)]
+    if not text.startswith(opening):
+        raise AudioError(f"{transcript}: must begin with {opening!r}")
     result = []
     for block in re.split(r"\n\s*\n", text.strip()):
         line = " ".join(block.split())
@@ -93,15 +120,17 @@ def duration(path: Path) -> float:
     return float(out.stdout)
 
 
-def render(transcript: Path, target: Path) -> float:
-    """Speak ``transcript`` into ``target``; return its duration in seconds."""
+def render(transcript: Path, target: Path, language: str = "en") -> float:
+    """Speak ``transcript`` into ``target`` in ``language``'s voice; return its duration in
+    seconds."""
     espeak, sox = tool("espeak-ng"), tool("sox")
+    voice = VOICES[voice_language(language)]
     with tempfile.TemporaryDirectory() as tmp:
         parts = []
-        for i, line in enumerate(paragraphs(transcript)):
+        for i, line in enumerate(paragraphs(transcript, language)):
             raw = Path(tmp) / f"{i:02d}.wav"
             subprocess.run(  # noqa: S603 - fixed tool, text passed as one argument
-                [espeak, "-v", VOICE, "-s", str(WORDS_PER_MINUTE), "-p", str(PITCH),
+                [espeak, "-v", voice, "-s", str(WORDS_PER_MINUTE), "-p", str(PITCH),
                  "-g", str(WORD_GAP), "-w", str(raw), "--", line],
                 check=True,
             )  # fmt: skip
@@ -147,8 +176,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--course", type=Path, default=DEMO_COURSE, help="course folder")
     parser.add_argument("--check", action="store_true", help="report durations, write nothing")
     parser.add_argument("--mp3", action="store_true", help="only write the MP3 files, from the Ogg")
+    parser.add_argument(
+        "--language",
+        choices=sorted(VOICES),
+        help="the voice's language (default: the course's, from its course.md)",
+    )
     args = parser.parse_args(argv)
 
+    if not (args.course / "course.md").is_file():
+        parser.error(f"{args.course}: no course.md (not a course folder)")
+    language = args.language or course_language(args.course)
+    try:
+        voice_language(language)
+    except AudioError as error:
+        parser.error(str(error))
     audio = args.course / "audio"
     transcripts = sorted(audio.glob("*.txt"))
     if args.names:
@@ -163,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         target = transcript.with_suffix(".ogg")
         try:
             if args.check:
-                paragraphs(transcript)
+                paragraphs(transcript, language)
                 seconds = duration(target)
                 if not MIN_SECONDS <= seconds <= MAX_SECONDS:
                     raise AudioError(f"{target.name}: {seconds:.1f} s, outside 30-90 s")
@@ -173,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                 seconds = duration(target)
                 mp3(target, target.with_suffix(".mp3"))
             else:
-                seconds = render(transcript, target)
+                seconds = render(transcript, target, language)
                 mp3(target, target.with_suffix(".mp3"))
         except (AudioError, FileNotFoundError, subprocess.CalledProcessError) as error:
             print(f"make_demo_audio: error: {error}", file=sys.stderr)

@@ -258,7 +258,11 @@ class Auditor:
         reached: set[str] = set()
         problems = []
         first = None
-        for _ in range(len(focusables) + 10):
+        # A player's own controls (play, timeline, volume, menu) are Tab stops of their own
+        # that _FOCUSABLES counts as one: allow for them, or a page with several players
+        # (the silent day has three) runs out of presses before its last links.
+        players = page.evaluate("() => document.querySelectorAll('audio[controls]').length")
+        for _ in range(len(focusables) + 10 + 8 * players):
             page.keyboard.press("Tab")
             active = page.evaluate(_ACTIVE)
             if active is None:

@@ -8,8 +8,8 @@ calendar of the course's own ``silent_day_week``:
 - "Welcome to the seventh week" / "Welkom in de zevende week", "Week 7 at home" / "Week 7
   thuis" (a handout's title) and "the ninth and last week" / "de negende en laatste week" in a
   session's texts name the week that session opens in (and "last" only the last week);
-- "between sessions 5 and 6" / "tussen de sessies 5 en 6" in the silent day's texts names the
-  weekly sessions just before and after its week;
+- "between sessions 5 and 6" / "tussen sessie 5 en 6" (or "tussen de sessies 5 en 6") in the
+  silent day's texts names the weekly sessions just before and after its week;
 - "(week 4)" in a session's texts points back to an earlier week with a weekly session;
 - "the silent day ... week 6" / "de stiltedag ... week 6" names the silent day's week, "the
   silent day this week" / "deze week" is said only in its week, "next week" / "volgende week"
@@ -61,8 +61,8 @@ WELCOME = re.compile(
 ORDINAL_LAST = re.compile(rf"\b(?:the|de) ({_ORD}) (?:and|en) (?:last|laatste) week\b", re.I)
 WEEK_AT_HOME = re.compile(r"^week (\d+)\b", re.I)
 BETWEEN = re.compile(
-    r"\b(?:between|tussen) (?:the |de )?(?:weekly |wekelijkse )?(?:sessions|sessies) "
-    r"(\d+) (?:and|en) (\d+)\b",
+    r"\b(?:between|tussen) (?:the |de )?(?:weekly |wekelijkse )?(?:sessions?|sessies?) "
+    r"(\d+) (?:and|en) (?:session |sessie )?(\d+)\b",
     re.I,
 )
 WEEK_REFERENCE = re.compile(r"\(week (\d+)\)", re.I)
@@ -243,10 +243,33 @@ def test_the_demo_course_says_the_right_weeks_where_it_matters() -> None:
     assert (calendar.sessions[-1].weekly_number, calendar.sessions[-1].week) == (8, 9)
 
 
+def test_the_dutch_demo_course_says_the_right_weeks_where_it_matters() -> None:
+    calendar, texts = course_texts(COURSES / "demo-nl")
+    by_path = {t.path.relative_to(COURSES / "demo-nl").as_posix(): t for t in texts}
+    assert "in week 6, tussen sessie 5 en 6" in by_path["silent-day/session.md"].text
+    assert "negende en laatste week" in by_path["sessions/08/session.md"].text
+    assert "Welkom in de zevende week" in by_path["sessions/06/session.md"].text
+    assert by_path["sessions/07/handout.md"].title.startswith("Week 8 thuis")
+    assert "De stiltedag is volgende week" in by_path["sessions/05/handout.md"].text
+    assert "negen delen: acht wekelijkse sessies" in texts[0].text  # course.md's introduction
+    assert calendar.silent_day.week == 6
+
+
+def test_both_demo_courses_are_read_by_the_calendar_check() -> None:
+    assert {"demo", "demo-nl"} <= {p.name for p in course_folders()}
+
+
 @pytest.fixture
 def course(tmp_path: Path) -> Path:
     root = tmp_path / "course"
-    shutil.copytree(COURSES / "demo", root, ignore=shutil.ignore_patterns("*.ogg"))
+    shutil.copytree(COURSES / "demo", root, ignore=shutil.ignore_patterns("*.ogg", "*.mp3"))
+    return root
+
+
+@pytest.fixture
+def dutch_course(tmp_path: Path) -> Path:
+    root = tmp_path / "cursus"
+    shutil.copytree(COURSES / "demo-nl", root, ignore=shutil.ignore_patterns("*.ogg", "*.mp3"))
     return root
 
 
@@ -330,6 +353,65 @@ def test_the_checker_reports_each_kind_of_mistake(
     assert calendar_mistakes(course) == []
     rewrite(course / file, old, new)
     mistakes = calendar_mistakes(course)
+    assert any(reported in line for line in mistakes), mistakes
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "reported"),
+    [
+        (
+            "silent-day/session.md",
+            "tussen sessie 5 en 6",
+            "tussen sessie 6 en 7",
+            "silent-day/session.md:5: 'tussen sessie 6 en 7'; the silent day (week 6) lies "
+            "between sessions 5 and 6",
+        ),
+        (
+            "sessions/08/session.md",
+            "negende en laatste week",
+            "achtste en laatste week",
+            "sessions/08/session.md:6: 'Welkom in de achtste en laatste week'; session 8 opens "
+            "in week 9",
+        ),
+        (
+            "sessions/07/handout.md",
+            "Week 8 thuis",
+            "Week 7 thuis",
+            "sessions/07/handout.md:title: 'Week 7 thuis: goed voor jezelf zorgen op zware "
+            "dagen'; session 7 opens in week 8",
+        ),
+        (
+            "sessions/06/session.md",
+            "Welkom in de zevende week",
+            "Welkom in de zesde week",
+            "sessions/06/session.md:6: 'Welkom in de zesde week'; session 6 opens in week 7",
+        ),
+        (
+            "sessions/05/session.md",
+            "die in week 6 valt",
+            "die in week 7 valt",
+            "the silent day is in week 6",
+        ),
+        (
+            "sessions/04/handout.md",
+            "## Een tip",
+            "De stiltedag is volgende week.\n\n## Een tip",
+            "'stiltedag is volgende week'; the silent day is in week 6, session 4 in week 4",
+        ),
+        (
+            "course.md",
+            "negen delen",
+            "tien delen",
+            "course.md:16: 'tien delen'; the course has 9 sessions",
+        ),
+    ],
+)
+def test_the_checker_reads_dutch_claims_in_the_dutch_course(
+    dutch_course: Path, file: str, old: str, new: str, reported: str
+) -> None:
+    assert calendar_mistakes(dutch_course) == []
+    rewrite(dutch_course / file, old, new)
+    mistakes = calendar_mistakes(dutch_course)
     assert any(reported in line for line in mistakes), mistakes
 
 

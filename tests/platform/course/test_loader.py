@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -233,16 +234,33 @@ def test_the_command_fails_clearly_and_writes_nothing(course_dir: Path) -> None:
 
 
 @pytest.mark.django_db
-def test_the_shipped_demo_course_loads_by_default() -> None:
-    from embct.platform.course.management.commands.load_course import DEMO_COURSE
-
-    if not (DEMO_COURSE / "demo" / "course.md").is_file():
-        pytest.skip("the demo course has not been merged into this branch")
+def test_the_shipped_demo_courses_english_and_dutch_load_by_default() -> None:
     out = StringIO()
     call_command("load_course", stdout=out)
-    course = Course.objects.get()
-    assert course.demo
-    assert course.sessions.count() == 9
-    assert Exercise.objects.exclude(audio="").count() >= 9
-    for exercise in Exercise.objects.exclude(audio=""):
-        assert course.file(exercise.audio) is not None, exercise.audio
+    courses = {course.language: course for course in Course.objects.all()}
+    assert sorted(courses) == ["en", "nl"]
+    assert (courses["en"].slug, courses["nl"].slug) == ("demo", "demo-nl")
+    for course in courses.values():
+        assert course.demo
+        assert course.sessions.count() == 9
+        exercises = Exercise.objects.filter(session__course=course).exclude(audio="")
+        assert exercises.count() >= 9
+        for exercise in exercises:
+            assert course.file(exercise.audio) is not None, exercise.audio
+    assert "Loaded course 'demo' version 1: 9 sessions in 'en'" in out.getvalue()
+    assert "Loaded course 'demo-nl' version 1: 9 sessions in 'nl'" in out.getvalue()
+    call_command("load_course", stdout=StringIO())  # again: updated in place, nothing new
+    assert Course.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_without_a_path_a_bad_shipped_course_loads_none(tmp_path: Path, monkeypatch: Any) -> None:
+    from embct.platform.course.management.commands import load_course as command
+
+    shutil.copytree(FIXTURE_COURSE, tmp_path / "a-good")
+    bad = Path(shutil.copytree(FIXTURE_COURSE, tmp_path / "b-bad"))
+    (bad / "course.md").write_text((bad / "course.md").read_text().replace("tiny-test", "x y"))
+    monkeypatch.setattr(command, "DEMO_COURSE", tmp_path)
+    with pytest.raises(CommandError, match=r"b-bad/course\.md: field 'slug'"):
+        call_command("load_course")
+    assert not Course.objects.exists()

@@ -21,6 +21,7 @@ from django.urls import reverse
 from embct import trial
 from embct.platform.accounts.models import User
 from embct.platform.care.models import PatientProfile
+from embct.platform.course.loader import load_course
 from embct.platform.course.models import Course, CourseSession, ExampleEntry, Exercise
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import FlagRecord
@@ -28,6 +29,8 @@ from embct.platform.questionnaires.reminders import remind
 from embct.platform.questionnaires.services import windows
 from embct.platform.research.models import Participant, Screening
 from support.testing import TODAY, BaseTestCase
+
+DUTCH_DEMO = Path(__file__).resolve().parents[3] / "src/embct/platform/course_content/demo-nl"
 
 MO = Path(__file__).resolve().parents[3] / "src/embct/platform/locale/nl/LC_MESSAGES/django.mo"
 with MO.open("rb") as _handle:
@@ -122,6 +125,35 @@ class DutchPagesTests(BaseTestCase):
     def test_there_are_phrases_to_look_for(self) -> None:
         assert len(ENGLISH_PHRASES) > 250
         assert "Send my log files to my therapist" in ENGLISH_PHRASES
+
+    def test_a_dutch_patient_on_the_dutch_demo_course_reads_it_all_in_dutch(self) -> None:
+        """The whole page Dutch, the course's texts too: nothing marked as another language."""
+        dutch, _ = load_course(DUTCH_DEMO)
+        PatientProfile.objects.filter(pk=self.pim_profile.pk).update(course=dutch)
+        self.login(self.pim)
+        week = self.assert_dutch(reverse("care:week"), "Week 3 van 9", "De adem, waar je hem")
+        session = dutch.sessions.get(week=1)
+        text = self.assert_dutch(
+            reverse("care:session", args=[session.pk]),
+            "Sessie 1",
+            "Welkom in de eerste week",
+            "automatische piloot",
+            "Een rustige bodyscan",
+            "Dit is demo-audio voor de embct-democursus.",
+        )
+        assert "Fictieve deelnemer A" in text
+        for url in (
+            reverse("care:week"),
+            reverse("care:session", args=[session.pk]),
+            reverse("care:diary", args=[session.pk]),
+        ):
+            page = self.client.get(url).content.decode()
+            assert ' lang="en"' not in page.split("<main", 1)[1], url
+        page = self.client.get(reverse("care:session", args=[session.pk])).content.decode()
+        # the Dutch recordings, both formats, their length read from the file
+        assert page.count('type="audio/ogg"') == page.count('type="audio/mpeg"') == 2
+        assert re.search(r"Opname: 1 minuut \d+ seconden\.", visible_text(page))
+        assert "Een rustige bodyscan" in week or "Aankomen zoals je bent" in week
 
     def test_the_patient_sees_dutch(self) -> None:
         self.send(self.pim_profile, 2)

@@ -101,7 +101,7 @@ def _create(request: HttpRequest, role: str) -> HttpResponse:
             issue_temporary_password(user, password)
             if assignment is not None:
                 profile = assignment.save(commit=False)
-                profile.user, profile.course = user, Course.current()
+                profile.user, profile.course = user, Course.current(user.language)
                 profile.save()
             record(request, "account.create", user, role=role)
         ctx = {"account": user, "password": password}

@@ -1,7 +1,8 @@
 """A small demo clinic: therapists, eMBCT patients at different weeks with diaries, messages
 and feedback, a supervised therapist, and an MBCT group with attendance. One therapist and
-her patient speak Dutch: their accounts are set to Dutch and what they write is Dutch (the
-course stays the demo course's English, marked as such on their Dutch pages). The patients
+her patient speak Dutch: their accounts are set to Dutch, what they write is Dutch, and the
+patient follows the Dutch demo course when it is loaded (``Course.current`` of her language;
+else the English one, marked as English on her Dutch pages). The patients
 have answered the questionnaires that were due (one has not yet), so the therapist sees
 alliance charts and early warnings: a weak early alliance, an alliance that fell.
 
@@ -368,10 +369,18 @@ _SPEAKS = {"en": "", "nl": " (Nederlands)"}
 def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[str, str, str]]:
     """Create what is missing of the demo clinic; return its logins (role, username, password)."""
     today = today or timezone.localdate()
-    course = Course.current()
+    course = Course.current("en")  # the group's, and the English-speaking patients'
     if course is None:
         raise ValueError("load a course first (embct manage load_course)")
-    sessions = {s.week: s for s in course.sessions.prefetch_related("exercises")}
+    # Each patient follows the course in their language, as the clinic's new patients do.
+    courses: dict[str, tuple[Course, dict[int, CourseSession]]] = {}
+    for language in {spec.language for spec in PATIENTS} | {"en"}:
+        chosen = Course.current(language) or course
+        courses[language] = (
+            chosen,
+            {s.week: s for s in chosen.sessions.prefetch_related("exercises")},
+        )
+    sessions = courses["en"][1]
     logins: list[tuple[str, str, str]] = []
     therapists: dict[str, User] = {}
     for username, first, last, _sup, language in THERAPISTS:
@@ -402,15 +411,16 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
         )
         if PatientProfile.objects.filter(user=user).exists():
             continue
+        own_course, own_sessions = courses[spec.language]
         profile = PatientProfile.objects.create(
             user=user,
             therapist=therapists[spec.therapist],
             arm=Arm.EMBCT,
-            course=course,
+            course=own_course,
             start_date=today - timedelta(days=spec.days_in),
             feedback_weekday=spec.weekday,
         )
-        _fill_patient(profile, spec, sessions)
+        _fill_patient(profile, spec, own_sessions)
         _answer_due(profile, spec.answered)
     group, created = MbctGroup.objects.get_or_create(
         name="Thursday evening group (demo)",

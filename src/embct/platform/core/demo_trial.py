@@ -151,7 +151,7 @@ def seed_trial(researcher: User, today: date | None = None) -> int:
         )
     if research.sites():
         raise research.WorkflowError("the demo trial is unstratified: unset EMBCT_SITES")
-    course = Course.current()
+    course = Course.current(settings.LANGUAGE_CODE)  # its people keep the default language
     if course is None:
         raise ValueError("load a course first (embct manage load_course)")
     today = today or timezone.localdate()

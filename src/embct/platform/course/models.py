@@ -38,9 +38,23 @@ class Course(models.Model):
         return f"{self.title} (v{self.version})"
 
     @classmethod
-    def current(cls) -> Course | None:
-        """The course new patients follow: the most recently loaded highest version."""
-        return cls.objects.order_by("-version", "-loaded_at").first()
+    def current(cls, language: str | None = None) -> Course | None:
+        """The course a new patient follows: the most recently loaded highest version in
+        ``language`` (the patient's, ``User.language``), else in a language that shares its
+        primary subtag (``nl-BE`` for ``nl``), else in any language; without ``language``,
+        the newest of all."""
+        newest = cls.objects.order_by("-version", "-loaded_at")
+        if language:
+            primary = language.split("-")[0].lower()
+            same = newest.filter(language__iexact=language).first()
+            if same is not None:
+                return same
+            kin = newest.filter(
+                models.Q(language__iexact=primary) | models.Q(language__istartswith=primary + "-")
+            ).first()
+            if kin is not None:
+                return kin
+        return newest.first()
 
     def file(self, relative: str) -> Path | None:
         """A file of the course folder, or None when it would lie outside it or is missing."""
