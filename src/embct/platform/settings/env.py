@@ -131,7 +131,8 @@ def parse_database_url(url: str) -> dict[str, Any]:
             raise ImproperlyConfigured(
                 f"DATABASE_URL={url!r}: expected sqlite:////absolute/path/to/file.sqlite3"
             )
-        return sqlite_database(Path(path))
+        # sqlite:////tmp/x.sqlite3 has the path //tmp/x.sqlite3: one leading slash
+        return sqlite_database(Path("/" + path.lstrip("/")))
     raise ImproperlyConfigured(
         f"DATABASE_URL={url!r} has scheme {scheme!r}; expected postgres:// or sqlite://"
     )
