@@ -66,10 +66,9 @@ class CourseEndTests(BaseTestCase):
         exercises = Exercise.objects.filter(session__course=self.course).exclude(audio="")
         assert exercises.count() >= 2
         for exercise in exercises:
-            assert f'src="/exercises/{exercise.pk}/audio/"' in recordings
-            assert f'href="/sessions/{exercise.session.pk}/"' in recordings
-        assert 'preload="none"' in recordings
-        assert recordings.count("<audio") == exercises.count()
+            assert f'href="/exercises/{exercise.pk}/audio/?download=1"' in recordings
+            assert f'href="/sessions/{exercise.session.pk}/#ex-{exercise.pk}"' in recordings
+        assert recordings.count("<li>") == exercises.count()
         # and each one plays for the patient after the course
         with time_machine.travel(LAST_DAY + timedelta(days=1), tick=False):
             response = self.client.get(f"/exercises/{exercises.first().pk}/audio/")  # type: ignore[union-attr]
