@@ -41,6 +41,7 @@ class CourseEndTests(BaseTestCase):
         self.send(self.pim_profile, 2)
         page = self.get(LAST_DAY + timedelta(days=1))
         assert "<h1>Your course has ended</h1>" in page
+        assert "<title>Your course · embct</title>" in page
         assert "of 9</h1>" not in page
         assert "Week 10" not in page
         assert "The nine weeks of your course ended on Monday 4 May." in page
@@ -104,3 +105,16 @@ class PreparationLinkTests(BaseTestCase):
             self.login(self.pim)
             response = self.client.get("/silent-day/preparation/")
         assert response.status_code == 200
+
+
+class CourseEndInDutchTests(BaseTestCase):
+    def test_the_ended_course_speaks_dutch(self) -> None:
+        self.pim.language = "nl"
+        self.pim.save()
+        with time_machine.travel(LAST_DAY + timedelta(days=1), tick=False):
+            self.login(self.pim)
+            page = self.client.get(URL).content.decode()
+        assert "<h1>Uw cursus is afgelopen</h1>" in page
+        assert "Wat er nu komt" in page
+        assert "Alle opnamen" in page
+        assert "Your course has ended" not in page
