@@ -54,9 +54,10 @@ class ProgressPageTests(BaseTestCase):
         self.assertContains(response, "you practised 0 minutes in all")
         self.assertNotContains(response, "300")
 
-    def test_it_is_linked_from_the_header_of_an_online_patient(self) -> None:
+    def test_it_is_linked_from_the_header_and_the_week_page(self) -> None:
         self.login(self.pim)
-        self.assertContains(self.client.get("/week/"), f'href="{URL}"')
+        self.assertContains(self.client.get("/inbox/"), f'<a href="{URL}">My progress</a>')
+        self.assertContains(self.client.get("/week/"), f'<a href="{URL}">See your progress</a>')
 
     def test_staff_get_403_and_anonymous_the_login(self) -> None:
         for user in (self.tessa, self.rosa, self.ada):
