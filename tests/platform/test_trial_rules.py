@@ -102,8 +102,15 @@ class WeekIsTheTrialCalendar(BaseTestCase):
             released = [s.session.week for s in week.sessions if s.released]
             assert released == [s.week for s in expected.open_sessions], day
             current = week.current.session.week if week.current else None
-            assert current == (expected.session.week if expected.session else None), day
+            # After the last week the course is over: no session is "this week's" any more.
+            this = None if expected.course_over or not expected.session else expected.session.week
+            assert current == this, day
+            assert week.ended == expected.course_over, day
+            assert week.end_date == calendar.end_date
             assert week.preparation_open == expected.preparation_open, day
+            assert week.preparation_link == (
+                expected.preparation_open and not expected.silent_day_over
+            ), day
             assert week.next_feedback == expected.next_feedback, day
             assert [s.release_date for s in week.sessions] == [
                 s.release_date for s in calendar.sessions

@@ -93,6 +93,7 @@ GET_AND_POST = {
     "security:enrolment_code",
     "security:reauth",
     "care:diary",
+    "care:notifications",
     "care:raise_concern",
     "care:new_patient",
     "care:new_therapist",
@@ -113,7 +114,7 @@ ACCEPTS_POST = POST_ONLY | GET_AND_POST
 
 #: The online course's pages (eMBCT only): a patient allocated to group MBCT (``gus``) gets 403
 #: on each, on every session, GET or POST, and nothing changes.
-ONLINE_COURSE = {"care:week", "care:session", "care:diary", "care:send_logs"}
+ONLINE_COURSE = {"care:week", "care:session", "care:diary", "care:send_logs", "care:progress"}
 
 #: URLs whose object has no owner among the personas: "own" and "other" are the same object.
 SHARED_OBJECTS = {
@@ -281,6 +282,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "researcher": 403,
         "admin": 200,
     },
+    # A patient's own e-mail setting (on their account: a group MBCT patient has one too).
+    "care:notifications": {
+        "anonymous": 302,
+        "patient": 200,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
     "care:patient": {
         "anonymous": (302, 302),
         "patient": (403, 403),
@@ -315,6 +324,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "care:preparation": {
         "anonymous": 302,
         "patient": 404,
+        "therapist": 403,
+        "researcher": 403,
+        "admin": 403,
+    },
+    # A patient's own progress: the URL names no one, so no one else's can be asked for.
+    "care:progress": {
+        "anonymous": 302,
+        "patient": 200,
         "therapist": 403,
         "researcher": 403,
         "admin": 403,

@@ -199,6 +199,8 @@ def test_this_week_agrees_with_the_calendar(
     assert {s.number for s in week.still_due} == {s.number for s in cal.released(today)} - completed
     assert set(week.overdue) <= set(week.still_due)
     assert week.preparation_open == (today >= cal.preparation_date)
+    assert week.silent_day_over == (today > cal.silent_day.due_date)
+    assert week.course_over == (today > cal.end_date) == (week.week > len(cal.sessions))
     if weekday is None:
         assert week.next_feedback is None
     else:
@@ -208,3 +210,10 @@ def test_this_week_agrees_with_the_calendar(
 def test_this_week_before_the_start_is_empty() -> None:
     week = this_week(course_calendar(date(2026, 3, 2)), date(2026, 2, 27))
     assert (week.week, week.session, week.open_sessions, week.still_due) == (0, None, (), ())
+
+
+def test_the_course_is_over_the_day_after_its_last_week() -> None:
+    cal = course_calendar(date(2026, 3, 2))  # week 9 ends on Sunday 3 May
+    assert [cal.is_over(date(2026, 5, d)) for d in (3, 4)] == [False, True]
+    # The silent day (week 6: 6-12 April) is over from Monday 13 April.
+    assert [cal.silent_day_over(date(2026, 4, d)) for d in (12, 13)] == [False, True]

@@ -157,6 +157,19 @@ class CourseCalendar:
         """Whether the written preparation for the silent day is open on ``day``."""
         return _check_date("day", day) >= self.preparation_date
 
+    def silent_day_over(self, day: date) -> bool:
+        """Whether the silent day's week has ended by ``day`` (its preparation is behind)."""
+        return _check_date("day", day) > self.silent_day.due_date
+
+    def is_over(self, day: date) -> bool:
+        """Whether the course has ended by ``day``: its last week is behind.
+
+        >>> cal = course_calendar(date(2026, 3, 2))
+        >>> cal.is_over(date(2026, 5, 3)), cal.is_over(date(2026, 5, 4))
+        (False, True)
+        """
+        return _check_date("day", day) > self.end_date
+
     def overdue(self, day: date, completed: Collection[int]) -> tuple[CourseSession, ...]:
         """Sessions whose week ended before ``day`` and whose log files were not sent.
 
@@ -298,6 +311,10 @@ class WeekSummary:
         Whether the written preparation for the silent day is available.
     next_feedback : date or None
         The next feedback day on or after today, given the prearranged weekday.
+    silent_day_over : bool
+        Whether the silent day's week has ended (its preparation need not be offered).
+    course_over : bool
+        Whether the last course week has ended (the course is over; ``week`` may exceed it).
     """
 
     week: int
@@ -307,6 +324,8 @@ class WeekSummary:
     overdue: tuple[CourseSession, ...]
     preparation_open: bool
     next_feedback: date | None
+    silent_day_over: bool = False
+    course_over: bool = False
 
 
 def this_week(
@@ -351,6 +370,8 @@ def this_week(
         overdue=overdue,
         preparation_open=calendar.preparation_released(today),
         next_feedback=None if feedback_weekday is None else feedback_date(today, feedback_weekday),
+        silent_day_over=calendar.silent_day_over(today),
+        course_over=calendar.is_over(today),
     )
 
 

@@ -37,6 +37,7 @@ class MyDataTests(BaseTestCase):
         assert data["account"]["username"] == "pim"
         assert data["account"]["email"] == "pim@example.org"
         assert "password" not in data["account"]
+        assert data["account"]["email_on_new_message"] is True  # their own e-mail setting
         records = data["records"]
         assert [r["id"] for r in records["care.patientprofile"]] == [self.pim_profile.pk]
         assert [r["thoughts"] for r in records["care.diaryentry"]] == ["", "tired but calm"]

@@ -22,6 +22,11 @@ class User(AbstractUser):
         choices=settings.LANGUAGES,
         default=settings.LANGUAGE_CODE,
     )
+    #: A patient's choice: an e-mail ("something new is waiting") when their therapist writes
+    #: to them (feedback, a welcome, an answer). On by default, as before the choice existed.
+    email_on_new_message = models.BooleanField(
+        _("e-mail me when my therapist writes to me"), default=True
+    )
 
     class Meta:
         constraints = [

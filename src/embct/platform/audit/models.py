@@ -41,6 +41,7 @@ class Action(models.TextChoices):
     PASSWORD_RESET = "account.password_reset", _("Reset an account's password")
     PATIENT_ASSIGN = "patient.assign", _("Changed a patient's therapist, arm or schedule")
     LANGUAGE_CHANGE = "account.language", _("Changed their own language")
+    NOTIFICATIONS_CHANGE = "account.notifications", _("Changed their own e-mail notifications")
     SELF_EXPORT = "privacy.self_export", _("A patient downloaded their own data")
     RETENTION = "privacy.retention", _("Pseudonymized or erased data after the retention period")
     # The research workflow (allocation, exports, flags) records these.

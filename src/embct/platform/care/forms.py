@@ -128,3 +128,21 @@ class AcknowledgeConcernForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class MessageEmailForm(forms.Form):
+    """A patient's e-mail setting: an e-mail when their therapist writes to them, or not."""
+
+    email_on_new_message = forms.TypedChoiceField(
+        label=_("When your therapist writes to you (feedback or a message)"),
+        choices=[
+            ("yes", _("Send me an e-mail that something new is waiting")),
+            ("no", _("No e-mail: I look in my inbox myself")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose whether you want an e-mail."),
+            "invalid_choice": _("Choose whether you want an e-mail."),
+        },
+    )

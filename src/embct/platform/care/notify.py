@@ -23,6 +23,12 @@ def user_language(user: object) -> str:
     return own_language(user) or settings.LANGUAGE_CODE
 
 
+def wants_message_email(user: object) -> bool:
+    """Whether ``user`` (a patient) wants an e-mail when their therapist writes to them: their
+    own choice on the e-mail settings page (yes unless they said no)."""
+    return bool(getattr(user, "email_on_new_message", True))
+
+
 def notify(user: object) -> bool:
     """Send the 'something new is waiting' e-mail to ``user`` if they have an address; whether
     it went out (False: no address, or the mail server refused it)."""

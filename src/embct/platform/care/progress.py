@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from embct import trial
-from embct.platform.course.models import CourseSession
+from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.lib import schedule
 
 from .models import Arm, DiaryEntry, LogSubmission, Message, PatientProfile
@@ -42,10 +42,22 @@ class Week:
     unread: int
     preparation_open: bool
     due: list[str]
+    #: The silent day's week is behind: the week page no longer offers its preparation.
+    silent_day_over: bool = False
+    #: The last course week is behind (embct.trial): the page says the course has ended.
+    ended: bool = False
+    #: The last day of the course (None before a start date).
+    end_date: date | None = None
 
     @property
     def completed_count(self) -> int:
         return sum(state.completed for state in self.sessions)
+
+    @property
+    def preparation_link(self) -> bool:
+        """Whether the week page links to the silent day's preparation: from its release until
+        the silent day is over (the page itself stays reachable from the sessions)."""
+        return self.preparation_open and not self.silent_day_over
 
 
 def patient_week(profile: PatientProfile, today: date) -> Week:
@@ -64,10 +76,11 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
         .values_list("session_id", "n")
     )
     unread = profile.messages.filter(from_patient=False, read_at=None).count()
-    summary, release = None, {}
+    summary, release, end = None, {}, None
     if profile.start_date is not None and profile.course is not None:
         calendar = schedule.calendar(profile.start_date, profile.course.silent_day_week)
         release = {s.week: s.release_date for s in calendar.sessions}
+        end = calendar.end_date
         summary = trial.this_week(
             calendar,
             today,
@@ -85,8 +98,10 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
         )
         for s in sessions
     ]
+    ended = summary is not None and summary.course_over
     current_week = None if summary is None or summary.session is None else summary.session.week
-    current = next((s for s in states if s.session.week == current_week), None)
+    # After the last week there is no "this week" any more: nothing new to practise for.
+    current = None if ended else next((s for s in states if s.session.week == current_week), None)
     due: list[str] = []
     if current is not None and not current.completed:
         label = {"session": current.session.label.lower()}
@@ -109,6 +124,9 @@ def patient_week(profile: PatientProfile, today: date) -> Week:
         unread=unread,
         preparation_open=summary is not None and summary.preparation_open,
         due=due,
+        silent_day_over=summary is not None and summary.silent_day_over,
+        ended=ended,
+        end_date=end,
     )
 
 
@@ -179,6 +197,60 @@ def minutes_per_week(profile: PatientProfile) -> list[tuple[int, int]]:
             if 1 <= week <= schedule.COURSE_WEEKS:
                 totals[week] += minutes
     return [(week, totals[week]) for week in range(1, schedule.COURSE_WEEKS + 1)]
+
+
+@dataclass
+class ProgressRow:
+    """One course week on the patient's progress page."""
+
+    state: SessionState
+    minutes: int
+
+    @property
+    def week(self) -> int:
+        return self.state.session.week
+
+
+@dataclass
+class Progress:
+    """The patient's own progress: sessions completed (log files sent) and minutes practised
+    per course week (from the diaries)."""
+
+    rows: list[ProgressRow]
+    week: Week
+
+    @property
+    def completed(self) -> int:
+        return self.week.completed_count
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(row.minutes for row in self.rows)
+
+    @property
+    def most_minutes(self) -> int:
+        """The largest week's minutes (the scale of the bars; at least 1)."""
+        return max([row.minutes for row in self.rows] + [1])
+
+
+def patient_progress(profile: PatientProfile, today: date) -> Progress:
+    """The progress page's figures (the week page's queries and one more): its sessions and
+    the diaries' minutes by course week (:func:`minutes_per_week`)."""
+    week = patient_week(profile, today)
+    minutes = dict(minutes_per_week(profile))
+    rows = [ProgressRow(state, minutes.get(state.session.week, 0)) for state in week.sessions]
+    return Progress(rows=rows, week=week)
+
+
+def recordings(profile: PatientProfile) -> list[Exercise]:
+    """Every exercise of the patient's course that has a recording, in course order (1 query):
+    after the course they all stay available to practise with."""
+    return list(
+        Exercise.objects.filter(session__course=profile.course_id)
+        .exclude(audio="")
+        .select_related("session__course")
+        .order_by("session__week", "order")
+    )
 
 
 @dataclass

@@ -27,7 +27,7 @@ from .models import (
     PatientProfile,
     SafetyConcern,
 )
-from .notify import notify
+from .notify import notify, wants_message_email
 
 
 @transaction.atomic
@@ -91,12 +91,14 @@ def patient_writes(
 @dataclass(frozen=True)
 class Written:
     """A therapist's message as stored: ``created`` False when this form had already sent it;
-    ``emailed`` whether the patient was e-mailed now (no address, a refused mail, or a form
-    sent twice: False)."""
+    ``emailed`` whether the patient was e-mailed now (no address, a refused mail, a form
+    sent twice, or a patient who chose no e-mails: False); ``declined`` True when the patient
+    chose not to get these e-mails (so none was tried)."""
 
     message: Message
     created: bool
     emailed: bool
+    declined: bool = False
 
 
 @transaction.atomic
@@ -117,7 +119,22 @@ def therapist_writes(
     if kind == MessageKind.FEEDBACK:
         profile.submissions.filter(answered_at=None).update(answered_at=now)
         profile.messages.filter(from_patient=True, answered_at=None).update(answered_at=now)
+    if not wants_message_email(profile.user):
+        return Written(message, created=True, emailed=False, declined=True)
     return Written(message, created=True, emailed=notify(profile.user))
+
+
+@transaction.atomic
+def set_message_email(user: User, wanted: bool, *, by: Any) -> bool:
+    """A patient's own choice: an e-mail when their therapist writes, or not. Audited with
+    the old and the new value, in the change's transaction; True if it changed."""
+    if user.email_on_new_message == wanted:
+        return False
+    old = user.email_on_new_message
+    user.email_on_new_message = wanted
+    user.save(update_fields=["email_on_new_message"])
+    record(by, Action.NOTIFICATIONS_CHANGE, user, old=old, new=wanted)
+    return True
 
 
 def mark_read(profile: PatientProfile) -> int:

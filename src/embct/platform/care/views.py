@@ -34,7 +34,7 @@ from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from . import progress, services
-from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, MessageForm
+from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, MessageEmailForm, MessageForm
 from .models import Message, MessageKind, PatientProfile, SafetyConcern
 
 
@@ -46,13 +46,52 @@ def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_online_profile(request)
     today = timezone.localdate()
     windows = questionnaires.windows(profile, today)
+    w = progress.patient_week(profile, today)
     ctx = {
-        "w": progress.patient_week(profile, today),
+        "w": w,
         "windows": windows,
         # due and overdue questionnaires are "still to do" too
         "to_fill": [window for window in windows if window.is_open],
     }
+    if w.ended:
+        # What comes next: the questionnaires due after the last course week, by the schedule.
+        ctx["after_course"] = [
+            window
+            for window in windows
+            if window.due is not None and w.end_date is not None and window.due > w.end_date
+        ]
+        ctx["recordings"] = progress.recordings(profile)
     return render(request, "care/week.html", ctx)
+
+
+@require_safe
+@login_required
+@patient_required
+def my_progress(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The patient's own progress: sessions completed and minutes practised per week."""
+    profile = get_own_online_profile(request)
+    ctx = {
+        "p": progress.patient_progress(profile, timezone.localdate()),
+        "course_weeks": schedule.COURSE_WEEKS,
+    }
+    return render(request, "care/progress.html", ctx)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@patient_required
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The patient's e-mail setting: an e-mail when their therapist writes to them, or not."""
+    user = request.user
+    initial = {"email_on_new_message": "yes" if user.email_on_new_message else "no"}
+    form = MessageEmailForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            services.set_message_email(user, form.cleaned_data["email_on_new_message"], by=request)
+            flash.success(request, gettext("Your e-mail setting is saved."))
+            return redirect("care:notifications")
+        return render(request, "care/notifications.html", {"form": form}, status=400)
+    return render(request, "care/notifications.html", {"form": form})
 
 
 @require_safe
@@ -301,6 +340,14 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     )
     if not written.created:
         flash.success(request, gettext("This message was already sent."))
+    elif written.declined:
+        flash.success(
+            request,
+            gettext(
+                "Sent. No e-mail went out: your patient chose not to get e-mails about new "
+                "messages. They see it when they next log in."
+            ),
+        )
     elif written.emailed:
         flash.success(
             request, gettext("Sent. Your patient gets an e-mail that something new is waiting.")

@@ -28,6 +28,7 @@ ACCOUNT_FIELDS = (
     "last_name",
     "email",
     "language",
+    "email_on_new_message",
     "date_joined",
     "last_login",
 )
