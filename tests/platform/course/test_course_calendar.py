@@ -377,7 +377,7 @@ def test_the_checker_reports_each_kind_of_mistake(
             "sessions/07/handout.md",
             "Week 8 thuis",
             "Week 7 thuis",
-            "sessions/07/handout.md:title: 'Week 7 thuis: goed voor jezelf zorgen op zware "
+            "sessions/07/handout.md:title: 'Week 7 thuis: goed voor uzelf zorgen op zware "
             "dagen'; session 7 opens in week 8",
         ),
         (

@@ -348,6 +348,54 @@ def test_every_file_in_the_course_is_part_of_the_format(course: Path) -> None:
     assert on_disk == expected
 
 
+#: The informal pronouns of Dutch, as whole words. The Dutch demo course addresses the patient
+#: with "u", as the platform's Dutch interface, the demo therapist and Dutch hospital care do.
+INFORMAL = re.compile(r"\b(?:je|jij|jou|jouw|jouwe|jezelf|jijzelf|jullie)\b", re.IGNORECASE)
+#: Quoted speech, where a person may say "je" (double quotes, straight or typographic; single
+#: quotes are left alone, since Dutch writes 's ochtends with an apostrophe).
+QUOTED = re.compile(r'"[^"]*"|“[^”]*”|„[^”“]*[”“]')
+#: Front-matter keys that hold identifiers or paths, not text a patient reads.
+NOT_TEXT = {"slug", "exercise", "audio", "transcript"}
+
+
+def informal_words(text: str) -> list[str]:
+    """The informal pronouns ``text`` uses outside quoted speech."""
+    return INFORMAL.findall(QUOTED.sub(" ", text))
+
+
+def readable_texts(path: Path) -> list[str]:
+    """What a patient reads or hears of ``path``: a transcript whole; of a Markdown file its
+    body and its front matter's texts (titles, the feedback note, the examples' fields)."""
+    if path.suffix == ".txt":
+        return [path.read_text(encoding="utf-8")]
+    meta, body = front_matter(path)
+    texts = [body]
+    for key, value in meta.items():
+        if isinstance(value, str) and key not in NOT_TEXT:
+            texts.append(value)
+        if key == "examples":
+            texts += [v for entry in value for k, v in entry.items() if k not in NOT_TEXT]
+    return [str(text) for text in texts]
+
+
+def test_the_informal_check_finds_je_outside_quotes_only() -> None:
+    assert informal_words("Kun je dat voelen? Jouw adem, JIJ en jullie.") == [
+        "je", "Jouw", "JIJ", "jullie"
+    ]  # fmt: skip
+    assert informal_words('Zeg tegen uzelf: "Dank je." Merkt u het?') == []
+    assert informal_words("Wat merkt u op in de jeugd van uw tijd, bij uw jas?") == []
+    assert informal_words("Rust, zoals jezelf \u201cje\u201d noemt") == ["jezelf"]
+
+
+@pytest.mark.parametrize(
+    "path", sorted(COURSES[1].glob("**/*.md")) + sorted(COURSES[1].glob("audio/*.txt")), ids=ident
+)
+def test_the_dutch_course_addresses_the_patient_with_u(path: Path) -> None:
+    """Not "je": a Dutch page of the platform says "u" throughout, and so does the course."""
+    found = [(text[:40], informal_words(text)) for text in readable_texts(path)]
+    assert [f for f in found if f[1]] == [], f"{path}: informal pronouns outside quoted speech"
+
+
 def load_audio_script() -> Any:
     spec = importlib.util.spec_from_file_location("make_demo_audio", SCRIPT)
     assert spec

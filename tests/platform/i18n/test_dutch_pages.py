@@ -131,7 +131,7 @@ class DutchPagesTests(BaseTestCase):
         dutch, _ = load_course(DUTCH_DEMO)
         PatientProfile.objects.filter(pk=self.pim_profile.pk).update(course=dutch)
         self.login(self.pim)
-        week = self.assert_dutch(reverse("care:week"), "Week 3 van 9", "De adem, waar je hem")
+        week = self.assert_dutch(reverse("care:week"), "Week 3 van 9", "De adem, waar u hem")
         session = dutch.sessions.get(week=1)
         text = self.assert_dutch(
             reverse("care:session", args=[session.pk]),
@@ -153,7 +153,7 @@ class DutchPagesTests(BaseTestCase):
         # the Dutch recordings, both formats, their length read from the file
         assert page.count('type="audio/ogg"') == page.count('type="audio/mpeg"') == 2
         assert re.search(r"Opname: 1 minuut \d+ seconden\.", visible_text(page))
-        assert "Een rustige bodyscan" in week or "Aankomen zoals je bent" in week
+        assert "Een rustige bodyscan" in week or "Aankomen zoals u bent" in week
 
     def test_the_patient_sees_dutch(self) -> None:
         self.send(self.pim_profile, 2)
