@@ -61,6 +61,7 @@ POST_ONLY = {
     "care:send_logs",
     "care:write_message",
     "care:write_feedback",
+    "care:save_draft",
     "care:acknowledge_concern",
     "care:reset_password",
     "care:reset_second_factor",
@@ -369,6 +370,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "admin": 403,
     },
     "care:write_feedback": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # The feedback form's draft, saved as the therapist types: her own patient's only.
+    "care:save_draft": {
         "anonymous": (302, 302),
         "patient": (403, 403),
         "therapist": (None, 404),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import CourseSession
 
-from .models import DiaryEntry
+from .models import DiaryEntry, MessageKind
 
 MAX_MESSAGE = 5000
 
@@ -92,6 +92,19 @@ class MessageForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
+
+
+class DraftForm(forms.Form):
+    """The text typed so far in the feedback form (blank: no draft)."""
+
+    body = forms.CharField(max_length=MAX_MESSAGE, required=False, strip=False)
+    kind = forms.ChoiceField(
+        choices=[
+            (MessageKind.WELCOME.value, MessageKind.WELCOME.label),
+            (MessageKind.FEEDBACK.value, MessageKind.FEEDBACK.label),
+        ],
+        required=False,
+    )
 
 
 MAX_CONCERN = 2000

@@ -247,3 +247,33 @@ class SafetyConcern(models.Model):
 
     def __str__(self) -> str:
         return f"safety concern #{self.pk}"
+
+
+class FeedbackDraft(models.Model):
+    """What a therapist has typed to a patient and not sent yet, saved as they type (one per
+    therapist and patient) and put back in the form when they return; gone once the message
+    is sent. Never shown to the patient, not part of their download."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="drafts")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(
+        max_length=10, choices=MessageKind.choices, default=MessageKind.FEEDBACK
+    )
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "therapist"], name="care_draft_one_per_therapist"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[MessageKind.WELCOME, MessageKind.FEEDBACK]),
+                name="care_draft_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft #{self.pk}"

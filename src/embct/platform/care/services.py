@@ -21,6 +21,7 @@ from embct.platform.lib.roles import Role
 
 from .models import (
     DiaryEntry,
+    FeedbackDraft,
     LogSubmission,
     Message,
     MessageKind,
@@ -101,7 +102,7 @@ class Written:
 
 @transaction.atomic
 def therapist_writes(
-    therapist: object,
+    therapist: User,
     profile: PatientProfile,
     body: str,
     kind: str = MessageKind.FEEDBACK,
@@ -112,12 +113,42 @@ def therapist_writes(
     message, created = _create_once(
         form_token, patient=profile, author=therapist, kind=kind, body=body
     )
+    FeedbackDraft.objects.filter(patient=profile, therapist=therapist).delete()
     if not created:
         return Written(message, created=False, emailed=False)
     if kind == MessageKind.FEEDBACK:
         profile.submissions.filter(answered_at=None).update(answered_at=now)
         profile.messages.filter(from_patient=True, answered_at=None).update(answered_at=now)
     return Written(message, created=True, emailed=notify(profile.user))
+
+
+# ---- drafts ----------------------------------------------------------------------------------
+def save_draft(
+    therapist: Any, profile: PatientProfile, body: str, kind: str = MessageKind.FEEDBACK
+) -> FeedbackDraft | None:
+    """Keep what the therapist has typed to ``profile`` so far (one draft per therapist and
+    patient, replaced each time); a blank text deletes the draft (None)."""
+    if kind not in (MessageKind.WELCOME, MessageKind.FEEDBACK):
+        raise ValueError(f"a draft is a welcome or feedback, not {kind!r}")
+    if not body.strip():
+        FeedbackDraft.objects.filter(patient=profile, therapist=therapist).delete()
+        return None
+    fields = {"body": body, "kind": kind, "saved_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            draft, _ = FeedbackDraft.objects.update_or_create(
+                patient=profile, therapist=therapist, defaults=fields
+            )
+    except IntegrityError:  # two saves at once both created it: the other one won, update it
+        draft = FeedbackDraft.objects.get(patient=profile, therapist=therapist)
+        FeedbackDraft.objects.filter(pk=draft.pk).update(**fields)
+        draft.refresh_from_db()
+    return draft
+
+
+def draft_of(therapist: Any, profile: PatientProfile) -> FeedbackDraft | None:
+    """The therapist's unsent text to ``profile``, if any."""
+    return FeedbackDraft.objects.filter(patient=profile, therapist=therapist).first()
 
 
 def mark_read(profile: PatientProfile) -> int:

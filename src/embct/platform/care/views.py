@@ -8,9 +8,16 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -34,8 +41,8 @@ from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from . import progress, services
-from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, MessageForm
-from .models import Message, MessageKind, PatientProfile, SafetyConcern
+from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, DraftForm, MessageForm
+from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyConcern
 
 
 # ---- patient -------------------------------------------------------------------------------
@@ -249,13 +256,20 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @therapist_required
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
-    return _patient_page(request, profile, MessageForm())
+    draft = services.draft_of(request.user, profile)
+    form = MessageForm(initial={"body": draft.body} if draft else None)
+    return _patient_page(request, profile, form, draft=draft)
 
 
 def _patient_page(
-    request: HttpRequest, profile: PatientProfile, form: MessageForm, status: int = 200
+    request: AuthenticatedHttpRequest,
+    profile: PatientProfile,
+    form: MessageForm,
+    status: int = 200,
+    draft: FeedbackDraft | None = None,
 ) -> HttpResponse:
-    """The patient's record, log files and messages, with the form to write to them."""
+    """The patient's record, log files and messages, with the form to write to them beside
+    them (and the therapist's draft put back in it)."""
     record(request, "patient.view", profile)
     today = timezone.localdate()
     submissions = profile.submissions.select_related("session").prefetch_related(
@@ -273,9 +287,45 @@ def _patient_page(
         "thread": thread,
         "has_welcome": any(m.kind == MessageKind.WELCOME for m in thread),
         "form": form,
-        "kind": request.POST.get("kind", MessageKind.WELCOME),
+        "kind": request.POST.get("kind", draft.kind if draft else MessageKind.WELCOME),
+        "draft": draft,
     }
     return render(request, "care/patient.html", ctx, status=status)
+
+
+def _draft_saved_text(draft: FeedbackDraft | None) -> str:
+    if draft is None:
+        return gettext("No draft: the form is empty.")
+    saved = timezone.localtime(draft.saved_at)
+    return gettext("Draft saved at %(time)s.") % {"time": formats.time_format(saved, "H:i")}
+
+
+@require_POST
+@login_required
+@therapist_required
+def save_draft(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Keep the feedback typed so far. The form's script posts here as the therapist types
+    (and gets JSON back); without the script, the form's "Save draft" button does."""
+    profile = get_patient_for_therapist(request, patient_id)
+    form = DraftForm(request.POST)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not form.is_valid():
+        error = gettext("The draft is too long to keep (at most 5000 characters).")
+        if wants_json:
+            return JsonResponse({"saved": False, "message": error}, status=400)
+        flash.error(request, error)
+        return redirect(reverse("care:patient", args=[profile.pk]) + "#compose")
+    draft = services.save_draft(
+        request.user,
+        profile,
+        form.cleaned_data["body"],
+        kind=form.cleaned_data["kind"] or MessageKind.FEEDBACK,
+    )
+    text = _draft_saved_text(draft)
+    if wants_json:
+        return JsonResponse({"saved": draft is not None, "message": text})
+    flash.success(request, text)
+    return redirect(reverse("care:patient", args=[profile.pk]) + "#compose")
 
 
 @require_POST
@@ -291,7 +341,8 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             [gettext("Write a message before sending it (at most 5000 characters).")]
         )
         form.fields["body"].widget.attrs["autofocus"] = True
-        return _patient_page(request, profile, form, status=400)
+        draft = services.draft_of(request.user, profile)
+        return _patient_page(request, profile, form, status=400, draft=draft)
     written = services.therapist_writes(
         request.user,
         profile,

@@ -21,6 +21,9 @@ from embct.platform.care.models import PatientProfile
 
 #: Apps whose rows are bookkeeping, not the patient's data.
 SKIPPED_APPS = {"admin", "auth", "contenttypes", "sessions", "audit"}
+#: Models linked to the patient that hold the therapist's own working text, not the patient's
+#: data: drafts not sent yet and private notes (both covered by retention: privacy.shredders).
+SKIPPED_MODELS = {"care.feedbackdraft", "care.therapistmemo"}
 #: Account fields a patient gets back (never the password hash).
 ACCOUNT_FIELDS = (
     "username",
@@ -64,7 +67,11 @@ def patient_data(profile: PatientProfile) -> dict[str, Any]:
 def _linked_fields() -> list[tuple[type[models.Model], models.ForeignKey]]:
     linked = []
     for model in apps.get_models():
-        if model._meta.app_label in SKIPPED_APPS or model is PatientProfile:
+        if (
+            model._meta.app_label in SKIPPED_APPS
+            or model._meta.label_lower in SKIPPED_MODELS
+            or model is PatientProfile
+        ):
             continue
         for field in model._meta.get_fields():
             if (
