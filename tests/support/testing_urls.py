@@ -44,7 +44,7 @@ from uuid import uuid4
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from embct.platform.care.models import PatientProfile, SafetyConcern
+from embct.platform.care.models import PatientProfile, SafetyConcern, Snippet
 from embct.platform.course.loader import read_course, upsert_course
 from embct.platform.course.models import Course, CourseSession
 from embct.platform.groups.models import GroupMeeting, MbctGroup
@@ -62,6 +62,7 @@ POST_ONLY = {
     "care:write_message",
     "care:write_feedback",
     "care:save_draft",
+    "care:delete_snippet",
     "care:acknowledge_concern",
     "care:reset_password",
     "care:reset_second_factor",
@@ -95,6 +96,8 @@ GET_AND_POST = {
     "security:reauth",
     "care:diary",
     "care:raise_concern",
+    "care:snippets",
+    "care:edit_snippet",
     "care:new_patient",
     "care:new_therapist",
     "care:assign",
@@ -378,6 +381,28 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     # The feedback form's draft, saved as the therapist types: her own patient's only.
     "care:save_draft": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # A therapist's own snippets ("own": tessa's; "other": otto's, which is not hers).
+    "care:snippets": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:edit_snippet": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:delete_snippet": {
         "anonymous": (302, 302),
         "patient": (403, 403),
         "therapist": (None, 404),
@@ -794,6 +819,10 @@ class UrlObjects:
                 patient=about, raised_by=about.therapist, note="worried"
             )
             concerns[key].recipients.set([to.therapist])
+        snippets = {
+            key: Snippet.objects.create(therapist=profile.therapist, title=key, text="Thank you")
+            for key, profile in profiles.items()
+        }
         screening = Screening.objects.create(answers={}, total=12, invited=True, form_token=uuid4())
         participant = Participant.objects.create(
             study_id="S-001", assessed_on=today, eligibility={}, eligible=True
@@ -810,6 +839,7 @@ class UrlObjects:
                 "assessment_id": assessments[key].pk,
                 "flag_id": flags[key].pk,
                 "concern_id": concerns[key].pk,
+                "snippet_id": snippets[key].pk,
                 "screening_id": screening.pk,
                 "participant_id": participant.pk,
                 "uidb64": "MA",  # a password-reset link nobody was sent

@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext
 
 from embct.platform.accounts.models import User
-from embct.platform.care.models import Arm, PatientProfile, SafetyConcern
+from embct.platform.care.models import Arm, PatientProfile, SafetyConcern, Snippet
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.groups.models import MbctGroup
 from embct.platform.lib.roles import Role
@@ -120,6 +120,14 @@ def get_patient_for_therapist(request: AuthenticatedHttpRequest, patient_id: int
         )
     except PatientProfile.DoesNotExist:
         raise Http404("no such patient") from None
+
+
+def get_snippet_for_therapist(request: AuthenticatedHttpRequest, snippet_id: int) -> Snippet:
+    """One of the logged-in therapist's own snippets; 404 for anyone else's."""
+    try:
+        return Snippet.objects.get(pk=snippet_id, therapist_id=request.user.pk)
+    except Snippet.DoesNotExist:
+        raise Http404("no such snippet") from None
 
 
 # ---- questionnaires ----------------------------------------------------------------------------

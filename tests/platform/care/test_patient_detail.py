@@ -50,8 +50,8 @@ class PatientDetailTests(BaseTestCase):
         self.login(self.tessa)
         url = self.url()
         # The INSERT of the audit event that records the read, the lookup of the staff
-        # session's second-factor device and the therapist's draft included.
-        with self.assertNumQueries(13) as first:
+        # session's second-factor device, the therapist's draft and her snippets included.
+        with self.assertNumQueries(14) as first:
             self.client.get(url)
         for week in (1, 2, 3):
             self.send(self.pim_profile, week, entries=3)

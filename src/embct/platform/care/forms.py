@@ -4,12 +4,13 @@ import uuid
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import CourseSession
 
-from .models import DiaryEntry, MessageKind
+from .models import DiaryEntry, MessageKind, Snippet
 
 MAX_MESSAGE = 5000
 
@@ -141,3 +142,23 @@ class AcknowledgeConcernForm(forms.Form):
         strip=True,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+MAX_SNIPPET = 2000
+
+
+class SnippetForm(forms.ModelForm):
+    class Meta:
+        model = Snippet
+        fields = ["title", "text"]
+        labels = {"title": _("Name (only you see it)"), "text": _("Text")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_SNIPPET})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        text = cast(forms.CharField, self.fields["text"])
+        text.max_length = MAX_SNIPPET
+        text.validators.append(MaxLengthValidator(MAX_SNIPPET))
+        text.strip = True
+        for name in ("title", "text"):
+            self.fields[name].error_messages["required"] = _("Fill this in.")

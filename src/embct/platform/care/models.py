@@ -277,3 +277,21 @@ class FeedbackDraft(models.Model):
 
     def __str__(self) -> str:
         return f"draft #{self.pk}"
+
+
+class Snippet(models.Model):
+    """A short text a therapist reuses in her feedback ("Thank you for your log files ..."),
+    hers alone: put into the feedback form where the cursor is."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="snippets"
+    )
+    title = models.CharField(_("name"), max_length=80)
+    text = models.TextField(_("text"))
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return f"snippet #{self.pk}"

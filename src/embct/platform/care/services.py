@@ -27,6 +27,7 @@ from .models import (
     MessageKind,
     PatientProfile,
     SafetyConcern,
+    Snippet,
 )
 from .notify import notify
 
@@ -149,6 +150,26 @@ def save_draft(
 def draft_of(therapist: Any, profile: PatientProfile) -> FeedbackDraft | None:
     """The therapist's unsent text to ``profile``, if any."""
     return FeedbackDraft.objects.filter(patient=profile, therapist=therapist).first()
+
+
+# ---- snippets --------------------------------------------------------------------------------
+#: Snippets a therapist may keep (the feedback form lists them all in one drop-down).
+MAX_SNIPPETS = 100
+
+
+class TooManySnippets(ValueError):
+    """The therapist already keeps :data:`MAX_SNIPPETS` snippets; nothing is added."""
+
+
+def save_snippet(form: forms.ModelForm, therapist: User) -> Snippet:
+    """Add a snippet of ``therapist`` (the form of a new one) or save her changes to one."""
+    snippet = form.save(commit=False)
+    if snippet.pk is None:
+        if Snippet.objects.filter(therapist=therapist).count() >= MAX_SNIPPETS:
+            raise TooManySnippets(f"at most {MAX_SNIPPETS} snippets")
+        snippet.therapist = therapist
+    snippet.save()
+    return snippet
 
 
 def mark_read(profile: PatientProfile) -> int:

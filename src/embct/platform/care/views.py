@@ -29,6 +29,7 @@ from embct.platform.access import (
     get_own_profile,
     get_patient_for_therapist,
     get_session_for_patient,
+    get_snippet_for_therapist,
     patient_required,
     role_required,
     therapist_required,
@@ -41,7 +42,14 @@ from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from . import progress, services
-from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, DraftForm, MessageForm
+from .forms import (
+    AcknowledgeConcernForm,
+    ConcernForm,
+    DiaryForm,
+    DraftForm,
+    MessageForm,
+    SnippetForm,
+)
 from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyConcern
 
 
@@ -289,6 +297,7 @@ def _patient_page(
         "form": form,
         "kind": request.POST.get("kind", draft.kind if draft else MessageKind.WELCOME),
         "draft": draft,
+        "snippets": request.user.snippets.all(),
     }
     return render(request, "care/patient.html", ctx, status=status)
 
@@ -365,6 +374,58 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             ),
         )
     return redirect("care:patient", patient_id=profile.pk)
+
+
+# ---- snippets ---------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def snippets(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The therapist's own snippets, and the form to add one."""
+    form = SnippetForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_snippet(form, request.user)
+            except services.TooManySnippets:
+                form.add_error(
+                    None,
+                    gettext("You keep %(limit)d snippets already: delete one first.")
+                    % {"limit": services.MAX_SNIPPETS},
+                )
+            else:
+                flash.success(request, gettext("Your snippet is saved."))
+                return redirect("care:snippets")
+        status = 400
+    ctx = {"snippets": request.user.snippets.all(), "form": form}
+    return render(request, "care/snippets.html", ctx, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def edit_snippet(request: AuthenticatedHttpRequest, snippet_id: int) -> HttpResponse:
+    snippet = get_snippet_for_therapist(request, snippet_id)
+    form = SnippetForm(request.POST or None, instance=snippet)
+    if request.method == "POST" and form.is_valid():
+        services.save_snippet(form, request.user)
+        flash.success(request, gettext("Your snippet is saved."))
+        return redirect("care:snippets")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "care/snippet_edit.html", {"form": form, "snippet": snippet}, status=status
+    )
+
+
+@require_POST
+@login_required
+@therapist_required
+def delete_snippet(request: AuthenticatedHttpRequest, snippet_id: int) -> HttpResponse:
+    snippet = get_snippet_for_therapist(request, snippet_id)
+    snippet.delete()
+    flash.success(request, gettext("The snippet is deleted."))
+    return redirect("care:snippets")
 
 
 @require_safe
