@@ -234,9 +234,16 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     for row in rows:
         row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
     record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="caseload")
+    awaiting = progress.awaiting_welcome(request.user.pk)
+    listed = {row.profile.pk for row in rows}
+    unlisted = [profile for profile in awaiting if profile.pk not in listed]
+    if unlisted:  # named in the welcome prompt only (the table may show one page of patients)
+        record_each(request, Action.PATIENT_LIST, unlisted, page="caseload-welcome")
     ctx = {
         "rows": rows,
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
+        "awaiting_welcome": awaiting[: progress.WELCOME_PROMPT_LIMIT],
+        "more_awaiting_welcome": len(awaiting) > progress.WELCOME_PROMPT_LIMIT,
     }
     return render(request, "care/caseload.html", ctx)
 
