@@ -98,6 +98,7 @@ GET_AND_POST = {
     "care:raise_concern",
     "care:snippets",
     "care:edit_snippet",
+    "care:memos",
     "care:new_patient",
     "care:new_therapist",
     "care:assign",
@@ -384,6 +385,14 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "anonymous": (302, 302),
         "patient": (403, 403),
         "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # A therapist's private notes about her own patient (someone else's: 404).
+    "care:memos": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
         "researcher": (403, 403),
         "admin": (403, 403),
     },

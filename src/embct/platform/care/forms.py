@@ -162,3 +162,25 @@ class SnippetForm(forms.ModelForm):
         text.strip = True
         for name in ("title", "text"):
             self.fields[name].error_messages["required"] = _("Fill this in.")
+
+
+MAX_MEMO = 5000
+
+
+class MemoForm(forms.Form):
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("New note"),
+        max_length=MAX_MEMO,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Write the note before saving it."),
+            "max_length": _("Write at most %(limit_value)d characters (this is %(show_value)d)."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())

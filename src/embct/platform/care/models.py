@@ -295,3 +295,27 @@ class Snippet(models.Model):
 
     def __str__(self) -> str:
         return f"snippet #{self.pk}"
+
+
+class TherapistMemo(models.Model):
+    """A therapist's private note about a patient: never shown to the patient and not in their
+    download ("My data"), erased after the retention period (privacy.shredders,
+    ``therapist_memos``). Every read and write is audited (counts and ids, never the text)."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="memos")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+    # A hidden token from the form: a double click stores one note.
+    form_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "form_token"], name="care_memo_form_token_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"memo #{self.pk}"

@@ -28,6 +28,7 @@ from .models import (
     PatientProfile,
     SafetyConcern,
     Snippet,
+    TherapistMemo,
 )
 from .notify import notify
 
@@ -170,6 +171,45 @@ def save_snippet(form: forms.ModelForm, therapist: User) -> Snippet:
         snippet.therapist = therapist
     snippet.save()
     return snippet
+
+
+# ---- private notes ---------------------------------------------------------------------------
+def read_memos(therapist: User, profile: PatientProfile, *, by: Any = None) -> list[TherapistMemo]:
+    """The private notes about ``profile``, newest first; the read is audited (how many were
+    shown, never their text)."""
+    with transaction.atomic():
+        memos = list(profile.memos.select_related("author"))
+        record(therapist if by is None else by, Action.MEMO_VIEW, profile, memos_shown=len(memos))
+    return memos
+
+
+@transaction.atomic
+def write_memo(
+    therapist: User,
+    profile: PatientProfile,
+    text: str,
+    *,
+    form_token: uuid.UUID | None = None,
+    by: Any = None,
+) -> TherapistMemo:
+    """Store a private note about ``profile`` and audit it (its id and length, never its
+    text). The same form sent twice stores one note."""
+    token = form_token or uuid.uuid4()
+    try:
+        with transaction.atomic():
+            memo = TherapistMemo.objects.create(
+                patient=profile, author=therapist, text=text, form_token=token
+            )
+    except IntegrityError:  # the same form again: the note is already stored
+        return TherapistMemo.objects.get(author=therapist, form_token=token)
+    record(
+        therapist if by is None else by,
+        Action.MEMO_WRITE,
+        profile,
+        memo_id=memo.pk,
+        characters=len(text),
+    )
+    return memo
 
 
 def mark_read(profile: PatientProfile) -> int:

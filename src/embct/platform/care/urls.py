@@ -17,6 +17,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/", views.patient_detail, name="patient"),
     path("patients/<int:patient_id>/write/", views.write_feedback, name="write_feedback"),
     path("patients/<int:patient_id>/draft/", views.save_draft, name="save_draft"),
+    path("patients/<int:patient_id>/notes/", views.memos, name="memos"),
     path("patients/<int:patient_id>/concern/", views.raise_concern, name="raise_concern"),
     path("concerns/", views.concerns, name="concerns"),
     path(

@@ -47,6 +47,7 @@ from .forms import (
     ConcernForm,
     DiaryForm,
     DraftForm,
+    MemoForm,
     MessageForm,
     SnippetForm,
 )
@@ -381,6 +382,33 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             ),
         )
     return redirect("care:patient", patient_id=profile.pk)
+
+
+# ---- private notes ---------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def memos(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The therapist's private notes about her patient (never shown to the patient), and the
+    form to add one."""
+    profile = get_patient_for_therapist(request, patient_id)
+    form = MemoForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.write_memo(
+                request.user,
+                profile,
+                form.cleaned_data["text"],
+                form_token=form.cleaned_data["form_token"],
+                by=request,
+            )
+            flash.success(request, gettext("Your note is saved."))
+            return redirect("care:memos", patient_id=profile.pk)
+        status = 400
+    notes = services.read_memos(request.user, profile, by=request)
+    ctx = {"profile": profile, "form": form, "memos": notes}
+    return render(request, "care/memos.html", ctx, status=status)
 
 
 # ---- snippets ---------------------------------------------------------------------------------
