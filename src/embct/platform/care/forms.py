@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import CourseSession
 
+from . import photos
 from .models import DiaryEntry, MessageKind, Snippet
 
 MAX_MESSAGE = 5000
@@ -184,3 +185,38 @@ class MemoForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("form_token", uuid.uuid4())
+
+
+MAX_ABOUT = 1000
+
+
+class TherapistProfileForm(forms.Form):
+    about = forms.CharField(
+        label=_("A few words about yourself"),
+        max_length=MAX_ABOUT,
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_ABOUT}),
+        error_messages={
+            "max_length": _("Write at most %(limit_value)d characters (this is %(show_value)d)."),
+        },
+    )
+    photo = forms.FileField(
+        label=_("Photo (JPEG, PNG or WebP, at most 8 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+
+    def clean_photo(self) -> bytes | None:
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        try:
+            return photos.process(upload, size=upload.size)
+        except photos.PhotoError as problem:
+            if str(problem) == "too large":
+                raise forms.ValidationError(_("The photo is larger than 8 MB.")) from None
+            raise forms.ValidationError(
+                _("This file is not a photo we can use: upload a JPEG, PNG or WebP image.")
+            ) from None

@@ -319,3 +319,26 @@ class TherapistMemo(models.Model):
 
     def __str__(self) -> str:
         return f"memo #{self.pk}"
+
+
+class TherapistProfile(models.Model):
+    """What a therapist's patients see of her beside the welcome message: a short profile and a
+    photo (checked, re-encoded to a 256 px JPEG without metadata by :mod:`.photos`).
+
+    The photo is kept in the database, not in a file under ``MEDIA_ROOT``: several stateless
+    hosts serve the platform (DESIGN, "Scale"), the backup already holds the database, and a
+    photo of this size is some 15 KB. It is served only by ``care:therapist_photo``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist_profile"
+    )
+    about = models.TextField(blank=True)
+    photo = models.BinaryField(null=True, blank=True, editable=False)
+    photo_updated = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"therapist profile #{self.pk}"
+
+    @property
+    def has_photo(self) -> bool:
+        return self.photo_updated is not None

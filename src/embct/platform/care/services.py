@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from embct.platform.accounts.models import User
@@ -29,6 +29,7 @@ from .models import (
     SafetyConcern,
     Snippet,
     TherapistMemo,
+    TherapistProfile,
 )
 from .notify import notify
 
@@ -210,6 +211,37 @@ def write_memo(
         characters=len(text),
     )
     return memo
+
+
+# ---- the therapist's profile -----------------------------------------------------------------
+def therapist_profile(therapist: User) -> TherapistProfile:
+    """The therapist's profile (an empty one if she has not written one yet; not saved)."""
+    found = TherapistProfile.objects.filter(user=therapist).defer("photo").first()
+    return found or TherapistProfile(user=therapist)
+
+
+@transaction.atomic
+def save_therapist_profile(
+    therapist: User, about: str, photo: bytes | None = None, remove_photo: bool = False
+) -> TherapistProfile:
+    """Save her profile text, and a new photo (already checked and re-encoded by
+    :func:`.photos.process`) or none (``remove_photo``); without either the photo stays."""
+    profile, _ = TherapistProfile.objects.select_for_update().get_or_create(user=therapist)
+    profile.about = about
+    if photo is not None:
+        profile.photo, profile.photo_updated = photo, timezone.now()
+    elif remove_photo:
+        profile.photo, profile.photo_updated = None, None
+    profile.save()
+    return profile
+
+
+def thread_of(profile: PatientProfile) -> QuerySet[Message]:
+    """The patient's messages in order, each with its author and the author's therapist
+    profile (a welcome shows her photo and profile; the photo's bytes are not loaded)."""
+    return profile.messages.select_related("author", "author__therapist_profile").defer(
+        "author__therapist_profile__photo"
+    )
 
 
 def mark_read(profile: PatientProfile) -> int:

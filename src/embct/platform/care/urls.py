@@ -25,6 +25,8 @@ urlpatterns = [
         views.acknowledge_concern,
         name="acknowledge_concern",
     ),
+    path("profile/", views.my_profile, name="my_profile"),
+    path("therapists/<int:therapist_id>/photo/", views.therapist_photo, name="therapist_photo"),
     path("snippets/", views.snippets, name="snippets"),
     path("snippets/<int:snippet_id>/", views.edit_snippet, name="edit_snippet"),
     path("snippets/<int:snippet_id>/delete/", views.delete_snippet, name="delete_snippet"),

@@ -30,6 +30,7 @@ from embct.platform.access import (
     get_patient_for_therapist,
     get_session_for_patient,
     get_snippet_for_therapist,
+    get_therapist_photo,
     patient_required,
     role_required,
     therapist_required,
@@ -41,7 +42,7 @@ from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
-from . import progress, services
+from . import photos, progress, services
 from .forms import (
     AcknowledgeConcernForm,
     ConcernForm,
@@ -50,6 +51,7 @@ from .forms import (
     MemoForm,
     MessageForm,
     SnippetForm,
+    TherapistProfileForm,
 )
 from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyConcern
 
@@ -141,7 +143,7 @@ def preparation(request: AuthenticatedHttpRequest) -> HttpResponse:
 @patient_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
-    thread = list(profile.messages.select_related("author"))
+    thread = list(services.thread_of(profile))
     services.mark_read(profile)
     ctx = {
         "profile": profile,
@@ -158,7 +160,7 @@ def write_message(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     form = MessageForm(request.POST)
     if not form.is_valid():
-        thread = profile.messages.select_related("author")
+        thread = services.thread_of(profile)
         ctx = {
             "profile": profile,
             "thread": thread,
@@ -291,7 +293,7 @@ def _patient_page(
     submissions = profile.submissions.select_related("session").prefetch_related(
         "entries__exercise"
     )
-    thread = profile.messages.select_related("author")
+    thread = services.thread_of(profile)
     ctx = {
         "profile": profile,
         "week": profile.week(today),
@@ -409,6 +411,43 @@ def memos(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     notes = services.read_memos(request.user, profile, by=request)
     ctx = {"profile": profile, "form": form, "memos": notes}
     return render(request, "care/memos.html", ctx, status=status)
+
+
+# ---- the therapist's profile and photo ---------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The short profile and the photo her patients see with her welcome message."""
+    current = services.therapist_profile(request.user)
+    form = TherapistProfileForm(
+        request.POST or None, request.FILES or None, initial={"about": current.about}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_therapist_profile(
+            request.user,
+            form.cleaned_data["about"],
+            photo=form.cleaned_data["photo"],
+            remove_photo=form.cleaned_data["remove_photo"],
+        )
+        flash.success(request, gettext("Your profile is saved."))
+        return redirect("care:my_profile")
+    status = 400 if request.method == "POST" else 200
+    ctx = {"form": form, "current": current}
+    return render(request, "care/my_profile.html", ctx, status=status)
+
+
+@require_safe
+@login_required
+@role_required("patient", "therapist")
+def therapist_photo(request: AuthenticatedHttpRequest, therapist_id: int) -> HttpResponse:
+    """A therapist's photo, for her own patients (their inbox shows it with her welcome),
+    herself and her supervisor."""
+    profile = get_therapist_photo(request, therapist_id)
+    response = HttpResponse(bytes(profile.photo or b""), content_type=photos.CONTENT_TYPE)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = 'inline; filename="therapist.jpg"'
+    return response
 
 
 # ---- snippets ---------------------------------------------------------------------------------
