@@ -1,9 +1,11 @@
 """The therapist's day in a real browser (headless Chromium through Playwright).
 
-Tessa has three eMBCT patients in different weeks and an MBCT group. She logs in with her
-second factor (mistyping it once), answers the log files and the message in her feedback
-queue (sending an empty answer once), reads a patient's record and measures, acknowledges
-an early warning with a note, records a meeting's attendance and reads the supervision page.
+Tessa has four eMBCT patients in different weeks (one, starting soon, still without a welcome)
+and an MBCT group. She logs in with her second factor (mistyping it once), answers the log
+files and the message in her feedback queue beside them (a draft saved as she types and back
+after a reload; an empty answer sent once), writes a private note, sees whose welcome is still
+to write, reads a patient's record and measures, acknowledges an early warning with a note,
+records a meeting's attendance and reads the supervision page.
 Every page is audited (axe-core, keyboard, 200% zoom, phone width), and what she did is read
 back from the database. The early warnings page is shot for the documentation.
 
@@ -26,11 +28,13 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import (
     Arm,
     DiaryEntry,
+    FeedbackDraft,
     LogSubmission,
     Message,
     MessageKind,
     PatientProfile,
     Supervision,
+    TherapistMemo,
     Weekday,
 )
 from embct.platform.care.services import send_log_files, therapist_writes
@@ -95,7 +99,8 @@ def diary_sent(profile: Any, week: int, day: int, minutes: int, **text: str) -> 
 
 
 def caseload(course: Course, tessa: User) -> dict[str, Any]:
-    """Three eMBCT patients, each raising a different early warning, and an MBCT group."""
+    """Three eMBCT patients, each raising a different early warning, one who has not started
+    (no welcome yet), and an MBCT group."""
     # Pim, week 2: log files sent on Monday, feedback due today; a weak alliance at week 2.
     pim = patient(tessa, course, "Pim", days_in=9, weekday=Weekday.WEDNESDAY)
     therapist_writes(tessa, pim, "Welcome, Pim. I read your diaries on Wednesdays.", "welcome")
@@ -131,6 +136,9 @@ def caseload(course: Course, tessa: User) -> dict[str, Any]:
         measure.fill(noor, key, score)
     measure.fill(noor, "hads_post", 2)  # 14 -> 28: a reliable deterioration
 
+    # Lena starts on Saturday: her welcome is still to write.
+    lena = patient(tessa, course, "Lena", days_in=-3, weekday=Weekday.MONDAY)
+
     group = MbctGroup.objects.create(
         name="Tuesday evening group", therapist=tessa, location="Room 2", course=course
     )
@@ -154,7 +162,14 @@ def caseload(course: Course, tessa: User) -> dict[str, Any]:
         for member in members:
             Attendance.objects.create(meeting=meeting, patient=member, present=True)
     early.refresh_all(TODAY)  # last night's `embct remind` kept the warnings that come with time
-    return {"pim": pim, "kai": kai, "noor": noor, "group": group, "members": members}
+    return {
+        "pim": pim,
+        "kai": kai,
+        "noor": noor,
+        "lena": lena,
+        "group": group,
+        "members": members,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -213,6 +228,25 @@ def test_a_therapist_works_through_her_day(
     page.get_by_text("Will the scan next week be clear?").wait_for()
     auditor.audit(page)
 
+    # The form is beside what it answers (1200 px: two columns) and stays in view while she
+    # scrolls through the log files and messages.
+    compose = page.locator("#compose")
+    logs = page.get_by_role("heading", name="Log files", exact=True)
+    assert compose.bounding_box()["x"] > logs.bounding_box()["x"] + 400
+    assert abs(compose.bounding_box()["y"] - logs.bounding_box()["y"]) < 120  # side by side
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = compose.bounding_box()
+    assert box["y"] >= 0, box  # still on screen
+    assert box["y"] + 100 < 800, box
+    # What she types is saved as a draft a moment after she stops, and is back after a reload.
+    page.get_by_label("Your feedback").fill("Dear Pim, the worry")
+    page.locator("#draft-status").filter(has_text="Draft saved at").wait_for()
+    assert FeedbackDraft.objects.get(patient=pim, therapist=tessa).body == "Dear Pim, the worry"
+    page.reload()
+    assert page.get_by_label("Your feedback").input_value() == "Dear Pim, the worry"
+    assert "Draft saved at" in page.locator("#draft-status").inner_text()
+    auditor.audit(page)
+
     # An answer of blanks is refused, with the error tied to the field; then a real one.
     feedback = page.get_by_label("Your feedback")
     feedback.fill("   ")
@@ -230,6 +264,19 @@ def test_a_therapist_works_through_her_day(
     page.get_by_text("Sent.").wait_for()
     auditor.audit(page)
     assert page.locator(".thread").get_by_text("Noticing the worry about the scan").is_visible()
+    assert not FeedbackDraft.objects.filter(patient=pim).exists()  # sent: the draft is gone
+
+    # A private note about Pim, on its own page (never shown to him).
+    page.get_by_role("link", name="Private notes").click()
+    page.get_by_role("heading", name="Private notes about Pim").wait_for()
+    auditor.audit(page)
+    memo = "Worried about the scan next week; ask how it went."
+    page.get_by_label("New note").fill(memo)
+    page.get_by_role("button", name="Save the note").click()
+    page.get_by_text("Your note is saved.").wait_for()
+    assert page.locator("ol.memos").get_by_text(memo).is_visible()
+    auditor.audit(page)
+    assert TherapistMemo.objects.get(patient=pim).text == memo
 
     # Kai's question, from the queue.
     nav.get_by_role("link", name="Queue").click()
@@ -250,8 +297,11 @@ def test_a_therapist_works_through_her_day(
     nav.get_by_role("link", name="Caseload").click()
     page.get_by_role("heading", name="Your eMBCT patients").wait_for()
     auditor.audit(page)
+    prompt = page.get_by_role("region", name="Welcome messages still to write")
+    assert prompt.get_by_role("link", name="Write a welcome to Lena").is_visible()
+    assert "Pim" not in prompt.inner_text()  # welcomed
     table = page.get_by_role("table")
-    for name in ("Pim", "Kai", "Noor"):
+    for name in ("Pim", "Kai", "Noor", "Lena"):
         assert table.get_by_role("link", name=name).is_visible()
     assert "Gwen" not in table.inner_text()  # group members are on the Groups page
     table.get_by_role("link", name="Noor").click()
