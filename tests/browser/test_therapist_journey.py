@@ -3,9 +3,9 @@
 Tessa has four eMBCT patients in different weeks (one, starting soon, still without a welcome)
 and an MBCT group. She logs in with her second factor (mistyping it once), answers the log
 files and the message in her feedback queue beside them (a draft saved as she types and back
-after a reload; an empty answer sent once), writes a private note, sees whose welcome is still
-to write, reads a patient's record and measures, acknowledges an early warning with a note,
-records a meeting's attendance and reads the supervision page.
+after a reload; an empty answer sent once; a snippet put in), writes a private note, sees
+whose welcome is still to write, reads a patient's record and measures, acknowledges an early
+warning with a note, records a meeting's attendance and reads the supervision page.
 Every page is audited (axe-core, keyboard, 200% zoom, phone width), and what she did is read
 back from the database. The early warnings page is shot for the documentation.
 
@@ -33,6 +33,7 @@ from embct.platform.care.models import (
     Message,
     MessageKind,
     PatientProfile,
+    Snippet,
     Supervision,
     TherapistMemo,
     Weekday,
@@ -50,6 +51,7 @@ from support.testing_browser import Auditor, screenshots_dir
 from support.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
+SIGN_OFF = "\n\nWarm regards, and until next week,\nTessa"
 SHOTS = screenshots_dir()
 
 
@@ -185,6 +187,7 @@ def test_a_therapist_works_through_her_day(
     Supervision.objects.create(supervisor=tessa, therapist=otto)
     olga = patient(otto, course, "Olga", days_in=9, weekday=Weekday.TUESDAY)
     therapist_writes(otto, olga, "Welcome, Olga. Take your time with the first week.", "welcome")
+    Snippet.objects.create(therapist=tessa, title="Sign-off", text=SIGN_OFF)
     code = give_demo_code(tessa)
     mail.outbox.clear()
     base = live_server.url
@@ -285,8 +288,16 @@ def test_a_therapist_works_through_her_day(
     page.locator(".queue-row").get_by_role("link", name="Kai").click()
     page.get_by_text("Can I do the silent day on a Sunday instead?").wait_for()
     auditor.audit(page)
-    reply = "Yes, Kai: a Sunday is fine. Tell me which one, and I will send the preparation."
-    page.get_by_label("Your feedback").fill(reply)
+    start = "Yes, Kai: a Sunday is fine. Tell me which one, and I will send the preparation."
+    field = page.get_by_label("Your feedback")
+    field.fill(start)
+    field.press("Control+End")
+    # One of her snippets, put in at the cursor (the picker appears with the script).
+    page.get_by_label("One of your snippets").select_option(label="Sign-off")
+    page.get_by_role("button", name="Insert at the cursor").click()
+    reply = start + SIGN_OFF
+    assert field.input_value() == reply
+    page.wait_for_function("() => document.activeElement.id === 'id_body'")  # typing goes on
     page.get_by_role("button", name="Send to patient").click()
     page.get_by_text("Sent.").wait_for()
     nav.get_by_role("link", name="Queue").click()
@@ -378,7 +389,7 @@ def test_a_therapist_works_through_her_day(
     assert (sent.author, sent.body, sent.from_patient) == (tessa, answer, False)
     assert pim.submissions.get().answered_at is not None
     to_kai = Message.objects.filter(patient=kai, author=tessa).latest("sent_at")
-    assert to_kai.body == reply
+    assert to_kai.body.replace("\r\n", "\n") == reply  # a form sends its line ends as CR LF
     assert kai.messages.get(from_patient=True).answered_at is not None
     assert sorted(m.to[0] for m in mail.outbox) == ["kai@example.org", "pim@example.org"]
     flag = FlagRecord.objects.get(patient=pim, code="weak_early_alliance")
