@@ -241,6 +241,11 @@ def test_a_therapist_works_through_her_day(
     box = compose.bounding_box()
     assert box["y"] >= 0, box  # still on screen
     assert box["y"] + 100 < 800, box
+    # Below 1024 px one column: the form comes after what it answers.
+    page.set_viewport_size({"width": 900, "height": 800})
+    assert compose.bounding_box()["y"] > logs.bounding_box()["y"] + 100
+    assert abs(compose.bounding_box()["x"] - logs.bounding_box()["x"]) < 60
+    page.set_viewport_size({"width": 1200, "height": 800})
     # What she types is saved as a draft a moment after she stops, and is back after a reload.
     page.get_by_label("Your feedback").fill("Dear Pim, the worry")
     page.locator("#draft-status").filter(has_text="Draft saved at").wait_for()
