@@ -4,6 +4,7 @@ once the message is sent; only the patient's own therapist saves or reads it."""
 from __future__ import annotations
 
 import re
+import uuid
 
 from django.test import Client
 
@@ -78,6 +79,19 @@ class SaveDraftTests(BaseTestCase):
         )
         assert response.status_code == 302
         assert not FeedbackDraft.objects.exists()
+
+    def test_a_save_arriving_after_the_send_does_not_bring_the_text_back(self) -> None:
+        self.login(self.tessa)
+        token = str(uuid.uuid4())
+        self.client.post(
+            f"/patients/{self.pim_profile.pk}/write/", {"body": "Well done", "form_token": token}
+        )
+        late = {"body": "Well done", "form_token": token}
+        assert self.client.post(self.url(), late, **JSON).json()["saved"] is False
+        assert not FeedbackDraft.objects.exists()
+        # A new form (a new token) saves drafts again.
+        fresh = {"body": "Next week", "form_token": str(uuid.uuid4())}
+        assert self.client.post(self.url(), fresh, **JSON).json()["saved"] is True
 
     def test_a_refused_send_keeps_the_draft(self) -> None:
         self.login(self.tessa)

@@ -100,6 +100,7 @@ class DraftForm(forms.Form):
     """The text typed so far in the feedback form (blank: no draft)."""
 
     body = forms.CharField(max_length=MAX_MESSAGE, required=False, strip=False)
+    form_token = forms.UUIDField(required=False)
     kind = forms.ChoiceField(
         choices=[
             (MessageKind.WELCOME.value, MessageKind.WELCOME.label),

@@ -126,14 +126,25 @@ def therapist_writes(
 
 
 # ---- drafts ----------------------------------------------------------------------------------
+@transaction.atomic
 def save_draft(
-    therapist: Any, profile: PatientProfile, body: str, kind: str = MessageKind.FEEDBACK
+    therapist: Any,
+    profile: PatientProfile,
+    body: str,
+    kind: str = MessageKind.FEEDBACK,
+    form_token: uuid.UUID | None = None,
 ) -> FeedbackDraft | None:
     """Keep what the therapist has typed to ``profile`` so far (one draft per therapist and
-    patient, replaced each time); a blank text deletes the draft (None)."""
+    patient, replaced each time); a blank text deletes the draft (None). So does a save from a
+    form whose message is already sent (``form_token``): a save still on its way when she
+    pressed "Send" does not bring the sent text back as a draft."""
     if kind not in (MessageKind.WELCOME, MessageKind.FEEDBACK):
         raise ValueError(f"a draft is a welcome or feedback, not {kind!r}")
-    if not body.strip():
+    sent = (
+        form_token is not None
+        and Message.objects.filter(author=therapist, form_token=form_token).exists()
+    )
+    if sent or not body.strip():
         FeedbackDraft.objects.filter(patient=profile, therapist=therapist).delete()
         return None
     fields = {"body": body, "kind": kind, "saved_at": timezone.now()}

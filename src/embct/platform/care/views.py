@@ -339,6 +339,7 @@ def save_draft(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespon
         profile,
         form.cleaned_data["body"],
         kind=form.cleaned_data["kind"] or MessageKind.FEEDBACK,
+        form_token=form.cleaned_data["form_token"],
     )
     text = _draft_saved_text(draft)
     if wants_json:

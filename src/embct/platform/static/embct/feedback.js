@@ -27,6 +27,8 @@
     data.append("csrfmiddlewaretoken", token.value);
     data.append("body", text);
     data.append("kind", kind());
+    var formToken = form.querySelector("input[name=form_token]");
+    if (formToken) { data.append("form_token", formToken.value); }
     sending = true;
     fetch(url, {
       method: "POST", body: data, credentials: "same-origin", keepalive: !!keepalive,
