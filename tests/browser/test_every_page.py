@@ -77,6 +77,7 @@ from support.testing_urls import EXPECTED, POST_ONLY, ROLES, UrlObjects, url_nam
 NOT_HTML = {
     "healthz": "application/json",  # the health check for monitoring
     "care:audio": "audio/",  # a session's guided audio, played by the session page's <audio>
+    "care:therapist_photo": "image/jpeg",  # shown with the welcome message in the inbox
 }
 
 

@@ -1,9 +1,11 @@
 """The therapist's day in a real browser (headless Chromium through Playwright).
 
-Tessa has three eMBCT patients in different weeks and an MBCT group. She logs in with her
-second factor (mistyping it once), answers the log files and the message in her feedback
-queue (sending an empty answer once), reads a patient's record and measures, acknowledges
-an early warning with a note, records a meeting's attendance and reads the supervision page.
+Tessa has four eMBCT patients in different weeks (one, starting soon, still without a welcome)
+and an MBCT group. She logs in with her second factor (mistyping it once), answers the log
+files and the message in her feedback queue beside them (a draft saved as she types and back
+after a reload; an empty answer sent once; a snippet put in), writes a private note, sees
+whose welcome is still to write, reads a patient's record and measures, acknowledges an early
+warning with a note, records a meeting's attendance and reads the supervision page.
 Every page is audited (axe-core, keyboard, 200% zoom, phone width), and what she did is read
 back from the database. The early warnings page is shot for the documentation.
 
@@ -26,11 +28,14 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import (
     Arm,
     DiaryEntry,
+    FeedbackDraft,
     LogSubmission,
     Message,
     MessageKind,
     PatientProfile,
+    Snippet,
     Supervision,
+    TherapistMemo,
     Weekday,
 )
 from embct.platform.care.services import send_log_files, therapist_writes
@@ -46,6 +51,7 @@ from support.testing_browser import Auditor, screenshots_dir
 from support.testing_browser import shoot as shoot_page
 
 REPO = Path(__file__).resolve().parents[2]
+SIGN_OFF = "\n\nWarm regards, and until next week,\nTessa"
 SHOTS = screenshots_dir()
 
 
@@ -95,7 +101,8 @@ def diary_sent(profile: Any, week: int, day: int, minutes: int, **text: str) -> 
 
 
 def caseload(course: Course, tessa: User) -> dict[str, Any]:
-    """Three eMBCT patients, each raising a different early warning, and an MBCT group."""
+    """Three eMBCT patients, each raising a different early warning, one who has not started
+    (no welcome yet), and an MBCT group."""
     # Pim, week 2: log files sent on Monday, feedback due today; a weak alliance at week 2.
     pim = patient(tessa, course, "Pim", days_in=9, weekday=Weekday.WEDNESDAY)
     therapist_writes(tessa, pim, "Welcome, Pim. I read your diaries on Wednesdays.", "welcome")
@@ -131,6 +138,9 @@ def caseload(course: Course, tessa: User) -> dict[str, Any]:
         measure.fill(noor, key, score)
     measure.fill(noor, "hads_post", 2)  # 14 -> 28: a reliable deterioration
 
+    # Lena starts on Saturday: her welcome is still to write.
+    lena = patient(tessa, course, "Lena", days_in=-3, weekday=Weekday.MONDAY)
+
     group = MbctGroup.objects.create(
         name="Tuesday evening group", therapist=tessa, location="Room 2", course=course
     )
@@ -154,7 +164,14 @@ def caseload(course: Course, tessa: User) -> dict[str, Any]:
         for member in members:
             Attendance.objects.create(meeting=meeting, patient=member, present=True)
     early.refresh_all(TODAY)  # last night's `embct remind` kept the warnings that come with time
-    return {"pim": pim, "kai": kai, "noor": noor, "group": group, "members": members}
+    return {
+        "pim": pim,
+        "kai": kai,
+        "noor": noor,
+        "lena": lena,
+        "group": group,
+        "members": members,
+    }
 
 
 @pytest.mark.django_db(transaction=True)
@@ -170,6 +187,7 @@ def test_a_therapist_works_through_her_day(
     Supervision.objects.create(supervisor=tessa, therapist=otto)
     olga = patient(otto, course, "Olga", days_in=9, weekday=Weekday.TUESDAY)
     therapist_writes(otto, olga, "Welcome, Olga. Take your time with the first week.", "welcome")
+    Snippet.objects.create(therapist=tessa, title="Sign-off", text=SIGN_OFF)
     code = give_demo_code(tessa)
     mail.outbox.clear()
     base = live_server.url
@@ -213,6 +231,30 @@ def test_a_therapist_works_through_her_day(
     page.get_by_text("Will the scan next week be clear?").wait_for()
     auditor.audit(page)
 
+    # The form is beside what it answers (1200 px: two columns) and stays in view while she
+    # scrolls through the log files and messages.
+    compose = page.locator("#compose")
+    logs = page.get_by_role("heading", name="Log files", exact=True)
+    assert compose.bounding_box()["x"] > logs.bounding_box()["x"] + 400
+    assert abs(compose.bounding_box()["y"] - logs.bounding_box()["y"]) < 120  # side by side
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    box = compose.bounding_box()
+    assert box["y"] >= 0, box  # still on screen
+    assert box["y"] + 100 < 800, box
+    # Below 1024 px one column: the form comes after what it answers.
+    page.set_viewport_size({"width": 900, "height": 800})
+    assert compose.bounding_box()["y"] > logs.bounding_box()["y"] + 100
+    assert abs(compose.bounding_box()["x"] - logs.bounding_box()["x"]) < 60
+    page.set_viewport_size({"width": 1200, "height": 800})
+    # What she types is saved as a draft a moment after she stops, and is back after a reload.
+    page.get_by_label("Your feedback").fill("Dear Pim, the worry")
+    page.locator("#draft-status").filter(has_text="Draft saved at").wait_for()
+    assert FeedbackDraft.objects.get(patient=pim, therapist=tessa).body == "Dear Pim, the worry"
+    page.reload()
+    assert page.get_by_label("Your feedback").input_value() == "Dear Pim, the worry"
+    assert "Draft saved at" in page.locator("#draft-status").inner_text()
+    auditor.audit(page)
+
     # An answer of blanks is refused, with the error tied to the field; then a real one.
     feedback = page.get_by_label("Your feedback")
     feedback.fill("   ")
@@ -230,6 +272,19 @@ def test_a_therapist_works_through_her_day(
     page.get_by_text("Sent.").wait_for()
     auditor.audit(page)
     assert page.locator(".thread").get_by_text("Noticing the worry about the scan").is_visible()
+    assert not FeedbackDraft.objects.filter(patient=pim).exists()  # sent: the draft is gone
+
+    # A private note about Pim, on its own page (never shown to him).
+    page.get_by_role("link", name="Private notes").click()
+    page.get_by_role("heading", name="Private notes about Pim").wait_for()
+    auditor.audit(page)
+    memo = "Worried about the scan next week; ask how it went."
+    page.get_by_label("New note").fill(memo)
+    page.get_by_role("button", name="Save the note").click()
+    page.get_by_text("Your note is saved.").wait_for()
+    assert page.locator("ol.memos").get_by_text(memo).is_visible()
+    auditor.audit(page)
+    assert TherapistMemo.objects.get(patient=pim).text == memo
 
     # Kai's question, from the queue.
     nav.get_by_role("link", name="Queue").click()
@@ -238,8 +293,16 @@ def test_a_therapist_works_through_her_day(
     page.locator(".queue-row").get_by_role("link", name="Kai").click()
     page.get_by_text("Can I do the silent day on a Sunday instead?").wait_for()
     auditor.audit(page)
-    reply = "Yes, Kai: a Sunday is fine. Tell me which one, and I will send the preparation."
-    page.get_by_label("Your feedback").fill(reply)
+    start = "Yes, Kai: a Sunday is fine. Tell me which one, and I will send the preparation."
+    field = page.get_by_label("Your feedback")
+    field.fill(start)
+    field.press("Control+End")
+    # One of her snippets, put in at the cursor (the picker appears with the script).
+    page.get_by_label("One of your snippets").select_option(label="Sign-off")
+    page.get_by_role("button", name="Insert at the cursor").click()
+    reply = start + SIGN_OFF
+    assert field.input_value() == reply
+    page.wait_for_function("() => document.activeElement.id === 'id_body'")  # typing goes on
     page.get_by_role("button", name="Send to patient").click()
     page.get_by_text("Sent.").wait_for()
     nav.get_by_role("link", name="Queue").click()
@@ -250,8 +313,11 @@ def test_a_therapist_works_through_her_day(
     nav.get_by_role("link", name="Caseload").click()
     page.get_by_role("heading", name="Your eMBCT patients").wait_for()
     auditor.audit(page)
+    prompt = page.get_by_role("region", name="Welcome messages still to write")
+    assert prompt.get_by_role("link", name="Write a welcome to Lena").is_visible()
+    assert "Pim" not in prompt.inner_text()  # welcomed
     table = page.get_by_role("table")
-    for name in ("Pim", "Kai", "Noor"):
+    for name in ("Pim", "Kai", "Noor", "Lena"):
         assert table.get_by_role("link", name=name).is_visible()
     assert "Gwen" not in table.inner_text()  # group members are on the Groups page
     table.get_by_role("link", name="Noor").click()
@@ -328,7 +394,7 @@ def test_a_therapist_works_through_her_day(
     assert (sent.author, sent.body, sent.from_patient) == (tessa, answer, False)
     assert pim.submissions.get().answered_at is not None
     to_kai = Message.objects.filter(patient=kai, author=tessa).latest("sent_at")
-    assert to_kai.body == reply
+    assert to_kai.body.replace("\r\n", "\n") == reply  # a form sends its line ends as CR LF
     assert kai.messages.get(from_patient=True).answered_at is not None
     assert sorted(m.to[0] for m in mail.outbox) == ["kai@example.org", "pim@example.org"]
     flag = FlagRecord.objects.get(patient=pim, code="weak_early_alliance")

@@ -34,6 +34,8 @@ are Django's, guarded by ``is_staff`` as a whole, and the index proves that guar
 
 from __future__ import annotations
 
+import base64
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -44,13 +46,28 @@ from uuid import uuid4
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from embct.platform.care.models import PatientProfile, SafetyConcern
+from embct.platform.care import photos
+from embct.platform.care.models import (
+    PatientProfile,
+    SafetyConcern,
+    Snippet,
+    TherapistProfile,
+)
 from embct.platform.course.loader import read_course, upsert_course
 from embct.platform.course.models import Course, CourseSession
 from embct.platform.groups.models import GroupMeeting, MbctGroup
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.questionnaires.services import windows
 from embct.platform.research.models import Participant, Screening
+
+#: A therapist's photo as the platform stores it (a 256 px JPEG, see care.photos).
+PHOTO = photos.process(
+    io.BytesIO(
+        base64.b64decode(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC"
+        )
+    )
+)
 
 ROLES = ("anonymous", "patient", "therapist", "researcher", "admin")
 
@@ -61,6 +78,8 @@ POST_ONLY = {
     "care:send_logs",
     "care:write_message",
     "care:write_feedback",
+    "care:save_draft",
+    "care:delete_snippet",
     "care:acknowledge_concern",
     "care:reset_password",
     "care:reset_second_factor",
@@ -95,6 +114,10 @@ GET_AND_POST = {
     "care:diary",
     "care:notifications",
     "care:raise_concern",
+    "care:snippets",
+    "care:edit_snippet",
+    "care:memos",
+    "care:my_profile",
     "care:new_patient",
     "care:new_therapist",
     "care:assign",
@@ -386,6 +409,60 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "admin": 403,
     },
     "care:write_feedback": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # The feedback form's draft, saved as the therapist types: her own patient's only.
+    "care:save_draft": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (None, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # A therapist's private notes about her own patient (someone else's: 404).
+    "care:memos": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # A therapist's own profile (photo and a few words for the welcome message); her photo for
+    # her own patients, herself and her supervisor ("own": tessa's photo, "other": otto's).
+    "care:my_profile": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:therapist_photo": {
+        "anonymous": (302, 302),
+        "patient": (200, 404),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    # A therapist's own snippets ("own": tessa's; "other": otto's, which is not hers).
+    "care:snippets": {
+        "anonymous": 302,
+        "patient": 403,
+        "therapist": 200,
+        "researcher": 403,
+        "admin": 403,
+    },
+    "care:edit_snippet": {
+        "anonymous": (302, 302),
+        "patient": (403, 403),
+        "therapist": (200, 404),
+        "researcher": (403, 403),
+        "admin": (403, 403),
+    },
+    "care:delete_snippet": {
         "anonymous": (302, 302),
         "patient": (403, 403),
         "therapist": (None, 404),
@@ -802,6 +879,14 @@ class UrlObjects:
                 patient=about, raised_by=about.therapist, note="worried"
             )
             concerns[key].recipients.set([to.therapist])
+        snippets = {
+            key: Snippet.objects.create(therapist=profile.therapist, title=key, text="Thank you")
+            for key, profile in profiles.items()
+        }
+        for profile in profiles.values():
+            TherapistProfile.objects.create(
+                user=profile.therapist, about="Hello", photo=PHOTO, photo_updated=timezone.now()
+            )
         screening = Screening.objects.create(answers={}, total=12, invited=True, form_token=uuid4())
         participant = Participant.objects.create(
             study_id="S-001", assessed_on=today, eligibility={}, eligible=True
@@ -818,6 +903,8 @@ class UrlObjects:
                 "assessment_id": assessments[key].pk,
                 "flag_id": flags[key].pk,
                 "concern_id": concerns[key].pk,
+                "snippet_id": snippets[key].pk,
+                "therapist_id": profile.therapist_id,
                 "screening_id": screening.pk,
                 "participant_id": participant.pk,
                 "uidb64": "MA",  # a password-reset link nobody was sent

@@ -14,7 +14,14 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext
 
 from embct.platform.accounts.models import User
-from embct.platform.care.models import Arm, PatientProfile, SafetyConcern
+from embct.platform.care.models import (
+    Arm,
+    PatientProfile,
+    SafetyConcern,
+    Snippet,
+    Supervision,
+    TherapistProfile,
+)
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.groups.models import MbctGroup
 from embct.platform.lib.roles import Role
@@ -120,6 +127,37 @@ def get_patient_for_therapist(request: AuthenticatedHttpRequest, patient_id: int
         )
     except PatientProfile.DoesNotExist:
         raise Http404("no such patient") from None
+
+
+def get_snippet_for_therapist(request: AuthenticatedHttpRequest, snippet_id: int) -> Snippet:
+    """One of the logged-in therapist's own snippets; 404 for anyone else's."""
+    try:
+        return Snippet.objects.get(pk=snippet_id, therapist_id=request.user.pk)
+    except Snippet.DoesNotExist:
+        raise Http404("no such snippet") from None
+
+
+def get_therapist_photo(request: AuthenticatedHttpRequest, therapist_id: int) -> TherapistProfile:
+    """A therapist's profile with its photo, for those who may see her: her own patients, she
+    herself and her supervisor. 404 for anyone else, and when she has no photo (researchers
+    and administrators get 403 from the view's role decorator)."""
+    user = request.user
+    if user.role == Role.PATIENT:
+        allowed = PatientProfile.objects.filter(user=user, therapist_id=therapist_id).exists()
+    elif user.role == Role.THERAPIST:
+        allowed = therapist_id == user.pk or (
+            Supervision.objects.filter(supervisor=user, therapist_id=therapist_id).exists()
+        )
+    else:
+        allowed = False
+    if not allowed:
+        raise Http404("no such photo")
+    try:
+        return TherapistProfile.objects.get(
+            user_id=therapist_id, user__role=Role.THERAPIST, photo_updated__isnull=False
+        )
+    except TherapistProfile.DoesNotExist:
+        raise Http404("no such photo") from None
 
 
 # ---- questionnaires ----------------------------------------------------------------------------

@@ -95,6 +95,7 @@ class RetentionTests(BaseTestCase):
             "screenings": 0,
             "flags": 0,
             "concerns": 0,
+            "therapist_memos": 0,
             "login_logs": 0,
             "admin_history": 0,
         }

@@ -107,6 +107,14 @@ class RetentionScanTests(BaseTestCase):
         reply = f"Called {FIRST} on 0{PHONE}"
         response = self.client.post(f"/concerns/{concern_id}/acknowledge/", {"reply": reply})
         assert response.status_code == 302
+        # Tessa's private note about her, and a feedback draft she has not sent.
+        self.login(self.tessa)
+        memo = f"{FIRST} {LAST} mentioned her sister; call 0{PHONE} if she misses a week"
+        response = self.client.post(f"/patients/{self.profile.pk}/notes/", {"text": memo})
+        assert response.status_code == 302
+        draft = {"body": f"Dear {FIRST}, about 0{PHONE}"}
+        response = self.client.post(f"/patients/{self.profile.pk}/draft/", draft)
+        assert response.status_code == 302
         record(self.person, "privacy.self_export", self.profile, email=EMAIL, name=FIRST)
 
     def run_retention(self) -> None:
@@ -130,6 +138,8 @@ class RetentionScanTests(BaseTestCase):
             "care_message",
             "care_diaryentry",
             "care_safetyconcern",
+            "care_therapistmemo",
+            "care_feedbackdraft",
             "audit_auditevent",
         } <= tables
 

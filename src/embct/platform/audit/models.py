@@ -84,6 +84,9 @@ class Action(models.TextChoices):
     # Safety: a therapist's worry about a patient, sent to the supervisor and clinic leads.
     SAFETY_CONCERN = "safety.concern", _("Raised a safety concern about a patient")
     SAFETY_ACK = "safety.acknowledge", _("Acknowledged a safety concern")
+    # A therapist's private notes about a patient (care.TherapistMemo): counts and ids only.
+    MEMO_VIEW = "memo.view", _("Read the private notes about a patient")
+    MEMO_WRITE = "memo.write", _("Wrote a private note about a patient")
 
 
 class AuditQuerySet(models.QuerySet["AuditEvent"]):

@@ -4,12 +4,14 @@ import uuid
 from typing import Any, cast
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import CourseSession
 
-from .models import DiaryEntry
+from . import photos
+from .models import DiaryEntry, MessageKind, Snippet
 
 MAX_MESSAGE = 5000
 
@@ -94,6 +96,20 @@ class MessageForm(forms.Form):
             self.initial.setdefault("form_token", uuid.uuid4())
 
 
+class DraftForm(forms.Form):
+    """The text typed so far in the feedback form (blank: no draft)."""
+
+    body = forms.CharField(max_length=MAX_MESSAGE, required=False, strip=False)
+    form_token = forms.UUIDField(required=False)
+    kind = forms.ChoiceField(
+        choices=[
+            (MessageKind.WELCOME.value, MessageKind.WELCOME.label),
+            (MessageKind.FEEDBACK.value, MessageKind.FEEDBACK.label),
+        ],
+        required=False,
+    )
+
+
 MAX_CONCERN = 2000
 
 
@@ -146,3 +162,80 @@ class MessageEmailForm(forms.Form):
             "invalid_choice": _("Choose whether you want an e-mail."),
         },
     )
+
+
+MAX_SNIPPET = 2000
+
+
+class SnippetForm(forms.ModelForm):
+    class Meta:
+        model = Snippet
+        fields = ["title", "text"]
+        labels = {"title": _("Name (only you see it)"), "text": _("Text")}
+        widgets = {"text": forms.Textarea(attrs={"rows": 5, "maxlength": MAX_SNIPPET})}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        text = cast(forms.CharField, self.fields["text"])
+        text.max_length = MAX_SNIPPET
+        text.validators.append(MaxLengthValidator(MAX_SNIPPET))
+        text.strip = True
+        for name in ("title", "text"):
+            self.fields[name].error_messages["required"] = _("Fill this in.")
+
+
+MAX_MEMO = 5000
+
+
+class MemoForm(forms.Form):
+    form_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("New note"),
+        max_length=MAX_MEMO,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={
+            "required": _("Write the note before saving it."),
+            "max_length": _("Write at most %(limit_value)d characters (this is %(show_value)d)."),
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("form_token", uuid.uuid4())
+
+
+MAX_ABOUT = 1000
+
+
+class TherapistProfileForm(forms.Form):
+    about = forms.CharField(
+        label=_("A few words about yourself"),
+        max_length=MAX_ABOUT,
+        required=False,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": MAX_ABOUT}),
+        error_messages={
+            "max_length": _("Write at most %(limit_value)d characters (this is %(show_value)d)."),
+        },
+    )
+    photo = forms.FileField(
+        label=_("Photo (JPEG, PNG or WebP, at most 8 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+
+    def clean_photo(self) -> bytes | None:
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        try:
+            return photos.process(upload, size=upload.size)
+        except photos.PhotoError as problem:
+            if str(problem) == "too large":
+                raise forms.ValidationError(_("The photo is larger than 8 MB.")) from None
+            raise forms.ValidationError(
+                _("This file is not a photo we can use: upload a JPEG, PNG or WebP image.")
+            ) from None

@@ -247,3 +247,98 @@ class SafetyConcern(models.Model):
 
     def __str__(self) -> str:
         return f"safety concern #{self.pk}"
+
+
+class FeedbackDraft(models.Model):
+    """What a therapist has typed to a patient and not sent yet, saved as they type (one per
+    therapist and patient) and put back in the form when they return; gone once the message
+    is sent. Never shown to the patient, not part of their download."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="drafts")
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(
+        max_length=10, choices=MessageKind.choices, default=MessageKind.FEEDBACK
+    )
+    body = models.TextField(blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "therapist"], name="care_draft_one_per_therapist"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=[MessageKind.WELCOME, MessageKind.FEEDBACK]),
+                name="care_draft_kind_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"draft #{self.pk}"
+
+
+class Snippet(models.Model):
+    """A short text a therapist reuses in her feedback ("Thank you for your log files ..."),
+    hers alone: put into the feedback form where the cursor is."""
+
+    therapist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="snippets"
+    )
+    title = models.CharField(_("name"), max_length=80)
+    text = models.TextField(_("text"))
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "pk"]
+
+    def __str__(self) -> str:
+        return f"snippet #{self.pk}"
+
+
+class TherapistMemo(models.Model):
+    """A therapist's private note about a patient: never shown to the patient and not in their
+    download ("My data"), erased after the retention period (privacy.shredders,
+    ``therapist_memos``). Every read and write is audited (counts and ids, never the text)."""
+
+    patient = models.ForeignKey(PatientProfile, on_delete=models.CASCADE, related_name="memos")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created = models.DateTimeField(default=timezone.now)
+    # A hidden token from the form: a double click stores one note.
+    form_token = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "form_token"], name="care_memo_form_token_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"memo #{self.pk}"
+
+
+class TherapistProfile(models.Model):
+    """What a therapist's patients see of her beside the welcome message: a short profile and a
+    photo (checked, re-encoded to a 256 px JPEG without metadata by :mod:`.photos`).
+
+    The photo is kept in the database, not in a file under ``MEDIA_ROOT``: several stateless
+    hosts serve the platform (DESIGN, "Scale"), the backup already holds the database, and a
+    photo of this size is some 15 KB. It is served only by ``care:therapist_photo``."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist_profile"
+    )
+    about = models.TextField(blank=True)
+    photo = models.BinaryField(null=True, blank=True, editable=False)
+    photo_updated = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"therapist profile #{self.pk}"
+
+    @property
+    def has_photo(self) -> bool:
+        return self.photo_updated is not None

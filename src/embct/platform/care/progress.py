@@ -10,7 +10,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import (
+    Aggregate,
+    Count,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -19,7 +29,7 @@ from embct import trial
 from embct.platform.course.models import CourseSession, Exercise
 from embct.platform.lib import schedule
 
-from .models import Arm, DiaryEntry, LogSubmission, Message, PatientProfile
+from .models import Arm, DiaryEntry, LogSubmission, Message, MessageKind, PatientProfile
 
 
 @dataclass
@@ -186,6 +196,23 @@ def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
             )
         )
     return rows
+
+
+#: At most this many patients are named in the caseload's "welcome still to write" prompt.
+WELCOME_PROMPT_LIMIT = 20
+
+
+def awaiting_welcome(therapist_id: int) -> list[PatientProfile]:
+    """The therapist's eMBCT patients who have no welcome message yet, those starting first
+    first (1 query; at most :data:`WELCOME_PROMPT_LIMIT` + 1, so a page can say "and more")."""
+    welcomed = Message.objects.filter(patient=OuterRef("pk"), kind=MessageKind.WELCOME)
+    profiles = (
+        PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
+        .exclude(Exists(welcomed))
+        .select_related("user")
+        .order_by(F("start_date").asc(nulls_last=True), "pk")
+    )
+    return list(profiles[: WELCOME_PROMPT_LIMIT + 1])
 
 
 def minutes_per_week(profile: PatientProfile) -> list[tuple[int, int]]:

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from embct.platform.accounts.models import User
@@ -21,11 +21,15 @@ from embct.platform.lib.roles import Role
 
 from .models import (
     DiaryEntry,
+    FeedbackDraft,
     LogSubmission,
     Message,
     MessageKind,
     PatientProfile,
     SafetyConcern,
+    Snippet,
+    TherapistMemo,
+    TherapistProfile,
 )
 from .notify import notify, wants_message_email
 
@@ -103,7 +107,7 @@ class Written:
 
 @transaction.atomic
 def therapist_writes(
-    therapist: object,
+    therapist: User,
     profile: PatientProfile,
     body: str,
     kind: str = MessageKind.FEEDBACK,
@@ -114,6 +118,7 @@ def therapist_writes(
     message, created = _create_once(
         form_token, patient=profile, author=therapist, kind=kind, body=body
     )
+    FeedbackDraft.objects.filter(patient=profile, therapist=therapist).delete()
     if not created:
         return Written(message, created=False, emailed=False)
     if kind == MessageKind.FEEDBACK:
@@ -135,6 +140,136 @@ def set_message_email(user: User, wanted: bool, *, by: Any) -> bool:
     user.save(update_fields=["email_on_new_message"])
     record(by, Action.NOTIFICATIONS_CHANGE, user, old=old, new=wanted)
     return True
+
+
+# ---- drafts ----------------------------------------------------------------------------------
+@transaction.atomic
+def save_draft(
+    therapist: Any,
+    profile: PatientProfile,
+    body: str,
+    kind: str = MessageKind.FEEDBACK,
+    form_token: uuid.UUID | None = None,
+) -> FeedbackDraft | None:
+    """Keep what the therapist has typed to ``profile`` so far (one draft per therapist and
+    patient, replaced each time); a blank text deletes the draft (None). So does a save from a
+    form whose message is already sent (``form_token``): a save still on its way when she
+    pressed "Send" does not bring the sent text back as a draft."""
+    if kind not in (MessageKind.WELCOME, MessageKind.FEEDBACK):
+        raise ValueError(f"a draft is a welcome or feedback, not {kind!r}")
+    sent = (
+        form_token is not None
+        and Message.objects.filter(author=therapist, form_token=form_token).exists()
+    )
+    if sent or not body.strip():
+        FeedbackDraft.objects.filter(patient=profile, therapist=therapist).delete()
+        return None
+    fields = {"body": body, "kind": kind, "saved_at": timezone.now()}
+    try:
+        with transaction.atomic():
+            draft, _ = FeedbackDraft.objects.update_or_create(
+                patient=profile, therapist=therapist, defaults=fields
+            )
+    except IntegrityError:  # two saves at once both created it: the other one won, update it
+        draft = FeedbackDraft.objects.get(patient=profile, therapist=therapist)
+        FeedbackDraft.objects.filter(pk=draft.pk).update(**fields)
+        draft.refresh_from_db()
+    return draft
+
+
+def draft_of(therapist: Any, profile: PatientProfile) -> FeedbackDraft | None:
+    """The therapist's unsent text to ``profile``, if any."""
+    return FeedbackDraft.objects.filter(patient=profile, therapist=therapist).first()
+
+
+# ---- snippets --------------------------------------------------------------------------------
+#: Snippets a therapist may keep (the feedback form lists them all in one drop-down).
+MAX_SNIPPETS = 100
+
+
+class TooManySnippets(ValueError):
+    """The therapist already keeps :data:`MAX_SNIPPETS` snippets; nothing is added."""
+
+
+def save_snippet(form: forms.ModelForm, therapist: User) -> Snippet:
+    """Add a snippet of ``therapist`` (the form of a new one) or save her changes to one."""
+    snippet = form.save(commit=False)
+    if snippet.pk is None:
+        if Snippet.objects.filter(therapist=therapist).count() >= MAX_SNIPPETS:
+            raise TooManySnippets(f"at most {MAX_SNIPPETS} snippets")
+        snippet.therapist = therapist
+    snippet.save()
+    return snippet
+
+
+# ---- private notes ---------------------------------------------------------------------------
+def read_memos(therapist: User, profile: PatientProfile, *, by: Any = None) -> list[TherapistMemo]:
+    """The private notes about ``profile``, newest first; the read is audited (how many were
+    shown, never their text)."""
+    with transaction.atomic():
+        memos = list(profile.memos.select_related("author"))
+        record(therapist if by is None else by, Action.MEMO_VIEW, profile, memos_shown=len(memos))
+    return memos
+
+
+@transaction.atomic
+def write_memo(
+    therapist: User,
+    profile: PatientProfile,
+    text: str,
+    *,
+    form_token: uuid.UUID | None = None,
+    by: Any = None,
+) -> TherapistMemo:
+    """Store a private note about ``profile`` and audit it (its id and length, never its
+    text). The same form sent twice stores one note."""
+    token = form_token or uuid.uuid4()
+    try:
+        with transaction.atomic():
+            memo = TherapistMemo.objects.create(
+                patient=profile, author=therapist, text=text, form_token=token
+            )
+    except IntegrityError:  # the same form again: the note is already stored
+        return TherapistMemo.objects.get(author=therapist, form_token=token)
+    record(
+        therapist if by is None else by,
+        Action.MEMO_WRITE,
+        profile,
+        memo_id=memo.pk,
+        characters=len(text),
+    )
+    return memo
+
+
+# ---- the therapist's profile -----------------------------------------------------------------
+def therapist_profile(therapist: User) -> TherapistProfile:
+    """The therapist's profile (an empty one if she has not written one yet; not saved)."""
+    found = TherapistProfile.objects.filter(user=therapist).defer("photo").first()
+    return found or TherapistProfile(user=therapist)
+
+
+@transaction.atomic
+def save_therapist_profile(
+    therapist: User, about: str, photo: bytes | None = None, remove_photo: bool = False
+) -> TherapistProfile:
+    """Save her profile text, and a new photo (already checked and re-encoded by
+    :func:`.photos.process`) or none (``remove_photo``); without either the photo stays."""
+    profile, _ = TherapistProfile.objects.select_for_update().get_or_create(user=therapist)
+    profile.about = about
+    if photo is not None:
+        profile.photo, profile.photo_updated = photo, timezone.now()
+    elif remove_photo:
+        profile.photo, profile.photo_updated = None, None
+    profile.save()
+    return profile
+
+
+def thread_of(profile: PatientProfile) -> QuerySet[Message]:
+    """The patient's messages in order, each with its author and the author's therapist
+    profile (a welcome shows her photo and profile; the photo's bytes are not loaded)."""
+    return profile.messages.select_related("author", "author__therapist_profile").defer(
+        "author__therapist_profile__photo"
+    )
 
 
 def mark_read(profile: PatientProfile) -> int:

@@ -8,9 +8,16 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -22,6 +29,8 @@ from embct.platform.access import (
     get_own_profile,
     get_patient_for_therapist,
     get_session_for_patient,
+    get_snippet_for_therapist,
+    get_therapist_photo,
     patient_required,
     role_required,
     therapist_required,
@@ -33,9 +42,19 @@ from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
-from . import progress, services
-from .forms import AcknowledgeConcernForm, ConcernForm, DiaryForm, MessageEmailForm, MessageForm
-from .models import Message, MessageKind, PatientProfile, SafetyConcern
+from . import photos, progress, services
+from .forms import (
+    AcknowledgeConcernForm,
+    ConcernForm,
+    DiaryForm,
+    DraftForm,
+    MemoForm,
+    MessageEmailForm,
+    MessageForm,
+    SnippetForm,
+    TherapistProfileForm,
+)
+from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyConcern
 
 
 # ---- patient -------------------------------------------------------------------------------
@@ -164,7 +183,7 @@ def preparation(request: AuthenticatedHttpRequest) -> HttpResponse:
 @patient_required
 def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
-    thread = list(profile.messages.select_related("author"))
+    thread = list(services.thread_of(profile))
     services.mark_read(profile)
     ctx = {
         "profile": profile,
@@ -181,7 +200,7 @@ def write_message(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_profile(request)
     form = MessageForm(request.POST)
     if not form.is_valid():
-        thread = profile.messages.select_related("author")
+        thread = services.thread_of(profile)
         ctx = {
             "profile": profile,
             "thread": thread,
@@ -258,9 +277,16 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
     for row in rows:
         row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
     record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="caseload")
+    awaiting = progress.awaiting_welcome(request.user.pk)
+    listed = {row.profile.pk for row in rows}
+    unlisted = [profile for profile in awaiting if profile.pk not in listed]
+    if unlisted:  # named in the welcome prompt only (the table may show one page of patients)
+        record_each(request, Action.PATIENT_LIST, unlisted, page="caseload-welcome")
     ctx = {
         "rows": rows,
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
+        "awaiting_welcome": awaiting[: progress.WELCOME_PROMPT_LIMIT],
+        "more_awaiting_welcome": len(awaiting) > progress.WELCOME_PROMPT_LIMIT,
     }
     return render(request, "care/caseload.html", ctx)
 
@@ -288,19 +314,26 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @therapist_required
 def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     profile = get_patient_for_therapist(request, patient_id)
-    return _patient_page(request, profile, MessageForm())
+    draft = services.draft_of(request.user, profile)
+    form = MessageForm(initial={"body": draft.body} if draft else None)
+    return _patient_page(request, profile, form, draft=draft)
 
 
 def _patient_page(
-    request: HttpRequest, profile: PatientProfile, form: MessageForm, status: int = 200
+    request: AuthenticatedHttpRequest,
+    profile: PatientProfile,
+    form: MessageForm,
+    status: int = 200,
+    draft: FeedbackDraft | None = None,
 ) -> HttpResponse:
-    """The patient's record, log files and messages, with the form to write to them."""
+    """The patient's record, log files and messages, with the form to write to them beside
+    them (and the therapist's draft put back in it)."""
     record(request, "patient.view", profile)
     today = timezone.localdate()
     submissions = profile.submissions.select_related("session").prefetch_related(
         "entries__exercise"
     )
-    thread = profile.messages.select_related("author")
+    thread = services.thread_of(profile)
     ctx = {
         "profile": profile,
         "week": profile.week(today),
@@ -312,9 +345,47 @@ def _patient_page(
         "thread": thread,
         "has_welcome": any(m.kind == MessageKind.WELCOME for m in thread),
         "form": form,
-        "kind": request.POST.get("kind", MessageKind.WELCOME),
+        "kind": request.POST.get("kind", draft.kind if draft else MessageKind.WELCOME),
+        "draft": draft,
+        "snippets": request.user.snippets.all(),
     }
     return render(request, "care/patient.html", ctx, status=status)
+
+
+def _draft_saved_text(draft: FeedbackDraft | None) -> str:
+    if draft is None:
+        return gettext("No draft: the form is empty.")
+    saved = timezone.localtime(draft.saved_at)
+    return gettext("Draft saved at %(time)s.") % {"time": formats.time_format(saved, "H:i")}
+
+
+@require_POST
+@login_required
+@therapist_required
+def save_draft(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """Keep the feedback typed so far. The form's script posts here as the therapist types
+    (and gets JSON back); without the script, the form's "Save draft" button does."""
+    profile = get_patient_for_therapist(request, patient_id)
+    form = DraftForm(request.POST)
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    if not form.is_valid():
+        error = gettext("The draft is too long to keep (at most 5000 characters).")
+        if wants_json:
+            return JsonResponse({"saved": False, "message": error}, status=400)
+        flash.error(request, error)
+        return redirect(reverse("care:patient", args=[profile.pk]) + "#compose")
+    draft = services.save_draft(
+        request.user,
+        profile,
+        form.cleaned_data["body"],
+        kind=form.cleaned_data["kind"] or MessageKind.FEEDBACK,
+        form_token=form.cleaned_data["form_token"],
+    )
+    text = _draft_saved_text(draft)
+    if wants_json:
+        return JsonResponse({"saved": draft is not None, "message": text})
+    flash.success(request, text)
+    return redirect(reverse("care:patient", args=[profile.pk]) + "#compose")
 
 
 @require_POST
@@ -330,7 +401,8 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             [gettext("Write a message before sending it (at most 5000 characters).")]
         )
         form.fields["body"].widget.attrs["autofocus"] = True
-        return _patient_page(request, profile, form, status=400)
+        draft = services.draft_of(request.user, profile)
+        return _patient_page(request, profile, form, status=400, draft=draft)
     written = services.therapist_writes(
         request.user,
         profile,
@@ -361,6 +433,122 @@ def write_feedback(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
             ),
         )
     return redirect("care:patient", patient_id=profile.pk)
+
+
+# ---- private notes ---------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def memos(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    """The therapist's private notes about her patient (never shown to the patient), and the
+    form to add one."""
+    profile = get_patient_for_therapist(request, patient_id)
+    form = MemoForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            services.write_memo(
+                request.user,
+                profile,
+                form.cleaned_data["text"],
+                form_token=form.cleaned_data["form_token"],
+                by=request,
+            )
+            flash.success(request, gettext("Your note is saved."))
+            return redirect("care:memos", patient_id=profile.pk)
+        status = 400
+    notes = services.read_memos(request.user, profile, by=request)
+    ctx = {"profile": profile, "form": form, "memos": notes}
+    return render(request, "care/memos.html", ctx, status=status)
+
+
+# ---- the therapist's profile and photo ---------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The short profile and the photo her patients see with her welcome message."""
+    current = services.therapist_profile(request.user)
+    form = TherapistProfileForm(
+        request.POST or None, request.FILES or None, initial={"about": current.about}
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_therapist_profile(
+            request.user,
+            form.cleaned_data["about"],
+            photo=form.cleaned_data["photo"],
+            remove_photo=form.cleaned_data["remove_photo"],
+        )
+        flash.success(request, gettext("Your profile is saved."))
+        return redirect("care:my_profile")
+    status = 400 if request.method == "POST" else 200
+    ctx = {"form": form, "current": current}
+    return render(request, "care/my_profile.html", ctx, status=status)
+
+
+@require_safe
+@login_required
+@role_required("patient", "therapist")
+def therapist_photo(request: AuthenticatedHttpRequest, therapist_id: int) -> HttpResponse:
+    """A therapist's photo, for her own patients (their inbox shows it with her welcome),
+    herself and her supervisor."""
+    profile = get_therapist_photo(request, therapist_id)
+    response = HttpResponse(bytes(profile.photo or b""), content_type=photos.CONTENT_TYPE)
+    response["Cache-Control"] = "private, max-age=86400"
+    response["Content-Disposition"] = 'inline; filename="therapist.jpg"'
+    return response
+
+
+# ---- snippets ---------------------------------------------------------------------------------
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def snippets(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The therapist's own snippets, and the form to add one."""
+    form = SnippetForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.save_snippet(form, request.user)
+            except services.TooManySnippets:
+                form.add_error(
+                    None,
+                    gettext("You keep %(limit)d snippets already: delete one first.")
+                    % {"limit": services.MAX_SNIPPETS},
+                )
+            else:
+                flash.success(request, gettext("Your snippet is saved."))
+                return redirect("care:snippets")
+        status = 400
+    ctx = {"snippets": request.user.snippets.all(), "form": form}
+    return render(request, "care/snippets.html", ctx, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@therapist_required
+def edit_snippet(request: AuthenticatedHttpRequest, snippet_id: int) -> HttpResponse:
+    snippet = get_snippet_for_therapist(request, snippet_id)
+    form = SnippetForm(request.POST or None, instance=snippet)
+    if request.method == "POST" and form.is_valid():
+        services.save_snippet(form, request.user)
+        flash.success(request, gettext("Your snippet is saved."))
+        return redirect("care:snippets")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "care/snippet_edit.html", {"form": form, "snippet": snippet}, status=status
+    )
+
+
+@require_POST
+@login_required
+@therapist_required
+def delete_snippet(request: AuthenticatedHttpRequest, snippet_id: int) -> HttpResponse:
+    snippet = get_snippet_for_therapist(request, snippet_id)
+    snippet.delete()
+    flash.success(request, gettext("The snippet is deleted."))
+    return redirect("care:snippets")
 
 
 @require_safe

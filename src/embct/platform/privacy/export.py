@@ -16,11 +16,16 @@ from django.db import models
 from django.utils import timezone
 
 from embct.platform.accounts.models import User
-from embct.platform.audit.models import AuditEvent
+from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.care.models import PatientProfile
 
 #: Apps whose rows are bookkeeping, not the patient's data.
 SKIPPED_APPS = {"admin", "auth", "contenttypes", "sessions", "audit"}
+#: Models linked to the patient that hold the therapist's own working text, not the patient's
+#: data: drafts not sent yet and private notes (both covered by retention: privacy.shredders).
+SKIPPED_MODELS = {"care.feedbackdraft", "care.therapistmemo"}
+#: Reads and writes of those notes: the accesses list would tell the patient they exist.
+PRIVATE_NOTE_ACTIONS = (Action.MEMO_VIEW, Action.MEMO_WRITE)
 #: Account fields a patient gets back (never the password hash).
 ACCOUNT_FIELDS = (
     "username",
@@ -50,7 +55,9 @@ def patient_data(profile: PatientProfile) -> dict[str, Any]:
         unique = {row["id"]: row for row in rows}
         records[label] = [unique[k] for k in sorted(unique)]
     records["care.patientprofile"] = _rows(PatientProfile.objects.filter(pk=profile.pk))
-    accesses = AuditEvent.objects.filter(target_type="patient", target_id=str(profile.pk))
+    accesses = AuditEvent.objects.filter(target_type="patient", target_id=str(profile.pk)).exclude(
+        action__in=PRIVATE_NOTE_ACTIONS
+    )
     return {
         "exported_at": timezone.now().isoformat(),
         "account": {name: _plain(getattr(user, name)) for name in ACCOUNT_FIELDS},
@@ -65,7 +72,11 @@ def patient_data(profile: PatientProfile) -> dict[str, Any]:
 def _linked_fields() -> list[tuple[type[models.Model], models.ForeignKey]]:
     linked = []
     for model in apps.get_models():
-        if model._meta.app_label in SKIPPED_APPS or model is PatientProfile:
+        if (
+            model._meta.app_label in SKIPPED_APPS
+            or model._meta.label_lower in SKIPPED_MODELS
+            or model is PatientProfile
+        ):
             continue
         for field in model._meta.get_fields():
             if (

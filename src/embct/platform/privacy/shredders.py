@@ -12,6 +12,7 @@ erase it. What a clinic keeps is configured in ``settings.EMBCT_RETENTION``::
         "screenings": "erase",        # every screening's telephone number blank
         "flags": "erase",             # therapists' notes on early warnings blank
         "concerns": "erase",          # the text of safety concerns and their replies blank
+        "therapist_memos": "erase",   # therapists' private notes blank, unsent drafts deleted
         "login_logs": "delete",       # django-axes' access logs, attempts and failures go
         "admin_history": "erase",     # Django admin's history: object names, messages blank
     }
@@ -37,7 +38,13 @@ from django.db.models import Model, Q, QuerySet
 from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import Action, AuditEvent
 from embct.platform.audit.redaction import redact
-from embct.platform.care.models import DiaryEntry, Message, SafetyConcern
+from embct.platform.care.models import (
+    DiaryEntry,
+    FeedbackDraft,
+    Message,
+    SafetyConcern,
+    TherapistMemo,
+)
 from embct.platform.questionnaires.models import FlagRecord
 from embct.platform.research.models import Screening
 
@@ -50,6 +57,7 @@ DEFAULTS: dict[str, Any] = {
     "screenings": "erase",
     "flags": "erase",
     "concerns": "erase",
+    "therapist_memos": "erase",
     "login_logs": "delete",
     "admin_history": "erase",
 }
@@ -237,6 +245,39 @@ class ConcernShredder(Shredder):
         return self.rows().update(note="", reply="")
 
 
+class TherapistMemoShredder(Shredder):
+    """Therapists' private notes about patients and their unsent feedback drafts (free text
+    about the patient): ``erase`` blanks the notes (who wrote one about whom, and when, stay)
+    and deletes the drafts; ``delete`` removes both."""
+
+    name = "therapist_memos"
+    methods = ("erase", "delete")
+    fields = ("id", "patient_id", "author_id", "created", "text")
+    draft_fields = ("id", "patient_id", "therapist_id", "saved_at", "body")
+
+    def rows(self) -> QuerySet[TherapistMemo]:
+        if self.method == "delete":
+            return TherapistMemo.objects.all()
+        return TherapistMemo.objects.exclude(text="")
+
+    def count(self) -> int:
+        return self.rows().count() + FeedbackDraft.objects.count()
+
+    def export(self) -> list[dict[str, Any]]:
+        memos = self.rows().order_by("pk").values(*self.fields)
+        drafts = FeedbackDraft.objects.order_by("pk").values(*self.draft_fields)
+        return [
+            *({"table": "care.therapistmemo", **row} for row in memos),
+            *({"table": "care.feedbackdraft", **row} for row in drafts),
+        ]
+
+    def shred(self) -> int:
+        drafts = FeedbackDraft.objects.all().delete()[0]
+        if self.method == "delete":
+            return self.rows().delete()[0] + drafts
+        return self.rows().update(text="") + drafts
+
+
 class LoginLogShredder(Shredder):
     """django-axes' records of logins, failed logins and lockouts (user names, addresses,
     browsers): deleted, they serve only the login throttle."""
@@ -287,6 +328,7 @@ SHREDDERS: tuple[type[Shredder], ...] = (
     ScreeningShredder,
     FlagNoteShredder,
     ConcernShredder,
+    TherapistMemoShredder,
     LoginLogShredder,
     AdminHistoryShredder,
 )
