@@ -24,8 +24,10 @@ class User(AbstractUser):
     )
     #: A patient's choice: an e-mail ("something new is waiting") when their therapist writes
     #: to them (feedback, a welcome, an answer). On by default, as before the choice existed.
+    # A default in the database too: a host still on the previous release (several hosts are
+    # upgraded one by one) creates accounts without knowing the column.
     email_on_new_message = models.BooleanField(
-        _("e-mail me when my therapist writes to me"), default=True
+        _("e-mail me when my therapist writes to me"), default=True, db_default=True
     )
 
     class Meta:

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='user',
             name='email_on_new_message',
-            field=models.BooleanField(default=True, verbose_name='e-mail me when my therapist writes to me'),
+            field=models.BooleanField(default=True, db_default=True, verbose_name='e-mail me when my therapist writes to me'),
         ),
     ]
