@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from io import StringIO
+from io import BytesIO, StringIO
 from typing import Any
 
 import pytest
@@ -179,6 +179,26 @@ def test_the_demo_patients_see_whom_to_call_in_their_language(seeded: str) -> No
             text = client.get(page).content.decode()
             assert heading in text, (username, page)
             assert 'href="tel:08000113"' in text, (username, page)
+
+
+def test_the_demo_patients_see_their_therapists_photo_and_profile_with_the_welcome(
+    seeded: str,
+) -> None:
+    from PIL import Image
+
+    client = Client()
+    for username, words in (("patient", "mindfulness teacher"), ("patient-nl", "psycholoog")):
+        patient = User.objects.get(username=username)
+        force_login_verified(client, patient)
+        text = client.get("/inbox/").content.decode()
+        assert words in text, username
+        therapist = PatientProfile.objects.get(user=patient).therapist
+        url = reverse("care:therapist_photo", args=[therapist.pk])
+        assert f'<img src="{url}?v=' in text, username
+        photo = client.get(url)
+        assert photo.status_code == 200, username
+        with Image.open(BytesIO(photo.content)) as image:
+            assert (image.format, image.size) == ("JPEG", (256, 256))
 
 
 @pytest.mark.parametrize("day", ["2026-12-02", "2027-03-17"])

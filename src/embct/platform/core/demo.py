@@ -12,6 +12,7 @@ again keeps the data (and what was typed into it since). The people are fictiona
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from django.utils import timezone, translation
 
 from embct.instruments import get_instrument
 from embct.platform.accounts.models import Role, User
+from embct.platform.care import photos
+from embct.platform.care import services as care_services
 from embct.platform.care.models import (
     Arm,
     DiaryEntry,
@@ -62,6 +65,35 @@ THERAPISTS = [
     ("therapist2", "Otto", "Demo (therapist, new to eMBCT)", "therapist", "en"),
     ("therapist-nl", "Eva", "Demo (therapeut)", None, "nl"),
 ]
+#: The demo therapists' short profiles, in their own language.
+PROFILES = {
+    "therapist": (
+        "I am a psychologist and mindfulness teacher. I have worked with people living with "
+        "cancer for twelve years, and I read your log files every week on our agreed day."
+    ),
+    "therapist-nl": (
+        "Ik ben psycholoog en mindfulnesstrainer en werk al tien jaar met mensen die met kanker "
+        "leven. Ik lees uw logbestanden elke week op de dag die we hebben afgesproken."
+    ),
+}
+
+
+def _portrait(username: str) -> io.BytesIO:
+    """A drawn placeholder portrait (a head and shoulders in two tones), as a PNG upload."""
+    from PIL import Image, ImageDraw
+
+    hue = sum(username.encode()) % 3
+    background = ((47, 111, 115), (122, 84, 140), (160, 98, 40))[hue]
+    image = Image.new("RGB", (400, 400), background)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((130, 70, 270, 210), fill=(238, 232, 222))
+    draw.ellipse((70, 230, 330, 520), fill=(238, 232, 222))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    out.seek(0)
+    return out
+
+
 PATIENTS = [
     DemoPatient(
         "patient",
@@ -388,6 +420,12 @@ def seed_clinic(password_suffix: str, today: date | None = None) -> list[tuple[s
             username, username + password_suffix, Role.THERAPIST, first, last, language
         )
         logins.append(("Therapist" + _SPEAKS[language], username, username + password_suffix))
+    for username, profile_text in PROFILES.items():
+        # what her patients see beside her welcome (the trial's welcome had a photo): a drawn
+        # placeholder, not a person, through the same checks and re-encoding as an upload
+        care_services.save_therapist_profile(
+            therapists[username], profile_text, photos.process(_portrait(username))
+        )
     for username, _first, _last, supervisor, _language in THERAPISTS:
         if supervisor:
             Supervision.objects.get_or_create(
