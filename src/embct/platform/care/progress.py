@@ -6,11 +6,12 @@ Each runs a fixed number of queries, whatever the number of patients, diaries or
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Aggregate, Count, Max, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -131,16 +132,63 @@ def _scalar(queryset: QuerySet[Any], column: Aggregate) -> Subquery:
     return Subquery(queryset.values("patient").annotate(v=column).values("v")[:1])
 
 
-def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
-    """The therapist's eMBCT patients with their progress (1 query); group members are on
-    the group pages."""
+#: The caseload's orders by GET ``sort`` (care.forms.CASELOAD_SORTS names them); each ends
+#: in the primary key, so that its pages neither overlap nor leave a patient out.
+CASELOAD_ORDERS: dict[str, tuple[Any, ...]] = {
+    "week": (F("start_date").asc(nulls_last=True), "pk"),  # the earliest start is furthest on
+    "name": ("user__first_name", "user__last_name", "user__username", "pk"),
+    "feedback_day": ("feedback_weekday", F("start_date").asc(nulls_last=True), "pk"),
+    "waiting": ("-n_waiting", F("start_date").asc(nulls_last=True), "pk"),
+}
+
+
+def start_dates_in_week(week: int, today: date) -> tuple[date | None, date]:
+    """The first and last start date of a patient in course ``week`` (1-9) today, as
+    :meth:`PatientProfile.week` counts it from embct.trial's calendar (week 9 holds everyone
+    past it too: no first date, ``None``)."""
+    # the trial's weeks are whole weeks from the start: look through the days they can span
+    window = [today - timedelta(days=d) for d in range(7 * schedule.COURSE_WEEKS + 7)]
+    starts = [s for s in window if min(schedule.week_of(s, today), schedule.COURSE_WEEKS) == week]
+    if not starts:
+        raise ValueError(f"course week {week} is not one of 0..{schedule.COURSE_WEEKS}")
+    earliest = None if week == schedule.COURSE_WEEKS else min(starts)
+    return earliest, max(starts)
+
+
+def caseload_profiles(
+    therapist_id: int,
+    today: date,
+    *,
+    sort: str = "week",
+    feedback_day: int | None = None,
+    week: int | None = None,
+    only: QuerySet[Any, Any] | None = None,
+) -> QuerySet[PatientProfile]:
+    """The therapist's eMBCT patients with their progress as annotations, in ``sort``'s order
+    and filtered; one query for any page of it (group members are on the group pages).
+
+    ``feedback_day``: only that weekday (Monday 0); ``week``: only that course week (0: not
+    started); ``only``: only the patients whose primary keys this subquery gives."""
+    if sort not in CASELOAD_ORDERS:
+        raise ValueError(f"unknown caseload order {sort!r}; one of {sorted(CASELOAD_ORDERS)}")
     since = today - timedelta(days=6)
     diaries = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by()
     submissions = LogSubmission.objects.filter(patient=OuterRef("pk")).order_by()
     messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True).order_by()
-    profiles = (
-        PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
-        .select_related("user")
+    profiles = PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
+    if feedback_day is not None:
+        profiles = profiles.filter(feedback_weekday=feedback_day)
+    if week == 0:
+        profiles = profiles.filter(Q(start_date__gt=today) | Q(start_date=None))
+    elif week is not None:
+        earliest, latest = start_dates_in_week(week, today)
+        if earliest is not None:
+            profiles = profiles.filter(start_date__gte=earliest)
+        profiles = profiles.filter(start_date__lte=latest)
+    if only is not None:
+        profiles = profiles.filter(pk__in=only)
+    return (
+        profiles.select_related("user")
         .annotate(
             n_completed=_scalar(submissions, Count("session", distinct=True)),
             last_diary=_scalar(diaries, Max("created")),
@@ -151,8 +199,12 @@ def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
             n_waiting=Coalesce(_scalar(submissions.filter(answered_at=None), Count("pk")), 0)
             + Coalesce(_scalar(messages.filter(answered_at=None), Count("pk")), 0),
         )
-        .order_by("start_date", "pk")
+        .order_by(*CASELOAD_ORDERS[sort])
     )
+
+
+def caseload_rows(profiles: Iterable[Any], today: date) -> list[CaseloadRow]:
+    """The rows of profiles from :func:`caseload_profiles` (one page of them)."""
     rows = []
     for p in profiles:
         moments = [m for m in (p.last_diary, p.last_sent, p.last_message) if m is not None]
@@ -168,6 +220,11 @@ def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
             )
         )
     return rows
+
+
+def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
+    """The therapist's whole caseload, in course-week order (1 query)."""
+    return caseload_rows(caseload_profiles(therapist_id, today), today)
 
 
 def minutes_per_week(profile: PatientProfile) -> list[tuple[int, int]]:
