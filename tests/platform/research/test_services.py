@@ -436,7 +436,9 @@ class ParticipantRecordTests(BaseTestCase):
         arm = services.arm_label(services.arms(self.person)[0])
         self.assertContains(page, f"allocated to {arm}")
         self.assertContains(page, f'action="{self.base}/link/"')
-        self.assertContains(page, f'<option value="{self.pim_profile.pk}">Pim (pim)</option>', html=True)
+        self.assertContains(
+            page, f'<option value="{self.pim_profile.pk}">Pim (pim)</option>', html=True
+        )
         self.client.post(f"{self.base}/link/", {"profile": self.pim_profile.pk})
         self.person.refresh_from_db()
         assert self.person.profile == self.pim_profile

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Aggregate, Count, F, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Aggregate, Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -260,32 +260,66 @@ class QueueRow:
         return self.due < today
 
 
-def feedback_queue(therapist_id: int) -> list[QueueRow]:
-    """Patients with unanswered log files or messages, by feedback day, oldest first
-    (2 queries). A patient's feedback is due on their weekday on or after the oldest item."""
-    rows: dict[int, QueueRow] = {}
+@dataclass(frozen=True)
+class QueueEntry:
+    """A patient's place in the feedback queue: when their feedback is due, and since when
+    the oldest item waits."""
 
-    def row_for(profile: PatientProfile) -> QueueRow:
-        if profile.pk not in rows:
-            rows[profile.pk] = QueueRow(profile=profile, due=date.max)
-        return rows[profile.pk]
+    patient_id: int
+    due: date
+    oldest: datetime
 
+
+def feedback_queue(therapist_id: int) -> list[QueueEntry]:
+    """The patients with unanswered log files or messages, by feedback day, oldest first
+    (2 grouped queries: a patient, a weekday and a moment each, never the items). A patient's
+    feedback is due on their weekday on or after the oldest item (embct.trial's rule); the
+    page reads the items of its own patients with :func:`queue_rows`."""
+    oldest: dict[int, tuple[int, datetime]] = {}
+    for model, extra in ((LogSubmission, Q()), (Message, Q(from_patient=True))):
+        waiting = (
+            model.objects.filter(extra, patient__therapist_id=therapist_id, answered_at=None)
+            .order_by()
+            .values_list("patient_id", "patient__feedback_weekday")
+            .annotate(first=Min("sent_at"))
+        )
+        for pk, weekday, first in waiting:
+            if pk not in oldest or first < oldest[pk][1]:
+                oldest[pk] = (weekday, first)
+    entries = [
+        QueueEntry(pk, schedule.next_weekday(timezone.localdate(first), weekday), first)
+        for pk, (weekday, first) in oldest.items()
+    ]
+    return sorted(entries, key=lambda e: (e.due, e.oldest, e.patient_id))
+
+
+def queue_rows(entries: list[QueueEntry]) -> list[QueueRow]:
+    """The rows of ``entries`` (one page of :func:`feedback_queue`), each with its waiting
+    items, oldest first (2 queries)."""
+    ids = [e.patient_id for e in entries]
+    profiles: dict[int, PatientProfile] = {}
+    items: dict[int, list[QueueItem]] = defaultdict(list)
     submissions = (
-        LogSubmission.objects.filter(patient__therapist_id=therapist_id, answered_at=None)
+        LogSubmission.objects.filter(patient_id__in=ids, answered_at=None)
         .select_related("patient__user", "session")
         .annotate(n_entries=Count("entries"))
     )
     for s in submissions:
-        row_for(s.patient).items.append(
-            QueueItem("log files", s.session.label, s.sent_at, s.n_entries)
-        )
+        profiles[s.patient_id] = s.patient
+        items[s.patient_id].append(QueueItem("log files", s.session.label, s.sent_at, s.n_entries))
     messages = Message.objects.filter(
-        patient__therapist_id=therapist_id, from_patient=True, answered_at=None
+        patient_id__in=ids, from_patient=True, answered_at=None
     ).select_related("patient__user")
     for m in messages:
-        row_for(m.patient).items.append(QueueItem("message", "Message", m.sent_at))
-    for row in rows.values():
-        row.items.sort(key=lambda item: item.waiting_since)
-        first_day = timezone.localdate(row.oldest)
-        row.due = schedule.next_weekday(first_day, row.profile.feedback_weekday)
-    return sorted(rows.values(), key=lambda row: (row.due, row.oldest))
+        profiles[m.patient_id] = m.patient
+        items[m.patient_id].append(QueueItem("message", "Message", m.sent_at))
+    return [
+        # a patient answered between the two reads has nothing left to show
+        QueueRow(profiles[e.patient_id], e.due, sorted(items[e.patient_id], key=_waiting_since))
+        for e in entries
+        if e.patient_id in profiles
+    ]
+
+
+def _waiting_since(item: QueueItem) -> datetime:
+    return item.waiting_since

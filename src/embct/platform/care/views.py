@@ -257,10 +257,12 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @therapist_required
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = progress.feedback_queue(request.user.pk)
+    paged = paginate(request, progress.feedback_queue(request.user.pk))
+    rows = progress.queue_rows(paged.rows)
     record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="queue")
     ctx = {
         "rows": rows,
+        "paged": paged,
         "today": today,
         "now": timezone.now(),
         "open_concerns": SafetyConcern.objects.filter(
