@@ -28,6 +28,7 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
 from embct.platform.course.models import Course
+from embct.platform.lib.paging import paginate
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.security.services import issue_enrolment_code, issue_temporary_password
 
@@ -52,11 +53,16 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
     # which knows both the person and the account, links them (researchers see study ids).
     from embct.platform.research.services import arm_label, arms
 
-    to_link = list(
+    patients_page = paginate(request, patients)
+    links_page = paginate(
+        request,
         Participant.objects.filter(profile=None, allocations__isnull=False)
         .distinct()
         .prefetch_related("allocations")
+        .order_by("pk"),
+        param="link",
     )
+    to_link: list[Participant] = links_page.rows
     for person in to_link:  # the link list names each study id's allocated arm
         allocated, _tau_first = arms(person)
         person.allocated_arm = arm_label(allocated)  # type: ignore[attr-defined]
@@ -74,13 +80,15 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
         .exclude(pk=request.user.pk)
         .order_by("role", "username")
     )
-    record_each(request, Action.PATIENT_LIST, patients, page="clinic")
+    record_each(request, Action.PATIENT_LIST, patients_page.rows, page="clinic")
     record_each(request, Action.PATIENT_LIST, to_link, page="clinic")
     ctx = {
         "therapists": therapists,
         "other_staff": other_staff,
-        "patients": patients,
+        "patients": patients_page.rows,
+        "patients_page": patients_page,
         "to_link": to_link,
+        "links_page": links_page,
         "unlinked_patients": unlinked,
     }
     return render(request, "care/clinic.html", ctx)

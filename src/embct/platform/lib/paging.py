@@ -31,6 +31,7 @@ class Paged:
     page: Page[Any]
     query: str  # the request's other GET parameters, urlencoded (for the page links)
     notice: str = ""
+    param: str = "page"
 
     @property
     def rows(self) -> list[Any]:
@@ -38,7 +39,7 @@ class Paged:
 
     def url(self, number: int) -> str:
         """The query string of page ``number``, with the same sorting and filters."""
-        return f"?{self.query}&page={number}" if self.query else f"?page={number}"
+        return f"?{self.query}&{self.param}={number}" if self.query else f"?{self.param}={number}"
 
     @property
     def previous_url(self) -> str:
@@ -92,4 +93,4 @@ def paginate(
             }
     query = request.GET.copy()
     query.pop(param, None)
-    return Paged(paginator.page(number), query.urlencode(), notice)
+    return Paged(paginator.page(number), query.urlencode(), notice, param)

@@ -4,13 +4,14 @@ live data (counted in the database), and the report of embct.analysis on the cur
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -35,10 +36,21 @@ class ParticipantRow:
     withdrawal: str | None
 
 
-def participant_rows() -> list[ParticipantRow]:
-    people = Participant.objects.prefetch_related("allocations").select_related("withdrawal")
+def participants() -> QuerySet[Participant]:
+    """Every participant by study id order of entry, with what their rows need (a queryset:
+    the dashboard counts it and reads one page)."""
+    return (
+        Participant.objects.prefetch_related("allocations")
+        .select_related("withdrawal")
+        .order_by("pk")
+    )
+
+
+def participant_rows(people: Iterable[Participant] | None = None) -> list[ParticipantRow]:
+    """The dashboard's rows of ``people`` (one page of :func:`participants`; all by default):
+    the arm so far as embct.trial decides it."""
     rows = []
-    for person in people:
+    for person in participants() if people is None else people:
         by_list = {a.list_name: a.arm for a in person.allocations.all()}
         first = by_list.get("main")
         decided, _ = trial.arm_so_far(first, by_list.get("tau"))
