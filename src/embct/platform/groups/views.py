@@ -54,11 +54,13 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
             "meeting_id", "patient_id"
         )
     )
+    today = timezone.localdate()
+    flags = early.open_flags(members, today)  # a group is small: all its members at once
     grid = [
-        (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings]) for m in members
+        (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings], flags.get(m.pk, []))
+        for m in members
     ]
     record_each(request, Action.PATIENT_LIST, members, page="group", group=group.pk)
-    today = timezone.localdate()
     held = [m.pk for m in meetings if m.date <= today]
     ctx = {
         "group": group,
