@@ -164,17 +164,14 @@ def caseload_profiles(
     week: int | None = None,
     only: QuerySet[Any, Any] | None = None,
 ) -> QuerySet[PatientProfile]:
-    """The therapist's eMBCT patients with their progress as annotations, in ``sort``'s order
-    and filtered; one query for any page of it (group members are on the group pages).
+    """The therapist's eMBCT patients in ``sort``'s order, filtered (group members are on the
+    group pages): a queryset that the page counts and slices in the database, carrying only
+    what its order needs; :func:`caseload_rows` reads the progress of one page's patients.
 
     ``feedback_day``: only that weekday (Monday 0); ``week``: only that course week (0: not
     started); ``only``: only the patients whose primary keys this subquery gives."""
     if sort not in CASELOAD_ORDERS:
         raise ValueError(f"unknown caseload order {sort!r}; one of {sorted(CASELOAD_ORDERS)}")
-    since = today - timedelta(days=6)
-    diaries = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by()
-    submissions = LogSubmission.objects.filter(patient=OuterRef("pk")).order_by()
-    messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True).order_by()
     profiles = PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
     if feedback_day is not None:
         profiles = profiles.filter(feedback_weekday=feedback_day)
@@ -187,8 +184,31 @@ def caseload_profiles(
         profiles = profiles.filter(start_date__lte=latest)
     if only is not None:
         profiles = profiles.filter(pk__in=only)
-    return (
-        profiles.select_related("user")
+    if sort == "waiting":
+        profiles = profiles.annotate(n_waiting=_waiting())
+    return profiles.order_by(*CASELOAD_ORDERS[sort])
+
+
+def _waiting() -> Any:
+    """Unanswered log files and messages of the patient (``OuterRef("pk")``)."""
+    submissions = LogSubmission.objects.filter(patient=OuterRef("pk"), answered_at=None)
+    messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True, answered_at=None)
+    return Coalesce(_scalar(submissions.order_by(), Count("pk")), 0) + Coalesce(
+        _scalar(messages.order_by(), Count("pk")), 0
+    )
+
+
+def caseload_rows(profiles: Iterable[PatientProfile], today: date) -> list[CaseloadRow]:
+    """The progress of ``profiles`` (one page of :func:`caseload_profiles`), in their order
+    (1 query)."""
+    order = [p.pk for p in profiles]
+    since = today - timedelta(days=6)
+    diaries = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by()
+    submissions = LogSubmission.objects.filter(patient=OuterRef("pk")).order_by()
+    messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True).order_by()
+    annotated = (
+        PatientProfile.objects.filter(pk__in=order)
+        .select_related("user")
         .annotate(
             n_completed=_scalar(submissions, Count("session", distinct=True)),
             last_diary=_scalar(diaries, Max("created")),
@@ -196,17 +216,15 @@ def caseload_profiles(
             last_message=_scalar(messages, Max("sent_at")),
             minutes_7=_scalar(diaries.filter(date__gte=since), Sum("minutes")),
             minutes_all=_scalar(diaries, Sum("minutes")),
-            n_waiting=Coalesce(_scalar(submissions.filter(answered_at=None), Count("pk")), 0)
-            + Coalesce(_scalar(messages.filter(answered_at=None), Count("pk")), 0),
+            n_waiting=_waiting(),
         )
-        .order_by(*CASELOAD_ORDERS[sort])
     )
-
-
-def caseload_rows(profiles: Iterable[Any], today: date) -> list[CaseloadRow]:
-    """The rows of profiles from :func:`caseload_profiles` (one page of them)."""
+    by_pk: dict[int, Any] = {p.pk: p for p in annotated} if order else {}
     rows = []
-    for p in profiles:
+    for pk in order:
+        p = by_pk.get(pk)
+        if p is None:  # removed between the two reads
+            continue
         moments = [m for m in (p.last_diary, p.last_sent, p.last_message) if m is not None]
         rows.append(
             CaseloadRow(
@@ -223,7 +241,7 @@ def caseload_rows(profiles: Iterable[Any], today: date) -> list[CaseloadRow]:
 
 
 def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
-    """The therapist's whole caseload, in course-week order (1 query)."""
+    """The therapist's whole caseload, in course-week order (2 queries)."""
     return caseload_rows(caseload_profiles(therapist_id, today), today)
 
 

@@ -20,6 +20,7 @@ from embct.platform.access import (
 )
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
+from embct.platform.care.models import PatientProfile
 from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
@@ -55,7 +56,8 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
         )
     )
     today = timezone.localdate()
-    flags = early.open_flags(members, today)  # a group is small: all its members at once
+    everyone: list[PatientProfile] = list(members)
+    flags = early.open_flags(everyone, today)  # a group is small: all its members at once
     grid = [
         (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings], flags.get(m.pk, []))
         for m in members
