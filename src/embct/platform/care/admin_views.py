@@ -11,6 +11,7 @@ import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -45,7 +46,10 @@ def temporary_password() -> str:
 @login_required
 @admin_required
 def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from embct.platform.research.models import Participant  # research builds on care
+    from embct.platform.research.models import (  # research builds on care
+        Allocation,
+        Participant,
+    )
 
     therapists = User.objects.filter(role=Role.THERAPIST).order_by("last_name", "first_name")
     patients = PatientProfile.objects.select_related("user", "therapist").order_by("user__username")
@@ -56,8 +60,10 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
     patients_page = paginate(request, patients)
     links_page = paginate(
         request,
-        Participant.objects.filter(profile=None, allocations__isnull=False)
-        .distinct()
+        # allocated (an EXISTS, not a join made distinct: the count stays an index scan)
+        Participant.objects.filter(
+            Exists(Allocation.objects.filter(participant=OuterRef("pk"))), profile=None
+        )
         .prefetch_related("allocations")
         .order_by("pk"),
         param="link",
@@ -74,7 +80,13 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
                 next(a.allocated_on for a in person.allocations.all() if a.list_name == "main")
             )
         )
-    unlinked = patients.filter(study_participant=None)
+    # the accounts a study id can be linked to, once for the page (names as people read them)
+    unlinked = [
+        (pk, f"{' '.join(n for n in (first, last) if n) or username} ({username})")
+        for pk, first, last, username in patients.filter(study_participant=None).values_list(
+            "pk", "user__first_name", "user__last_name", "user__username"
+        )
+    ]
     other_staff = (
         User.objects.filter(role__in=[Role.RESEARCHER, Role.ADMIN])
         .exclude(pk=request.user.pk)
