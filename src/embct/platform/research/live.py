@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import Count, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -198,7 +198,6 @@ def _count_treatment_arms(counts: dict[str, int]) -> None:
     from one grouped query over the participants with a treatment arm: their allocations,
     withdrawal and sessions (log files sent, group meetings attended) as subqueries."""
     found: dict[str, int] = {}
-    allocated = Allocation.objects.filter(participant=OuterRef("pk"))
     logs = (
         LogSubmission.objects.filter(patient=OuterRef("profile_id"))
         .values("patient")
@@ -211,16 +210,18 @@ def _count_treatment_arms(counts: dict[str, int]) -> None:
         .annotate(n=Count("meeting", distinct=True))
         .values("n")
     )
+    # the two allocations as joins on their unique (participant, list) index, not as
+    # subqueries evaluated once per participant in the select, the filter and the grouping
     rows = (
         Participant.objects.annotate(
-            main=Subquery(allocated.filter(list_name="main").values("arm")[:1]),
-            tau=Subquery(allocated.filter(list_name="tau").values("arm")[:1]),
-            sessions=Greatest(Coalesce(Subquery(logs), 0), Coalesce(Subquery(met), 0)),
+            main=FilteredRelation("allocations", condition=Q(allocations__list_name="main")),
+            tau=FilteredRelation("allocations", condition=Q(allocations__list_name="tau")),
         )
         .filter(main__isnull=False)
-        .values_list("main", "tau", "withdrawal__kind", "withdrawal__reason", "sessions")
+        .annotate(sessions=Greatest(Coalesce(Subquery(logs), 0), Coalesce(Subquery(met), 0)))
+        .values_list("main__arm", "tau__arm", "withdrawal__kind", "withdrawal__reason", "sessions")
         .annotate(n=Count("pk"))
-        .values_list("main", "tau", "withdrawal__kind", "withdrawal__reason", "sessions", "n")
+        .order_by()
     )
     for main, tau, kind, reason, sessions, n in rows:
         arm, tau_first = trial.arm_so_far(main, tau)
