@@ -370,7 +370,8 @@ class DashboardPagingTests(BaseTestCase):
         ids = [r.pk for r in [*first.context["participants"], *second.context["participants"]]]
         assert len(first.context["participants"]) == PAGE_SIZE
         assert sorted(ids) == list(Participant.objects.order_by("pk").values_list("pk", flat=True))
-        self.assertContains(first, f"{n} participants, by order of entry.")
+        self.assertContains(first, f"{n} participants, the newest first.")
+        assert ids[0] == Participant.objects.order_by("pk").last().pk  # type: ignore[union-attr]
         self.assertContains(first, 'href="?page=2" rel="next"')
         listed = AuditEvent.objects.filter(action="patient.list", details__page="dashboard")
         assert listed.count() == n  # once per participant shown, over the two pages

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -36,6 +37,9 @@ from embct.platform.security.services import issue_enrolment_code, issue_tempora
 from . import services
 from .admin_forms import AssignmentForm, NewAccountForm
 from .models import PatientProfile
+
+#: Study ids to link per page: each row repeats the select of unlinked accounts.
+LINK_PAGE_SIZE = 10
 
 
 def temporary_password() -> str:
@@ -66,6 +70,7 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
         .prefetch_related("allocations")
         .order_by("pk"),
+        LINK_PAGE_SIZE,
         param="link",
     )
     to_link: list[Participant] = links_page.rows
@@ -80,13 +85,18 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
                 next(a.allocated_on for a in person.allocations.all() if a.list_name == "main")
             )
         )
-    # the accounts a study id can be linked to, once for the page (names as people read them)
-    unlinked = [
-        (pk, f"{' '.join(n for n in (first, last) if n) or username} ({username})")
-        for pk, first, last, username in patients.filter(study_participant=None).values_list(
-            "pk", "user__first_name", "user__last_name", "user__username"
-        )
-    ]
+    # the accounts a study id can be linked to, as <option>s made (and escaped) once for the
+    # page and repeated in each row's select (names as people read them)
+    unlinked = format_html_join(
+        "",
+        '<option value="{}">{} ({})</option>',
+        (
+            (pk, " ".join(n for n in (first, last) if n) or username, username)
+            for pk, first, last, username in patients.filter(study_participant=None).values_list(
+                "pk", "user__first_name", "user__last_name", "user__username"
+            )
+        ),
+    )
     other_staff = (
         User.objects.filter(role__in=[Role.RESEARCHER, Role.ADMIN])
         .exclude(pk=request.user.pk)

@@ -37,12 +37,12 @@ class ParticipantRow:
 
 
 def participants() -> QuerySet[Participant]:
-    """Every participant by study id order of entry, with what their rows need (a queryset:
-    the dashboard counts it and reads one page)."""
+    """Every participant, the newest first, with what their rows need (a queryset: the
+    dashboard counts it and reads one page)."""
     return (
         Participant.objects.prefetch_related("allocations")
         .select_related("withdrawal")
-        .order_by("pk")
+        .order_by("-pk")
     )
 
 
