@@ -320,6 +320,26 @@ def test_a_therapist_works_through_her_day(
     for name in ("Pim", "Kai", "Noor", "Lena"):
         assert table.get_by_role("link", name=name).is_visible()
     assert "Gwen" not in table.inner_text()  # group members are on the Groups page
+    # On a 1280 px screen the whole table fits, its warnings column in view, and a row with a
+    # warning stays a line or two: the warnings are a count that opens to the explanations.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    scroller = page.locator(".table-scroll").filter(has=table)
+    assert scroller.evaluate("e => e.scrollWidth <= e.clientWidth"), "the caseload scrolls sideways"
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    header = table.get_by_role("columnheader", name="Early warnings").bounding_box()
+    assert header is not None
+    assert header["x"] + header["width"] <= 1280
+    for name in ("Pim", "Kai", "Noor"):
+        row = table.get_by_role("row").filter(has=page.get_by_role("link", name=name, exact=True))
+        box = row.bounding_box()
+        assert box is not None
+        assert box["height"] < 120, f"{name}'s row is {box['height']} px tall"
+        assert row.locator(".warn-badge").is_visible(), name
+    pim_row = table.get_by_role("row").filter(has=page.get_by_role("link", name="Pim", exact=True))
+    pim_row.locator("summary").click()
+    assert "weak early alliance" in pim_row.inner_text().lower()
+    auditor.audit(page)
+    page.set_viewport_size({"width": 1200, "height": 800})
     table.get_by_role("link", name="Noor").click()
     page.get_by_role("heading", name="Noor").wait_for()
     auditor.audit(page)

@@ -60,6 +60,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -531,11 +532,9 @@ def anyones_group(request: HttpRequest, group_id: int) -> MbctGroup:
     return get_object_or_404(MbctGroup.objects.select_related("course"), pk=group_id)
 
 
-def every_patients_flags(therapist_id: int, today: date) -> list[early.FlagRow]:
-    """The warnings list of every patient, not only the therapist's."""
-    profiles = list(PatientProfile.objects.select_related("user").order_by("start_date", "pk"))
-    flags = early.refresh_flags(profiles, today)
-    return [early.FlagRow(p, flags.get(p.pk, [])) for p in profiles]
+def every_patients_warnings(therapist_id: int) -> QuerySet[PatientProfile]:
+    """The warnings page's patients: every patient, not only the therapist's."""
+    return PatientProfile.objects.select_related("user").order_by("start_date", "pk")
 
 
 def no_second_factor(
@@ -635,8 +634,8 @@ MUTANTS: list[tuple[str, Callable[..., Any], Callable[..., Any], list[str], str]
     ),
     (
         "the warnings list shows the therapist's patients only",
-        early.caseload_flags,
-        every_patients_flags,
+        early.caseload_patients,
+        every_patients_warnings,
         ["questionnaires:warnings"],
         "GET questionnaires:warnings as therapist (own): shows another therapist's patient",
     ),

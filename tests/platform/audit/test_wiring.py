@@ -8,6 +8,8 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Message
 from embct.platform.groups.models import MbctGroup
+from embct.platform.questionnaires.models import FlagRecord
+from support import measure_helpers as helpers
 from support.testing import BaseTestCase
 
 
@@ -123,6 +125,10 @@ class ListReadTests(BaseTestCase):
     def test_the_caseload_queue_and_warnings_log_each_patient_shown(self) -> None:
         self.send(self.pim_profile, 1)
         self.send(self.olga_profile, 1)  # otto's patient: not on tessa's pages
+        # a weak early alliance for both: the warnings page lists patients with a warning
+        helpers.fill(self.pim_profile, "wai_w2", 2)
+        helpers.fill(self.olga_profile, "wai_w2", 2)
+        assert FlagRecord.objects.filter(patient=self.pim_profile).exists()
         self.login(self.tessa)
         for url, page in (
             ("/caseload/", "caseload"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from embct.platform.accounts.models import Role, User
+from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.groups.models import MbctGroup
+from embct.platform.lib.paging import PAGE_SIZE
 from support.testing import BaseTestCase
 
 
@@ -27,6 +29,23 @@ class ClinicTests(BaseTestCase):
         response = self.client.get("/clinic/")
         self.assertContains(response, "pim")
         self.assertContains(response, "otto")
+
+    def test_the_clinic_lists_patients_a_page_at_a_time_and_logs_only_those_shown(self) -> None:
+        for k in range(PAGE_SIZE + 5):
+            user = User.objects.create_user(f"c{k:02d}", role=Role.PATIENT)
+            PatientProfile.objects.create(user=user, therapist=self.tessa)
+        self.login(self.ada)
+        first = self.client.get("/clinic/")
+        second = self.client.get("/clinic/", {"page": "2"})
+        names = [p.user.username for p in [*first.context["patients"], *second.context["patients"]]]
+        assert len(first.context["patients"]) == PAGE_SIZE
+        assert sorted(names) == sorted(
+            PatientProfile.objects.values_list("user__username", flat=True)
+        )
+        self.assertContains(second, "Page 2 of 2")
+        listed = AuditEvent.objects.filter(action="patient.list", details__page="clinic")
+        assert listed.count() == len(names)
+        self.assertContains(self.client.get("/clinic/", {"page": "99"}), "There is no page 99")
 
     def test_the_clinic_names_people_by_name_not_only_username(self) -> None:
         self.pim.first_name, self.pim.last_name = "Pim", "Jansen"

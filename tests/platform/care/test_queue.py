@@ -8,6 +8,7 @@ import time_machine
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import Message, PatientProfile, Weekday
+from embct.platform.lib.paging import PAGE_SIZE
 from support.testing import NOW, TODAY, BaseTestCase
 
 URL = "/queue/"
@@ -94,10 +95,29 @@ class QueueTests(BaseTestCase):
             Message.objects.create(
                 patient=profile, author=profile.user, body="x", from_patient=True
             )
-        # 6 as above, and one INSERT of the audit events of the patients shown
-        with self.assertNumQueries(7):
+        # 6 as above (the 2 grouped queries that order the queue), the page's log files and
+        # messages, and one INSERT of the audit events of the patients shown
+        with self.assertNumQueries(9):
             response = self.client.get(URL)
         assert len(response.context["rows"]) == 4
+
+    def test_page_two_shows_the_rest_in_the_same_order(self) -> None:
+        names = [f"q{k:02d}" for k in range(PAGE_SIZE + 3)]
+        for k, name in enumerate(names):
+            profile = self.patient(name, Weekday.MONDAY if k % 2 else Weekday.FRIDAY)
+            with time_machine.travel(NOW - timedelta(minutes=k + 1), tick=False):
+                Message.objects.create(
+                    patient=profile, author=profile.user, body="x", from_patient=True
+                )
+        self.login(self.tessa)
+        first = self.client.get(URL)
+        second = self.client.get(URL, {"page": "2"})
+        rows = [*first.context["rows"], *second.context["rows"]]
+        assert len(first.context["rows"]) == PAGE_SIZE
+        assert sorted(r.profile.user.username for r in rows) == names
+        assert [(r.due, r.oldest) for r in rows] == sorted((r.due, r.oldest) for r in rows)
+        self.assertContains(second, "Page 2 of 2")
+        self.assertContains(self.client.get(URL, {"page": "zz"}), "is not a page number")
 
     def test_it_refuses_post(self) -> None:
         self.login(self.tessa)

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from embct.platform.care.models import Arm, PatientProfile
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+from support import measure_helpers as helpers
 from support.testing import TODAY, BaseTestCase
 
 
@@ -54,6 +55,16 @@ class GroupTests(BaseTestCase):
         assert response.context["grid"][0][0].attended == 3
         self.client.post(self.attendance_url(), {})
         assert not Attendance.objects.get(meeting=self.meeting, patient=self.pim_profile).present
+
+    def test_the_detail_page_shows_each_members_warnings_compactly(self) -> None:
+        helpers.fill(self.pim_profile, "wai_w2", 2)  # a weak early alliance, kept
+        self.login(self.tessa)
+        response = self.client.get(f"/groups/{self.group.pk}/")
+        member, _cells, flags = response.context["grid"][0]
+        assert member == self.pim_profile
+        assert [f.code for f in flags] == ["weak_early_alliance"]
+        self.assertContains(response, '<span class="badge warn-badge">1</span>')
+        self.assertContains(response, f'href="/patients/{self.pim_profile.pk}/measures/"')
 
     def test_the_detail_page_offers_attendance_for_past_meetings_only(self) -> None:
         self.login(self.tessa)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from embct.platform.accounts.models import Role, User
 from embct.platform.care.models import LogSubmission, PatientProfile
+from embct.platform.lib.paging import PAGE_SIZE
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires.models import FlagRecord
 from support import measure_helpers as helpers
@@ -169,19 +170,52 @@ class WarningsPageTests(BaseTestCase):
         self.send(profile, 1)
 
     def test_the_query_count_does_not_grow_with_the_caseload(self) -> None:
+        self.add_patient(0)
         self.login(self.tessa)
-        # session, user, 2FA device, patients, 6 rule inputs, flags, the audit events of the
-        # patients shown (one INSERT); the session is not saved (at most every 5 minutes)
-        queries = 12
+        # session, user, 2FA device, the count and the page of patients, 6 rule inputs, flags,
+        # the audit events of the patients shown (one INSERT); the session is not saved (at
+        # most every 5 minutes)
+        queries = 13
         with self.assertNumQueries(queries):
             self.client.get(self.URL)
-        for n in range(5):
+        for n in range(1, 6):
             self.add_patient(n)
         self.client.get(self.URL)
         with self.assertNumQueries(queries):
             response = self.client.get(self.URL)
         assert len(response.context["rows"]) == 6
-        self.assertContains(response, "Alliance fell", count=5)
+        self.assertContains(response, "Alliance fell", count=6)
+
+    def test_it_lists_only_patients_with_a_warning_waiting_a_page_at_a_time(self) -> None:
+        for n in range(PAGE_SIZE + 2):
+            self.add_patient(n)
+        self.login(self.tessa)
+        first = self.client.get(self.URL)
+        assert len(first.context["rows"]) == PAGE_SIZE
+        self.assertNotContains(first, "Pim")  # no warning kept for him
+        self.assertContains(first, "Page 1 of 2")
+        second = self.client.get(self.URL, {"page": "2"})
+        assert len(second.context["rows"]) == 2
+        shown = {r.profile.pk for r in [*first.context["rows"], *second.context["rows"]]}
+        assert len(shown) == PAGE_SIZE + 2
+        # acknowledged everywhere: the patient leaves the page
+        last = second.context["rows"][-1].profile
+        FlagRecord.objects.filter(patient=last).update(acknowledged_at=timezone.now())
+        assert last not in [
+            r.profile for r in self.client.get(self.URL, {"page": "2"}).context["rows"]
+        ]
+        bad = self.client.get(self.URL, {"page": "x"})
+        assert bad.status_code == 200
+        self.assertContains(bad, "is not a page number")
+
+    def test_another_therapists_patients_are_not_listed(self) -> None:
+        self.add_patient(0)
+        helpers.fill(self.olga_profile, "wai_w2", 2)
+        assert FlagRecord.objects.filter(patient=self.olga_profile).exists()
+        self.login(self.tessa)
+        response = self.client.get(self.URL)
+        assert [r.profile.user.username for r in response.context["rows"]] == ["extra0"]
+        self.assertNotContains(response, "Olga")
 
     def test_a_patient_gets_403(self) -> None:
         self.login(self.pim)

@@ -12,7 +12,7 @@ import re
 import uuid
 from datetime import timedelta
 from html import unescape
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from django.conf import settings as django_settings
@@ -27,6 +27,7 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import AuditEvent
 from embct.platform.care.models import Arm, LogSubmission, PatientProfile
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
+from embct.platform.lib.paging import PAGE_SIZE
 from embct.platform.research import corrections, live
 from embct.platform.research import services as research
 from embct.platform.research.export import trial_table
@@ -332,3 +333,61 @@ class LiveFlowTests(BaseTestCase):
 
 #: live.flow's queries, whatever the size of the trial: the counts are the database's.
 FLOW_QUERIES = 11  # with the calls' outcomes, one grouped count
+
+
+@override_settings(EMBCT_RANDOMIZATION_SEED=SEED)
+class DashboardPagingTests(BaseTestCase):
+    """The dashboard lists its participants a page at a time, while its flow still counts
+    the whole trial, and counts it as the export does."""
+
+    SPECS: ClassVar[list[dict[str, Any]]] = [
+        {
+            "item": (0, 1, 2, 2, 2)[k % 5],
+            "called": k % 7 != 3,
+            "failed": "course_language" if k % 11 == 4 else None,
+            "consent": k % 9 != 5,
+            "randomize": k % 8 != 6,
+            "rerandomize": k % 2 == 0,
+            "sessions": k % 10,
+            "withdrawal": (None, None, "declined", "dropout", None)[k % 5],
+            "reason": REASONS[k % len(REASONS)],
+        }
+        for k in range(60)
+    ]
+
+    def setUp(self) -> None:
+        super().setUp()
+        builder = TrialBuilder(self)
+        for spec in self.SPECS:
+            builder.add(spec)
+        self.login(self.rosa)
+
+    def test_page_two_shows_the_rest_and_only_the_shown_are_audited(self) -> None:
+        n = Participant.objects.count()
+        assert n > PAGE_SIZE
+        first = self.client.get("/research/")
+        second = self.client.get("/research/", {"page": "2"})
+        ids = [r.pk for r in [*first.context["participants"], *second.context["participants"]]]
+        assert len(first.context["participants"]) == PAGE_SIZE
+        assert sorted(ids) == list(Participant.objects.order_by("pk").values_list("pk", flat=True))
+        self.assertContains(first, f"{n} participants, the newest first.")
+        assert ids[0] == Participant.objects.order_by("pk").last().pk  # type: ignore[union-attr]
+        self.assertContains(first, 'href="?page=2" rel="next"')
+        listed = AuditEvent.objects.filter(action="patient.list", details__page="dashboard")
+        assert listed.count() == n  # once per participant shown, over the two pages
+        bad = self.client.get("/research/", {"page": "-3"})
+        assert bad.status_code == 200
+        self.assertContains(bad, "is not a page number")
+
+    def test_the_flow_counted_in_the_database_equals_the_count_on_the_export(self) -> None:
+        flow = self.client.get("/research/", {"page": "2"}).context["flow"]
+        flow.check()
+        known = flow.known()
+        table = prepare(trial_table())
+        from_export = consort_counts(table)
+        assert from_export  # the export-based count: the old way the dashboard counted
+        for key, n in from_export.items():
+            assert known[key] == n, key
+        assert (
+            known["randomized"] == Participant.objects.filter(allocations__list_name="main").count()
+        )

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from embct.platform.access import AuthenticatedHttpRequest, admin_required
+from embct.platform.lib.paging import paginate
 
 from .forms import EventFilterForm
 from .models import AuditEvent
 
-PAGE_SIZE = 100
+PAGE_SIZE = 50
 
 
 @require_safe
@@ -39,8 +39,6 @@ def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             events = events.filter(at__date__gte=f["since"])
         if f["until"]:
             events = events.filter(at__date__lte=f["until"])
-    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    ctx = {"form": form, "page": page, "query": query.urlencode()}
+    paged = paginate(request, events, PAGE_SIZE)
+    ctx = {"form": form, "page": paged.page, "paged": paged}
     return render(request, "audit/list.html", ctx, status=status)

@@ -11,8 +11,10 @@ import secrets
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -28,12 +30,16 @@ from embct.platform.accounts.models import Role, User
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
 from embct.platform.course.models import Course
+from embct.platform.lib.paging import paginate
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.security.services import issue_enrolment_code, issue_temporary_password
 
 from . import services
 from .admin_forms import AssignmentForm, NewAccountForm
 from .models import PatientProfile
+
+#: Study ids to link per page: each row repeats the select of unlinked accounts.
+LINK_PAGE_SIZE = 10
 
 
 def temporary_password() -> str:
@@ -44,7 +50,10 @@ def temporary_password() -> str:
 @login_required
 @admin_required
 def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
-    from embct.platform.research.models import Participant  # research builds on care
+    from embct.platform.research.models import (  # research builds on care
+        Allocation,
+        Participant,
+    )
 
     therapists = User.objects.filter(role=Role.THERAPIST).order_by("last_name", "first_name")
     patients = PatientProfile.objects.select_related("user", "therapist").order_by("user__username")
@@ -52,11 +61,19 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
     # which knows both the person and the account, links them (researchers see study ids).
     from embct.platform.research.services import arm_label, arms
 
-    to_link = list(
-        Participant.objects.filter(profile=None, allocations__isnull=False)
-        .distinct()
+    patients_page = paginate(request, patients)
+    links_page = paginate(
+        request,
+        # allocated (an EXISTS, not a join made distinct: the count stays an index scan)
+        Participant.objects.filter(
+            Exists(Allocation.objects.filter(participant=OuterRef("pk"))), profile=None
+        )
         .prefetch_related("allocations")
+        .order_by("pk"),
+        LINK_PAGE_SIZE,
+        param="link",
     )
+    to_link: list[Participant] = links_page.rows
     for person in to_link:  # the link list names each study id's allocated arm
         allocated, _tau_first = arms(person)
         person.allocated_arm = arm_label(allocated)  # type: ignore[attr-defined]
@@ -68,19 +85,32 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
                 next(a.allocated_on for a in person.allocations.all() if a.list_name == "main")
             )
         )
-    unlinked = patients.filter(study_participant=None)
+    # the accounts a study id can be linked to, as <option>s made (and escaped) once for the
+    # page and repeated in each row's select (names as people read them)
+    unlinked = format_html_join(
+        "",
+        '<option value="{}">{} ({})</option>',
+        (
+            (pk, " ".join(n for n in (first, last) if n) or username, username)
+            for pk, first, last, username in patients.filter(study_participant=None).values_list(
+                "pk", "user__first_name", "user__last_name", "user__username"
+            )
+        ),
+    )
     other_staff = (
         User.objects.filter(role__in=[Role.RESEARCHER, Role.ADMIN])
         .exclude(pk=request.user.pk)
         .order_by("role", "username")
     )
-    record_each(request, Action.PATIENT_LIST, patients, page="clinic")
+    record_each(request, Action.PATIENT_LIST, patients_page.rows, page="clinic")
     record_each(request, Action.PATIENT_LIST, to_link, page="clinic")
     ctx = {
         "therapists": therapists,
         "other_staff": other_staff,
-        "patients": patients,
+        "patients": patients_page.rows,
+        "patients_page": patients_page,
         "to_link": to_link,
+        "links_page": links_page,
         "unlinked_patients": unlinked,
     }
     return render(request, "care/clinic.html", ctx)

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from embct.platform.course.models import CourseSession
+from embct.platform.lib.schedule import COURSE_WEEKS
 
 from . import photos
-from .models import DiaryEntry, MessageKind, Snippet
+from .models import DiaryEntry, MessageKind, Snippet, Weekday
 
 MAX_MESSAGE = 5000
 
@@ -239,3 +240,39 @@ class TherapistProfileForm(forms.Form):
             raise forms.ValidationError(
                 _("This file is not a photo we can use: upload a JPEG, PNG or WebP image.")
             ) from None
+
+
+#: The caseload's orders: GET ``sort`` -> label (the queryset's order is progress.caseload's).
+CASELOAD_SORTS = {
+    "week": _("Course week (furthest first)"),
+    "name": _("Name"),
+    "feedback_day": _("Feedback day"),
+    "waiting": _("Most waiting first"),
+}
+
+
+class CaseloadFilterForm(forms.Form):
+    """The caseload's sorting and filters (GET; all optional, kept across its pages)."""
+
+    sort = forms.ChoiceField(
+        required=False, label=_("Sort by"), choices=list(CASELOAD_SORTS.items())
+    )
+    feedback_day = forms.TypedChoiceField(
+        required=False,
+        label=_("Feedback day"),
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("any")), *Weekday.choices],
+    )
+    week = forms.TypedChoiceField(
+        required=False,
+        label=_("Course week"),
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", _("any")),
+            ("0", _("not started")),
+            *((str(w), str(w)) for w in range(1, COURSE_WEEKS + 1)),
+        ],
+    )
+    warnings = forms.BooleanField(required=False, label=_("Only patients with early warnings"))

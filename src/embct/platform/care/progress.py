@@ -6,6 +6,7 @@ Each runs a fixed number of queries, whatever the number of patients, diaries or
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,9 @@ from django.db.models import (
     Exists,
     F,
     Max,
+    Min,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -159,15 +162,82 @@ def _scalar(queryset: QuerySet[Any], column: Aggregate) -> Subquery:
     return Subquery(queryset.values("patient").annotate(v=column).values("v")[:1])
 
 
-def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
-    """The therapist's eMBCT patients with their progress (1 query); group members are on
-    the group pages."""
+#: The caseload's orders by GET ``sort`` (care.forms.CASELOAD_SORTS names them); each ends
+#: in the primary key, so that its pages neither overlap nor leave a patient out.
+CASELOAD_ORDERS: dict[str, tuple[Any, ...]] = {
+    "week": (F("start_date").asc(nulls_last=True), "pk"),  # the earliest start is furthest on
+    "name": ("user__first_name", "user__last_name", "user__username", "pk"),
+    "feedback_day": ("feedback_weekday", F("start_date").asc(nulls_last=True), "pk"),
+    "waiting": ("-n_waiting", F("start_date").asc(nulls_last=True), "pk"),
+}
+
+
+def start_dates_in_week(week: int, today: date) -> tuple[date | None, date]:
+    """The first and last start date of a patient in course ``week`` (1-9) today, as
+    :meth:`PatientProfile.week` counts it from embct.trial's calendar (week 9 holds everyone
+    past it too: no first date, ``None``)."""
+    # the trial's weeks are whole weeks from the start: look through the days they can span
+    window = [today - timedelta(days=d) for d in range(7 * schedule.COURSE_WEEKS + 7)]
+    starts = [s for s in window if min(schedule.week_of(s, today), schedule.COURSE_WEEKS) == week]
+    if not starts:
+        raise ValueError(f"course week {week} is not one of 0..{schedule.COURSE_WEEKS}")
+    earliest = None if week == schedule.COURSE_WEEKS else min(starts)
+    return earliest, max(starts)
+
+
+def caseload_profiles(
+    therapist_id: int,
+    today: date,
+    *,
+    sort: str = "week",
+    feedback_day: int | None = None,
+    week: int | None = None,
+    only: QuerySet[Any, Any] | None = None,
+) -> QuerySet[PatientProfile]:
+    """The therapist's eMBCT patients in ``sort``'s order, filtered (group members are on the
+    group pages): a queryset that the page counts and slices in the database, carrying only
+    what its order needs; :func:`caseload_rows` reads the progress of one page's patients.
+
+    ``feedback_day``: only that weekday (Monday 0); ``week``: only that course week (0: not
+    started); ``only``: only the patients whose primary keys this subquery gives."""
+    if sort not in CASELOAD_ORDERS:
+        raise ValueError(f"unknown caseload order {sort!r}; one of {sorted(CASELOAD_ORDERS)}")
+    profiles = PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
+    if feedback_day is not None:
+        profiles = profiles.filter(feedback_weekday=feedback_day)
+    if week == 0:
+        profiles = profiles.filter(Q(start_date__gt=today) | Q(start_date=None))
+    elif week is not None:
+        earliest, latest = start_dates_in_week(week, today)
+        if earliest is not None:
+            profiles = profiles.filter(start_date__gte=earliest)
+        profiles = profiles.filter(start_date__lte=latest)
+    if only is not None:
+        profiles = profiles.filter(pk__in=only)
+    if sort == "waiting":
+        profiles = profiles.annotate(n_waiting=_waiting())
+    return profiles.order_by(*CASELOAD_ORDERS[sort])
+
+
+def _waiting() -> Any:
+    """Unanswered log files and messages of the patient (``OuterRef("pk")``)."""
+    submissions = LogSubmission.objects.filter(patient=OuterRef("pk"), answered_at=None)
+    messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True, answered_at=None)
+    return Coalesce(_scalar(submissions.order_by(), Count("pk")), 0) + Coalesce(
+        _scalar(messages.order_by(), Count("pk")), 0
+    )
+
+
+def caseload_rows(profiles: Iterable[PatientProfile], today: date) -> list[CaseloadRow]:
+    """The progress of ``profiles`` (one page of :func:`caseload_profiles`), in their order
+    (1 query)."""
+    order = [p.pk for p in profiles]
     since = today - timedelta(days=6)
     diaries = DiaryEntry.objects.filter(patient=OuterRef("pk")).order_by()
     submissions = LogSubmission.objects.filter(patient=OuterRef("pk")).order_by()
     messages = Message.objects.filter(patient=OuterRef("pk"), from_patient=True).order_by()
-    profiles = (
-        PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
+    annotated = (
+        PatientProfile.objects.filter(pk__in=order)
         .select_related("user")
         .annotate(
             n_completed=_scalar(submissions, Count("session", distinct=True)),
@@ -176,13 +246,15 @@ def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
             last_message=_scalar(messages, Max("sent_at")),
             minutes_7=_scalar(diaries.filter(date__gte=since), Sum("minutes")),
             minutes_all=_scalar(diaries, Sum("minutes")),
-            n_waiting=Coalesce(_scalar(submissions.filter(answered_at=None), Count("pk")), 0)
-            + Coalesce(_scalar(messages.filter(answered_at=None), Count("pk")), 0),
+            n_waiting=_waiting(),
         )
-        .order_by("start_date", "pk")
     )
+    by_pk: dict[int, Any] = {p.pk: p for p in annotated} if order else {}
     rows = []
-    for p in profiles:
+    for pk in order:
+        p = by_pk.get(pk)
+        if p is None:  # removed between the two reads
+            continue
         moments = [m for m in (p.last_diary, p.last_sent, p.last_message) if m is not None]
         rows.append(
             CaseloadRow(
@@ -213,6 +285,11 @@ def awaiting_welcome(therapist_id: int) -> list[PatientProfile]:
         .order_by(F("start_date").asc(nulls_last=True), "pk")
     )
     return list(profiles[: WELCOME_PROMPT_LIMIT + 1])
+
+
+def caseload(therapist_id: int, today: date) -> list[CaseloadRow]:
+    """The therapist's whole caseload, in course-week order (2 queries)."""
+    return caseload_rows(caseload_profiles(therapist_id, today), today)
 
 
 def minutes_per_week(profile: PatientProfile) -> list[tuple[int, int]]:
@@ -302,32 +379,66 @@ class QueueRow:
         return self.due < today
 
 
-def feedback_queue(therapist_id: int) -> list[QueueRow]:
-    """Patients with unanswered log files or messages, by feedback day, oldest first
-    (2 queries). A patient's feedback is due on their weekday on or after the oldest item."""
-    rows: dict[int, QueueRow] = {}
+@dataclass(frozen=True)
+class QueueEntry:
+    """A patient's place in the feedback queue: when their feedback is due, and since when
+    the oldest item waits."""
 
-    def row_for(profile: PatientProfile) -> QueueRow:
-        if profile.pk not in rows:
-            rows[profile.pk] = QueueRow(profile=profile, due=date.max)
-        return rows[profile.pk]
+    patient_id: int
+    due: date
+    oldest: datetime
 
+
+def feedback_queue(therapist_id: int) -> list[QueueEntry]:
+    """The patients with unanswered log files or messages, by feedback day, oldest first
+    (2 grouped queries: a patient, a weekday and a moment each, never the items). A patient's
+    feedback is due on their weekday on or after the oldest item (embct.trial's rule); the
+    page reads the items of its own patients with :func:`queue_rows`."""
+    oldest: dict[int, tuple[int, datetime]] = {}
+    for model, extra in ((LogSubmission, Q()), (Message, Q(from_patient=True))):
+        waiting = (
+            model.objects.filter(extra, patient__therapist_id=therapist_id, answered_at=None)
+            .order_by()
+            .values_list("patient_id", "patient__feedback_weekday")
+            .annotate(first=Min("sent_at"))
+        )
+        for pk, weekday, first in waiting:
+            if pk not in oldest or first < oldest[pk][1]:
+                oldest[pk] = (weekday, first)
+    entries = [
+        QueueEntry(pk, schedule.next_weekday(timezone.localdate(first), weekday), first)
+        for pk, (weekday, first) in oldest.items()
+    ]
+    return sorted(entries, key=lambda e: (e.due, e.oldest, e.patient_id))
+
+
+def queue_rows(entries: list[QueueEntry]) -> list[QueueRow]:
+    """The rows of ``entries`` (one page of :func:`feedback_queue`), each with its waiting
+    items, oldest first (2 queries)."""
+    ids = [e.patient_id for e in entries]
+    profiles: dict[int, PatientProfile] = {}
+    items: dict[int, list[QueueItem]] = defaultdict(list)
     submissions = (
-        LogSubmission.objects.filter(patient__therapist_id=therapist_id, answered_at=None)
+        LogSubmission.objects.filter(patient_id__in=ids, answered_at=None)
         .select_related("patient__user", "session")
         .annotate(n_entries=Count("entries"))
     )
     for s in submissions:
-        row_for(s.patient).items.append(
-            QueueItem("log files", s.session.label, s.sent_at, s.n_entries)
-        )
+        profiles[s.patient_id] = s.patient
+        items[s.patient_id].append(QueueItem("log files", s.session.label, s.sent_at, s.n_entries))
     messages = Message.objects.filter(
-        patient__therapist_id=therapist_id, from_patient=True, answered_at=None
+        patient_id__in=ids, from_patient=True, answered_at=None
     ).select_related("patient__user")
     for m in messages:
-        row_for(m.patient).items.append(QueueItem("message", "Message", m.sent_at))
-    for row in rows.values():
-        row.items.sort(key=lambda item: item.waiting_since)
-        first_day = timezone.localdate(row.oldest)
-        row.due = schedule.next_weekday(first_day, row.profile.feedback_weekday)
-    return sorted(rows.values(), key=lambda row: (row.due, row.oldest))
+        profiles[m.patient_id] = m.patient
+        items[m.patient_id].append(QueueItem("message", "Message", m.sent_at))
+    return [
+        # a patient answered between the two reads has nothing left to show
+        QueueRow(profiles[e.patient_id], e.due, sorted(items[e.patient_id], key=_waiting_since))
+        for e in entries
+        if e.patient_id in profiles
+    ]
+
+
+def _waiting_since(item: QueueItem) -> datetime:
+    return item.waiting_since

@@ -39,12 +39,14 @@ from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
 from embct.platform.course import media
 from embct.platform.lib import schedule
+from embct.platform.lib.paging import paginate
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
 
 from . import photos, progress, services
 from .forms import (
     AcknowledgeConcernForm,
+    CaseloadFilterForm,
     ConcernForm,
     DiaryForm,
     DraftForm,
@@ -271,8 +273,24 @@ def audio(request: AuthenticatedHttpRequest, exercise_id: int) -> HttpResponseBa
 @login_required
 @therapist_required
 def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The therapist's eMBCT patients, a page at a time, sorted and filtered by GET."""
     today = timezone.localdate()
-    rows = progress.caseload(request.user.pk, today)
+    form = CaseloadFilterForm(request.GET or None)
+    status, chosen = 200, {}
+    if form.is_bound and not form.is_valid():
+        status = 400  # the error is shown beside its field; the list stays unfiltered
+    elif form.is_bound:
+        chosen = form.cleaned_data
+    profiles = progress.caseload_profiles(
+        request.user.pk,
+        today,
+        sort=chosen.get("sort") or "week",
+        feedback_day=chosen.get("feedback_day"),
+        week=chosen.get("week"),
+        only=early.with_warnings(request.user.pk) if chosen.get("warnings") else None,
+    )
+    paged = paginate(request, profiles)
+    rows = progress.caseload_rows(paged.rows, today)
     flags = early.open_flags([row.profile for row in rows], today)
     for row in rows:
         row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
@@ -284,11 +302,14 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         record_each(request, Action.PATIENT_LIST, unlisted, page="caseload-welcome")
     ctx = {
         "rows": rows,
+        "paged": paged,
+        "form": form,
+        "filtered": any(chosen.get(k) not in (None, "", False) for k in chosen if k != "sort"),
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
         "awaiting_welcome": awaiting[: progress.WELCOME_PROMPT_LIMIT],
         "more_awaiting_welcome": len(awaiting) > progress.WELCOME_PROMPT_LIMIT,
     }
-    return render(request, "care/caseload.html", ctx)
+    return render(request, "care/caseload.html", ctx, status=status)
 
 
 @require_safe
@@ -296,10 +317,12 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
 @therapist_required
 def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
-    rows = progress.feedback_queue(request.user.pk)
+    paged = paginate(request, progress.feedback_queue(request.user.pk))
+    rows = progress.queue_rows(paged.rows)
     record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="queue")
     ctx = {
         "rows": rows,
+        "paged": paged,
         "today": today,
         "now": timezone.now(),
         "open_concerns": SafetyConcern.objects.filter(

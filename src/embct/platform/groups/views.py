@@ -20,6 +20,7 @@ from embct.platform.access import (
 )
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
+from embct.platform.care.models import PatientProfile
 from embct.platform.lib import schedule
 from embct.platform.questionnaires import early
 from embct.platform.questionnaires import services as questionnaires
@@ -54,11 +55,14 @@ def group_detail(request: AuthenticatedHttpRequest, group_id: int) -> HttpRespon
             "meeting_id", "patient_id"
         )
     )
+    today = timezone.localdate()
+    everyone: list[PatientProfile] = list(members)
+    flags = early.open_flags(everyone, today)  # a group is small: all its members at once
     grid = [
-        (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings]) for m in members
+        (m, [(meeting, (meeting.pk, m.pk) in present) for meeting in meetings], flags.get(m.pk, []))
+        for m in members
     ]
     record_each(request, Action.PATIENT_LIST, members, page="group", group=group.pk)
-    today = timezone.localdate()
     held = [m.pk for m in meetings if m.date <= today]
     ctx = {
         "group": group,

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
@@ -221,12 +221,31 @@ class FlagRow:
     flags: list[FlagRecord]
 
 
-def caseload_flags(therapist_id: int, today: date) -> list[FlagRow]:
-    profiles = list(
-        PatientProfile.objects.filter(therapist_id=therapist_id)
-        .select_related("user")
-        .order_by("start_date", "pk")
+def with_warnings(therapist_id: int) -> QuerySet[FlagRecord, Any]:
+    """The primary keys of the therapist's patients with an early warning kept and not
+    acknowledged (a subquery: the pages filter and count with it in the database, whatever
+    the caseload). The daily job keeps the warnings (:func:`refresh_all`); whether each still
+    fires today is :func:`open_flags`' to say, for the patients of one page."""
+    return (
+        FlagRecord.objects.filter(patient__therapist_id=therapist_id, acknowledged_at=None)
+        .order_by()
+        .values("patient_id")
     )
+
+
+def caseload_patients(therapist_id: int) -> QuerySet[PatientProfile]:
+    """The warnings page's patients: the therapist's with a warning kept and not acknowledged,
+    longest in the course first (a queryset: the page counts and slices it)."""
+    return (
+        PatientProfile.objects.filter(pk__in=with_warnings(therapist_id))
+        .select_related("user")
+        .order_by(F("start_date").asc(nulls_last=True), "pk")
+    )
+
+
+def caseload_flags(profiles: list[PatientProfile], today: date) -> list[FlagRow]:
+    """The rows of the warnings page for ``profiles`` (one page of :func:`caseload_patients`),
+    each with its open warnings (a fixed number of queries)."""
     flags = open_flags(profiles, today)
     return [FlagRow(p, flags.get(p.pk, [])) for p in profiles]
 

@@ -21,6 +21,7 @@ from embct.platform.access import (
 )
 from embct.platform.audit.models import Action
 from embct.platform.audit.services import record, record_each
+from embct.platform.lib.paging import paginate
 
 from . import early, services
 from .content import content_pack
@@ -110,10 +111,12 @@ def measures(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse
 @login_required
 @therapist_required
 def warnings(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every patient of the caseload with their open early warnings."""
-    rows = early.caseload_flags(request.user.pk, timezone.localdate())
+    """The patients of the caseload with early warnings not acknowledged, a page at a time,
+    each with the warnings open today."""
+    paged = paginate(request, early.caseload_patients(request.user.pk))
+    rows = early.caseload_flags(paged.rows, timezone.localdate())
     record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="warnings")
-    return render(request, "questionnaires/warnings.html", {"rows": rows})
+    return render(request, "questionnaires/warnings.html", {"rows": rows, "paged": paged})
 
 
 @require_POST

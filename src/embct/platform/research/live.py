@@ -4,13 +4,14 @@ live data (counted in the database), and the report of embct.analysis on the cur
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, FilteredRelation, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -35,10 +36,21 @@ class ParticipantRow:
     withdrawal: str | None
 
 
-def participant_rows() -> list[ParticipantRow]:
-    people = Participant.objects.prefetch_related("allocations").select_related("withdrawal")
+def participants() -> QuerySet[Participant]:
+    """Every participant, the newest first, with what their rows need (a queryset: the
+    dashboard counts it and reads one page)."""
+    return (
+        Participant.objects.prefetch_related("allocations")
+        .select_related("withdrawal")
+        .order_by("-pk")
+    )
+
+
+def participant_rows(people: Iterable[Participant] | None = None) -> list[ParticipantRow]:
+    """The dashboard's rows of ``people`` (one page of :func:`participants`; all by default):
+    the arm so far as embct.trial decides it."""
     rows = []
-    for person in people:
+    for person in participants() if people is None else people:
         by_list = {a.list_name: a.arm for a in person.allocations.all()}
         first = by_list.get("main")
         decided, _ = trial.arm_so_far(first, by_list.get("tau"))
@@ -186,7 +198,6 @@ def _count_treatment_arms(counts: dict[str, int]) -> None:
     from one grouped query over the participants with a treatment arm: their allocations,
     withdrawal and sessions (log files sent, group meetings attended) as subqueries."""
     found: dict[str, int] = {}
-    allocated = Allocation.objects.filter(participant=OuterRef("pk"))
     logs = (
         LogSubmission.objects.filter(patient=OuterRef("profile_id"))
         .values("patient")
@@ -199,16 +210,18 @@ def _count_treatment_arms(counts: dict[str, int]) -> None:
         .annotate(n=Count("meeting", distinct=True))
         .values("n")
     )
+    # the two allocations as joins on their unique (participant, list) index, not as
+    # subqueries evaluated once per participant in the select, the filter and the grouping
     rows = (
         Participant.objects.annotate(
-            main=Subquery(allocated.filter(list_name="main").values("arm")[:1]),
-            tau=Subquery(allocated.filter(list_name="tau").values("arm")[:1]),
-            sessions=Greatest(Coalesce(Subquery(logs), 0), Coalesce(Subquery(met), 0)),
+            main=FilteredRelation("allocations", condition=Q(allocations__list_name="main")),
+            tau=FilteredRelation("allocations", condition=Q(allocations__list_name="tau")),
         )
         .filter(main__isnull=False)
-        .values_list("main", "tau", "withdrawal__kind", "withdrawal__reason", "sessions")
+        .annotate(sessions=Greatest(Coalesce(Subquery(logs), 0), Coalesce(Subquery(met), 0)))
+        .values_list("main__arm", "tau__arm", "withdrawal__kind", "withdrawal__reason", "sessions")
         .annotate(n=Count("pk"))
-        .values_list("main", "tau", "withdrawal__kind", "withdrawal__reason", "sessions", "n")
+        .order_by()
     )
     for main, tau, kind, reason, sessions, n in rows:
         arm, tau_first = trial.arm_so_far(main, tau)

@@ -31,6 +31,7 @@ from embct.platform.audit.services import record, record_each
 from embct.platform.care.models import PatientProfile
 from embct.platform.lib.client_ip import client_ip
 from embct.platform.lib.csp import allow_inline_styles
+from embct.platform.lib.paging import paginate
 from embct.platform.lib.reauth import recent_auth_required
 from embct.platform.questionnaires.content import content_pack
 from embct.platform.questionnaires.forms import QuestionnaireForm
@@ -127,15 +128,20 @@ def remove_screening(request: AuthenticatedHttpRequest, screening_id: int) -> Ht
 @login_required
 @researcher_required
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
-    calls, participants = services.call_list(timezone.localdate()), live.participant_rows()
+    calls_page = paginate(request, services.call_list(timezone.localdate()), param="calls")
+    calls = calls_page.rows
+    people_page = paginate(request, live.participants())
+    participants = live.participant_rows(people_page.rows)
     record_each(request, Action.CALL_LIST_VIEW, [c.screening for c in calls], page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
     flow = live.flow()
     ctx = {
         "calls": calls,
+        "calls_page": calls_page,
         "referrals": services.referrals_to_record(),
         "participants": participants,
+        "people_page": people_page,
         "reallocations": live.reallocations(timezone.localdate()),
         "soon_days": trial.REALLOCATION_SOON_DAYS,
         "flow": flow,
