@@ -44,8 +44,21 @@ def machine() -> str:
 
 
 def _insert(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    """``executemany`` of ``rows`` into ``table``; a column the model has beyond ``columns``
+    gets the model field's default (so the script keeps up with new fields)."""
+    from django.apps import apps
     from django.db import connection
 
+    (model,) = [m for m in apps.get_models() if m._meta.db_table == table]
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if f.column not in columns and not f.primary_key and f.has_default()
+    ]
+    if extra:
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+        columns = columns + [f.column for f in extra]
+        rows = [row + defaults for row in rows]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
@@ -63,7 +76,7 @@ def populate(n: int, seed: int = 2019) -> None:
 
     from embct.instruments import get_instrument
     from embct.platform.accounts.models import Role, User
-    from embct.platform.research.export import WAVES
+    from embct.schema import WAVES
 
     rng = np.random.default_rng(seed)
     therapist = User.objects.create_user("bench-therapist", role=Role.THERAPIST)
