@@ -151,13 +151,14 @@ def impute_chained(
             ry = ~missing[:, j]
             others = [c for c in range(values.shape[1]) if c != j]
             x = np.concatenate([ones, filled[:, :, others]], axis=2)
-            coef, beta, sigma = _norm_draw(filled[:, ry, j], x[:, ry], rng)
+            xobs = x[:, ry]  # gathered once: the regression and the observed predictions
+            coef, beta, sigma = _norm_draw(filled[:, ry, j], xobs, rng)
             xmis = x[:, ~ry]
             if method == "norm":
                 noise = rng.standard_normal(xmis.shape[:2]) * sigma[:, None]
                 filled[:, ~ry, j] = np.einsum("mij,mj->mi", xmis, beta) + noise
             else:
-                yhat_obs = np.einsum("mij,mj->mi", x[:, ry], coef)
+                yhat_obs = np.einsum("mij,mj->mi", xobs, coef)
                 yhat_mis = np.einsum("mij,mj->mi", xmis, beta)
                 filled[:, ~ry, j] = _match(yhat_obs, yhat_mis, filled[:, ry, j], donors, rng)
     return [pd.DataFrame(chain, index=data.index, columns=data.columns) for chain in filled]
