@@ -95,28 +95,73 @@ def call_outcome_counts() -> dict[str, int]:
     return counts
 
 
-def _item_matrix(key: str, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """Patient ids and a float matrix of item scores (NaN = missing) of every response to
-    ``key``: one raw query, the JSON parsed in one call, so that 10^5 responses do not pay
-    the ORM's per-row cost. Item scores are stored in item order (see services.submit)."""
+def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per questionnaire key, the patient ids and a float matrix of item scores (NaN =
+    missing) of every response: one raw query for all keys (one pass over the table, not one
+    per key) and the JSON parsed in bulk, so that 10^5 responses do not pay the ORM's per-row
+    cost. Item scores are stored in item order (see services.submit)."""
     from django.db import connection
 
     quote = connection.ops.quote_name
+    keys = list(n_items)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT patient_id, item_scores FROM {quote(Response._meta.db_table)} "  # noqa: S608
-            f"WHERE {quote('key')} = %s",
-            [key],
+            f"SELECT {quote('key')}, patient_id, item_scores "  # noqa: S608
+            f"FROM {quote(Response._meta.db_table)} "
+            f"WHERE {quote('key')} IN ({', '.join(['%s'] * len(keys))})",
+            keys,
         )
         rows = cursor.fetchall()
-    if not rows:
-        return np.empty(0, dtype=np.int64), np.empty((0, n_items))
-    patients = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    raw = [row[1] for row in rows]
-    if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
-        raw = json.loads("[" + ",".join(raw) + "]")
-    values = np.array([list(scores.values()) for scores in raw], dtype=float)
-    return patients, values
+    grouped: dict[str, tuple[list[int], list[Any]]] = {key: ([], []) for key in keys}
+    for key, patient, scores in rows:
+        ids, texts = grouped[key]
+        ids.append(patient)
+        texts.append(scores)
+    out = {}
+    for key, (ids, raw) in grouped.items():
+        k = n_items[key]
+        patients = np.array(ids, dtype=np.int64)
+        if not raw:
+            out[key] = (patients, np.empty((0, k)))
+            continue
+        values = None
+        if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
+            values = _scores_text(raw, k)
+            if values is None:
+                raw = json.loads("[" + ",".join(raw) + "]")
+        if values is None:
+            values = np.array([list(scores.values()) for scores in raw], dtype=float)
+        out[key] = (patients, values)
+    return out
+
+
+def _scores_text(raw: list[str], n_items: int) -> np.ndarray | None:
+    """The item scores of JSON texts as json.dumps writes them (``{"1": 3, "2": null}``,
+    items 1..n in order), parsed by pandas' C CSV parser with the keys removed, one line per
+    response. None when any text is written otherwise (the caller then parses the JSON)."""
+    text = "\n".join(raw)
+    for item in range(1, n_items + 1):  # '"2": ' is not a part of '"12": '
+        text = text.replace(f'"{item}": ', "")
+    if text.count("{") != len(raw) or text.count("}") != len(raw):
+        return None
+    text = text.replace("{", "").replace("}", "")
+    if '"' in text or ":" in text or text.count(",") != len(raw) * (n_items - 1):
+        return None
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            header=None,
+            names=range(n_items),
+            index_col=False,
+            na_values=["null"],
+            keep_default_na=False,
+            skipinitialspace=True,
+            dtype=float,
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    values = frame.to_numpy(dtype=float)
+    return values if values.shape == (len(raw), n_items) else None
 
 
 def trial_table() -> pd.DataFrame:
@@ -177,8 +222,9 @@ def trial_table() -> pd.DataFrame:
         )
         names_items += item_columns(instrument, wave)
     matrix = np.full((len(columns["participant_id"]), len(names_items)), np.nan)
+    matrices = _item_matrices({key: len(items) for key, (_, items) in slots.items()})
     for key, (start, items) in slots.items():
-        patients, values = _item_matrix(key, len(items))
+        patients, values = matrices[key]
         where = np.array([row_of.get(int(p), -1) for p in patients], dtype=np.int64)
         keep = where >= 0
         matrix[where[keep], start : start + len(items)] = values[keep]
