@@ -241,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
     import pyreadstat
 
-    from embct.platform.research.export import export, trial_table, write
+    from embct.platform.research.export import export, file_bytes, trial_table
 
     ok = True
     seconds_of: dict[str, float] = {}
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         + ("met" if ratio <= 2 else "MISSED")
     )
     started = time.perf_counter()
-    write(frame, folder / "peer.sav", "sav")
+    (folder / "peer.sav").write_bytes(file_bytes(frame, "sav"))
     print(
         "peer pyreadstat.write_sav of the finished table (with labels): "
         f"{time.perf_counter() - started:.2f} s"
