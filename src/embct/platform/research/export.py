@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 
 from embct import schema, trial
 from embct.instruments import get_instrument, item_columns
@@ -135,33 +136,33 @@ def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.nd
     return out
 
 
+#: JSON's punctuation as blanks: ``{"1": 3, "2": null}`` becomes the fields ``1 3 2 null``.
+_JSON_BLANKS = str.maketrans('{},:"', "     ")
+
+
 def _scores_text(raw: list[str], n_items: int) -> np.ndarray | None:
     """The item scores of JSON texts as json.dumps writes them (``{"1": 3, "2": null}``,
-    items 1..n in order), parsed by pandas' C CSV parser with the keys removed, one line per
-    response. None when any text is written otherwise (the caller then parses the JSON)."""
-    text = "\n".join(raw)
-    for item in range(1, n_items + 1):  # '"2": ' is not a part of '"12": '
-        text = text.replace(f'"{item}": ', "")
-    if text.count("{") != len(raw) or text.count("}") != len(raw):
-        return None
-    text = text.replace("{", "").replace("}", "")
-    if '"' in text or ":" in text or text.count(",") != len(raw) * (n_items - 1):
-        return None
+    items 1..n in order), parsed by pandas' C parser: the punctuation made blanks, one line
+    per response of alternating item numbers and scores. None unless every line holds exactly
+    items 1..n in order with numbers or null (the caller then parses the JSON)."""
+    text = "\n".join(raw).translate(_JSON_BLANKS)
     try:
         frame = pd.read_csv(
             io.StringIO(text),
+            sep=r"\s+",
             header=None,
-            names=range(n_items),
-            index_col=False,
             na_values=["null"],
             keep_default_na=False,
-            skipinitialspace=True,
             dtype=float,
         )
     except (ValueError, pd.errors.ParserError):
         return None
     values = frame.to_numpy(dtype=float)
-    return values if values.shape == (len(raw), n_items) else None
+    if values.shape != (len(raw), 2 * n_items):
+        return None
+    if not (values[:, 0::2] == np.arange(1, n_items + 1)).all():
+        return None
+    return np.ascontiguousarray(values[:, 1::2])
 
 
 def trial_table() -> pd.DataFrame:
@@ -173,19 +174,24 @@ def trial_table() -> pd.DataFrame:
         pk: (kind, reason)
         for pk, kind, reason in Withdrawal.objects.values_list("participant_id", "kind", "reason")
     }
+    # The baseline as its JSON text, parsed below in one call (not a json.loads per row).
     people = [
         row
-        for row in Participant.objects.order_by("study_id").values_list(
+        for row in Participant.objects.order_by("study_id")
+        .annotate(baseline_text=Cast("baseline", TextField()))
+        .values_list(
             "pk",
             "study_id",
             "site",
-            "baseline",
+            "baseline_text",
             "profile_id",
             "profile__therapist_id",
             "profile__group_id",
         )
         if row[0] in by_list
     ]
+    parsed = json.loads("[" + ",".join(row[3] or "null" for row in people) + "]")
+    people = [(*row[:3], data, *row[4:]) for row, data in zip(people, parsed, strict=True)]
     profiles = {row[4] for row in people if row[4] is not None}
     sessions = _sessions(profiles)
     columns: dict[str, list[Any]] = defaultdict(list)
