@@ -6,7 +6,8 @@ study record, an allocation and the seven questionnaires of the canonical table 
 MHC-SF before and after, WAI-SR at weeks 2, 5 and 9) each, item-level. Then the export is
 timed as CSV and as SPSS .sav, beside a named peer in the same run: ``pandas.DataFrame.to_csv``
 and ``pyreadstat.write_sav`` of the finished table alone (the cost of writing the file,
-without reading the database). The target is under 60 s per export.
+without reading the database). The target is under 60 s per export (issue 7), and the CSV
+export within 2x ``to_csv`` (issue 18); each export is timed best of 2.
 
 Usage::
 
@@ -247,9 +248,11 @@ def main(argv: list[str] | None = None) -> int:
     seconds_of: dict[str, float] = {}
     for fmt in ("csv", "sav"):
         path = folder / f"trial.{fmt}"
-        started = time.perf_counter()
-        log = export(path, fmt, via="cli")
-        seconds = time.perf_counter() - started
+        seconds = float("inf")
+        for _ in range(2):  # best of 2: the first run also warms the database's page cache
+            started = time.perf_counter()
+            log = export(path, fmt, via="cli")
+            seconds = min(seconds, time.perf_counter() - started)
         seconds_of[fmt] = seconds
         ok &= seconds < 60
         size = path.stat().st_size / 1e6
