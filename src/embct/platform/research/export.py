@@ -197,9 +197,13 @@ def trial_table() -> pd.DataFrame:
     columns: dict[str, list[Any]] = defaultdict(list)
     baselines: list[dict[str, Any]] = []
     row_of: dict[int, int] = {}
+    arm_of: dict[tuple[str | None, str | None], tuple[trial.Arm | None, bool]] = {}
     for pk, study_id, site, baseline, profile, therapist, group in people:
         lists = by_list[pk]
-        final, tau_first = trial.arm_so_far(lists.get("main"), lists.get("tau"))
+        pair = (lists.get("main"), lists.get("tau"))
+        if pair not in arm_of:  # a pure rule of a few distinct pairs: decided once each
+            arm_of[pair] = trial.arm_so_far(*pair)
+        final, tau_first = arm_of[pair]
         if final is None:
             continue
         n_sessions = sessions.get(profile, 0) if profile is not None else 0
