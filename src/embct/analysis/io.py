@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from embct import schema
+from embct.instruments import InstrumentError
 from embct.schema import Kind
 from embct.spreadsheet import TableFileError, check_columns, read_csv
 from embct.trial.dropout import DropoutReason, WithdrawalKind
@@ -197,7 +198,7 @@ def numeric_columns(config: AnalysisConfig) -> set[str]:
         else:
             try:
                 numbers = _item_numbers(key)
-            except KeyError:
+            except InstrumentError:  # not a built-in one: prepare() names the problem
                 continue
         numeric |= {config.item_column(key, wave, item) for item in numbers}
     return numeric
@@ -218,7 +219,7 @@ def _read_csv(path: Path, config: AnalysisConfig) -> pd.DataFrame:
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), [])
     check_columns(header)
-    # pandas' C parser would drop surrounding spaces of numbers anyway; text keeps its own
+    # A column not given a type is left to pandas' C parser (numbers, when they all are)
     types = {name: str for name in header if name not in numeric}
     frame = read_csv(path, id_column=id_column, dtype=types, skipinitialspace=True)
     loose = [
