@@ -6,7 +6,8 @@ study record, an allocation and the seven questionnaires of the canonical table 
 MHC-SF before and after, WAI-SR at weeks 2, 5 and 9) each, item-level. Then the export is
 timed as CSV and as SPSS .sav, beside a named peer in the same run: ``pandas.DataFrame.to_csv``
 and ``pyreadstat.write_sav`` of the finished table alone (the cost of writing the file,
-without reading the database). The target is under 60 s per export.
+without reading the database). The target is under 60 s per export (issue 7), and the CSV
+export within 2x ``to_csv`` (issue 18); each export is timed best of 2.
 
 Usage::
 
@@ -44,8 +45,21 @@ def machine() -> str:
 
 
 def _insert(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+    """``executemany`` of ``rows`` into ``table``; a column the model has beyond ``columns``
+    gets the model field's default (so the script keeps up with new fields)."""
+    from django.apps import apps
     from django.db import connection
 
+    (model,) = [m for m in apps.get_models() if m._meta.db_table == table]
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if f.column not in columns and not f.primary_key and f.has_default()
+    ]
+    if extra:
+        defaults = tuple(f.get_db_prep_save(f.get_default(), connection) for f in extra)
+        columns = columns + [f.column for f in extra]
+        rows = [row + defaults for row in rows]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(table)} ({', '.join(map(quote, columns))}) "
@@ -63,7 +77,7 @@ def populate(n: int, seed: int = 2019) -> None:
 
     from embct.instruments import get_instrument
     from embct.platform.accounts.models import Role, User
-    from embct.platform.research.export import WAVES
+    from embct.schema import WAVES
 
     rng = np.random.default_rng(seed)
     therapist = User.objects.create_user("bench-therapist", role=Role.THERAPIST)
@@ -228,14 +242,18 @@ def main(argv: list[str] | None = None) -> int:
     import pandas as pd
     import pyreadstat
 
-    from embct.platform.research.export import export, trial_table, write
+    from embct.platform.research.export import export, file_bytes, trial_table
 
     ok = True
+    seconds_of: dict[str, float] = {}
     for fmt in ("csv", "sav"):
         path = folder / f"trial.{fmt}"
-        started = time.perf_counter()
-        log = export(path, fmt, via="cli")
-        seconds = time.perf_counter() - started
+        seconds = float("inf")
+        for _ in range(2):  # best of 2: the first run also warms the database's page cache
+            started = time.perf_counter()
+            log = export(path, fmt, via="cli")
+            seconds = min(seconds, time.perf_counter() - started)
+        seconds_of[fmt] = seconds
         ok &= seconds < 60
         size = path.stat().st_size / 1e6
         print(
@@ -247,11 +265,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  of which reading the database into the table: {time.perf_counter() - started:.2f} s")
     started = time.perf_counter()
     frame.to_csv(folder / "peer.csv", index=False)
+    peer = time.perf_counter() - started
+    print(f"peer pandas.DataFrame.to_csv of the finished table: {peer:.2f} s")
+    ratio = seconds_of["csv"] / peer
     print(
-        f"peer pandas.DataFrame.to_csv of the finished table: {time.perf_counter() - started:.2f} s"
+        f"CSV export / to_csv: {ratio:.1f}x; issue 18 target (at most 2x): "
+        + ("met" if ratio <= 2 else "MISSED")
     )
     started = time.perf_counter()
-    write(frame, folder / "peer.sav", "sav")
+    (folder / "peer.sav").write_bytes(file_bytes(frame, "sav"))
     print(
         "peer pyreadstat.write_sav of the finished table (with labels): "
         f"{time.perf_counter() - started:.2f} s"

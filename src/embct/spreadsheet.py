@@ -157,7 +157,8 @@ def read_csv(
     ``id_column`` is text in which only an empty cell is missing (``NA``, ``null`` and
     ``None`` are ids); in the other columns pandas' usual markers (:data:`MISSING_MARKERS`)
     are missing too. Neutralized cells are restored (:func:`restore`). ``dtype`` applies to the
-    other columns; ``options`` go to :func:`pandas.read_csv`.
+    other columns (one type for all, or a dict column -> type; a column it leaves out is
+    inferred); ``options`` go to :func:`pandas.read_csv`.
 
     Raises
     ------
@@ -169,7 +170,10 @@ def read_csv(
     with Path(path).open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), [])
     check_columns(header)
-    types = {name: dtype for name in header} if dtype is not None else {}
+    if isinstance(dtype, dict):
+        types = dict(dtype)
+    else:
+        types = {name: dtype for name in header} if dtype is not None else {}
     if id_column is not None:
         types[id_column] = str
     frame = pd.read_csv(

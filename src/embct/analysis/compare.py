@@ -156,8 +156,10 @@ def cohens_d(t: float, n_a: int, n_b: int, *, ci_level: float = 0.95) -> dict[st
     scale = math.sqrt(1.0 / n_a + 1.0 / n_b)
     tail = (1.0 - ci_level) / 2.0
     low, high = (_noncentrality(t, dof, p) * scale for p in (1.0 - tail, tail))
-    j = math.exp(special.gammaln(dof / 2) - math.log(math.sqrt(dof / 2)))
-    j *= math.exp(-special.gammaln((dof - 1) / 2))
+    # In one exponent: each gammaln alone overflows exp() past about 340 participants.
+    j = math.exp(
+        special.gammaln(dof / 2) - special.gammaln((dof - 1) / 2) - math.log(math.sqrt(dof / 2))
+    )
     d = t * scale
     return {
         "cohens_d": d,

@@ -151,13 +151,14 @@ def impute_chained(
             ry = ~missing[:, j]
             others = [c for c in range(values.shape[1]) if c != j]
             x = np.concatenate([ones, filled[:, :, others]], axis=2)
-            coef, beta, sigma = _norm_draw(filled[:, ry, j], x[:, ry], rng)
+            xobs = x[:, ry]  # gathered once: the regression and the observed predictions
+            coef, beta, sigma = _norm_draw(filled[:, ry, j], xobs, rng)
             xmis = x[:, ~ry]
             if method == "norm":
                 noise = rng.standard_normal(xmis.shape[:2]) * sigma[:, None]
                 filled[:, ~ry, j] = np.einsum("mij,mj->mi", xmis, beta) + noise
             else:
-                yhat_obs = np.einsum("mij,mj->mi", x[:, ry], coef)
+                yhat_obs = np.einsum("mij,mj->mi", xobs, coef)
                 yhat_mis = np.einsum("mij,mj->mi", xmis, beta)
                 filled[:, ~ry, j] = _match(yhat_obs, yhat_mis, filled[:, ry, j], donors, rng)
     return [pd.DataFrame(chain, index=data.index, columns=data.columns) for chain in filled]
@@ -192,15 +193,21 @@ def _match(
     window = at[:, :, None] + np.arange(-k, k)  # (m, n_mis, 2k) positions within the chain
     valid = (window >= 0) & (window < n_obs)
     clipped = np.clip(window, 0, n_obs - 1)
-    near = np.take_along_axis(sorted_hat[:, None, :], clipped, axis=2)
-    distance = np.where(valid, np.abs(near - hat_mis[:, :, None]), np.inf)
+    # Flat gathers (chain c's row starts at c * n_obs) instead of broadcast take_along_axis:
+    # the same elements, without the broadcast index arrays.
+    chain_start = (np.arange(m) * n_obs)[:, None]
+    near = np.take(sorted_hat, clipped + chain_start[:, :, None])
+    distance = np.abs(near - hat_mis[:, :, None])
+    distance[~valid] = np.inf
     # Random tie-breaking among equally near donors, as mice's matcher
-    distance = distance + rng.uniform(0, 1e-9, distance.shape) * valid
+    noise = rng.uniform(0, 1e-9, distance.shape)
+    noise *= valid
+    distance += noise
     nearest = np.argpartition(distance, k - 1, axis=2)[:, :, :k]
     pick = np.take_along_axis(nearest, rng.integers(0, k, hat_mis.shape)[:, :, None], axis=2)
     position = np.take_along_axis(clipped, pick, axis=2)[:, :, 0]
-    donor = np.take_along_axis(order, position, axis=1)
-    values = np.take_along_axis(obs, donor, axis=1)
+    donor = np.take(order, position + chain_start)
+    values = np.take(obs, donor + chain_start)
     return values[0] if one else values
 
 

@@ -34,6 +34,7 @@ Rows are counted from 1 in messages, the header not counted (row 1 is a CSV file
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -42,7 +43,9 @@ import numpy as np
 import pandas as pd
 
 from embct import schema
-from embct.spreadsheet import TableFileError, read_csv
+from embct.instruments import InstrumentError
+from embct.schema import Kind
+from embct.spreadsheet import TableFileError, check_columns, read_csv
 from embct.trial.dropout import DropoutReason, WithdrawalKind
 
 from .config import (
@@ -52,7 +55,15 @@ from .config import (
     Scale,
 )
 
-__all__ = ["DOSE_ROLES", "DataError", "MissingDataError", "load_table", "prepare", "read_table"]
+__all__ = [
+    "DOSE_ROLES",
+    "DataError",
+    "MissingDataError",
+    "load_table",
+    "numeric_columns",
+    "prepare",
+    "read_table",
+]
 
 #: The dose roles: a table with none of them gives no dose (``attrs["embct"]["dose_given"]``
 #: is then False and every participant is analysed).
@@ -97,9 +108,12 @@ class MissingDataError(ValueError):
 def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.DataFrame:
     """Read a trial table from CSV or SPSS ``.sav``, without interpreting it.
 
-    CSV cells are read as text (so a bad value can be quoted back as written); empty cells
-    and pandas' usual missing markers (``NA``, ``NaN`` ...) are missing, except in the
-    participant id column, where only an empty cell is (``NA`` is an id). A column name given
+    In a CSV file the numeric columns (:func:`numeric_columns`: items, totals, counts and
+    measurements) are parsed as numbers in one vectorized read; a numeric column that does not
+    parse as numbers, and every other column, is read as text (an error message quotes a bad
+    value as written, :func:`prepare`). Empty cells and pandas' usual missing markers
+    (``NA``, ``NaN`` ...) are missing, except in the participant id column, where only an
+    empty cell is (``NA`` is an id). A column name given
     twice, or more than 10,000 columns, is refused; a cell that embct neutralized for
     spreadsheets (:mod:`embct.spreadsheet`) is read back as it was. In a ``.sav`` file
     SPSS's missing values are missing, and a coded arm column with value labels is read as
@@ -129,9 +143,9 @@ def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.Dat
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "trial.csv"
     >>> _ = path.write_text("participant_id,arm,wai_w2\\np1,mbct,40\\np2,embct,\\n")
     >>> read_table(path)
-      participant_id    arm wai_w2
-    0             p1   mbct     40
-    1             p2  embct    NaN
+      participant_id    arm  wai_w2
+    0             p1   mbct    40.0
+    1             p2  embct     NaN
     """
     path = Path(path)
     config = config or AnalysisConfig()
@@ -140,9 +154,7 @@ def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.Dat
     suffix = path.suffix.lower()
     if suffix == ".csv":
         try:
-            frame = read_csv(
-                path, id_column=config.column("participant_id"), dtype=str, skipinitialspace=True
-            )
+            frame = _read_csv(path, config)
         except TableFileError as error:
             raise DataError(f"{path}: {error}") from None
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
@@ -167,6 +179,95 @@ def read_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.Dat
         raise DataError(f"{path} has no data rows")
     frame.attrs["source"] = path.name
     return frame
+
+
+def numeric_columns(config: AnalysisConfig) -> set[str]:
+    """The columns that ``config`` reads as numbers: item scores, totals, whole numbers and
+    measurements (:class:`embct.schema.Kind` INT and FLOAT). Identifiers, labels, codes and
+    0/1 flags (which may be spelled yes/no or true/false) are text."""
+    numeric = {config.column(role) for role in config.total_roles}
+    numeric |= {
+        config.column(role)
+        for role in config.roles
+        if role in schema.COLUMNS and schema.COLUMNS[role].kind in (Kind.INT, Kind.FLOAT)
+    }
+    for key, wave in config.instrument_waves:
+        scale = config.scales.get(key)
+        if scale is not None:
+            numbers: tuple[int, ...] = tuple(range(1, (scale.items or 0) + 1))
+        else:
+            try:
+                numbers = _item_numbers(key)
+            except InstrumentError:  # not a built-in one: prepare() names the problem
+                continue
+        numeric |= {config.item_column(key, wave, item) for item in numbers}
+    return numeric
+
+
+def _read_csv(path: Path, config: AnalysisConfig) -> pd.DataFrame:
+    """A CSV trial table: the numeric columns (:func:`numeric_columns`) parsed as numbers by
+    pandas' C parser, every other column as text.
+
+    A numeric column the parser cannot read as numbers alone (a typo, ``yes`` ...) is read
+    again as text, so that :func:`prepare` names its first bad cell; the numbers pandas
+    parses are those :func:`pandas.to_numeric` gives for the same text (the same C
+    routine), so results do not depend on which path a column took. ``attrs["text_of"]``
+    lets an error message quote a numeric cell as written (:func:`_cell_text`).
+    """
+    id_column = config.column("participant_id")
+    numeric = numeric_columns(config) - {id_column}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        header = next(csv.reader(handle), [])
+    check_columns(header)
+    # A column not given a type is left to pandas' C parser (numbers, when they all are)
+    types = {name: str for name in header if name not in numeric}
+    frame = read_csv(path, id_column=id_column, dtype=types, skipinitialspace=True)
+    loose = [
+        name
+        for name in header
+        if name in numeric
+        and not (
+            pd.api.types.is_numeric_dtype(frame[name].dtype)
+            and not pd.api.types.is_bool_dtype(frame[name].dtype)
+        )
+    ]
+    if loose:
+        text = read_csv(path, id_column=id_column, dtype=str, skipinitialspace=True, usecols=loose)
+        for name in loose:
+            frame[name] = text[name]
+    frame.attrs["text_of"] = {"path": str(path), "id_column": id_column, "rows": len(frame)}
+    return frame
+
+
+def _cell_text(frame: pd.DataFrame, column: str, i: int) -> object:
+    """Row ``i`` (0-based) of ``column`` as the CSV file spells it, for error messages.
+
+    A numeric column read as numbers is read again as text (only when there is an error);
+    when the frame no longer matches its file (rows removed, cells changed), or it did not
+    come from a CSV file, the value in the frame is given.
+    """
+    value = frame[column].iloc[i]
+    source = frame.attrs.get("text_of")
+    if not source or not pd.api.types.is_numeric_dtype(frame[column].dtype):
+        return value
+    if source["rows"] != len(frame):
+        return value
+    try:
+        text = read_csv(
+            source["path"],
+            id_column=source["id_column"],
+            dtype=str,
+            skipinitialspace=True,
+            usecols=[column],
+        )[column]
+    except (OSError, ValueError, TableFileError):
+        return value
+    if len(text) != len(frame):
+        return value
+    written = text.iloc[i]
+    parsed = pd.to_numeric(pd.Series([written], dtype=object), errors="coerce").iloc[0]
+    same = (pd.isna(parsed) and pd.isna(value)) or parsed == value
+    return written if same else value
 
 
 def load_table(path: str | Path, config: AnalysisConfig | None = None) -> pd.DataFrame:
@@ -562,14 +663,15 @@ class _Cells:
         self, key: str, wave: str, columns: list[str]
     ) -> tuple[pd.Series, str, pd.DataFrame]:
         """Score the items with :func:`embct.instruments.score_table` (which validates them)."""
-        from embct.instruments import InstrumentError, item_columns, item_scores, score_table
+        from embct.instruments import InstrumentError, item_columns, score_table_and_items
 
         canonical = item_columns(key, wave)
         scoring = self.frame[columns].set_axis(canonical, axis=1).assign(participant_id=self.ids)
         coding = self.config.wai_coding if key == "wai" else None
         try:
-            items = item_scores(scoring, key, wave, id_column="participant_id", coding=coding)
-            scores = score_table(scoring, key, wave, id_column="participant_id", coding=coding)
+            scores, items = score_table_and_items(
+                scoring, key, wave, id_column="participant_id", coding=coding
+            )
         except InstrumentError as error:
             raise self.item_error(error, dict(zip(canonical, columns, strict=True))) from None
         role = f"{key}_{wave}"
@@ -589,11 +691,14 @@ class _Cells:
         if row is not None:
             where += f", row {row + 1} (participant_id {self.ids.iloc[row]!r})"  # type: ignore[union-attr]
         problem = getattr(error, "problem", str(error))
+        value = error.value
+        if row is not None and column in self.frame.columns:
+            value = _cell_text(self.frame, column, row)
         return DataError(
-            f"{where}: {error.instrument} item {error.item}, got {_show(error.value)}: {problem}",
+            f"{where}: {error.instrument} item {error.item}, got {_show(value)}: {problem}",
             column=column,
             row=None if row is None else row + 1,
-            value=error.value,
+            value=value,
             expected=problem,
         )
 
@@ -625,7 +730,7 @@ class _Cells:
         for check in checks:
             bad = self.first_bad(check)
             if bad is not None:
-                raise self.error(column, bad, raw.iloc[bad], expected)
+                raise self.error(column, bad, _cell_text(self.frame, column, bad), expected)
         return values
 
     def flag(self, role: str, column: str) -> pd.Series:

@@ -3,7 +3,8 @@ reliability). Plain Python: no Django.
 
 * :func:`get_instrument` - the definitions (:mod:`.definitions`), settings as data;
 * :func:`score_response` / :func:`score_table` / :func:`item_scores` /
-  :func:`item_columns` - scoring one response or a table (:mod:`.scoring`);
+  :func:`score_table_and_items` / :func:`item_columns` - scoring one response or a table
+  (:mod:`.scoring`);
 * :func:`cronbach_alpha`, :func:`feldt_interval`, :func:`omega_total` (:mod:`.reliability`);
 * :func:`reliable_change`, :func:`reliable_change_one` (one pair, plain floats),
   :func:`jacobson_truax_cutoffs` (:mod:`.change`);
@@ -50,7 +51,14 @@ from .errors import (
 )
 from .fhir import to_fhir_questionnaire
 from .reliability import AlphaResult, cronbach_alpha, feldt_interval, omega_total
-from .scoring import item_columns, item_scores, score_columns, score_response, score_table
+from .scoring import (
+    item_columns,
+    item_scores,
+    score_columns,
+    score_response,
+    score_table,
+    score_table_and_items,
+)
 
 __all__ = [
     "INSTRUMENTS",
@@ -85,6 +93,7 @@ __all__ = [
     "score_columns",
     "score_response",
     "score_table",
+    "score_table_and_items",
     "to_fhir_questionnaire",
     "validate_content_pack",
 ]

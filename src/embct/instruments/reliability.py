@@ -32,7 +32,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .errors import InstrumentError, NotANumberError
 from .scoring import _column_as_float
@@ -153,6 +152,10 @@ def feldt_interval(alpha: float, n: int, k: int, level: float = 0.95) -> tuple[f
     """
     if n < 2 or k < 2:
         raise ValueError(f"the Feldt interval needs n >= 2 and k >= 2, got n={n}, k={k}")
+    # Imported here: importing embct.instruments (the platform, ``embct score``) need not pay
+    # for scipy.stats (about half a second of CPU) when no interval is computed.
+    from scipy import stats
+
     p = 1 - level
     df1, df2 = n - 1, (n - 1) * (k - 1)
     low = 1 - (1 - alpha) * stats.f.ppf(1 - p / 2, df1, df2)

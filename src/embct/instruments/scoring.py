@@ -37,7 +37,14 @@ from .errors import (
     WrongInstrumentError,
 )
 
-__all__ = ["item_columns", "item_scores", "score_columns", "score_response", "score_table"]
+__all__ = [
+    "item_columns",
+    "item_scores",
+    "score_columns",
+    "score_response",
+    "score_table",
+    "score_table_and_items",
+]
 
 
 def _base(instrument: Instrument, wave: str | None) -> str:
@@ -500,8 +507,40 @@ def score_table(
     instrument = get_instrument(key)
     chosen = instrument.coding(coding)
     scores = _score_matrix(frame, instrument, wave, id_column, chosen)
-    n = len(frame)
+    return _scored(scores, frame.index, instrument, wave, chosen)
 
+
+def score_table_and_items(
+    frame: pd.DataFrame,
+    key: str | Instrument,
+    wave: str | None,
+    *,
+    id_column: str = "participant_id",
+    coding: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(score_table(...), item_scores(...))`` with the items validated and mapped once.
+
+    Raises as :func:`score_table` does.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame([[0] * 14], columns=item_columns("hads", "pre"))
+    >>> scored, items = score_table_and_items(frame, "hads", "pre")
+    >>> float(scored.loc[0, "hads_pre"]), items.shape
+    (0.0, (1, 14))
+    """
+    instrument = get_instrument(key)
+    chosen = instrument.coding(coding)
+    scores = _score_matrix(frame, instrument, wave, id_column, chosen)
+    items = pd.DataFrame(scores, index=frame.index, columns=item_columns(instrument, wave))
+    return _scored(scores, frame.index, instrument, wave, chosen), items
+
+
+def _scored(
+    scores: np.ndarray, index: pd.Index, instrument: Instrument, wave: str | None, chosen: Coding
+) -> pd.DataFrame:
+    """The columns of :func:`score_columns` from the validated item scores."""
+    n = len(index)
     base = _base(instrument, wave)
     out: dict[str, Any] = {}
     missing = np.isnan(scores)
@@ -548,7 +587,7 @@ def score_table(
         out[f"{base}_{cut.name}"] = flag
     if instrument.diagnosis is not None:
         out[f"{base}_category"] = _keyes(scores, instrument, chosen)
-    return pd.DataFrame(out, index=frame.index)  # built in score_columns' order
+    return pd.DataFrame(out, index=index)  # built in score_columns' order
 
 
 def _plain(value: Any) -> Any:

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 
 from embct import schema, trial
 from embct.instruments import get_instrument, item_columns
@@ -95,28 +96,73 @@ def call_outcome_counts() -> dict[str, int]:
     return counts
 
 
-def _item_matrix(key: str, n_items: int) -> tuple[np.ndarray, np.ndarray]:
-    """Patient ids and a float matrix of item scores (NaN = missing) of every response to
-    ``key``: one raw query, the JSON parsed in one call, so that 10^5 responses do not pay
-    the ORM's per-row cost. Item scores are stored in item order (see services.submit)."""
+def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per questionnaire key, the patient ids and a float matrix of item scores (NaN =
+    missing) of every response: one raw query for all keys (one pass over the table, not one
+    per key) and the JSON parsed in bulk, so that 10^5 responses do not pay the ORM's per-row
+    cost. Item scores are stored in item order (see services.submit)."""
     from django.db import connection
 
     quote = connection.ops.quote_name
+    keys = list(n_items)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT patient_id, item_scores FROM {quote(Response._meta.db_table)} "  # noqa: S608
-            f"WHERE {quote('key')} = %s",
-            [key],
+            f"SELECT {quote('key')}, patient_id, item_scores "  # noqa: S608
+            f"FROM {quote(Response._meta.db_table)} "
+            f"WHERE {quote('key')} IN ({', '.join(['%s'] * len(keys))})",
+            keys,
         )
         rows = cursor.fetchall()
-    if not rows:
-        return np.empty(0, dtype=np.int64), np.empty((0, n_items))
-    patients = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    raw = [row[1] for row in rows]
-    if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
-        raw = json.loads("[" + ",".join(raw) + "]")
-    values = np.array([list(scores.values()) for scores in raw], dtype=float)
-    return patients, values
+    grouped: dict[str, tuple[list[int], list[Any]]] = {key: ([], []) for key in keys}
+    for key, patient, scores in rows:
+        ids, texts = grouped[key]
+        ids.append(patient)
+        texts.append(scores)
+    out = {}
+    for key, (ids, raw) in grouped.items():
+        k = n_items[key]
+        patients = np.array(ids, dtype=np.int64)
+        if not raw:
+            out[key] = (patients, np.empty((0, k)))
+            continue
+        values = None
+        if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
+            values = _scores_text(raw, k)
+            if values is None:
+                raw = json.loads("[" + ",".join(raw) + "]")
+        if values is None:
+            values = np.array([list(scores.values()) for scores in raw], dtype=float)
+        out[key] = (patients, values)
+    return out
+
+
+#: JSON's punctuation as blanks: ``{"1": 3, "2": null}`` becomes the fields ``1 3 2 null``.
+_JSON_BLANKS = str.maketrans('{},:"', "     ")
+
+
+def _scores_text(raw: list[str], n_items: int) -> np.ndarray | None:
+    """The item scores of JSON texts as json.dumps writes them (``{"1": 3, "2": null}``,
+    items 1..n in order), parsed by pandas' C parser: the punctuation made blanks, one line
+    per response of alternating item numbers and scores. None unless every line holds exactly
+    items 1..n in order with numbers or null (the caller then parses the JSON)."""
+    text = "\n".join(raw).translate(_JSON_BLANKS)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=r"\s+",
+            header=None,
+            na_values=["null"],
+            keep_default_na=False,
+            dtype=float,
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    values = frame.to_numpy(dtype=float)
+    if values.shape != (len(raw), 2 * n_items):
+        return None
+    if not (values[:, 0::2] == np.arange(1, n_items + 1)).all():
+        return None
+    return np.ascontiguousarray(values[:, 1::2])
 
 
 def trial_table() -> pd.DataFrame:
@@ -128,27 +174,36 @@ def trial_table() -> pd.DataFrame:
         pk: (kind, reason)
         for pk, kind, reason in Withdrawal.objects.values_list("participant_id", "kind", "reason")
     }
+    # The baseline as its JSON text, parsed below in one call (not a json.loads per row).
     people = [
         row
-        for row in Participant.objects.order_by("study_id").values_list(
+        for row in Participant.objects.order_by("study_id")
+        .annotate(baseline_text=Cast("baseline", TextField()))
+        .values_list(
             "pk",
             "study_id",
             "site",
-            "baseline",
+            "baseline_text",
             "profile_id",
             "profile__therapist_id",
             "profile__group_id",
         )
         if row[0] in by_list
     ]
+    parsed = json.loads("[" + ",".join(row[3] or "null" for row in people) + "]")
+    people = [(*row[:3], data, *row[4:]) for row, data in zip(people, parsed, strict=True)]
     profiles = {row[4] for row in people if row[4] is not None}
     sessions = _sessions(profiles)
     columns: dict[str, list[Any]] = defaultdict(list)
     baselines: list[dict[str, Any]] = []
     row_of: dict[int, int] = {}
+    arm_of: dict[tuple[str | None, str | None], tuple[trial.Arm | None, bool]] = {}
     for pk, study_id, site, baseline, profile, therapist, group in people:
         lists = by_list[pk]
-        final, tau_first = trial.arm_so_far(lists.get("main"), lists.get("tau"))
+        pair = (lists.get("main"), lists.get("tau"))
+        if pair not in arm_of:  # a pure rule of a few distinct pairs: decided once each
+            arm_of[pair] = trial.arm_so_far(*pair)
+        final, tau_first = arm_of[pair]
         if final is None:
             continue
         n_sessions = sessions.get(profile, 0) if profile is not None else 0
@@ -177,8 +232,9 @@ def trial_table() -> pd.DataFrame:
         )
         names_items += item_columns(instrument, wave)
     matrix = np.full((len(columns["participant_id"]), len(names_items)), np.nan)
+    matrices = _item_matrices({key: len(items) for key, (_, items) in slots.items()})
     for key, (start, items) in slots.items():
-        patients, values = _item_matrix(key, len(items))
+        patients, values = matrices[key]
         where = np.array([row_of.get(int(p), -1) for p in patients], dtype=np.int64)
         keep = where >= 0
         matrix[where[keep], start : start + len(items)] = values[keep]
