@@ -40,6 +40,10 @@ SHOTS = (
     "session.png",
     "diary-form.png",
     "inbox.png",
+    "patient-progress.png",
+    "patient-week-nl.png",
+    "therapist-caseload.png",
+    "therapist-patient.png",
     "therapist-queue.png",
     "therapist-warnings.png",
     "research-dashboard.png",
@@ -141,8 +145,21 @@ def take(out: Path) -> list[Path]:
             shoot(patient, out / "diary-form.png")
             patient.goto(base + "/inbox/")
             shoot(patient, out / "inbox.png")
+            patient.goto(base + "/progress/")
+            shoot(patient, out / "patient-progress.png")
+            # the Dutch patient: her account's language makes her pages Dutch after login
+            dutch = browser.new_context(viewport=viewport, locale="en-GB").new_page()
+            log_in(dutch, base, "patient-nl")
+            dutch.goto(base + "/week/")
+            shoot(dutch, out / "patient-week-nl.png")
             therapist = browser.new_context(viewport=viewport, locale="en-GB").new_page()
             log_in(therapist, base, "therapist", staff=True)
+            therapist.goto(base + "/caseload/")
+            shoot(therapist, out / "therapist-caseload.png")
+            # the patient whose log files wait longest: the feedback form beside them
+            therapist.goto(base + "/queue/")
+            therapist.locator("main li.queue-row a").first.click()
+            shoot(therapist, out / "therapist-patient.png")
             therapist.goto(base + "/queue/")
             shoot(therapist, out / "therapist-queue.png")
             therapist.goto(base + "/warnings/")
