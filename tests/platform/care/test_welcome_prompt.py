@@ -69,6 +69,17 @@ class WelcomePromptTests(BaseTestCase):
         assert shown[0] == profiles[-1]  # the earliest start
         assert self.pim_profile not in shown  # started last of all
         self.assertContains(response, "And more")
+        # with the table filtered to nobody, only the prompt's 20 names are read, and only
+        # they are audited: not the one more that makes it say "and more"
+        before = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        self.client.get(URL, {"warnings": "on"})
+        seen = set(
+            AuditEvent.objects.filter(pk__gt=before, details__page="caseload-welcome").values_list(
+                "target_id", flat=True
+            )
+        )
+        assert seen == {str(profile.pk) for profile in shown}
+        assert str(profiles[0].pk) not in seen
 
     def test_a_patient_named_in_the_table_is_audited_once(self) -> None:
         self.login(self.tessa)

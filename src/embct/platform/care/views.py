@@ -296,8 +296,9 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         row.flags = flags.get(row.profile.pk, [])  # type: ignore[attr-defined]
     record_each(request, Action.PATIENT_LIST, [row.profile for row in rows], page="caseload")
     awaiting = progress.awaiting_welcome(request.user.pk)
+    prompted = awaiting[: progress.WELCOME_PROMPT_LIMIT]  # the one more only says "and more"
     listed = {row.profile.pk for row in rows}
-    unlisted = [profile for profile in awaiting if profile.pk not in listed]
+    unlisted = [profile for profile in prompted if profile.pk not in listed]
     if unlisted:  # named in the welcome prompt only (the table may show one page of patients)
         record_each(request, Action.PATIENT_LIST, unlisted, page="caseload-welcome")
     ctx = {
@@ -306,7 +307,7 @@ def caseload(request: AuthenticatedHttpRequest) -> HttpResponse:
         "form": form,
         "filtered": any(chosen.get(k) not in (None, "", False) for k in chosen if k != "sort"),
         "dose": schedule.ADEQUATE_DOSE_SESSIONS,
-        "awaiting_welcome": awaiting[: progress.WELCOME_PROMPT_LIMIT],
+        "awaiting_welcome": prompted,
         "more_awaiting_welcome": len(awaiting) > progress.WELCOME_PROMPT_LIMIT,
     }
     return render(request, "care/caseload.html", ctx, status=status)
