@@ -74,13 +74,44 @@ class PhotoProcessingTests(BaseTestCase):
         with mock.patch.object(photos, "MAX_BYTES", 100), pytest.raises(photos.PhotoError):
             photos.process(io.BytesIO(image_file()))
         with (
-            mock.patch.object(photos, "MAX_PIXELS", 100),
+            mock.patch.object(photos, "MAX_JPEG_PIXELS", 100),
             pytest.raises(photos.PhotoError, match="pixels"),
         ):
             photos.process(io.BytesIO(image_file(size=(20, 20))))
 
+    def test_a_small_file_of_many_pixels_is_refused_before_it_is_decoded(self) -> None:
+        # a one-colour 17-megapixel PNG is a few dozen KB and would decode to 68 MB
+        bomb = image_file("PNG", size=(4200, 4100))
+        assert len(bomb) < 200_000
+        with pytest.raises(photos.PhotoError, match="pixels"):
+            photos.process(io.BytesIO(bomb))
+
+    def test_a_large_jpeg_is_decoded_at_a_reduced_scale(self) -> None:
+        # 20 megapixels, over the PNG limit: a JPEG is decoded at 1/2-1/8 scale, then fitted
+        stored = photos.process(io.BytesIO(image_file(size=(5000, 4000))))
+        with Image.open(io.BytesIO(stored)) as image:
+            assert image.size == (photos.SIZE, photos.SIZE)
+            left, right = image.getpixel((10, 128)), image.getpixel((245, 128))
+        assert left[2] > left[0] and right[0] > right[2]  # blue left half, red right half
+
 
 class ProfilePageTests(BaseTestCase):
+    def test_saves_are_limited_per_hour_and_the_one_over_changes_nothing(self) -> None:
+        from embct.platform.care.views import PROFILE_SAVES_PER_HOUR
+
+        self.login(self.tessa)
+        for n in range(PROFILE_SAVES_PER_HOUR):
+            assert self.client.post(URL, {"about": f"save {n}"}).status_code == 302
+        response = self.client.post(URL, {"about": "one too many", "photo": upload(image_file())})
+        assert response.status_code == 429
+        self.assertContains(response, "Too many changes in one hour", status_code=429)
+        profile = TherapistProfile.objects.get(user=self.tessa)
+        assert profile.about == f"save {PROFILE_SAVES_PER_HOUR - 1}"
+        assert profile.photo is None
+        # another therapist is not limited by her saves
+        self.login(self.otto)
+        assert self.client.post(URL, {"about": "Otto"}).status_code == 302
+
     def test_she_saves_a_photo_and_a_few_words(self) -> None:
         self.login(self.tessa)
         response = self.client.post(

@@ -16,8 +16,12 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 #: Upload limit in bytes (a phone photo is 2-5 MB).
 MAX_BYTES = 8 * 1024 * 1024
-#: Images with more pixels are refused before they are decoded (a decompression bomb).
-MAX_PIXELS = 40_000_000
+#: Images with more pixels are refused before they are decoded (a decompression bomb; a
+#: 16-megapixel PNG decodes to about 64 MB). A JPEG is decoded at a reduced scale
+#: (``Image.draft``: 1/2 to 1/8, never below 4 x SIZE), so it may have more: a 64-megapixel
+#: phone photo decodes to about 3 megapixels.
+MAX_PIXELS = 16_000_000
+MAX_JPEG_PIXELS = 64_000_000
 #: The stored photo is SIZE x SIZE pixels.
 SIZE = 256
 FORMATS = ("JPEG", "PNG", "WEBP")
@@ -49,10 +53,13 @@ def process(upload: IO[bytes], size: int | None = None) -> bytes:
             with Image.open(io.BytesIO(data)) as probe:
                 if probe.format not in FORMATS:
                     raise PhotoError(f"format {probe.format}")
-                if probe.width * probe.height > MAX_PIXELS:
+                limit = MAX_JPEG_PIXELS if probe.format == "JPEG" else MAX_PIXELS
+                if probe.width * probe.height > limit:
                     raise PhotoError("too many pixels")
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
+                if image.format == "JPEG":
+                    image.draft("RGB", (4 * SIZE, 4 * SIZE))
                 image.load()
                 upright = ImageOps.exif_transpose(image)
                 square = ImageOps.fit(

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_ratelimit.decorators import ratelimit
 
 from embct.platform.access import (
     AuthenticatedHttpRequest,
@@ -487,15 +488,25 @@ def memos(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
 
 
 # ---- the therapist's profile and photo ---------------------------------------------------------
+#: Profile saves (each may decode an uploaded photo) per therapist and hour.
+PROFILE_SAVES_PER_HOUR = 20
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @therapist_required
+@ratelimit(key="user", rate=f"{PROFILE_SAVES_PER_HOUR}/h", method="POST", block=False)
 def my_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The short profile and the photo her patients see with her welcome message."""
     current = services.therapist_profile(request.user)
     form = TherapistProfileForm(
         request.POST or None, request.FILES or None, initial={"about": current.about}
     )
+    if request.method == "POST" and getattr(request, "limited", False):
+        # decoding photos costs memory: a few saves an hour are enough for anyone
+        flash.error(request, gettext("Too many changes in one hour: try again later."))
+        ctx = {"form": TherapistProfileForm(initial={"about": current.about}), "current": current}
+        return render(request, "care/my_profile.html", ctx, status=429)
     if request.method == "POST" and form.is_valid():
         services.save_therapist_profile(
             request.user,
