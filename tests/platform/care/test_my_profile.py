@@ -92,7 +92,8 @@ class PhotoProcessingTests(BaseTestCase):
         with Image.open(io.BytesIO(stored)) as image:
             assert image.size == (photos.SIZE, photos.SIZE)
             left, right = image.getpixel((10, 128)), image.getpixel((245, 128))
-        assert left[2] > left[0] and right[0] > right[2]  # blue left half, red right half
+        assert left[2] > left[0]  # the blue left half
+        assert right[0] > right[2]  # the red right half
 
 
 class ProfilePageTests(BaseTestCase):
