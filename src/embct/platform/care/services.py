@@ -105,6 +105,13 @@ class Written:
     declined: bool = False
 
 
+def _lock_patient(profile: PatientProfile) -> None:
+    """Hold the patient's row until the transaction ends (PostgreSQL: SELECT ... FOR UPDATE;
+    SQLite has one writer at a time anyway), so that a send and a draft save of the same
+    patient happen one after the other, never interleaved."""
+    list(PatientProfile.objects.select_for_update().filter(pk=profile.pk).values_list("pk"))
+
+
 @transaction.atomic
 def therapist_writes(
     therapist: User,
@@ -114,6 +121,7 @@ def therapist_writes(
     form_token: uuid.UUID | None = None,
 ) -> Written:
     """Feedback (or a welcome): answers every waiting log file and message of the patient."""
+    _lock_patient(profile)  # a draft save of the same form waits for this send (save_draft)
     now = timezone.now()
     message, created = _create_once(
         form_token, patient=profile, author=therapist, kind=kind, body=body
@@ -157,6 +165,8 @@ def save_draft(
     pressed "Send" does not bring the sent text back as a draft."""
     if kind not in (MessageKind.WELCOME, MessageKind.FEEDBACK):
         raise ValueError(f"a draft is a welcome or feedback, not {kind!r}")
+    # after a send of this form in progress (therapist_writes holds the lock): then it is sent
+    _lock_patient(profile)
     sent = (
         form_token is not None
         and Message.objects.filter(author=therapist, form_token=form_token).exists()
