@@ -197,3 +197,47 @@ class ClinicTests(BaseTestCase):
     def test_home_sends_an_administrator_to_the_clinic(self) -> None:
         self.login(self.ada)
         self.assertRedirects(self.client.get("/"), "/clinic/")
+
+
+class ClinicLinkNamesTests(BaseTestCase):
+    def test_every_account_named_in_the_link_select_is_audited(self) -> None:
+        from datetime import date
+
+        from embct.platform.research.models import Allocation, Participant
+
+        for k in range(PAGE_SIZE + 5):
+            user = User.objects.create_user(
+                f"c{k:02d}", first_name=f"Zed{k:02d}", role=Role.PATIENT
+            )
+            PatientProfile.objects.create(user=user, therapist=self.tessa)
+        person = Participant.objects.create(
+            study_id="S-9", assessed_on=date(2026, 1, 5), eligibility={}, eligible=True
+        )
+        Allocation.objects.create(
+            participant=person,
+            list_name="main",
+            stratum="x",
+            position=1,
+            arm="embct",
+            allocated_on=date(2026, 1, 5),
+        )
+        self.login(self.ada)
+        response = self.client.get("/clinic/")
+        shown = {p.pk for p in response.context["patients"]}
+        hidden = PatientProfile.objects.exclude(pk__in=shown).get(user__first_name="Zed29")
+        self.assertContains(response, "Zed29")  # not in the page's table, but in the select
+        events = AuditEvent.objects.filter(target_type="patient", target_id=str(hidden.pk))
+        assert list(events.values_list("action", "details")) == [
+            ("patient.list", {"page": "clinic-link"})
+        ]
+
+    def test_without_a_study_id_to_link_no_names_are_listed_or_audited(self) -> None:
+        for k in range(PAGE_SIZE + 5):
+            user = User.objects.create_user(
+                f"c{k:02d}", first_name=f"Zed{k:02d}", role=Role.PATIENT
+            )
+            PatientProfile.objects.create(user=user, therapist=self.tessa)
+        self.login(self.ada)
+        response = self.client.get("/clinic/")
+        self.assertNotContains(response, "Zed29")
+        assert not AuditEvent.objects.filter(details__page="clinic-link").exists()

@@ -87,14 +87,21 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
         )
     # the accounts a study id can be linked to, as <option>s made (and escaped) once for the
     # page and repeated in each row's select (names as people read them)
+    accounts = (
+        list(
+            patients.filter(study_participant=None).values_list(
+                "pk", "user__first_name", "user__last_name", "user__username"
+            )
+        )
+        if to_link
+        else []  # no study id to link on this page: no select, no names
+    )
     unlinked = format_html_join(
         "",
         '<option value="{}">{} ({})</option>',
         (
             (pk, " ".join(n for n in (first, last) if n) or username, username)
-            for pk, first, last, username in patients.filter(study_participant=None).values_list(
-                "pk", "user__first_name", "user__last_name", "user__username"
-            )
+            for pk, first, last, username in accounts
         ),
     )
     other_staff = (
@@ -104,6 +111,10 @@ def clinic(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     record_each(request, Action.PATIENT_LIST, patients_page.rows, page="clinic")
     record_each(request, Action.PATIENT_LIST, to_link, page="clinic")
+    # the select names every unlinked account, not only the page's patients: audited too
+    listed = {profile.pk for profile in patients_page.rows}
+    named = [("patient", pk) for pk, *_names in accounts if pk not in listed]
+    record_each(request, Action.PATIENT_LIST, named, page="clinic-link")
     ctx = {
         "therapists": therapists,
         "other_staff": other_staff,
