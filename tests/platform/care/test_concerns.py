@@ -244,3 +244,16 @@ class ConcernListTests(BaseTestCase):
             services.raise_concern(self.tessa, self.olga_profile, "another")
         with self.assertNumQueries(6):
             self.client.get("/concerns/")
+
+
+class ConcernInTheRecordTests(BaseTestCase):
+    def test_the_form_says_what_my_data_does_the_patient_can_read_it(self) -> None:
+        from embct.platform.care.forms import ConcernForm
+        from embct.platform.privacy.export import patient_data
+
+        concern = SafetyConcern.objects.create(
+            patient=self.pim_profile, raised_by=self.tessa, note="Worried about the nights."
+        )
+        concern.recipients.set([self.otto])
+        assert "Worried about the nights." in str(patient_data(self.pim_profile))
+        assert "My data" in str(ConcernForm.base_fields["note"].help_text)

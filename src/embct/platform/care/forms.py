@@ -119,8 +119,9 @@ class ConcernForm(forms.Form):
     note = forms.CharField(
         label=_("What worries you?"),
         help_text=_(
-            "Only the people listed above read this. Write what they need to act on, in a few "
-            "lines."
+            "Only the people listed above are told. Write what they need to act on, in a few "
+            "lines. Like the rest of the record, the patient can read it in their own data "
+            "download (My data)."
         ),
         max_length=MAX_CONCERN,
         strip=True,
