@@ -241,3 +241,26 @@ class ClinicLinkNamesTests(BaseTestCase):
         response = self.client.get("/clinic/")
         self.assertNotContains(response, "Zed29")
         assert not AuditEvent.objects.filter(details__page="clinic-link").exists()
+
+
+class ReassignmentTests(BaseTestCase):
+    def test_a_new_therapist_takes_the_notes_but_not_the_old_ones_unsent_drafts(self) -> None:
+        from embct.platform.care import services
+        from embct.platform.care.admin_forms import AssignmentForm
+        from embct.platform.care.models import FeedbackDraft, TherapistMemo
+
+        profile = self.pim_profile
+        TherapistMemo.objects.create(patient=profile, author=self.tessa, text="Sleeps badly.")
+        FeedbackDraft.objects.create(patient=profile, therapist=self.tessa, body="Dear Pim,")
+        data = {
+            "therapist": self.otto.pk,
+            "arm": profile.arm,
+            "start_date": profile.start_date,
+            "feedback_weekday": profile.feedback_weekday,
+            "group": profile.group_id or "",
+        }
+        form = AssignmentForm(data, instance=profile)
+        assert form.is_valid(), form.errors
+        services.save_assignment(form, by=self.ada)
+        assert not FeedbackDraft.objects.filter(patient=profile).exists()
+        assert TherapistMemo.objects.filter(patient=profile).count() == 1  # the record stays

@@ -37,8 +37,12 @@ from .notify import notify, wants_message_email
 @transaction.atomic
 def save_assignment(form: forms.ModelForm, *, by: Any) -> PatientProfile:
     """Save a patient's therapist, arm, schedule or group (the clinic's or Django admin's
-    form) with one audit event naming the fields that changed; none if nothing did."""
+    form) with one audit event naming the fields that changed; none if nothing did. A new
+    therapist: the previous one's unsent drafts to the patient go (she can no longer send
+    them); the private notes stay with the record for whoever treats the patient next."""
     profile = form.save()
+    if "therapist" in form.changed_data:
+        FeedbackDraft.objects.filter(patient=profile).exclude(therapist=profile.therapist).delete()
     if form.changed_data:
         record(by, Action.PATIENT_ASSIGN, profile, changed=form.changed_data)
     return profile
