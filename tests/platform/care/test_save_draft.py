@@ -16,6 +16,14 @@ JSON = {"HTTP_ACCEPT": "application/json"}
 
 
 class SaveDraftTests(BaseTestCase):
+    def test_a_tampered_form_is_told_to_reload_not_that_it_is_too_long(self) -> None:
+        self.login(self.tessa)
+        for bad in ({"kind": "concern"}, {"form_token": "not-a-token"}):
+            response = self.client.post(self.url(), {"body": "Dear Pim", **bad}, **JSON)
+            assert response.status_code == 400
+            assert "reload the page" in response.json()["message"], bad
+        assert not FeedbackDraft.objects.exists()
+
     def url(self, profile: object = None) -> str:
         return f"/patients/{(profile or self.pim_profile).pk}/draft/"  # type: ignore[attr-defined]
 

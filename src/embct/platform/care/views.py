@@ -394,7 +394,12 @@ def save_draft(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRespon
     form = DraftForm(request.POST)
     wants_json = "application/json" in request.headers.get("Accept", "")
     if not form.is_valid():
-        error = gettext("The draft is too long to keep (at most 5000 characters).")
+        error = (
+            gettext("The draft is too long to keep (at most 5000 characters).")
+            if "body" in form.errors
+            # only a tampered or stale form sends another kind or token
+            else gettext("The draft could not be kept: reload the page and try again.")
+        )
         if wants_json:
             return JsonResponse({"saved": False, "message": error}, status=400)
         flash.error(request, error)
