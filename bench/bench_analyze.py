@@ -188,6 +188,16 @@ def large(n: int, folder: Path) -> bool:
             f"ratio to pandas.read_csv: {ratio:.1f}x; target (at most 10x): "
             + ("met" if met else "MISSED")
         )
+    phases = _phases(data, folder / f"inproc{n}")
+    print(
+        "in-process breakdown: "
+        + "; ".join(f"{k} {v:.2f} s ({v / peer:.1f}x read_csv)" for k, v in phases.items())
+    )
+    return met
+
+
+def _phases(data: Path, out: Path) -> dict[str, float]:
+    """Seconds of each step of `embct analyze` in this process (imports already paid)."""
     from embct.analysis import analyze, load_table, write_results
     from embct.report import write_report
 
@@ -199,16 +209,12 @@ def large(n: int, folder: Path) -> bool:
     results = analyze(frame)
     phases["analyze (all sections)"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_results(results, folder / f"inproc{n}")
+    write_results(results, out)
     phases["results.json + tables"] = time.perf_counter() - start
     start = time.perf_counter()
-    write_report(results, folder / f"inproc{n}")
+    write_report(results, out)
     phases["report.html + figures"] = time.perf_counter() - start
-    print(
-        "in-process breakdown: "
-        + "; ".join(f"{k} {v:.2f} s ({v / peer:.1f}x read_csv)" for k, v in phases.items())
-    )
-    return met
+    return phases
 
 
 def _load() -> str:
@@ -255,22 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         written = sorted(p.name for p in (folder / "out0").iterdir())
 
         # In-process breakdown (imports already paid), one run.
-        from embct.analysis import analyze, load_table, write_results
-        from embct.report import write_report
-
-        phases = {}
-        start = time.perf_counter()
-        frame = load_table(data)
-        phases["read + validate + score"] = time.perf_counter() - start
-        start = time.perf_counter()
-        results = analyze(frame)
-        phases["analyze (all sections)"] = time.perf_counter() - start
-        start = time.perf_counter()
-        write_results(results, folder / "inproc")
-        phases["results.json + tables"] = time.perf_counter() - start
-        start = time.perf_counter()
-        write_report(results, folder / "inproc")
-        phases["report.html + figures"] = time.perf_counter() - start
+        phases = _phases(data, folder / "inproc")
 
     best, median = min(w for w, _ in ours), statistics.median(w for w, _ in ours)
     cpu = statistics.median(c for _, c in ours)
