@@ -189,3 +189,28 @@ def test_stacked_chains_are_matched_each_within_its_own_chain():
         for target, pick in zip(hat_mis[chain], picks[chain], strict=True):
             nearest = np.argsort(np.abs(hat_obs[chain] - target))[:5] + chain * 1000
             assert pick in nearest
+
+
+def test_a_run_of_equal_predictions_donates_from_all_its_rows():
+    """Equal predictions are ties, broken at random as mice's matcher does (it shuffles the
+    donors before sorting): a target inside a run of 30 equal predictions gets each of the
+    30 rows with probability 1/30, not only the few that sort next to it."""
+    from embct.analysis.impute import _match
+
+    rng = np.random.default_rng(8)
+    yhat_obs = np.concatenate([np.full(30, 2.0), np.linspace(10, 20, 70)])
+    y_obs = np.arange(100.0)
+    picks = _match(yhat_obs, np.full(6000, 2.0), y_obs, 5, rng).astype(int)
+    counts = np.bincount(picks, minlength=100)
+    assert counts[30:].sum() == 0  # never a row of another prediction
+    # chi-square of uniformity over the 30 rows; 29 df, the 1e-4 critical value is 66.6
+    expected = 6000 / 30
+    assert float(((counts[:30] - expected) ** 2 / expected).sum()) < 66.6
+    # A run only partly among the 5 nearest: 3 nearer rows, then a run of 4 equal ones of
+    # which 2 are among the 5; each of the 4 is picked with probability 2/5 / 4 = 0.1.
+    yhat_obs = np.array([0.0, 0.1, -0.1, 1.0, 1.0, 1.0, 1.0, 5.0])
+    picks = _match(yhat_obs, np.zeros(20000), np.arange(8.0), 5, rng).astype(int)
+    shares = np.bincount(picks, minlength=8) / 20000
+    assert shares[:3] == pytest.approx([0.2, 0.2, 0.2], abs=0.02)
+    assert shares[3:7] == pytest.approx([0.1] * 4, abs=0.015)
+    assert shares[7] == 0

@@ -23,11 +23,12 @@ from __future__ import annotations
 import math
 import zlib
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from embct.analysis.cluster import OUTCOME_TERMS, design
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 IMPUTATION_METHODS = ("pmm", "norm")
+IntArray = NDArray[np.intp]
 _RIDGE = 1e-5  # mice's default ridge penalty of the imputation regressions
 _STEP_K = (3, 4, 5)
 
@@ -54,20 +56,23 @@ def _norm_draw(
     """mice's ``.norm.draw`` for a stack of ``m`` chains at once: least squares (ridge
     1e-5) and a draw from the posterior of ``(beta, sigma)`` under a flat prior.
 
-    ``y`` is (m, n_obs), ``x`` (m, n_obs, p). Returns ``(beta_hat, beta_draw, sigma_draw)``
-    of shapes (m, p), (m, p), (m,).
+    ``y`` is (m, n_obs), ``x`` (m, p, n_obs): the predictors of each chain as rows, C-ordered
+    (the products are batched BLAS products; on a strided gather they are ten times
+    slower). Returns ``(beta_draw, sigma_draw, fitted)`` of shapes (m, p), (m,), (m, n_obs);
+    ``fitted`` is ``x' beta_hat`` (the observed rows' predictions that matching compares).
     """
-    xtx = np.einsum("mij,mik->mjk", x, x)
-    ridge = _RIDGE * np.einsum("mjj->mj", xtx)
-    v = np.linalg.inv(xtx + ridge[:, :, None] * np.eye(x.shape[2]))
-    coef = np.einsum("mjk,mk->mj", v, np.einsum("mij,mi->mj", x, y))
-    residuals = y - np.einsum("mij,mj->mi", x, coef)
-    dof = max(y.shape[1] - x.shape[2], 1)
-    sigma = np.sqrt(np.einsum("mi,mi->m", residuals, residuals) / rng.chisquare(dof, len(y)))
+    xtx = x @ np.swapaxes(x, 1, 2)
+    ridge = _RIDGE * np.diagonal(xtx, axis1=1, axis2=2)
+    v = np.linalg.inv(xtx + ridge[:, :, None] * np.eye(x.shape[1]))
+    coef = (v @ (x @ y[:, :, None]))[:, :, 0]
+    fitted = (coef[:, None, :] @ x)[:, 0, :]
+    residuals = y - fitted
+    dof = max(y.shape[1] - x.shape[1], 1)
+    sigma = np.sqrt(np.sum(residuals * residuals, axis=1) / rng.chisquare(dof, len(y)))
     chol = np.linalg.cholesky((v + np.swapaxes(v, 1, 2)) / 2)
     z = rng.standard_normal(coef.shape)
-    beta = coef + np.einsum("mjk,mk->mj", chol, z) * sigma[:, None]
-    return coef, beta, sigma
+    beta = coef + (chol @ z[:, :, None])[:, :, 0] * sigma[:, None]
+    return beta, sigma, fitted
 
 
 def impute_chained(
@@ -139,29 +144,53 @@ def impute_chained(
                 column=str(data.columns[j]),
             )
     rng = np.random.default_rng(seed)
-    # The m chains run side by side (one stacked regression per column and round).
-    filled = np.repeat(values[None, :, :], m, axis=0)
+    # The m chains run side by side (one stacked regression per column and round), each
+    # column of every chain a contiguous row: filled[column, chain, row].
+    filled = np.repeat(values.T[:, None, :], m, axis=1)
+    observed_rows = {j: np.flatnonzero(~missing[:, j]) for j in incomplete}
+    missing_rows = {j: np.flatnonzero(missing[:, j]) for j in incomplete}
     for j in incomplete:
-        observed = values[~missing[:, j], j]
-        gaps = int(missing[:, j].sum())
-        filled[:, missing[:, j], j] = rng.choice(observed, (m, gaps))
-    ones = np.ones((m, len(values), 1))
+        filled[j][:, missing_rows[j]] = rng.choice(
+            values[observed_rows[j], j], (m, len(missing_rows[j]))
+        )
+    x = np.ones((m, values.shape[1], len(values)))  # the intercept, then the other columns
+    orders: dict[int, IntArray] = {}  # each column's donors in the order of the last round
     for _ in range(iterations):
         for j in incomplete:
-            ry = ~missing[:, j]
             others = [c for c in range(values.shape[1]) if c != j]
-            x = np.concatenate([ones, filled[:, :, others]], axis=2)
-            xobs = x[:, ry]  # gathered once: the regression and the observed predictions
-            coef, beta, sigma = _norm_draw(filled[:, ry, j], xobs, rng)
-            xmis = x[:, ~ry]
+            x[:, 1:] = np.swapaxes(filled[others], 0, 1)
+            y_obs = filled[j][:, observed_rows[j]]
+            beta, sigma, yhat_obs = _norm_draw(y_obs, x[:, :, observed_rows[j]], rng)
+            yhat_mis = (beta[:, None, :] @ x[:, :, missing_rows[j]])[:, 0, :]
             if method == "norm":
-                noise = rng.standard_normal(xmis.shape[:2]) * sigma[:, None]
-                filled[:, ~ry, j] = np.einsum("mij,mj->mi", xmis, beta) + noise
+                noise = rng.standard_normal(yhat_mis.shape) * sigma[:, None]
+                filled[j][:, missing_rows[j]] = yhat_mis + noise
             else:
-                yhat_obs = np.einsum("mij,mj->mi", xobs, coef)
-                yhat_mis = np.einsum("mij,mj->mi", xmis, beta)
-                filled[:, ~ry, j] = _match(yhat_obs, yhat_mis, filled[:, ry, j], donors, rng)
-    return [pd.DataFrame(chain, index=data.index, columns=data.columns) for chain in filled]
+                orders[j] = _donor_order(yhat_obs, orders.get(j))
+                filled[j][:, missing_rows[j]] = _match(
+                    yhat_obs, yhat_mis, y_obs, donors, rng, order=orders[j]
+                )
+    return [
+        pd.DataFrame(filled[:, chain].T, index=data.index, columns=data.columns)
+        for chain in range(m)
+    ]
+
+
+def _donor_order(hat_obs: FloatArray, previous: IntArray | None = None) -> IntArray:
+    """The observed rows of each chain (m, n_obs) in the order of their predictions: a
+    stable sort, so the order of equal predictions is fixed whatever the platform.
+
+    ``previous``, the order of the previous round's predictions of the same column, is
+    where the sort starts: between rounds the predictions move little, so the stable sort
+    (timsort) of the nearly sorted sequence is about twice as fast as of the rows in their
+    own order. Equal predictions are then in the previous round's order, which matching
+    does not depend on (it draws among all the rows with the picked prediction).
+    """
+    if previous is None:
+        return np.argsort(hat_obs, axis=1, kind="stable")
+    base = (np.arange(hat_obs.shape[0]) * hat_obs.shape[1])[:, None]
+    again = np.argsort(np.take(hat_obs, previous + base), axis=1, kind="stable")
+    return np.take(previous, again + base)
 
 
 def _match(
@@ -170,44 +199,66 @@ def _match(
     y_obs: FloatArray,
     donors: int,
     rng: np.random.Generator,
+    order: IntArray | None = None,
 ) -> FloatArray:
     """Predictive mean matching: a random one of the ``donors`` nearest observed rows.
 
-    Arrays are one chain (1-d) or a stack of chains (m, n). The observed predictions are
-    sorted once; the ``donors`` nearest of a missing row lie within ``donors`` places either
-    side of its insertion point, so matching costs O((n_obs + n_mis) log n_obs) and no
-    n_mis x n_obs matrix is formed. The chains are searched together, each shifted past the
-    previous one's range.
+    Arrays are one chain (1-d) or a stack of chains (m, n). Each chain's observed
+    predictions are sorted once (stably); the ``donors`` nearest of a missing row are a
+    contiguous run of the sorted predictions beside its insertion point, found by walking
+    outwards ``donors`` steps (the nearer side first, the lower on a tie), and one of them
+    is picked at random. Matching costs O((n_obs + n_mis) log n_obs) and forms no
+    n_mis x n_obs matrix.
+
+    Equal predictions (common when the predictors are integer scores) are ties: mice's
+    matcher shuffles the donors before sorting, so that the picked place holds a random one
+    of the donors with that prediction. Here the picked place's donor is drawn directly
+    from all the observed rows with the picked prediction (the same distribution, without
+    shuffling every donor); without this, a run of equal predictions would always be
+    entered at the same few donors.
+
+    ``order`` is :func:`_donor_order` of ``yhat_obs`` when the caller has it.
     """
     one = np.ndim(yhat_obs) == 1
     hat_obs, hat_mis, obs = (np.atleast_2d(a) for a in (yhat_obs, yhat_mis, y_obs))
+    if order is not None:
+        order = np.atleast_2d(order)
     m, n_obs = hat_obs.shape
     k = min(donors, n_obs)
-    order = np.argsort(hat_obs, axis=1, kind="stable")
-    sorted_hat = np.take_along_axis(hat_obs, order, axis=1)
-    low = min(float(sorted_hat[:, 0].min()), float(hat_mis.min()))
-    span = max(float(sorted_hat[:, -1].max()), float(hat_mis.max())) - low + 1.0
-    shift = (np.arange(m) * 2 * span)[:, None]
-    at = np.searchsorted((sorted_hat - low + shift).ravel(), (hat_mis - low + shift).ravel())
-    at = at.reshape(hat_mis.shape) - (np.arange(m) * n_obs)[:, None]
-    window = at[:, :, None] + np.arange(-k, k)  # (m, n_mis, 2k) positions within the chain
-    valid = (window >= 0) & (window < n_obs)
-    clipped = np.clip(window, 0, n_obs - 1)
-    # Flat gathers (chain c's row starts at c * n_obs) instead of broadcast take_along_axis:
-    # the same elements, without the broadcast index arrays.
-    chain_start = (np.arange(m) * n_obs)[:, None]
-    near = np.take(sorted_hat, clipped + chain_start[:, :, None])
-    distance = np.abs(near - hat_mis[:, :, None])
-    distance[~valid] = np.inf
-    # Random tie-breaking among equally near donors, as mice's matcher
-    noise = rng.uniform(0, 1e-9, distance.shape)
-    noise *= valid
-    distance += noise
-    nearest = np.argpartition(distance, k - 1, axis=2)[:, :, :k]
-    pick = np.take_along_axis(nearest, rng.integers(0, k, hat_mis.shape)[:, :, None], axis=2)
-    position = np.take_along_axis(clipped, pick, axis=2)[:, :, 0]
-    donor = np.take(order, position + chain_start)
-    values = np.take(obs, donor + chain_start)
+    base = (np.arange(m) * n_obs)[:, None]  # chain c's row starts at c * n_obs (flat gathers)
+    if order is None:
+        order = _donor_order(hat_obs)
+    sorted_hat = np.take(hat_obs, order + base)
+    # Insertion points, chain by chain (the targets sorted first: a search of sorted keys
+    # is several times faster than of scattered ones).
+    targets = np.argsort(hat_mis, axis=1)
+    at = np.empty(hat_mis.shape, dtype=np.int64)
+    for chain in range(m):
+        wanted = hat_mis[chain, targets[chain]]
+        at[chain, targets[chain]] = np.searchsorted(sorted_hat[chain], wanted)
+    # Walk outwards from the insertion point: after k steps [lo + 1, hi) holds the k nearest.
+    flat = sorted_hat.ravel()
+    lo, hi = at - 1, at
+    for _ in range(k):
+        left = np.take(flat, base + np.maximum(lo, 0))
+        right = np.take(flat, base + np.minimum(hi, n_obs - 1))
+        step_left = (lo >= 0) & ((hi >= n_obs) | (hat_mis - left <= right - hat_mis))
+        lo = lo - step_left
+        hi = hi + ~step_left
+    place = lo + 1 + rng.integers(0, k, hat_mis.shape)
+    # The run of equal predictions around each place: [first, last] in the sorted order.
+    places = np.arange(n_obs)
+    differs = np.ones((m, n_obs), dtype=bool)
+    np.not_equal(sorted_hat[:, 1:], sorted_hat[:, :-1], out=differs[:, 1:])
+    first = np.maximum.accumulate(np.where(differs, places, 0), axis=1)
+    ends = np.ones((m, n_obs), dtype=bool)
+    ends[:, :-1] = differs[:, 1:]
+    last = np.minimum.accumulate(np.where(ends, places, n_obs)[:, ::-1], axis=1)[:, ::-1]
+    low = np.take(first, base + place)
+    size = np.take(last, base + place) - low + 1
+    place = low + (rng.random(hat_mis.shape) * size).astype(np.int64)
+    donor = np.take(order, base + place)
+    values = np.take(obs, base + donor)
     return values[0] if one else values
 
 
@@ -464,16 +515,26 @@ def outcome_regression_mi(
     if not sample[model_columns].isna().any().any():
         return {"skipped": f"no missing values among the {n} participants: nothing to impute"}
     arms = sample["arm"].to_numpy()
+    by_arm = {code: sample.loc[arms == code, model_columns + used] for code in (0, 1)}
+
+    def impute_arm(code: int) -> list[pd.DataFrame]:
+        arm_seed = None if seed is None else _stream_seed(seed, stream_names[code])
+        return impute_chained(
+            by_arm[code], m=m, iterations=iterations, seed=arm_seed, method=method
+        )
+
+    # The arms are imputed side by side in threads (numpy's sorts and products release the
+    # GIL); each has its own random stream, so the result is the same in any order.
+    with ThreadPoolExecutor(max_workers=2) as pool_of_arms:
+        jobs = {
+            code: pool_of_arms.submit(impute_arm, code) for code in (0, 1) if len(by_arm[code]) >= 8
+        }
     parts: list[list[pd.DataFrame]] = []
     for code in (0, 1):
-        rows = sample.loc[arms == code, model_columns + used]
-        if len(rows) < 8:
-            return {"skipped": f"{len(rows)} participants in arm {code}: too few to impute"}
+        if code not in jobs:
+            return {"skipped": f"{len(by_arm[code])} participants in arm {code}: too few to impute"}
         try:
-            arm_seed = None if seed is None else _stream_seed(seed, stream_names[code])
-            parts.append(
-                impute_chained(rows, m=m, iterations=iterations, seed=arm_seed, method=method)
-            )
+            parts.append(jobs[code].result())
         except (ModelError, np.linalg.LinAlgError) as error:
             return {"skipped": f"arm {code}: {error}"}
     completed = [
