@@ -62,6 +62,26 @@ class ExportTests(BaseTestCase):
         assert (folder / "export.csv").read_bytes() == (folder / "source.csv").read_bytes()
         pd.testing.assert_frame_equal(trial_table(), self.source)
 
+    def test_item_scores_stored_in_another_layout_are_read_by_item(self) -> None:
+        """The export reads the item scores as json.dumps writes them in bulk; a response
+        stored otherwise (here: the items in reverse order, no blanks, as another writer or
+        a hand correction might leave it) is read as JSON, each item by its number."""
+        from django.db import connection
+
+        from embct.platform.questionnaires.models import Response
+
+        response = Response.objects.filter(key="hads_pre").order_by("pk").first()
+        assert response is not None
+        scores = response.item_scores
+        reordered = json.dumps(dict(reversed(list(scores.items()))), separators=(",", ":"))
+        value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"  # jsonb: normalized
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {Response._meta.db_table} SET item_scores = {value} WHERE id = %s",
+                [reordered, response.pk],
+            )
+        pd.testing.assert_frame_equal(trial_table(), self.source)
+
     @pytest.mark.slow  # export and the whole analysis through the CLI
     def test_cli_export_and_analyze_give_the_numbers_of_the_source_file(self) -> None:
         folder = Path(self._tmp())

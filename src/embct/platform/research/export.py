@@ -98,41 +98,48 @@ def call_outcome_counts() -> dict[str, int]:
 
 def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per questionnaire key, the patient ids and a float matrix of item scores (NaN =
-    missing) of every response: one raw query for all keys (one pass over the table, not one
-    per key) and the JSON parsed in bulk, so that 10^5 responses do not pay the ORM's per-row
-    cost. Item scores are stored in item order (see services.submit)."""
+    missing) of every response. The database joins each key's responses into one text, a
+    line ``<patient id> <item scores as JSON>`` per response (``group_concat`` /
+    ``string_agg``: one query, one row per key, so that 10^5 responses cost neither the
+    ORM's nor the driver's per-row work), which pandas' C parser reads (see
+    :func:`_scores_text`). Item scores are stored in item order (see services.submit);
+    PostgreSQL's jsonb writes its keys shortest first, which for 1..n is the same order."""
     from django.db import connection
 
     quote = connection.ops.quote_name
     keys = list(n_items)
+    line = "CAST(patient_id AS TEXT) || ' ' || CAST(item_scores AS TEXT)"
+    joined = (
+        f"string_agg({line}, E'\\n')"
+        if connection.vendor == "postgresql"
+        else f"group_concat({line}, char(10))"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote('key')}, patient_id, item_scores "  # noqa: S608
+            f"SELECT {quote('key')}, {joined} "  # noqa: S608
             f"FROM {quote(Response._meta.db_table)} "
-            f"WHERE {quote('key')} IN ({', '.join(['%s'] * len(keys))})",
+            f"WHERE {quote('key')} IN ({', '.join(['%s'] * len(keys))}) "
+            f"GROUP BY {quote('key')}",
             keys,
         )
-        rows = cursor.fetchall()
-    grouped: dict[str, tuple[list[int], list[Any]]] = {key: ([], []) for key in keys}
-    for key, patient, scores in rows:
-        ids, texts = grouped[key]
-        ids.append(patient)
-        texts.append(scores)
+        texts = dict(cursor.fetchall())
     out = {}
-    for key, (ids, raw) in grouped.items():
+    for key in keys:
         k = n_items[key]
-        patients = np.array(ids, dtype=np.int64)
-        if not raw:
-            out[key] = (patients, np.empty((0, k)))
+        text = texts.get(key) or ""
+        if not text:
+            out[key] = (np.empty(0, dtype=np.int64), np.empty((0, k)))
             continue
-        values = None
-        if isinstance(raw[0], str):  # SQLite: text; PostgreSQL (psycopg): already parsed
-            values = _scores_text(raw, k)
-            if values is None:
-                raw = json.loads("[" + ",".join(raw) + "]")
-        if values is None:
-            values = np.array([list(scores.values()) for scores in raw], dtype=float)
-        out[key] = (patients, values)
+        parsed = _scores_text(text, k)
+        if parsed is None:  # not json.dumps's layout: each line parsed as JSON, by item
+            lines = [row.split(" ", 1) for row in text.split("\n")]
+            scores = json.loads("[" + ",".join(row[1] for row in lines) + "]")
+            numbers = [str(i) for i in range(1, k + 1)]
+            parsed = (
+                np.array([int(row[0]) for row in lines], dtype=np.int64),
+                np.array([[item.get(n) for n in numbers] for item in scores], dtype=float),
+            )
+        out[key] = parsed
     return out
 
 
@@ -140,15 +147,15 @@ def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.nd
 _JSON_BLANKS = str.maketrans('{},:"', "     ")
 
 
-def _scores_text(raw: list[str], n_items: int) -> np.ndarray | None:
-    """The item scores of JSON texts as json.dumps writes them (``{"1": 3, "2": null}``,
-    items 1..n in order), parsed by pandas' C parser: the punctuation made blanks, one line
-    per response of alternating item numbers and scores. None unless every line holds exactly
+def _scores_text(text: str, n_items: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The patient ids and item scores of lines ``<patient id> <JSON>`` whose JSON is as
+    json.dumps writes it (``{"1": 3, "2": null}``, items 1..n in order), parsed by pandas'
+    C parser: the punctuation made blanks, one line per response of the id, then
+    alternating item numbers and scores. None unless every line holds exactly an id and
     items 1..n in order with numbers or null (the caller then parses the JSON)."""
-    text = "\n".join(raw).translate(_JSON_BLANKS)
     try:
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.StringIO(text.translate(_JSON_BLANKS)),
             sep=r"\s+",
             header=None,
             na_values=["null"],
@@ -158,11 +165,14 @@ def _scores_text(raw: list[str], n_items: int) -> np.ndarray | None:
     except (ValueError, pd.errors.ParserError):
         return None
     values = frame.to_numpy(dtype=float)
-    if values.shape != (len(raw), 2 * n_items):
+    if values.shape != (text.count("\n") + 1, 1 + 2 * n_items):
         return None
-    if not (values[:, 0::2] == np.arange(1, n_items + 1)).all():
+    if not (values[:, 1::2] == np.arange(1, n_items + 1)).all():
         return None
-    return np.ascontiguousarray(values[:, 1::2])
+    ids = values[:, 0]
+    if np.isnan(ids).any() or (ids != np.round(ids)).any():
+        return None
+    return ids.astype(np.int64), np.ascontiguousarray(values[:, 2::2])
 
 
 def trial_table() -> pd.DataFrame:
@@ -233,10 +243,14 @@ def trial_table() -> pd.DataFrame:
         names_items += item_columns(instrument, wave)
     matrix = np.full((len(columns["participant_id"]), len(names_items)), np.nan)
     matrices = _item_matrices({key: len(items) for key, (_, items) in slots.items()})
+    profiles_index = pd.Index(np.fromiter(row_of, dtype=np.int64, count=len(row_of)))
+    rows_of_profiles = np.fromiter(row_of.values(), dtype=np.int64, count=len(row_of))
     for key, (start, items) in slots.items():
         patients, values = matrices[key]
-        where = np.array([row_of.get(int(p), -1) for p in patients], dtype=np.int64)
-        keep = where >= 0
+        found = profiles_index.get_indexer(pd.Index(patients))  # -1: not in the table
+        keep = found >= 0
+        where = np.full(len(found), -1, dtype=np.int64)
+        where[keep] = rows_of_profiles[found[keep]]
         matrix[where[keep], start : start + len(items)] = values[keep]
     names = [c.name for c in COLUMNS]
     fields = [c.name for c in schema.BASELINE]
