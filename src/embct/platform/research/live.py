@@ -7,6 +7,7 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.translation import get_language, gettext
 from embct import trial
 from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
+from embct.platform.versions import services as versions
 
 from . import export, trial_text
 from .models import Allocation, Participant, Screening
@@ -146,6 +148,36 @@ def flow() -> trial.ConsortFlow:
     )
     _count_treatment_arms(counts)
     return trial.consort(counts)
+
+
+#: How long a counted flow stays in the cache. The key is the study data's version, which
+#: every write to the counted tables replaces, so the timeout only frees the space of old ones.
+FLOW_CACHE_SECONDS = 24 * 60 * 60
+
+
+def flow_cache_key(version: str) -> str:
+    """The cache key of the flow counted at ``version`` (embct.platform.versions.services). The
+    value is counts only, no text: the same in every language (labels are added per view)."""
+    return f"research:flow:v1:{version}"
+
+
+def cached_flow() -> trial.ConsortFlow:
+    """:func:`flow`, kept in the cache between views under the study data's version: a view
+    of unchanged data costs one primary-key read and a cache get, not the 11 grouped counts.
+
+    Never stale: any write to what the flow counts replaces the version in its transaction,
+    so a reader that read the old version read it before the write was committed. A flow
+    counted while a write was committed (the version read again after counting differs) is
+    returned, but not cached: its counts may mix the data before and after."""
+    version = versions.current(versions.STUDY)
+    key = flow_cache_key(version)
+    counts = cache.get(key)
+    if counts is not None:
+        return trial.ConsortFlow(MappingProxyType(counts))
+    counted = flow()
+    if versions.current(versions.STUDY) == version:
+        cache.set(key, dict(counted.counts), FLOW_CACHE_SECONDS)
+    return counted
 
 
 @dataclass

@@ -135,7 +135,7 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     record_each(request, Action.CALL_LIST_VIEW, [c.screening for c in calls], page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
-    flow = live.flow()
+    flow = live.cached_flow()
     ctx = {
         "calls": calls,
         "calls_page": calls_page,
