@@ -6,6 +6,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -86,10 +87,21 @@ class ReallocationRow:
 
 def reallocations(today: Any) -> list[ReallocationRow]:
     """TAU patients not re-randomized yet (and not withdrawn) whose re-randomization is due
-    today or within embct.trial.REALLOCATION_SOON_DAYS days (embct.trial.reallocations_due)."""
+    today or within embct.trial.REALLOCATION_SOON_DAYS days (embct.trial.reallocations_due).
+
+    Only the allocations that can be due by then are read: those made on or before the last
+    day whose re-randomization date is within the horizon (the date only grows with the
+    allocation's), not every TAU patient still waiting for the 3 months to pass."""
+    horizon = today + timedelta(days=trial.REALLOCATION_SOON_DAYS)
+    latest = horizon
+    while trial.tau_rerandomization_date(latest) > horizon:
+        latest -= timedelta(days=1)
     waiting = (
         Allocation.objects.filter(
-            list_name="main", arm=trial.Arm.TAU.value, participant__withdrawal__isnull=True
+            list_name="main",
+            arm=trial.Arm.TAU.value,
+            participant__withdrawal__isnull=True,
+            allocated_on__lte=latest,
         )
         .exclude(participant__allocations__list_name="tau")
         .values_list("participant__study_id", "allocated_on", "participant_id")
