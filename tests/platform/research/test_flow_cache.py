@@ -1,7 +1,8 @@
-"""The dashboard's CONSORT flow is kept in the cache under the study data's version
-(research.live.cached_flow, embct.platform.versions): a repeat view of unchanged data
-counts nothing again, and every way the platform writes what the flow counts gives a new
-version, so the dashboard's flow after the write equals a flow counted afresh.
+"""The dashboard's CONSORT flow and referrals to record are kept in the cache under the study
+data's version (research.live.study_summary, embct.platform.versions): a repeat view of
+unchanged data counts nothing again, and every way the platform writes what they read gives a
+new version, so the dashboard's flow after the write equals a flow counted afresh (and its
+referrals the list read afresh).
 
 Each write test views the dashboard first (the flow is cached), checks that the write changes
 the counted flow (else it could not fail), then that the dashboard shows the new count. With
@@ -35,7 +36,13 @@ from embct.platform.care.services import send_log_files
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
 from embct.platform.research import corrections, live
 from embct.platform.research import services as research
-from embct.platform.research.models import Allocation, Participant, Screening, Withdrawal
+from embct.platform.research.models import (
+    Allocation,
+    Participant,
+    Referral,
+    Screening,
+    Withdrawal,
+)
 from embct.platform.versions import services as versions
 from embct.platform.versions.models import DataVersion, VersionedQuerySet
 from support import measure_helpers as helpers
@@ -44,6 +51,8 @@ from support.testing import TODAY, BaseTestCase
 SEED = 8181
 #: live.flow's queries (tests/platform/research/test_live_flow.py pins them too).
 FLOW_QUERIES = 11
+#: What a view that makes the summary adds: the flow, the referrals, the version read again.
+SUMMARY_QUERIES = FLOW_QUERIES + 1 + 1
 
 
 def hads(item: int) -> dict[int, int | None]:
@@ -100,7 +109,7 @@ class FlowCacheTests(BaseTestCase):
         """The dashboard, viewed before and after ``write``, shows the flow counted afresh."""
         before = self.dashboard()
         assert before == self.counted()
-        assert cache.get(live.flow_cache_key(versions.current())) is not None  # cached
+        assert cache.get(live.summary_cache_key(versions.current())) is not None  # cached
         write()
         after = self.counted()
         assert after != before, "the write must change the flow, or this test proves nothing"
@@ -113,7 +122,7 @@ class FlowCacheTests(BaseTestCase):
         with CaptureQueriesContext(connection) as second:
             self.dashboard()
         # the first view counts (and reads the version again after counting), the second not
-        assert len(first) - len(second) == FLOW_QUERIES + 1
+        assert len(first) - len(second) == SUMMARY_QUERIES
         assert self.dashboard() == self.counted()
 
     def test_a_raw_sql_write_is_not_seen_until_the_version_changes(self) -> None:
@@ -158,8 +167,8 @@ class FlowCacheTests(BaseTestCase):
             return counted
 
         with mock.patch.object(live, "flow", count_then_another_process_writes):
-            shown = dict(live.cached_flow().known())
-        assert cache.get(live.flow_cache_key(version)) is None
+            shown = dict(live.study_summary().flow.known())
+        assert cache.get(live.summary_cache_key(version)) is None
         assert versions.current() != version
         assert self.dashboard() == self.counted() != shown
 
@@ -278,6 +287,21 @@ class FlowCacheTests(BaseTestCase):
             )
         )
 
+    # ---- referrals to record -------------------------------------------------------------
+    def referrals(self) -> list[str]:
+        response = self.client.get("/research/")
+        return [r.study_id for r in response.context["referrals"]]
+
+    def test_the_referrals_follow_an_exclusion_and_a_referral_recorded(self) -> None:
+        assert self.referrals() == []  # cached
+        excluded = research.record_eligibility(
+            self.open_call, {**helpers.CRITERIA_OK, "severe_psychiatric_morbidity": True}, "", TODAY
+        )
+        assert self.referrals() == [excluded.study_id]
+        research.record_referral(excluded, TODAY, TODAY)
+        assert [p.study_id for p in research.referrals_to_record()] == []
+        assert self.referrals() == []
+
     # ---- fixtures and the version row itself ---------------------------------------------
     def test_a_fixture_loaded(self) -> None:
         tmp = Path(self.enterContext(tempfile.TemporaryDirectory()))
@@ -309,11 +333,11 @@ class FlowCacheTests(BaseTestCase):
 
 
 def test_every_model_the_flow_counts_replaces_the_version() -> None:
-    """The receivers are connected, and the querysets versioned, for each model live.flow
-    reads."""
+    """The receivers are connected, and the querysets versioned, for each model live.flow and
+    the referrals to record read."""
     from django.db.models.signals import post_delete, post_save
 
-    counted = {Screening, Participant, Allocation, Withdrawal, LogSubmission, Attendance}
+    counted = {Screening, Participant, Allocation, Withdrawal, LogSubmission, Attendance, Referral}
     for model in counted:
         assert post_save.has_listeners(model), model
         assert post_delete.has_listeners(model), model
@@ -326,8 +350,8 @@ def test_the_key_is_the_version() -> None:
     versions.bump()
     second = versions.current()
     assert first != second
-    assert live.flow_cache_key(first) != live.flow_cache_key(second)
-    assert live.flow_cache_key(second) == f"research:flow:v1:{second}"
+    assert live.summary_cache_key(first) != live.summary_cache_key(second)
+    assert live.summary_cache_key(second) == f"research:summary:v1:{second}"
 
 
 @pytest.mark.django_db(transaction=True)

@@ -23,7 +23,7 @@ from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
 from embct.platform.versions import services as versions
 
-from . import export, trial_text
+from . import export, services, trial_text
 from .models import Allocation, Participant, Screening
 
 
@@ -162,34 +162,64 @@ def flow() -> trial.ConsortFlow:
     return trial.consort(counts)
 
 
-#: How long a counted flow stays in the cache. The key is the study data's version, which
-#: every write to the counted tables replaces, so the timeout only frees the space of old ones.
-FLOW_CACHE_SECONDS = 24 * 60 * 60
+@dataclass(frozen=True)
+class ReferralRow:
+    """A participant on the "referrals to record" list: where to open it, and since when."""
+
+    pk: int
+    study_id: str
+    assessed_on: Any
 
 
-def flow_cache_key(version: str) -> str:
-    """The cache key of the flow counted at ``version`` (embct.platform.versions.services). The
-    value is counts only, no text: the same in every language (labels are added per view)."""
-    return f"research:flow:v1:{version}"
+@dataclass(frozen=True)
+class StudySummary:
+    """What the dashboard shows of the whole trial, not of one page: the CONSORT flow
+    (:func:`flow`) and the referrals still to record (services.referrals_to_record), each a
+    query over every participant."""
+
+    flow: trial.ConsortFlow
+    referrals: list[ReferralRow]
 
 
-def cached_flow() -> trial.ConsortFlow:
-    """:func:`flow`, kept in the cache between views under the study data's version: a view
-    of unchanged data costs one primary-key read and a cache get, not the 11 grouped counts.
+#: How long a study summary stays in the cache. The key is the study data's version, which
+#: every write to the tables it reads replaces, so the timeout only frees the space of old ones.
+SUMMARY_CACHE_SECONDS = 24 * 60 * 60
 
-    Never stale: any write to what the flow counts replaces the version in its transaction,
-    so a reader that read the old version read it before the write was committed. A flow
-    counted while a write was committed (the version read again after counting differs) is
-    returned, but not cached: its counts may mix the data before and after."""
+
+def summary_cache_key(version: str) -> str:
+    """The cache key of the summary made at ``version`` (embct.platform.versions.services).
+    The value is counts, ids and dates, no text: the same in every language (the labels are
+    added per view)."""
+    return f"research:summary:v1:{version}"
+
+
+def study_summary() -> StudySummary:
+    """The flow and the referrals to record, kept in the cache between views under the study
+    data's version: a view of unchanged data costs one primary-key read and a cache get, not
+    the flow's 11 grouped counts and the scan of every participant's eligibility.
+
+    Never stale: any write to what they read replaces the version in its transaction, so a
+    reader that read the old version read it before the write was committed. A summary made
+    while a write was committed (the version read again afterwards differs) is returned, but
+    not cached: its counts may mix the data before and after."""
     version = versions.current(versions.STUDY)
-    key = flow_cache_key(version)
-    counts = cache.get(key)
-    if counts is not None:
-        return trial.ConsortFlow(MappingProxyType(counts))
-    counted = flow()
+    key = summary_cache_key(version)
+    found = cache.get(key)
+    if found is not None:
+        return StudySummary(
+            trial.ConsortFlow(MappingProxyType(found["counts"])),
+            [ReferralRow(*row) for row in found["referrals"]],
+        )
+    rows = services.referrals_to_record()
+    referrals = [ReferralRow(p.pk, p.study_id, p.assessed_on) for p in rows]
+    made = StudySummary(flow(), referrals)
     if versions.current(versions.STUDY) == version:
-        cache.set(key, dict(counted.counts), FLOW_CACHE_SECONDS)
-    return counted
+        value = {
+            "counts": dict(made.flow.counts),
+            "referrals": [(r.pk, r.study_id, r.assessed_on) for r in referrals],
+        }
+        cache.set(key, value, SUMMARY_CACHE_SECONDS)
+    return made
 
 
 @dataclass

@@ -204,7 +204,7 @@ class Withdrawal(StudyData):
         return f"withdrawal #{self.pk}"
 
 
-class Referral(models.Model):
+class Referral(StudyData):
     """A referral made after an exclusion for suicidal thoughts or psychosis
     (embct.trial.needs_referral), following the site's procedure: when, and who recorded it."""
 

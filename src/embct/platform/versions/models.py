@@ -1,9 +1,10 @@
 """Data versions: a token per body of data, replaced in the same transaction as every write to
 it, so that a cache key made from the token changes with the data (:mod:`.services`).
 
-:class:`StudyData` is the base of the models whose rows the research dashboard's CONSORT flow
-counts (screenings, participants, allocations, withdrawals, log files sent, group attendance):
-saving, deleting, updating or bulk-creating any of them replaces the ``study`` token."""
+:class:`StudyData` is the base of the models whose rows the research dashboard's summary of
+the whole trial reads (the CONSORT flow: screenings, participants, allocations, withdrawals,
+log files sent, group attendance; the referrals to record): saving, deleting, updating or
+bulk-creating any of them replaces the ``study`` token."""
 
 from __future__ import annotations
 
@@ -59,10 +60,10 @@ class VersionedQuerySet(models.QuerySet[_M]):
 
 
 class StudyData(models.Model):
-    """Abstract base of the models the CONSORT flow counts: a save runs in a transaction (one
-    of its own when there is none), so that the ``post_save`` receiver replaces the ``study``
-    token in the same transaction as the row; a crash between the two cannot leave a changed
-    row under the old token."""
+    """Abstract base of the models the dashboard's study summary reads: a save runs in a
+    transaction (one of its own when there is none), so that the ``post_save`` receiver
+    replaces the ``study`` token in the same transaction as the row; a crash between the two
+    cannot leave a changed row under the old token."""
 
     objects = VersionedQuerySet.as_manager()
 

@@ -1,6 +1,7 @@
 """Versions of data for cache keys that can never serve stale data, across processes and hosts.
 
-A body of data (``study``: what the research dashboard's CONSORT flow counts) has one row in
+A body of data (``study``: what the research dashboard's summary of the trial reads, its
+CONSORT flow and referrals to record) has one row in
 :class:`~embct.platform.versions.models.DataVersion`; every write to it replaces the row's
 random token *in the write's own transaction*. A reader makes its cache key from the token it
 reads: a change committed gives a new token, so a new key, on every process and host at once,
@@ -29,7 +30,7 @@ from django.db import DEFAULT_DB_ALIAS
 
 from .models import DataVersion
 
-#: The data the research dashboard's CONSORT flow counts (embct.platform.research.live).
+#: The data the research dashboard's study summary reads (embct.platform.research.live).
 STUDY = "study"
 
 
