@@ -1,7 +1,7 @@
 """Several hosts behind a load balancer: two ``embct serve`` processes on two ports, on one
 PostgreSQL and one Redis (``REDIS_URL``), over real HTTP. A session made on one is valid on the
-other, a login lockout on one holds on the other, and a live report cached by one is served by
-the other from the cache.
+other, a login lockout on one holds on the other, a live report cached by one is served by
+the other from the cache, and so is the dashboard's flow until a write on either host.
 
 Needs PostgreSQL (``DATABASE_MIGRATION_URL`` or ``DATABASE_URL`` when they name one, else
 postgres://postgres@127.0.0.1:5432) and Redis (``EMBCT_TEST_REDIS_URL``, else
@@ -213,7 +213,26 @@ def _latest_export_sha256(env: dict[str, str]) -> str:
     return str(row[0])
 
 
-def test_two_hosts_share_sessions_lockouts_and_the_report_cache(
+def _study_version(env: dict[str, str]) -> str:
+    """The study data's version (embct.platform.versions) as committed now."""
+    import psycopg
+
+    with psycopg.connect(env["DATABASE_URL"]) as connection:
+        row = connection.execute(
+            "SELECT token FROM versions_dataversion WHERE name = 'study'"
+        ).fetchone()
+    assert row is not None
+    return str(uuid.UUID(str(row[0])).hex)
+
+
+def _box(page: str, key: str) -> int:
+    """The count of one box in the dashboard's flow table."""
+    found = re.search(rf'<tr data-box="{re.escape(key)}"><th[^>]*>[^<]*</th><td>(\d+)</td>', page)
+    assert found is not None, f"no box {key} on the page"
+    return int(found.group(1))
+
+
+def test_two_hosts_share_sessions_lockouts_and_the_report_and_flow_caches(
     shared_env: dict[str, str], tmp_path: Path
 ) -> None:
     import redis
@@ -258,6 +277,34 @@ def test_two_hosts_share_sessions_lockouts_and_the_report_cache(
         assert status == 200
         assert mark in page
         assert _latest_export_sha256(shared_env) in key  # host two exported the same bytes
+
+        # The dashboard's CONSORT flow counted on one host is cached in Redis under the study
+        # data's version (a token in the database), and the other host is served that entry
+        # (marked here); a screening sent to the other host replaces the version in its
+        # transaction, so the first host counts afresh: the new screening, not the mark.
+        status, _, page = rosa.get(one + "/research/")
+        assert status == 200
+        screened = _box(page, "screened")
+        version = _study_version(shared_env)
+        key = f"embct:1:research:summary:v1:{version}"
+        cached = store.get(key)
+        assert cached is not None, f"no {key} in Redis"
+        summary = pickle.loads(cached)
+        assert summary["counts"]["screened"] == screened
+        marked = {**summary, "counts": {**summary["counts"], "screened": 987654}}
+        store.set(key, pickle.dumps(marked), keepttl=True)
+        assert _box(rosa.get(two + "/research/")[2], "screened") == 987654
+        visitor = Browser()
+        visitor.get(two + "/screening/")
+        fields = {str(i): "2" for i in range(1, 15)}
+        status, _, _ = visitor.post(
+            two + "/screening/",
+            {**fields, "form_token": str(uuid.uuid4()), "contact": "0612345678"},
+        )
+        assert status == 200
+        assert _study_version(shared_env) != version
+        assert _box(rosa.get(one + "/research/")[2], "screened") == screened + 1
+        assert _box(rosa.get(two + "/research/")[2], "screened") == screened + 1
 
         # Three wrong passwords on one host lock the account out on the other too (django-axes
         # counts in the shared database); the right password is then refused there with 429.

@@ -206,10 +206,12 @@ class CallListTests(BaseTestCase):
         self.login(self.rosa)
         services.record_call_attempt(screening(), "not_reached", TODAY, TODAY)
         self.client.get("/research/")  # the session and the caches warm up
-        one = self.dashboard_queries()
+        one = self.dashboard_queries()  # the flow from the cache
         for _ in range(4):
             services.record_call_attempt(screening(), "call_back", TODAY, TODAY, call_back_on=TODAY)
+        counted = self.dashboard_queries()  # new screenings: the flow is counted again
         assert self.dashboard_queries() == one
+        assert counted == one + 11 + 1 + 1  # the flow's 11 counts, the referrals, the version
 
     def dashboard_queries(self) -> int:
         with CaptureQueriesContext(connection) as context:

@@ -17,7 +17,8 @@ from django.test.utils import CaptureQueriesContext
 
 from embct import trial
 from embct.platform.audit.models import Action, AuditEvent
-from embct.platform.research import services
+from embct.platform.lib.paging import PAGE_SIZE
+from embct.platform.research import live, services
 from embct.platform.research.models import Allocation, Participant
 from support import measure_helpers as helpers
 from support.testing import NOW, TODAY, BaseTestCase
@@ -334,6 +335,36 @@ class ReallocationTests(BaseTestCase):
         with CaptureQueriesContext(connection) as four:
             self.client.get("/research/")
         assert len(four.captured_queries) == len(one.captured_queries)
+
+    def test_only_allocations_that_can_be_due_are_read_and_the_boundary_is_exact(self) -> None:
+        """The query stops at the last allocation day due within the horizon (today + 14
+        days); the calendar's months make that day move (a horizon of 28 February takes 30
+        November, whose 3 months end on the 28th)."""
+        last = tau_participant(self.rosa, date(2026, 1, 1))  # due 2026-04-01 = TODAY + 14
+        after = tau_participant(self.rosa, date(2026, 1, 2))  # due 2026-04-02
+        assert [r.study_id for r in live.reallocations(TODAY)] == [last.study_id]
+        Allocation.objects.filter(participant=last).update(allocated_on=date(2025, 11, 30))
+        Allocation.objects.filter(participant=after).update(allocated_on=date(2025, 12, 1))
+        listed = live.reallocations(date(2026, 2, 14))  # horizon 2026-02-28
+        assert [(r.study_id, r.due_on) for r in listed] == [(last.study_id, date(2026, 2, 28))]
+        with CaptureQueriesContext(connection) as read:
+            live.reallocations(date(2026, 2, 14))
+        assert "allocated_on" in read.captured_queries[0]["sql"].split("WHERE")[1]
+
+    def test_the_re_allocation_list_shows_a_page_at_a_time(self) -> None:
+        due = [tau_participant(self.rosa, date(2025, 12, 1)) for _ in range(PAGE_SIZE + 2)]
+        self.login(self.rosa)
+
+        def section(page: str) -> str:
+            return page[page.index('id="reallocation-heading"') : page.index(">Participants<")]
+
+        first = section(self.client.get("/research/").content.decode())
+        second = section(self.client.get("/research/", {"reallocations": "2"}).content.decode())
+        assert first.count("due now") == PAGE_SIZE
+        assert second.count("due now") == 2
+        assert 'href="?reallocations=2" rel="next"' in first
+        shown = [p.study_id for p in due if f">{p.study_id}</a>" in first + second]
+        assert len(shown) == len(due)
 
 
 class HomeTests(BaseTestCase):

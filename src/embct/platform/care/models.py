@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from embct import trial
 from embct.platform.course.models import Course, CourseSession, Exercise
 from embct.platform.lib import schedule
+from embct.platform.versions.models import StudyData
 
 
 class Arm(models.TextChoices):
@@ -108,7 +109,7 @@ class Supervision(models.Model):
         return f"supervision #{self.pk}"
 
 
-class LogSubmission(models.Model):
+class LogSubmission(StudyData):
     """The patient sent the log files (diary entries) of one session to the therapist."""
 
     patient = models.ForeignKey(

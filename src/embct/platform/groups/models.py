@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from embct.platform.course.models import Course, CourseSession
+from embct.platform.versions.models import StudyData
 
 
 class MbctGroup(models.Model):
@@ -38,7 +39,7 @@ class GroupMeeting(models.Model):
         return f"meeting #{self.pk}"
 
 
-class Attendance(models.Model):
+class Attendance(StudyData):
     meeting = models.ForeignKey(GroupMeeting, on_delete=models.CASCADE, related_name="attendance")
     patient = models.ForeignKey(
         "care.PatientProfile", on_delete=models.CASCADE, related_name="attendance"

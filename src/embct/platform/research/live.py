@@ -6,7 +6,9 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from django.conf import settings
@@ -19,8 +21,9 @@ from django.utils.translation import get_language, gettext
 from embct import trial
 from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
+from embct.platform.versions import services as versions
 
-from . import export, trial_text
+from . import export, services, trial_text
 from .models import Allocation, Participant, Screening
 
 
@@ -84,10 +87,21 @@ class ReallocationRow:
 
 def reallocations(today: Any) -> list[ReallocationRow]:
     """TAU patients not re-randomized yet (and not withdrawn) whose re-randomization is due
-    today or within embct.trial.REALLOCATION_SOON_DAYS days (embct.trial.reallocations_due)."""
+    today or within embct.trial.REALLOCATION_SOON_DAYS days (embct.trial.reallocations_due).
+
+    Only the allocations that can be due by then are read: those made on or before the last
+    day whose re-randomization date is within the horizon (the date only grows with the
+    allocation's), not every TAU patient still waiting for the 3 months to pass."""
+    horizon = today + timedelta(days=trial.REALLOCATION_SOON_DAYS)
+    latest = horizon
+    while trial.tau_rerandomization_date(latest) > horizon:
+        latest -= timedelta(days=1)
     waiting = (
         Allocation.objects.filter(
-            list_name="main", arm=trial.Arm.TAU.value, participant__withdrawal__isnull=True
+            list_name="main",
+            arm=trial.Arm.TAU.value,
+            participant__withdrawal__isnull=True,
+            allocated_on__lte=latest,
         )
         .exclude(participant__allocations__list_name="tau")
         .values_list("participant__study_id", "allocated_on", "participant_id")
@@ -146,6 +160,66 @@ def flow() -> trial.ConsortFlow:
     )
     _count_treatment_arms(counts)
     return trial.consort(counts)
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    """A participant on the "referrals to record" list: where to open it, and since when."""
+
+    pk: int
+    study_id: str
+    assessed_on: Any
+
+
+@dataclass(frozen=True)
+class StudySummary:
+    """What the dashboard shows of the whole trial, not of one page: the CONSORT flow
+    (:func:`flow`) and the referrals still to record (services.referrals_to_record), each a
+    query over every participant."""
+
+    flow: trial.ConsortFlow
+    referrals: list[ReferralRow]
+
+
+#: How long a study summary stays in the cache. The key is the study data's version, which
+#: every write to the tables it reads replaces, so the timeout only frees the space of old ones.
+SUMMARY_CACHE_SECONDS = 24 * 60 * 60
+
+
+def summary_cache_key(version: str) -> str:
+    """The cache key of the summary made at ``version`` (embct.platform.versions.services).
+    The value is counts, ids and dates, no text: the same in every language (the labels are
+    added per view)."""
+    return f"research:summary:v1:{version}"
+
+
+def study_summary() -> StudySummary:
+    """The flow and the referrals to record, kept in the cache between views under the study
+    data's version: a view of unchanged data costs one primary-key read and a cache get, not
+    the flow's 11 grouped counts and the scan of every participant's eligibility.
+
+    Never stale: any write to what they read replaces the version in its transaction, so a
+    reader that read the old version read it before the write was committed. A summary made
+    while a write was committed (the version read again afterwards differs) is returned, but
+    not cached: its counts may mix the data before and after."""
+    version = versions.current(versions.STUDY)
+    key = summary_cache_key(version)
+    found = cache.get(key)
+    if found is not None:
+        return StudySummary(
+            trial.ConsortFlow(MappingProxyType(found["counts"])),
+            [ReferralRow(*row) for row in found["referrals"]],
+        )
+    rows = services.referrals_to_record()
+    referrals = [ReferralRow(p.pk, p.study_id, p.assessed_on) for p in rows]
+    made = StudySummary(flow(), referrals)
+    if versions.current(versions.STUDY) == version:
+        value = {
+            "counts": dict(made.flow.counts),
+            "referrals": [(r.pk, r.study_id, r.assessed_on) for r in referrals],
+        }
+        cache.set(key, value, SUMMARY_CACHE_SECONDS)
+    return made
 
 
 @dataclass

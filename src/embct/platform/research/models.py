@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from embct import trial
 from embct.platform.care.models import PatientProfile
+from embct.platform.versions.models import StudyData
 
 
 class CallOutcome(models.TextChoices):
@@ -22,7 +23,7 @@ class CallOutcome(models.TextChoices):
     ELIGIBLE = trial.CallOutcome.ELIGIBLE.value, _("Eligible")
 
 
-class Screening(models.Model):
+class Screening(StudyData):
     """A HADS filled in on the public screening page."""
 
     created_at = models.DateTimeField(default=timezone.now)
@@ -89,7 +90,7 @@ class Reason(models.TextChoices):
     OTHER = trial.DropoutReason.OTHER.value, _("Other")
 
 
-class Participant(models.Model):
+class Participant(StudyData):
     """A screened person whose eligibility was assessed; known to researchers by study id."""
 
     study_id = models.CharField(max_length=16, unique=True)
@@ -127,7 +128,7 @@ class RandomizationList(models.Model):
         return self.name
 
 
-class Allocation(models.Model):
+class Allocation(StudyData):
     """Every allocation made, as embct.trial's Randomizer logged it (no block size)."""
 
     participant = models.ForeignKey(
@@ -166,7 +167,7 @@ class WithdrawalKind(models.TextChoices):
     DROPOUT = trial.WithdrawalKind.DROPOUT.value, _("Dropped out of the course")
 
 
-class Withdrawal(models.Model):
+class Withdrawal(StudyData):
     """A participant who declined or dropped out: date and reason category (no free text).
 
     A withdrawal recorded in error is never deleted: it is kept as it was, under
@@ -203,7 +204,7 @@ class Withdrawal(models.Model):
         return f"withdrawal #{self.pk}"
 
 
-class Referral(models.Model):
+class Referral(StudyData):
     """A referral made after an exclusion for suicidal thoughts or psychosis
     (embct.trial.needs_referral), following the site's procedure: when, and who recorded it."""
 

@@ -135,14 +135,19 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     record_each(request, Action.CALL_LIST_VIEW, [c.screening for c in calls], page="dashboard")
     shown = [("participant", row.pk) for row in participants]
     record_each(request, Action.PATIENT_LIST, shown, page="dashboard")
-    flow = live.flow()
+    summary = live.study_summary()
+    flow = summary.flow
+    reallocations_page = paginate(
+        request, live.reallocations(timezone.localdate()), param="reallocations"
+    )
     ctx = {
         "calls": calls,
         "calls_page": calls_page,
-        "referrals": services.referrals_to_record(),
+        "referrals": summary.referrals,
         "participants": participants,
         "people_page": people_page,
-        "reallocations": live.reallocations(timezone.localdate()),
+        "reallocations": reallocations_page.rows,
+        "reallocations_page": reallocations_page,
         "soon_days": trial.REALLOCATION_SOON_DAYS,
         "flow": flow,
         "flow_rows": live.flow_rows(flow),

@@ -67,6 +67,7 @@ EMBCT_DATABASE_OWNER = parse_database_url(_migration_url) if _migration_url else
 INSTALLED_APPS = [
     "embct.platform.accounts",
     "embct.platform.core",
+    "embct.platform.versions",
     "embct.platform.course",
     "embct.platform.care",
     "embct.platform.groups",

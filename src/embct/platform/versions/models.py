@@ -1,0 +1,76 @@
+"""Data versions: a token per body of data, replaced in the same transaction as every write to
+it, so that a cache key made from the token changes with the data (:mod:`.services`).
+
+:class:`StudyData` is the base of the models whose rows the research dashboard's summary of
+the whole trial reads (the CONSORT flow: screenings, participants, allocations, withdrawals,
+log files sent, group attendance; the referrals to record): saving, deleting, updating or
+bulk-creating any of them replaces the ``study`` token."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from django.db import models, router, transaction
+
+
+class DataVersion(models.Model):
+    """The current version of one body of data: a random token (never a counter, so that a
+    database restored from a backup, or a test database made afresh, cannot meet a cache entry
+    made from another history under the same token)."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    token = models.UUIDField(default=uuid.uuid4)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.token}"
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class VersionedQuerySet(models.QuerySet[_M]):
+    """The bulk writes of a :class:`StudyData` model, each with the ``study`` token replaced in
+    its transaction. ``bulk_update`` is a series of ``update`` calls; ``delete`` goes through
+    the deletion collector, which sends ``post_delete`` for every row inside its transaction
+    (the receivers of embct.platform.versions.signals are connected for these models, so Django
+    never takes its fast path that would skip the signal)."""
+
+    def update(self, **kwargs: Any) -> int:
+        from .services import STUDY, bump
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            rows = super().update(**kwargs)
+            if rows:
+                bump(STUDY, using=self.db)
+        return rows
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[_M]:
+        from .services import STUDY, bump
+
+        with transaction.atomic(using=self.db, savepoint=False):
+            made = super().bulk_create(objs, *args, **kwargs)
+            if made:
+                bump(STUDY, using=self.db)
+        return made
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
+
+
+class StudyData(models.Model):
+    """Abstract base of the models the dashboard's study summary reads: a save runs in a
+    transaction (one of its own when there is none), so that the ``post_save`` receiver
+    replaces the ``study`` token in the same transaction as the row; a crash between the two
+    cannot leave a changed row under the old token."""
+
+    objects = VersionedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            super().save(*args, **kwargs)

@@ -1,0 +1,46 @@
+"""The receivers that replace the study data's version (:mod:`.services`), connected by
+VersionsConfig.ready for every concrete model derived from StudyData."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
+
+from . import services
+from .models import DataVersion, StudyData
+
+
+def _written(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    services.bump(services.STUDY, using=using)
+
+
+def _loaded(sender: Any, instance: DataVersion, raw: bool = False, **kwargs: Any) -> None:
+    if raw:  # loaddata: the dump's token belonged to the dump's source, not to this database
+        instance.token = uuid.uuid4()
+
+
+def _migrated(sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
+    state = kwargs.get("apps") or apps
+    try:
+        model = state.get_model("versions", "DataVersion")
+    except LookupError:  # the table not made yet (a partial migrate)
+        return
+    token = {"token": uuid.uuid4()}
+    model.objects.using(using).update_or_create(name=services.STUDY, defaults=token)
+
+
+def connect(config: AppConfig) -> None:
+    """``post_save`` and ``post_delete`` for each concrete StudyData model (Django then never
+    takes its fast delete path that would skip them), and ``post_migrate`` for this app's
+    config (sent once per ``migrate`` and ``flush``)."""
+    for model in apps.get_models():
+        if issubclass(model, StudyData):
+            uid = f"embct-version-{model._meta.label_lower}"
+            post_save.connect(_written, sender=model, dispatch_uid=f"{uid}-save")
+            post_delete.connect(_written, sender=model, dispatch_uid=f"{uid}-delete")
+    pre_save.connect(_loaded, sender=DataVersion, dispatch_uid="embct-version-loaded")
+    post_migrate.connect(_migrated, sender=config, dispatch_uid="embct-version-migrated")
