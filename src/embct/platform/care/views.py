@@ -43,7 +43,7 @@ from embct.platform.lib import schedule
 from embct.platform.lib.paging import paginate
 from embct.platform.questionnaires import early
 
-from . import context_processors, photos, progress, services, weekpage
+from . import photos, progress, services, weekpage
 from .forms import (
     AcknowledgeConcernForm,
     CaseloadFilterForm,
@@ -65,9 +65,7 @@ from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyC
 @patient_required
 def week(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = get_own_online_profile(request)
-    page = weekpage.page(profile, timezone.localdate())
-    context_processors.note_unread(request, page.unread)  # the header's badge: counted already
-    return render(request, "care/week.html", {"page": page})
+    return weekpage.respond(request, profile, timezone.localdate())
 
 
 @require_safe

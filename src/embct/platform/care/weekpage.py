@@ -1,94 +1,98 @@
 """The patient's week page, made once for each state of what it shows (issue 18).
 
-The page's content (everything between the header and the end of the page,
-``care/_week.html``) is kept in Django's cache under a key that is a hash of everything
-the content is made of, read in one query (:func:`read_state`):
+The whole page is kept in Django's cache under a key that is a hash of everything it is made
+of, the rows read in one query (:func:`read_state`):
 
-- the patient's profile, their course and their therapist's name (read for the page's
-  access check already);
+- the patient's account (the header: name, role), profile, course and therapist's name (read
+  for the page's access check already), and the request's method and path;
 - the rows the page shows, exactly as stored: the course's sessions, the log files sent, the
-  diary entries not sent yet (per session), the unread messages from the therapist, the
-  scheduled questionnaires with their due dates, completion and drafts, the date of consent
-  and (without a start date) the first group meeting;
+  diary entries not sent yet (per session), the unread messages from the therapist (the
+  page's notice and the header's badge), the scheduled questionnaires with their due dates,
+  completion and drafts, the date of consent and (without a start date) the first group
+  meeting;
 - the day, the page's language, the time zone, the assessment schedule's mode, the crisis
-  lines as the page shows them, the URL prefix, and the code itself (every source, template
-  and translation catalogue of the package, hashed once per process).
+  lines as the page shows them, the URL prefix, the languages offered, the static files' URLs,
+  and the code itself (every source, template and translation catalogue of the package,
+  hashed once per process).
 
 Nothing is invalidated, because nothing can go stale: any change to any of them, by any
-path (a form, a therapist's answer, the admin, a daily job, a queryset ``update()``, a restored
-backup), gives another key, in every process and on every host (local memory, files or
-Redis). The one thing kept from the request before is what the key names.
+path (a form, a therapist's answer, the admin, a daily job, a queryset ``update()``, plain
+SQL, a restored backup), gives another key, in every process and on every host (local memory,
+files or Redis). Whatever the page comes to show must join the key.
 
-A content is kept only when nothing changed while it was made: the state is read again after
-rendering, and the content stored only if it is the same (so a first view that sets up the
-patient's questionnaire schedule, which writes, is not kept; the next view is). After the
-course the page lists the recordings with their sizes read from the course's files, so it is
-made afresh every time.
+The CSRF token, new on every request, is rendered as a random stand-in that the request's own
+token replaces; a page with a message waiting (the messages framework) is neither served from
+the cache nor kept. A page is kept only when nothing changed while it was made: the rows are
+read again after rendering, and the page stored only if they are the same (so a first view
+that sets up the patient's questionnaire schedule, which writes, is not kept; the next view
+is). After the course the page lists the recordings with their sizes read from the course's
+files, so it is made afresh every time.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import ForeignKey, ForeignObjectRel, Model
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import get_script_prefix
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 import embct
 from embct import trial
+from embct.platform.access import AuthenticatedHttpRequest
 from embct.platform.course.models import CourseSession
 from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.models import Draft, ScheduledAssessment
 
-from . import progress
+from . import context_processors, progress
 from .models import DiaryEntry, LogSubmission, Message, PatientProfile
 
-#: How long a content stays in the cache (its key holds the day, so it is of no use longer).
+#: How long a page stays in the cache (its key holds the day, so it is of no use longer).
 TIMEOUT = 3600
 KEY_PREFIX = "care:week:"
+#: What this process renders in place of the CSRF token, which is new on every request; kept
+#: with the page, and the request's own token replaces it. Random: no page text can hold it.
+_TOKEN = secrets.token_hex(16)
 
 
-@dataclass(frozen=True)
-class WeekPage:
-    """The week page's content and what the layout around it needs."""
-
-    html: SafeString
-    ended: bool
-    #: Messages from the therapist not read yet (the header's badge).
-    unread: int
-    #: Whether it came from the cache.
-    cached: bool = False
-
-
-def page(profile: PatientProfile, today: date) -> WeekPage:
-    """The content of ``profile``'s week page on ``today``: from the cache when the same
-    state was rendered before, else rendered (and kept, see the module's docstring)."""
+def respond(
+    request: AuthenticatedHttpRequest, profile: PatientProfile, today: date
+) -> HttpResponse:
+    """``profile``'s week page on ``today``: from the cache when the same state was rendered
+    before, else rendered (and kept, see the module's docstring)."""
     state, unread = read_state(profile)
-    key = KEY_PREFIX + _digest(profile, today, state)
-    kept = cache.get(key)
-    if kept is not None:
-        ended, html = kept
-        return WeekPage(mark_safe(html), ended, unread, cached=True)  # noqa: S308 (our own render)
-    ctx = context(profile, today)
-    html = render_to_string("care/_week.html", ctx)
-    w = ctx["w"]
-    if not w.ended and read_state(profile)[0] == state:
-        cache.set(key, (w.ended, html), TIMEOUT)
-    return WeekPage(mark_safe(html), w.ended, w.unread)  # noqa: S308 (our own render)
+    key = KEY_PREFIX + _digest(request, profile, today, state)
+    # A message waiting to be shown (messages framework) is shown once: not from the cache.
+    plain = len(messages.get_messages(request)) == 0
+    kept = cache.get(key) if plain else None
+    if kept is None:
+        ctx = context(profile, today)
+        context_processors.note_unread(request, unread)  # the header's badge: counted already
+        if not plain:
+            return render(request, "care/week.html", ctx)
+        kept = _TOKEN, render_to_string("care/week.html", ctx | {"csrf_token": _TOKEN}, request)
+        if not ctx["w"].ended and read_state(profile)[0] == state:
+            cache.set(key, kept, TIMEOUT)
+    stand_in, html = kept
+    return HttpResponse(html.replace(f'value="{stand_in}"', f'value="{get_token(request)}"'))
 
 
 def context(profile: PatientProfile, today: date) -> dict[str, Any]:
-    """What ``care/_week.html`` shows (the questionnaires' schedule set up first)."""
+    """What ``care/week.html`` shows (the questionnaires' schedule set up first)."""
     windows = questionnaires.windows(profile, today)
     w = progress.patient_week(profile, today)
     ctx: dict[str, Any] = {
@@ -181,8 +185,13 @@ def _reverse(model: Any, name: str) -> tuple[str, str]:
     return relation.field.model._meta.db_table, str(relation.field.column)
 
 
-def _digest(profile: PatientProfile, today: date, state: tuple[tuple[Any, ...], ...]) -> str:
-    """The cache key's hash: everything the content is made of (the module's docstring)."""
+def _digest(
+    request: AuthenticatedHttpRequest,
+    profile: PatientProfile,
+    today: date,
+    state: tuple[tuple[Any, ...], ...],
+) -> str:
+    """The cache key's hash: everything the page is made of (the module's docstring)."""
     therapist = profile.therapist
     lines = [
         (line.name, line.note, [(n.shown, n.tel) for n in line.numbers])
@@ -190,6 +199,9 @@ def _digest(profile: PatientProfile, today: date, state: tuple[tuple[Any, ...], 
     ]
     parts = (
         _code_version(),
+        request.method,
+        request.get_full_path(),
+        _fields(request.user),  # the header: name, role
         _fields(profile),
         _fields(profile.course),
         None if therapist is None else (therapist.first_name, therapist.last_name),
@@ -200,6 +212,8 @@ def _digest(profile: PatientProfile, today: date, state: tuple[tuple[Any, ...], 
         getattr(settings, "EMBCT_ASSESSMENT_MODE", trial.TRIAL),
         lines,
         get_script_prefix(),
+        settings.LANGUAGES,
+        [static(name) for name in _STATIC],
     )
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
@@ -207,6 +221,10 @@ def _digest(profile: PatientProfile, today: date, state: tuple[tuple[Any, ...], 
 def _fields(row: Model | None) -> list[Any] | None:
     """A row's stored values, every column (so that a field added later is part of the key)."""
     return None if row is None else [getattr(row, f.attname) for f in row._meta.concrete_fields]
+
+
+#: The static files the layout links (their names change with their content in production).
+_STATIC = ("embct/favicon.svg", "embct/embct.css")
 
 
 @functools.cache
