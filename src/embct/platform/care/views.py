@@ -64,8 +64,8 @@ from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyC
 @login_required
 @patient_required
 def week(request: AuthenticatedHttpRequest) -> HttpResponse:
-    profile = get_own_online_profile(request)
-    return weekpage.respond(request, profile, timezone.localdate())
+    # The access check (get_own_online_profile) is weekpage's, made whenever a page is made.
+    return weekpage.respond(request, timezone.localdate())
 
 
 @require_safe

@@ -3,13 +3,14 @@
 The whole page is kept in Django's cache under a key that is a hash of everything it is made
 of, the rows read in one query (:func:`read_state`):
 
-- the patient's account (the header: name, role), profile, course and therapist's name (read
-  for the page's access check already), and the request's method and path;
-- the rows the page shows, exactly as stored: the course's sessions, the log files sent, the
-  diary entries not sent yet (per session), the unread messages from the therapist (the
-  page's notice and the header's badge), the scheduled questionnaires with their due dates,
-  completion and drafts, the date of consent and (without a start date) the first group
-  meeting;
+- what the header shows of the patient's account (names, role; read by the login already),
+  and the request's method and path;
+- the rows the page shows, exactly as stored: the patient's profile (arm, start date,
+  feedback day, ...), their course, their therapist's name, the course's sessions, the log
+  files sent, the diary entries not sent yet (per session), the unread messages from the
+  therapist (the page's notice and the header's badge), the scheduled questionnaires with
+  their due dates, completion and drafts, the date of consent and (without a start date) the
+  first group meeting;
 - the day, the page's language, the time zone, the assessment schedule's mode, the crisis
   lines as the page shows them, the URL prefix, the languages offered, the static files' URLs,
   and the code itself (every source, template and translation catalogue of the package,
@@ -42,7 +43,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import ForeignKey, ForeignObjectRel, Model
+from django.db.models import ForeignKey, ForeignObjectRel
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -53,8 +54,8 @@ from django.utils.translation import get_language
 
 import embct
 from embct import trial
-from embct.platform.access import AuthenticatedHttpRequest
-from embct.platform.course.models import CourseSession
+from embct.platform.access import AuthenticatedHttpRequest, get_own_online_profile
+from embct.platform.course.models import Course, CourseSession
 from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.models import Draft, ScheduledAssessment
 
@@ -69,23 +70,26 @@ KEY_PREFIX = "care:week:"
 _TOKEN = secrets.token_hex(16)
 
 
-def respond(
-    request: AuthenticatedHttpRequest, profile: PatientProfile, today: date
-) -> HttpResponse:
-    """``profile``'s week page on ``today``: from the cache when the same state was rendered
-    before, else rendered (and kept, see the module's docstring)."""
-    state, unread = read_state(profile)
-    key = KEY_PREFIX + _digest(request, profile, today, state)
+def respond(request: AuthenticatedHttpRequest, today: date) -> HttpResponse:
+    """The signed-in patient's week page on ``today``: from the cache when the same state was
+    rendered before, else rendered (and kept, see the module's docstring).
+
+    The access check (:func:`~embct.platform.access.get_own_online_profile`: 404 without a
+    profile, 403 outside the online course) is made whenever the page is made; a page from
+    the cache was made for this account after that check, from the same profile row."""
+    state, unread = read_state(request.user.pk)
+    key = KEY_PREFIX + _digest(request, today, state)
     # A message waiting to be shown (messages framework) is shown once: not from the cache.
     plain = len(messages.get_messages(request)) == 0
     kept = cache.get(key) if plain else None
     if kept is None:
+        profile = get_own_online_profile(request)
         ctx = context(profile, today)
         context_processors.note_unread(request, unread)  # the header's badge: counted already
         if not plain:
             return render(request, "care/week.html", ctx)
         kept = _TOKEN, render_to_string("care/week.html", ctx | {"csrf_token": _TOKEN}, request)
-        if not ctx["w"].ended and read_state(profile)[0] == state:
+        if not ctx["w"].ended and read_state(request.user.pk)[0] == state:
             cache.set(key, kept, TIMEOUT)
     stand_in, html = kept
     return HttpResponse(html.replace(f'value="{stand_in}"', f'value="{get_token(request)}"'))
@@ -112,70 +116,93 @@ def context(profile: PatientProfile, today: date) -> dict[str, Any]:
     return ctx
 
 
-def read_state(profile: PatientProfile) -> tuple[tuple[tuple[Any, ...], ...], int]:
-    """The rows the week page is made of, in one query, sorted; and the unread count."""
-    sql, params = _state_query(profile)
+def read_state(user_id: int) -> tuple[tuple[tuple[Any, ...], ...], int]:
+    """The rows the week page of the patient with account ``user_id`` is made of, in one
+    query, sorted; and the unread count."""
+    sql = _state_query()
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        # every parameter is the account's but the last, the message's from_patient = False
+        cursor.execute(sql, [user_id] * (sql.count("%s") - 1) + [False])
         rows = tuple(sorted((tuple(row) for row in cursor.fetchall()), key=repr))
     unread = next((int(row[1]) for row in rows if row[0] == "unread"), 0)
     return rows, unread
 
 
-def _state_query(profile: PatientProfile) -> tuple[str, list[Any]]:
+@functools.cache
+def _state_query() -> str:
+    """Every column of the profile and its course; the sessions' numbers and titles; the
+    therapist's name; the rows of the patient's that the page shows. One ``UNION ALL``, every
+    column as text (so that the branches agree on SQLite and PostgreSQL)."""
     q = connection.ops.quote_name
-    session, sent, diary, message = (
-        CourseSession._meta,
-        LogSubmission._meta,
-        DiaryEntry._meta,
-        Message._meta,
-    )
-    assessment, draft = ScheduledAssessment._meta, Draft._meta
+
+    def table(model: Any) -> str:
+        return q(model._meta.db_table)
+
+    def columns(model: Any, alias: str) -> list[str]:
+        return [f"{alias}.{q(f.column)}" for f in model._meta.concrete_fields]
+
+    # Names from the models, quoted; the only values are parameters. (S608: no user input.)
+    profiles = table(PatientProfile)
+    me = f"(SELECT id FROM {profiles} WHERE user_id = %s)"  # noqa: S608
+    course = f"(SELECT course_id FROM {profiles} WHERE user_id = %s)"  # noqa: S608
+    therapist = f"(SELECT therapist_id FROM {profiles} WHERE user_id = %s)"  # noqa: S608
+    group = f"(SELECT group_id FROM {profiles} WHERE user_id = %s AND start_date IS NULL)"  # noqa: S608
     participant, participant_fk = _reverse(PatientProfile, "study_participant")
-    width = 10
-
-    def select(tag: str, *columns: str) -> str:
-        cells = [f"CAST({c} AS TEXT)" for c in columns] + ["NULL"] * (width - 1 - len(columns))
-        return f"SELECT '{tag}', " + ", ".join(cells)
-
-    parts = [
-        select("session", "s.id", "s.week", "s.number", "s.title")
-        + f" FROM {q(session.db_table)} s WHERE s.course_id = %s",
-        select("sent", "l.id", "l.session_id") + f" FROM {q(sent.db_table)} l "
-        "WHERE l.patient_id = %s",
-        select("unsent", "d.session_id", "COUNT(*)") + f" FROM {q(diary.db_table)} d "
-        "WHERE d.patient_id = %s AND d.submission_id IS NULL GROUP BY d.session_id",
-        select("unread", "COUNT(*)") + f" FROM {q(message.db_table)} m "
-        "WHERE m.patient_id = %s AND m.from_patient = %s AND m.read_at IS NULL",
-        select(
+    group_field = cast("ForeignKey[Any, Any]", PatientProfile._meta.get_field("group"))
+    meeting, meeting_fk = _reverse(group_field.related_model, "meetings")
+    user = PatientProfile._meta.get_field("user").related_model
+    branches = [
+        ("profile", columns(PatientProfile, "p"), f"{profiles} p WHERE p.user_id = %s"),
+        ("course", columns(Course, "c"), f"{table(Course)} c WHERE c.id = {course}"),
+        (
+            "therapist",
+            ["t.first_name", "t.last_name"],
+            f"{table(user)} t WHERE t.id = {therapist}",
+        ),
+        (
+            "session",  # what the page reads of them (progress.patient_week)
+            ["s.id", "s.course_id", "s.week", "s.number", "s.title"],
+            f"{table(CourseSession)} s WHERE s.course_id = {course}",
+        ),
+        (
+            "sent",
+            ["l.id", "l.session_id"],
+            f"{table(LogSubmission)} l WHERE l.patient_id = {me}",
+        ),
+        (
+            "unsent",
+            ["d.session_id", "COUNT(*)"],
+            f"{table(DiaryEntry)} d WHERE d.patient_id = {me} AND d.submission_id IS NULL "
+            "GROUP BY d.session_id",
+        ),
+        (
             "assessment",
-            "a.id",
-            f"a.{q('key')}",
-            "a.instrument",
-            "a.wave",
-            f"a.{q('position')}",
-            "a.due",
-            "a.grace_days",
-            "a.completed_at",
-            "r.id",
-        )
-        + f" FROM {q(assessment.db_table)} a LEFT JOIN {q(draft.db_table)} r"
-        " ON r.assessment_id = a.id WHERE a.patient_id = %s",
-        select("consent", "p.consent_on")
-        + f" FROM {q(participant)} p WHERE p.{q(participant_fk)} = %s",
+            [*columns(ScheduledAssessment, "a"), "r.id"],
+            f"{table(ScheduledAssessment)} a LEFT JOIN {table(Draft)} r "
+            f"ON r.assessment_id = a.id WHERE a.patient_id = {me}",
+        ),
+        (
+            "consent",
+            ["x.consent_on"],
+            f"{q(participant)} x WHERE x.{q(participant_fk)} = {me}",
+        ),
+        # the course starts at the group's first meeting without a start date
+        # (questionnaires.course_start)
+        ("first meeting", ["MIN(g.date)"], f"{q(meeting)} g WHERE g.{q(meeting_fk)} = {group}"),
+        (
+            "unread",
+            ["COUNT(*)"],
+            f"{table(Message)} m WHERE m.patient_id = {me} AND m.from_patient = %s "
+            "AND m.read_at IS NULL",
+        ),
     ]
-    params: list[Any] = [profile.course_id, profile.pk, profile.pk, profile.pk, False]
-    params += [profile.pk, profile.pk]
-    if profile.start_date is None and profile.group_id is not None:
-        # the course starts at the group's first meeting (questionnaires.course_start)
-        group = cast("ForeignKey[Any, Any]", PatientProfile._meta.get_field("group"))
-        meeting, meeting_fk = _reverse(group.related_model, "meetings")
-        parts.append(
-            select("first meeting", "MIN(g.date)")
-            + f" FROM {q(meeting)} g WHERE g.{q(meeting_fk)} = %s"
-        )
-        params.append(profile.group_id)
-    return " UNION ALL ".join(parts), params
+    width = max(len(cells) for _tag, cells, _rest in branches)
+    return " UNION ALL ".join(
+        f"SELECT '{tag}', "  # noqa: S608
+        + ", ".join([f"CAST({c} AS TEXT)" for c in cells] + ["NULL"] * (width - len(cells)))
+        + f" FROM {rest}"
+        for tag, cells, rest in branches
+    )
 
 
 def _reverse(model: Any, name: str) -> tuple[str, str]:
@@ -186,13 +213,9 @@ def _reverse(model: Any, name: str) -> tuple[str, str]:
 
 
 def _digest(
-    request: AuthenticatedHttpRequest,
-    profile: PatientProfile,
-    today: date,
-    state: tuple[tuple[Any, ...], ...],
+    request: AuthenticatedHttpRequest, today: date, state: tuple[tuple[Any, ...], ...]
 ) -> str:
     """The cache key's hash: everything the page is made of (the module's docstring)."""
-    therapist = profile.therapist
     lines = [
         (line.name, line.note, [(n.shown, n.tel) for n in line.numbers])
         for line in settings.EMBCT_CRISIS_LINES
@@ -201,10 +224,7 @@ def _digest(
         _code_version(),
         request.method,
         request.get_full_path(),
-        _fields(request.user),  # the header: name, role
-        _fields(profile),
-        _fields(profile.course),
-        None if therapist is None else (therapist.first_name, therapist.last_name),
+        _account(request.user),
         state,
         today,
         get_language(),
@@ -218,9 +238,9 @@ def _digest(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def _fields(row: Model | None) -> list[Any] | None:
-    """A row's stored values, every column (so that a field added later is part of the key)."""
-    return None if row is None else [getattr(row, f.attname) for f in row._meta.concrete_fields]
+def _account(user: Any) -> tuple[Any, ...]:
+    """What the layout shows of the signed-in account (base.html's header)."""
+    return (user.pk, user.username, user.first_name, user.last_name, user.role, user.is_staff)
 
 
 #: The static files the layout links (their names change with their content in production).
