@@ -26,8 +26,10 @@ token replaces; a page with a message waiting (the messages framework) is neithe
 the cache nor kept. A page is kept only when nothing changed while it was made: the rows are
 read again after rendering, and the page stored only if they are the same (so a first view
 that sets up the patient's questionnaire schedule, which writes, is not kept; the next view
-is). After the course the page lists the recordings with their sizes read from the course's
-files, so it is made afresh every time.
+is; and a view from the cache skips that set-up only where it would have written nothing).
+What this cannot see is a change and its exact undoing both between the two reads, a few
+milliseconds apart. After the course the page lists the recordings with their sizes read
+from the course's files, so it is made afresh every time.
 """
 
 from __future__ import annotations
