@@ -1,7 +1,7 @@
 """Several hosts behind a load balancer: two ``embct serve`` processes on two ports, on one
 PostgreSQL and one Redis (``REDIS_URL``), over real HTTP. A session made on one is valid on the
 other, a login lockout on one holds on the other, and a live report cached by one is served by
-the other from the cache, as is a patient's week page, which neither serves stale.
+the other from the cache.
 
 Needs PostgreSQL (``DATABASE_MIGRATION_URL`` or ``DATABASE_URL`` when they name one, else
 postgres://postgres@127.0.0.1:5432) and Redis (``EMBCT_TEST_REDIS_URL``, else
