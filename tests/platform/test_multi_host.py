@@ -320,3 +320,52 @@ def test_two_hosts_share_sessions_lockouts_and_the_report_and_flow_caches(
         tom.get(two + "/login/")
         status, _, page = tom.post(two + "/login/", {"username": therapist, "password": right})
         assert status == 429
+
+
+def test_two_hosts_share_the_week_page_and_neither_serves_it_stale(
+    shared_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The patient's week page kept in Redis by one host (care.weekpage) is served by the other,
+    with that request's own CSRF token; log files sent through the second host show on the
+    first at once, not its kept page."""
+    import redis
+
+    store = redis.Redis.from_url(shared_env["REDIS_URL"])
+    store.flushdb()  # the test's own Redis database (see the test above)
+    found = re.search(r"\spatient\s+(patient\S+)\s*$", shared_env["TEST_LOGINS"], re.M)
+    assert found is not None, shared_env["TEST_LOGINS"]
+    with serving(shared_env, tmp_path / "a") as one, serving(shared_env, tmp_path / "b") as two:
+        pim = Browser()
+        pim.get(one + "/login/")
+        status, location, _ = pim.post(
+            one + "/login/", {"username": "patient", "password": found.group(1), "next": ""}
+        )
+        assert status == 302, location
+        for _ in range(2):  # made (a first view may set the questionnaires up), then kept
+            status, _, page = pim.get(one + "/week/")
+            assert status == 200
+        assert "diary entry not sent yet" in page  # the demo's Pim has one
+        keys = store.keys("embct:1:care:week:*")
+        assert len(keys) == 1, keys
+        stand_in, html = pickle.loads(store.get(keys[0]))  # type: ignore[arg-type]
+        mark = f"kept-by-host-one-{uuid.uuid4().hex}"
+        marked = html.replace("Your sessions", mark, 1)
+        store.set(keys[0], pickle.dumps((stand_in, marked)), keepttl=True)
+        status, _, page = pim.get(two + "/week/")
+        assert status == 200
+        assert mark in page
+        assert stand_in not in page  # the request's own token instead
+        unsent = re.findall(
+            r'<a href="/sessions/(\d+)/">[^<]*</a>\s*<span class="status">1 diary', page
+        )
+        assert len(unsent) == 1, page
+        # sent through host two with the token of the page host two served from the cache
+        status, location, _ = pim.post(two + f"/sessions/{unsent[0]}/send/", {})
+        assert status == 302, location
+        # the answer followed, as a browser does: its message is shown there, not on the week
+        # page (which would be made afresh for a message alone)
+        assert pim.get(two + urllib.parse.urlsplit(location).path)[0] == 200
+        status, _, page = pim.get(one + "/week/")
+        assert status == 200
+        assert mark not in page
+        assert "diary entry not sent yet" not in page

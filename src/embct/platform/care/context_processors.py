@@ -19,8 +19,20 @@ def unread_messages(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.role != Role.PATIENT:
         return {}
+    known = getattr(request, _NOTED, None)
+    if known is not None:
+        return {"unread_messages": known}
     # A callable: the template calls it when it shows the badge, once (cached) per request.
     return {"unread_messages": cache(lambda: _count(user.pk))}
+
+
+_NOTED = "_embct_unread_messages"
+
+
+def note_unread(request: HttpRequest, count: int) -> None:
+    """The view counted the patient's unread messages in this request already (the week
+    page): the header shows that count instead of counting again."""
+    setattr(request, _NOTED, count)
 
 
 def _count(user_id: int) -> int:

@@ -42,9 +42,8 @@ from embct.platform.course import media
 from embct.platform.lib import schedule
 from embct.platform.lib.paging import paginate
 from embct.platform.questionnaires import early
-from embct.platform.questionnaires import services as questionnaires
 
-from . import photos, progress, services
+from . import photos, progress, services, weekpage
 from .forms import (
     AcknowledgeConcernForm,
     CaseloadFilterForm,
@@ -65,25 +64,8 @@ from .models import FeedbackDraft, Message, MessageKind, PatientProfile, SafetyC
 @login_required
 @patient_required
 def week(request: AuthenticatedHttpRequest) -> HttpResponse:
-    profile = get_own_online_profile(request)
-    today = timezone.localdate()
-    windows = questionnaires.windows(profile, today)
-    w = progress.patient_week(profile, today)
-    ctx = {
-        "w": w,
-        "windows": windows,
-        # due and overdue questionnaires are "still to do" too
-        "to_fill": [window for window in windows if window.is_open],
-    }
-    if w.ended:
-        # What comes next: the questionnaires due after the last course week, by the schedule.
-        ctx["after_course"] = [
-            window
-            for window in windows
-            if window.due is not None and w.end_date is not None and window.due > w.end_date
-        ]
-        ctx["recordings"] = progress.recordings(profile)
-    return render(request, "care/week.html", ctx)
+    # The access check (get_own_online_profile) is weekpage's, made whenever a page is made.
+    return weekpage.respond(request, timezone.localdate())
 
 
 @require_safe
