@@ -64,8 +64,9 @@ class ExportTests(BaseTestCase):
 
     def test_item_scores_stored_in_another_layout_are_read_by_item(self) -> None:
         """The export reads the item scores as json.dumps writes them in bulk; a response
-        stored otherwise (here: the items in reverse order, no blanks, as another writer or
-        a hand correction might leave it) is read as JSON, each item by its number."""
+        stored otherwise (here: the items in reverse order, no blanks; or over several lines,
+        as another writer or a hand correction might leave it) is read as JSON, each item by
+        its number."""
         from django.db import connection
 
         from embct.platform.questionnaires.models import Response
@@ -74,11 +75,19 @@ class ExportTests(BaseTestCase):
         assert response is not None
         scores = response.item_scores
         reordered = json.dumps(dict(reversed(list(scores.items()))), separators=(",", ":"))
+        # and another over several lines (JSON's whitespace may be a newline)
+        other = Response.objects.filter(key="mhc_post").order_by("pk").first()
+        assert other is not None
+        indented = json.dumps(other.item_scores, indent=2)
         value = "%s::jsonb" if connection.vendor == "postgresql" else "%s"  # jsonb: normalized
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {Response._meta.db_table} SET item_scores = {value} WHERE id = %s",
                 [reordered, response.pk],
+            )
+            cursor.execute(
+                f"UPDATE {Response._meta.db_table} SET item_scores = {value} WHERE id = %s",
+                [indented, other.pk],
             )
         pd.testing.assert_frame_equal(trial_table(), self.source)
 

@@ -99,7 +99,9 @@ def call_outcome_counts() -> dict[str, int]:
 def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Per questionnaire key, the patient ids and a float matrix of item scores (NaN =
     missing) of every response. The database joins each key's responses into one text, a
-    line ``<patient id> <item scores as JSON>`` per response (``group_concat`` /
+    record ``<patient id> <item scores as JSON>`` per response, the records separated by
+    ASCII's record separator (U+001E, which JSON text cannot hold; a newline can be JSON's
+    whitespace) (``group_concat`` /
     ``string_agg``: one query, one row per key, so that 10^5 responses cost neither the
     ORM's nor the driver's per-row work), which pandas' C parser reads (see
     :func:`_scores_text`). Item scores are stored in item order (see services.submit);
@@ -110,9 +112,9 @@ def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.nd
     keys = list(n_items)
     line = "CAST(patient_id AS TEXT) || ' ' || CAST(item_scores AS TEXT)"
     joined = (
-        f"string_agg({line}, E'\\n')"
+        f"string_agg({line}, chr(30))"
         if connection.vendor == "postgresql"
-        else f"group_concat({line}, char(10))"
+        else f"group_concat({line}, char(30))"
     )
     with connection.cursor() as cursor:
         cursor.execute(
@@ -132,7 +134,7 @@ def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.nd
             continue
         parsed = _scores_text(text, k)
         if parsed is None:  # not json.dumps's layout: each line parsed as JSON, by item
-            lines = [row.split(" ", 1) for row in text.split("\n")]
+            lines = [row.split(" ", 1) for row in text.split(_RECORDS)]
             scores = json.loads("[" + ",".join(row[1] for row in lines) + "]")
             numbers = [str(i) for i in range(1, k + 1)]
             parsed = (
@@ -143,19 +145,24 @@ def _item_matrices(n_items: dict[str, int]) -> dict[str, tuple[np.ndarray, np.nd
     return out
 
 
+#: Between the records of the joined text (ASCII's record separator: not in any JSON text).
+_RECORDS = "\x1e"
 #: JSON's punctuation as blanks: ``{"1": 3, "2": null}`` becomes the fields ``1 3 2 null``.
 _JSON_BLANKS = str.maketrans('{},:"', "     ")
 
 
 def _scores_text(text: str, n_items: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The patient ids and item scores of lines ``<patient id> <JSON>`` whose JSON is as
-    json.dumps writes it (``{"1": 3, "2": null}``, items 1..n in order), parsed by pandas'
-    C parser: the punctuation made blanks, one line per response of the id, then
-    alternating item numbers and scores. None unless every line holds exactly an id and
-    items 1..n in order with numbers or null (the caller then parses the JSON)."""
+    """The patient ids and item scores of records ``<patient id> <JSON>`` (separated by
+    :data:`_RECORDS`) whose JSON is as json.dumps writes it (``{"1": 3, "2": null}``, items
+    1..n in order, on one line), parsed by pandas' C parser: the punctuation made blanks, one
+    line per response of the id, then alternating item numbers and scores. None unless every
+    record holds exactly an id and items 1..n in order with numbers or null (the caller then
+    parses the JSON)."""
+    if "\n" in text or "\r" in text:  # JSON over several lines: not json.dumps's layout
+        return None
     try:
         frame = pd.read_csv(
-            io.StringIO(text.translate(_JSON_BLANKS)),
+            io.StringIO(text.replace(_RECORDS, "\n").translate(_JSON_BLANKS)),
             sep=r"\s+",
             header=None,
             na_values=["null"],
@@ -165,7 +172,7 @@ def _scores_text(text: str, n_items: int) -> tuple[np.ndarray, np.ndarray] | Non
     except (ValueError, pd.errors.ParserError):
         return None
     values = frame.to_numpy(dtype=float)
-    if values.shape != (text.count("\n") + 1, 1 + 2 * n_items):
+    if values.shape != (text.count(_RECORDS) + 1, 1 + 2 * n_items):
         return None
     if not (values[:, 1::2] == np.arange(1, n_items + 1)).all():
         return None
