@@ -202,27 +202,24 @@ def _logins(env: dict[str, str]) -> dict[str, tuple[str, str, str]]:
     return found
 
 
-def _latest_export_sha256(env: dict[str, str]) -> str:
+def _one_value(env: dict[str, str], sql: str) -> Any:
+    """The single value ``sql`` selects from the shared database, as committed now."""
     import psycopg
 
     with psycopg.connect(env["DATABASE_URL"]) as connection:
-        row = connection.execute(
-            "SELECT sha256 FROM research_exportlog ORDER BY id DESC LIMIT 1"
-        ).fetchone()
+        row = connection.execute(sql).fetchone()
     assert row is not None
-    return str(row[0])
+    return row[0]
+
+
+def _latest_export_sha256(env: dict[str, str]) -> str:
+    return str(_one_value(env, "SELECT sha256 FROM research_exportlog ORDER BY id DESC LIMIT 1"))
 
 
 def _study_version(env: dict[str, str]) -> str:
     """The study data's version (embct.platform.versions) as committed now."""
-    import psycopg
-
-    with psycopg.connect(env["DATABASE_URL"]) as connection:
-        row = connection.execute(
-            "SELECT token FROM versions_dataversion WHERE name = 'study'"
-        ).fetchone()
-    assert row is not None
-    return str(uuid.UUID(str(row[0])).hex)
+    token = _one_value(env, "SELECT token FROM versions_dataversion WHERE name = 'study'")
+    return str(uuid.UUID(str(token)).hex)
 
 
 def _box(page: str, key: str) -> int:
