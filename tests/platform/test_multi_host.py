@@ -32,6 +32,8 @@ from typing import Any
 
 import pytest
 
+from embct.platform.lib.code_version import code_version
+
 pytestmark = pytest.mark.slow
 
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -216,9 +218,9 @@ def _latest_export_sha256(env: dict[str, str]) -> str:
     return str(_one_value(env, "SELECT sha256 FROM research_exportlog ORDER BY id DESC LIMIT 1"))
 
 
-def _study_version(env: dict[str, str]) -> str:
-    """The study data's version (embct.platform.versions) as committed now."""
-    token = _one_value(env, "SELECT token FROM versions_dataversion WHERE name = 'study'")
+def _version(env: dict[str, str], name: str = "study") -> str:
+    """The version of ``name``'s data (embct.platform.versions) as committed now."""
+    token = _one_value(env, f"SELECT token FROM versions_dataversion WHERE name = '{name}'")
     return str(uuid.UUID(str(token)).hex)
 
 
@@ -264,16 +266,21 @@ def test_two_hosts_share_sessions_lockouts_and_the_report_and_flow_caches(
         status, _, page = rosa.get(one + "/research/report/")
         assert status == 200
         assert '<div class="embct-report">' in page
-        key = f"embct:1:research:live-report:v2:{_latest_export_sha256(shared_env)}:en"
+        # (keyed by the versions of what the export reads, the code and the language)
+        data = f"{_version(shared_env)}-{_version(shared_env, 'responses')}"
+        key = f"embct:1:research:live-report:v3:{data}:{code_version()[:24]}:en"
         cached = store.get(key)
         assert cached is not None, f"no {key} in Redis"
-        results, html = pickle.loads(cached)
+        entry = pickle.loads(cached)
+        assert entry["digest"][0] == _latest_export_sha256(shared_env)
         mark = f"cached-by-host-one-{uuid.uuid4().hex}"
-        store.set(key, pickle.dumps((results, html.replace("Live report", mark, 1))), keepttl=True)
+        marked = {**entry, "html": entry["html"].replace("Live report", mark, 1)}
+        store.set(key, pickle.dumps(marked), keepttl=True)
         status, _, page = rosa.get(two + "/research/report/")
         assert status == 200
         assert mark in page
-        assert _latest_export_sha256(shared_env) in key  # host two exported the same bytes
+        # host two logged the view as an export of the same file, without making it again
+        assert _latest_export_sha256(shared_env) == entry["digest"][0]
 
         # The dashboard's CONSORT flow counted on one host is cached in Redis under the study
         # data's version (a token in the database), and the other host is served that entry
@@ -282,7 +289,7 @@ def test_two_hosts_share_sessions_lockouts_and_the_report_and_flow_caches(
         status, _, page = rosa.get(one + "/research/")
         assert status == 200
         screened = _box(page, "screened")
-        version = _study_version(shared_env)
+        version = _version(shared_env)
         key = f"embct:1:research:summary:v1:{version}"
         cached = store.get(key)
         assert cached is not None, f"no {key} in Redis"
@@ -299,7 +306,7 @@ def test_two_hosts_share_sessions_lockouts_and_the_report_and_flow_caches(
             {**fields, "form_token": str(uuid.uuid4()), "contact": "0612345678"},
         )
         assert status == 200
-        assert _study_version(shared_env) != version
+        assert _version(shared_env) != version
         assert _box(rosa.get(one + "/research/")[2], "screened") == screened + 1
         assert _box(rosa.get(two + "/research/")[2], "screened") == screened + 1
 

@@ -77,3 +77,17 @@ def participant(
     if consent if baseline is None else baseline:
         research.record_baseline(person, BASELINE)
     return person
+
+
+def linked_profile(person: Any, therapist: Any, course: Any, arm: str, **fields: Any) -> Any:
+    """A patient account and profile in ``arm`` with ``therapist`` and ``course`` (and
+    ``fields``), linked to the study id of ``person``."""
+    from embct.platform.accounts.models import Role, User
+    from embct.platform.research import services as research
+
+    user = User.objects.create_user(f"p{person.pk}", role=Role.PATIENT)
+    profile = PatientProfile.objects.create(
+        user=user, therapist=therapist, course=course, arm=arm, **fields
+    )
+    research.link_profile(person, profile)
+    return profile

@@ -32,7 +32,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from embct import trial
-from embct.platform.accounts.models import Role, User
+from embct.platform.accounts.models import User
 from embct.platform.care.models import Arm, LogSubmission, PatientProfile
 from embct.platform.care.services import send_log_files
 from embct.platform.groups.models import Attendance, GroupMeeting, MbctGroup
@@ -87,17 +87,11 @@ class FlowCacheTests(BaseTestCase):
         self.login(self.rosa)
 
     def profile(self, person: Participant, arm: str) -> PatientProfile:
-        user = User.objects.create_user(f"p{person.pk}", role=Role.PATIENT)
-        profile = PatientProfile.objects.create(
-            user=user,
-            therapist=self.tessa,
-            course=self.course,
-            arm=arm,
-            group=self.group if arm == Arm.MBCT else None,
-            start_date=None if arm == Arm.MBCT else TODAY,
+        group = self.group if arm == Arm.MBCT else None
+        start = None if arm == Arm.MBCT else TODAY
+        return helpers.linked_profile(
+            person, self.tessa, self.course, arm, group=group, start_date=start
         )
-        research.link_profile(person, profile)
-        return profile
 
     def dashboard(self) -> dict[str, int]:
         response = self.client.get("/research/")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from embct import trial
 from embct.platform.course.models import Course, CourseSession, Exercise
 from embct.platform.lib import schedule
-from embct.platform.versions.models import StudyData
+from embct.platform.versions.models import RESPONSES, StudyData, Versioned
 
 
 class Arm(models.TextChoices):
@@ -34,8 +34,10 @@ class Weekday(models.IntegerChoices):
     SUNDAY = trial.Weekday.SUNDAY.value, _("Sunday")
 
 
-class PatientProfile(models.Model):
+class PatientProfile(Versioned):
     """A patient in care: their therapist, arm, start date and feedback weekday."""
+
+    data_versions = (RESPONSES,)  # the export reads each patient's therapist and group
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient_profile"

@@ -202,7 +202,9 @@ def caseload_profiles(
     started); ``only``: only the patients whose primary keys this subquery gives."""
     if sort not in CASELOAD_ORDERS:
         raise ValueError(f"unknown caseload order {sort!r}; one of {sorted(CASELOAD_ORDERS)}")
-    profiles = PatientProfile.objects.filter(therapist_id=therapist_id, arm=Arm.EMBCT)
+    profiles: QuerySet[Any] = PatientProfile.objects.filter(
+        therapist_id=therapist_id, arm=Arm.EMBCT
+    )
     if feedback_day is not None:
         profiles = profiles.filter(feedback_weekday=feedback_day)
     if week == 0:

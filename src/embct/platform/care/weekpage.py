@@ -38,7 +38,6 @@ import functools
 import hashlib
 import secrets
 from datetime import date
-from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
@@ -54,10 +53,10 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix
 from django.utils.translation import get_language
 
-import embct
 from embct import trial
 from embct.platform.access import AuthenticatedHttpRequest, get_own_online_profile
 from embct.platform.course.models import Course, CourseSession
+from embct.platform.lib.code_version import code_version
 from embct.platform.questionnaires import services as questionnaires
 from embct.platform.questionnaires.models import Draft, ScheduledAssessment
 
@@ -223,7 +222,7 @@ def _digest(
         for line in settings.EMBCT_CRISIS_LINES
     ]
     parts = (
-        _code_version(),
+        code_version(),
         request.method,
         request.get_full_path(),
         _account(request.user),
@@ -247,18 +246,3 @@ def _account(user: Any) -> tuple[Any, ...]:
 
 #: The static files the layout links (their names change with their content in production).
 _STATIC = ("embct/favicon.svg", "embct/embct.css")
-
-
-@functools.cache
-def _code_version() -> str:
-    """A hash of the package's sources, templates and catalogues: a deploy of other code (on
-    another host sharing the cache) does not take this code's pages."""
-    import django
-
-    root = Path(embct.__file__).parent
-    digest = hashlib.sha256(f"{embct.__version__} {django.get_version()}".encode())
-    for path in sorted(root.rglob("*")):
-        if path.suffix in {".py", ".html", ".mo"} and "course_content" not in path.parts:
-            digest.update(str(path.relative_to(root)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from embct.platform.care.models import PatientProfile
+from embct.platform.versions.models import RESPONSES, Versioned
 
 from . import flag_text
 
@@ -53,8 +54,10 @@ class Draft(models.Model):
         return f"draft #{self.pk}"
 
 
-class Response(models.Model):
+class Response(Versioned):
     """A submitted questionnaire: one per scheduled assessment, one per form token."""
+
+    data_versions = (RESPONSES,)  # the export's item scores
 
     assessment = models.OneToOneField(
         ScheduledAssessment, on_delete=models.CASCADE, related_name="response"

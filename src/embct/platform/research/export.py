@@ -15,6 +15,7 @@ import io
 import json
 import tempfile
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -335,7 +336,7 @@ def export_bytes(
     as for :func:`export`."""
     frame = trial_table()
     data = file_bytes(frame, fmt)
-    return data, _log(frame, data, fmt, user, via, what="", by=by)
+    return data, log_export(_digest(frame, data), fmt, user, via, by=by)
 
 
 def export(
@@ -353,22 +354,37 @@ def export(
         staging.replace(path)
     finally:
         staging.unlink(missing_ok=True)
-    return _log(frame, data, fmt, user, via, what=what, by=by)
+    return log_export(_digest(frame, data), fmt, user, via, what=what, by=by)
 
 
-def _log(
-    frame: pd.DataFrame, data: bytes, fmt: str, user: Any, via: str, *, what: str, by: Any
+def _digest(frame: pd.DataFrame, data: bytes) -> Digest:
+    return Digest(hashlib.sha256(data).hexdigest(), len(frame), frame.shape[1])
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What the export log keeps of a file: its SHA-256, rows and columns."""
+
+    sha256: str
+    rows: int
+    columns: int
+
+
+def log_export(
+    digest: Digest, fmt: str, user: Any, via: str, *, what: str = "", by: Any = None
 ) -> ExportLog:
-    """The export log and its audit event, in one transaction."""
+    """The export log of a file with ``digest`` and its audit event, in one transaction (also
+    for a live report served from the cache: the file it was made from, not made again).
+    ``what``, ``by`` as for :func:`export`."""
     what = what or fmt
     with transaction.atomic():
         log = ExportLog.objects.create(
             user=user,
             what=what,
             via=via,
-            rows=len(frame),
-            columns=frame.shape[1],
-            sha256=hashlib.sha256(data).hexdigest(),
+            rows=digest.rows,
+            columns=digest.columns,
+            sha256=digest.sha256,
         )
         record(user if by is None else by, Action.EXPORT, log, format=what, rows=log.rows, via=via)
     return log

@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext
 from embct import trial
 from embct.platform.care.models import LogSubmission
 from embct.platform.groups.models import Attendance
+from embct.platform.lib.code_version import code_version
 from embct.platform.versions import services as versions
 
 from . import export, services, trial_text
@@ -313,37 +314,54 @@ def _count_treatment_arms(counts: dict[str, int]) -> None:
                 counts[key] = found.get(key, 0)
 
 
-#: How long a live report stays in the cache. The key is the export's SHA-256, so a change
-#: in the data makes a new key at once; the timeout only frees the space of old ones.
+#: How long a live report stays in the cache. The key holds the data's versions, which every
+#: write to what the export reads replaces, so the timeout only frees the space of old ones.
 REPORT_CACHE_SECONDS = 24 * 60 * 60
 
+#: The data versions the live report is made of: all the export reads (the study data, the
+#: questionnaire responses and the patient profiles; embct.platform.versions).
+REPORT_DATA = (versions.STUDY, versions.RESPONSES)
 
-def report_cache_key(sha256: str) -> str:
-    """The cache key of the live report of the export whose bytes hash to ``sha256``, in the
-    active language (the report's words follow the reader's language)."""
-    return f"research:live-report:v2:{sha256}:{get_language() or settings.LANGUAGE_CODE}"
+
+def report_cache_key(version: str) -> str:
+    """The cache key of the live report of the data at ``version`` (the tokens of
+    :data:`REPORT_DATA`), made by this code (a host running other code makes other keys), in
+    the active language (the report's words follow the reader's language)."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return f"research:live-report:v3:{version}:{code_version()[:24]}:{language}"
 
 
 def report(user: Any, *, by: Any = None) -> tuple[dict[str, Any], str]:
     """Export the current trial table to CSV, run ``embct.analysis`` on that file exactly as
-    ``embct analyze`` does, and render the report with ``embct.report``. Logged (every view,
-    from the cache or not: the export is made and logged each time).
+    ``embct analyze`` does, and render the report with ``embct.report``. Every view is logged
+    and audited as an export of that file (its SHA-256, rows and columns).
 
-    The results and the HTML are cached under the export's SHA-256 and the language, so a
-    repeat view of unchanged data costs the export, not the analysis; any change in the data
-    changes the export's bytes, so its hash, so the report is computed afresh."""
+    The file's digest, the results and the HTML are cached under the data's versions
+    (:data:`REPORT_DATA`), the code and the language: a repeat view of unchanged data reads
+    two tokens and the cache, and logs the cached file's digest, without making the export
+    again. Never stale: any write to what the export reads replaces a version in its own
+    transaction. A report made while such a write was committed (the versions read again
+    afterwards differ) is shown but not cached: its file may mix the data before and after."""
     from embct.analysis import analyze, load_table, to_jsonable
     from embct.report import render_report
 
+    version = versions.current(*REPORT_DATA)
+    key = report_cache_key(version)
+    cached = cache.get(key)
+    if cached is not None:
+        digest = export.Digest(*cached["digest"])
+        export.log_export(digest, "csv", user, "web", what="report", by=by)
+        return cached["results"], cached["html"]
     with tempfile.TemporaryDirectory(prefix="embct-report-") as folder:
         path = Path(folder) / "embct-trial.csv"
         log = export.export(path, "csv", user=user, via="web", what="report", by=by)
-        key = report_cache_key(log.sha256)
-        cached = cache.get(key)
-        if cached is not None:
-            results, html = cached
-            return results, html
         results = to_jsonable(analyze(load_table(path)))
     html = render_report(results, title="Live report", fragment=True)
-    cache.set(key, (results, html), REPORT_CACHE_SECONDS)
+    if versions.current(*REPORT_DATA) == version:
+        made = {
+            "digest": (log.sha256, log.rows, log.columns),
+            "results": results,
+            "html": html,
+        }
+        cache.set(key, made, REPORT_CACHE_SECONDS)
     return results, html

@@ -321,8 +321,9 @@ if EMBCT_PHONE_REGION not in phonenumbers.SUPPORTED_REGIONS:
     raise ImproperlyConfigured(
         f"EMBCT_PHONE_REGION={EMBCT_PHONE_REGION!r} is not a region code such as NL, BE or DE"
     )
-# The cache holds the rate-limit counts (screening form, password reset) and the live report
-# (research.live.report, keyed by the export's SHA-256). One process (runserver, tests): in
+# The cache holds the rate-limit counts (screening form, password reset), the live report and
+# the dashboard's study summary (research.live, keyed by the data's versions) and the patients'
+# week pages (care.weekpage). One process (runserver, tests): in
 # memory; production shares it between gunicorn's workers (settings/production.py). With
 # REDIS_URL, every `embct serve` on every host shares one Redis: the cache, and the sessions
 # (cached_db: read from Redis, written through to the database, so a Redis restart signs

@@ -9,7 +9,7 @@ bulk-creating any of them replaces the ``study`` token."""
 from __future__ import annotations
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models, router, transaction
 
@@ -26,44 +26,57 @@ class DataVersion(models.Model):
         return f"{self.name} {self.token}"
 
 
+#: The data the research dashboard's study summary reads (embct.platform.research.live).
+STUDY = "study"
+#: What the export reads beyond :data:`STUDY`: the questionnaire responses, the patient profiles.
+RESPONSES = "responses"
+#: Every token, in the one order in which a write that replaces several takes their row locks.
+NAMES = (STUDY, RESPONSES)
+
 _M = TypeVar("_M", bound=models.Model)
 
 
+def _bump_all(model: Any, using: str) -> None:
+    from .services import bump
+
+    for name in model.data_versions:
+        bump(name, using=using)
+
+
 class VersionedQuerySet(models.QuerySet[_M]):
-    """The bulk writes of a :class:`StudyData` model, each with the ``study`` token replaced in
-    its transaction. ``bulk_update`` is a series of ``update`` calls; ``delete`` goes through
+    """The bulk writes of a :class:`Versioned` model, each with its tokens replaced in its
+    transaction. ``bulk_update`` is a series of ``update`` calls; ``delete`` goes through
     the deletion collector, which sends ``post_delete`` for every row inside its transaction
     (the receivers of embct.platform.versions.signals are connected for these models, so Django
     never takes its fast path that would skip the signal)."""
 
     def update(self, **kwargs: Any) -> int:
-        from .services import STUDY, bump
-
         with transaction.atomic(using=self.db, savepoint=False):
             rows = super().update(**kwargs)
             if rows:
-                bump(STUDY, using=self.db)
+                _bump_all(self.model, self.db)
         return rows
 
     update.alters_data = True  # type: ignore[attr-defined]
 
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[_M]:
-        from .services import STUDY, bump
-
         with transaction.atomic(using=self.db, savepoint=False):
             made = super().bulk_create(objs, *args, **kwargs)
             if made:
-                bump(STUDY, using=self.db)
+                _bump_all(self.model, self.db)
         return made
 
     bulk_create.alters_data = True  # type: ignore[attr-defined]
 
 
-class StudyData(models.Model):
-    """Abstract base of the models the dashboard's study summary reads: a save runs in a
-    transaction (one of its own when there is none), so that the ``post_save`` receiver
-    replaces the ``study`` token in the same transaction as the row; a crash between the two
-    cannot leave a changed row under the old token."""
+class Versioned(models.Model):
+    """Abstract base of the models whose writes replace the tokens named in
+    ``data_versions``: a save runs in a transaction (one of its own when there is none), so
+    that the ``post_save`` receiver replaces them in the same transaction as the row; a crash
+    between the two cannot leave a changed row under an old token."""
+
+    #: The tokens a write replaces (names of :data:`NAMES`, in its order).
+    data_versions: ClassVar[tuple[str, ...]] = ()
 
     objects = VersionedQuerySet.as_manager()
 
@@ -74,3 +87,12 @@ class StudyData(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         with transaction.atomic(using=using, savepoint=False):
             super().save(*args, **kwargs)
+
+
+class StudyData(Versioned):
+    """Abstract base of the models the dashboard's study summary reads (and the export)."""
+
+    data_versions = (STUDY,)
+
+    class Meta:
+        abstract = True

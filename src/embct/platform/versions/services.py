@@ -9,8 +9,14 @@ and the old entry is never read again (it expires). The token lives in the datab
 the cache or in a process, so it is right with the local-memory cache of several workers and
 with one Redis shared by several hosts.
 
-What replaces the token (embct.platform.versions.signals, for every model derived from
-:class:`~embct.platform.versions.models.StudyData`):
+The bodies (:data:`~embct.platform.versions.models.NAMES`): ``study``, what the research
+dashboard's summary reads (models derived from
+:class:`~embct.platform.versions.models.StudyData`), and ``responses``, the questionnaire
+responses and patient profiles, what the export reads beyond it (the live report is keyed on
+both).
+
+What replaces a token (embct.platform.versions.signals, for every model derived from
+:class:`~embct.platform.versions.models.Versioned`, each token its ``data_versions`` names):
 
 - a save (``post_save``: ``Model.save``, ``create``, ``get_or_create``, ``update_or_create``,
   and ``loaddata``, which saves raw), a delete (``post_delete``, cascades included), and the
@@ -28,10 +34,9 @@ import uuid
 
 from django.db import DEFAULT_DB_ALIAS
 
-from .models import DataVersion
+from .models import NAMES, RESPONSES, STUDY, DataVersion
 
-#: The data the research dashboard's study summary reads (embct.platform.research.live).
-STUDY = "study"
+__all__ = ["NAMES", "RESPONSES", "STUDY", "bump", "current"]
 
 
 def bump(name: str = STUDY, *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -42,10 +47,13 @@ def bump(name: str = STUDY, *, using: str = DEFAULT_DB_ALIAS) -> None:
         versions.get_or_create(name=name)  # the row was gone (a flushed database): a new one
 
 
-def current(name: str = STUDY, *, using: str = DEFAULT_DB_ALIAS) -> str:
-    """The token of ``name`` as committed now (hex): one primary-key read."""
+def current(*names: str, using: str = DEFAULT_DB_ALIAS) -> str:
+    """The tokens of ``names`` (default: ``study``) as committed now, in hex, joined by ``-``:
+    one read by primary key."""
+    names = names or (STUDY,)
     versions = DataVersion.objects.using(using)
-    token = versions.filter(name=name).values_list("token", flat=True).first()
-    if token is None:  # never written, or flushed: a fresh token, unlike any cached one
-        token = versions.get_or_create(name=name)[0].token
-    return str(token.hex)
+    found = dict(versions.filter(name__in=names).values_list("name", "token"))
+    for name in names:
+        if name not in found:  # never written, or flushed: a fresh token, unlike any cached one
+            found[name] = versions.get_or_create(name=name)[0].token
+    return "-".join(found[name].hex for name in names)

@@ -1,5 +1,5 @@
-"""The receivers that replace the study data's version (:mod:`.services`), connected by
-VersionsConfig.ready for every concrete model derived from StudyData."""
+"""The receivers that replace the data's versions (:mod:`.services`), connected by
+VersionsConfig.ready for every concrete model derived from Versioned."""
 
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
 from . import services
-from .models import DataVersion, StudyData
+from .models import DataVersion, Versioned
 
 
 def _written(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    services.bump(services.STUDY, using=using)
+    for name in sender.data_versions:
+        services.bump(name, using=using)
 
 
 def _loaded(sender: Any, instance: DataVersion, raw: bool = False, **kwargs: Any) -> None:
@@ -29,16 +30,16 @@ def _migrated(sender: AppConfig, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -
         model = state.get_model("versions", "DataVersion")
     except LookupError:  # the table not made yet (a partial migrate)
         return
-    token = {"token": uuid.uuid4()}
-    model.objects.using(using).update_or_create(name=services.STUDY, defaults=token)
+    for name in services.NAMES:
+        model.objects.using(using).update_or_create(name=name, defaults={"token": uuid.uuid4()})
 
 
 def connect(config: AppConfig) -> None:
-    """``post_save`` and ``post_delete`` for each concrete StudyData model (Django then never
+    """``post_save`` and ``post_delete`` for each concrete Versioned model (Django then never
     takes its fast delete path that would skip them), and ``post_migrate`` for this app's
     config (sent once per ``migrate`` and ``flush``)."""
     for model in apps.get_models():
-        if issubclass(model, StudyData):
+        if issubclass(model, Versioned):
             uid = f"embct-version-{model._meta.label_lower}"
             post_save.connect(_written, sender=model, dispatch_uid=f"{uid}-save")
             post_delete.connect(_written, sender=model, dispatch_uid=f"{uid}-delete")
