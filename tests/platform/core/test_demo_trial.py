@@ -81,8 +81,9 @@ class DemoTrialTests(TestCase):
         randomized = Allocation.objects.filter(list_name="main").count()
         assert 245 <= randomized <= 280
         # No per-row recomputation: a bounded number of queries per person screened (about
-        # 60: each service's own, for each step the person took).
-        assert self.queries < 80 * self.screened, (self.queries, self.screened)
+        # 80: each service's own, for each step the person took, and the data version each
+        # write replaces in its transaction, embct.platform.versions).
+        assert self.queries < 90 * self.screened, (self.queries, self.screened)
         print(
             f"demo trial: {self.screened} screened, {self.seconds:.1f} s "
             f"({self.cpu_seconds:.1f} s of CPU), {self.queries} queries"
