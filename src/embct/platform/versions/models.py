@@ -30,17 +30,16 @@ class DataVersion(models.Model):
 STUDY = "study"
 #: What the export reads beyond :data:`STUDY`: the questionnaire responses, the patient profiles.
 RESPONSES = "responses"
-#: Every token, in the one order in which a write that replaces several takes their row locks.
+#: Every token (each ``migrate`` and ``flush`` makes them all afresh).
 NAMES = (STUDY, RESPONSES)
 
 _M = TypeVar("_M", bound=models.Model)
 
 
-def _bump_all(model: Any, using: str) -> None:
-    from .services import bump
+def _written(model: Any, using: str) -> None:
+    from .services import bump_written
 
-    for name in model.data_versions:
-        bump(name, using=using)
+    bump_written(model, using=using)
 
 
 class VersionedQuerySet(models.QuerySet[_M]):
@@ -54,7 +53,7 @@ class VersionedQuerySet(models.QuerySet[_M]):
         with transaction.atomic(using=self.db, savepoint=False):
             rows = super().update(**kwargs)
             if rows:
-                _bump_all(self.model, self.db)
+                _written(self.model, self.db)
         return rows
 
     update.alters_data = True  # type: ignore[attr-defined]
@@ -63,7 +62,7 @@ class VersionedQuerySet(models.QuerySet[_M]):
         with transaction.atomic(using=self.db, savepoint=False):
             made = super().bulk_create(objs, *args, **kwargs)
             if made:
-                _bump_all(self.model, self.db)
+                _written(self.model, self.db)
         return made
 
     bulk_create.alters_data = True  # type: ignore[attr-defined]

@@ -31,12 +31,13 @@ Raw SQL that writes these tables must call :func:`bump` in its transaction.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS
 
 from .models import NAMES, RESPONSES, STUDY, DataVersion
 
-__all__ = ["NAMES", "RESPONSES", "STUDY", "bump", "current"]
+__all__ = ["NAMES", "RESPONSES", "STUDY", "bump", "bump_written", "current"]
 
 
 def bump(name: str = STUDY, *, using: str = DEFAULT_DB_ALIAS) -> None:
@@ -45,6 +46,13 @@ def bump(name: str = STUDY, *, using: str = DEFAULT_DB_ALIAS) -> None:
     versions = DataVersion.objects.using(using)
     if not versions.filter(name=name).update(token=uuid.uuid4()):
         versions.get_or_create(name=name)  # the row was gone (a flushed database): a new one
+
+
+def bump_written(model: Any, *, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Replace every token a write to ``model`` replaces (its ``data_versions``), in the
+    current transaction."""
+    for name in model.data_versions:
+        bump(name, using=using)
 
 
 def current(*names: str, using: str = DEFAULT_DB_ALIAS) -> str:

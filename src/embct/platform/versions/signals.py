@@ -15,8 +15,7 @@ from .models import DataVersion, Versioned
 
 
 def _written(sender: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any) -> None:
-    for name in sender.data_versions:
-        services.bump(name, using=using)
+    services.bump_written(sender, using=using)
 
 
 def _loaded(sender: Any, instance: DataVersion, raw: bool = False, **kwargs: Any) -> None:
